@@ -1,0 +1,29 @@
+// What every platform adapter offers the app: the chat port (outbound) plus a session that
+// delivers inbound messages until it ends.
+//
+// Executor: all calls, and the handler, run on the adapter's executor (the io thread).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "async/asio.hpp"
+#include "core/chat_port.hpp"
+#include "core/inbound_message.hpp"
+
+namespace tweetup {
+
+class chat_adapter : public chat_port {
+ public:
+  using message_handler = std::function<void(const inbound_message&)>;
+
+  // Delivers each inbound message to `on_message` until the session ends for good: end of input
+  // on the console, a fatal platform error, or stop(). Recoverable faults (reconnects) are the
+  // adapter's own business and do not end it. `on_message` must outlive the returned task.
+  virtual async::task<void> run(message_handler on_message) = 0;
+  // Asks run() to finish soon; messages already posted are still delivered.
+  virtual void stop() = 0;
+  virtual std::string_view name() const = 0;
+};
+
+}  // namespace tweetup

@@ -1,0 +1,81 @@
+#include "app/application.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "adapters/console/console_adapter.hpp"
+#include "app/dispatcher.hpp"
+#include "app/logging.hpp"
+#include "app/system_clock.hpp"
+#include "async/supervise.hpp"
+#include "core/gathering_service.hpp"
+#include "core/store_error.hpp"
+#include "storage/sqlite_event_store.hpp"
+
+namespace tweetup {
+
+struct application::parts {
+  std::unique_ptr<sqlite_event_store> store;
+  std::unique_ptr<gathering_service> service;
+  system_clock clock;
+  std::unique_ptr<chat_adapter> adapter;
+  std::unique_ptr<dispatcher> router;
+};
+
+application::application(async::executor ex, config settings)
+    : ex_(std::move(ex)), settings_(std::move(settings)) {}
+
+application::~application() = default;
+
+bool application::start() {
+  auto p = std::make_unique<parts>();
+  try {
+    const std::filesystem::path db(settings_.database);
+    if (db.has_parent_path() && settings_.database != ":memory:") {
+      std::error_code ignored;  // a failure shows up, better worded, when SQLite opens the file
+      std::filesystem::create_directories(db.parent_path(), ignored);
+    }
+    p->store = std::make_unique<sqlite_event_store>(settings_.database);
+  } catch (const store_error& e) {
+    app_log()->critical("cannot open the database {}: {}", settings_.database, e.what());
+    exit_code_ = 1;
+    return false;
+  }
+  app_log()->info("database {} open (schema {})", settings_.database,
+                  sqlite_event_store::schema_version());
+
+  if (settings_.adapter != "console") {
+    app_log()->critical("the {} adapter is not part of this build yet; use --adapter console",
+                        settings_.adapter);
+    exit_code_ = 2;
+    return false;
+  }
+  console_options console;
+  const char* user = std::getenv("USER");
+  console.user = user && *user ? user : "you";
+  console.banner = ::isatty(0) == 1;
+  p->adapter = std::make_unique<console_adapter>(ex_, console);
+
+  p->service = std::make_unique<gathering_service>(
+      *p->store, service_options{settings_.prefix, settings_.default_timezone});
+  p->router = std::make_unique<dispatcher>(*p->service, p->clock, *p->adapter);
+  parts_ = std::move(p);
+
+  dispatcher* router = parts_->router.get();
+  async::supervise(
+      ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
+      std::string(parts_->adapter->name()) + " adapter",
+      [this] {
+        app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
+        if (on_finished_) on_finished_();
+      });
+  return true;
+}
+
+void application::stop() {
+  if (parts_ && parts_->adapter) parts_->adapter->stop();
+}
+
+}  // namespace tweetup

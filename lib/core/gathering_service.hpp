@@ -1,0 +1,40 @@
+// The heart of the bot: one chat message in, committed changes and replies out. Synchronous and
+// free of I/O except through the store port.
+//
+// Ownership: holds a reference to the store, which must outlive it. Not thread-safe; call it
+// from one thread (the io thread).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/command_outcome.hpp"
+#include "core/event_store.hpp"
+#include "core/inbound_message.hpp"
+
+namespace tweetup {
+
+struct service_options {
+  std::string prefix = "!";
+  std::string default_zone = "UTC";  // IANA; for channels that never ran `tweetup tz`
+};
+
+class gathering_service {
+ public:
+  gathering_service(event_store& store, service_options options);
+
+  // Handles one message received at `now`. Every change is committed before this returns, so
+  // the replies it returns may be sent at once. Store failures come back as status `failed`
+  // with one apologetic reply; nothing throws.
+  command_outcome handle(const inbound_message& message, std::chrono::sys_seconds now);
+
+  const service_options& options() const { return options_; }
+
+ private:
+  class run;  // one command's handling; see gathering_service.cpp
+
+  event_store& store_;
+  service_options options_;
+};
+
+}  // namespace tweetup

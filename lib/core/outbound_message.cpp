@@ -1,0 +1,38 @@
+#include "core/outbound_message.hpp"
+
+#include <algorithm>
+
+namespace tweetup {
+
+outbound_message& outbound_message::add_text(std::string_view text) {
+  // Adjacent text pieces are merged so adapters see few, whole pieces.
+  if (!pieces.empty() && !pieces.back().mention) {
+    pieces.back().text.append(text);
+  } else {
+    pieces.push_back({std::string(text), std::nullopt});
+  }
+  return *this;
+}
+
+outbound_message& outbound_message::add_mention(const user_ref& user) {
+  pieces.push_back({"@" + user.name, user});
+  return *this;
+}
+
+std::vector<user_ref> outbound_message::mentions() const {
+  std::vector<user_ref> users;
+  for (const auto& piece : pieces) {
+    if (piece.mention && std::find(users.begin(), users.end(), *piece.mention) == users.end()) {
+      users.push_back(*piece.mention);
+    }
+  }
+  return users;
+}
+
+std::string outbound_message::plain_text() const {
+  std::string text;
+  for (const auto& piece : pieces) text += piece.text;
+  return text;
+}
+
+}  // namespace tweetup

@@ -1,0 +1,37 @@
+// A message the bot sends: text and mentions in order, so each adapter renders a mention its own
+// way (Discord <@id>, IRC nick, console @name) and pings exactly the people listed, nobody else.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/channel_ref.hpp"
+#include "core/user_ref.hpp"
+
+namespace tweetup {
+
+struct message_piece {
+  std::string text;               // shown as is; user-typed text was sanitized before it got here
+  std::optional<user_ref> mention;  // when set, this piece is a mention of that user
+};
+
+struct outbound_message {
+  channel_ref channel;
+  std::vector<message_piece> pieces;
+  // Stable across retries of the same logical message; adapters that can deduplicate
+  // (Discord's nonce with enforce_nonce) use it so a resend is dropped by the platform.
+  std::string idempotency_key;
+  std::string reply_to;  // platform id of the message this answers; empty when unsolicited
+
+  outbound_message& add_text(std::string_view text);
+  outbound_message& add_mention(const user_ref& user);
+
+  // Everyone this message pings, in order of first appearance.
+  std::vector<user_ref> mentions() const;
+  // The message with every mention written as "@name": for the console, logs and tests.
+  std::string plain_text() const;
+};
+
+}  // namespace tweetup

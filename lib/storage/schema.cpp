@@ -1,0 +1,58 @@
+#include "storage/schema.hpp"
+
+#include <array>
+
+namespace tweetup::schema {
+namespace {
+
+using namespace std::string_view_literals;
+
+// Never edit a migration that has shipped: append a new one. Instants are Unix seconds (UTC);
+// each event keeps its IANA zone beside them.
+constexpr std::array all{
+    R"sql(
+CREATE TABLE channels (
+  platform    TEXT NOT NULL,
+  channel     TEXT NOT NULL,
+  zone        TEXT NOT NULL DEFAULT '',
+  next_number INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (platform, channel)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  id             INTEGER PRIMARY KEY,
+  platform       TEXT NOT NULL,
+  channel        TEXT NOT NULL,
+  number         INTEGER NOT NULL CHECK (number > 0),
+  organizer_id   TEXT NOT NULL,
+  organizer_name TEXT NOT NULL,
+  place          TEXT NOT NULL,
+  starts_at      INTEGER NOT NULL,
+  ends_at        INTEGER CHECK (ends_at IS NULL OR ends_at > starts_at),
+  zone           TEXT NOT NULL,
+  capacity       INTEGER CHECK (capacity IS NULL OR capacity > 0),
+  status         TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled', 'past')),
+  created_at     INTEGER NOT NULL,
+  revision       INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (platform, channel, number),
+  FOREIGN KEY (platform, channel) REFERENCES channels (platform, channel)
+);
+CREATE INDEX events_by_channel_time ON events (platform, channel, status, starts_at);
+
+CREATE TABLE rsvps (
+  event_id    INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  user_id     TEXT NOT NULL,
+  user_name   TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('going', 'maybe', 'declined', 'waitlisted')),
+  guests      INTEGER NOT NULL CHECK (guests >= 0),
+  queue_order INTEGER NOT NULL,
+  PRIMARY KEY (event_id, user_id)
+) WITHOUT ROWID;
+)sql"sv,
+};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return all; }
+
+}  // namespace tweetup::schema

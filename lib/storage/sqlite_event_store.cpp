@@ -1,0 +1,352 @@
+#include "storage/sqlite_event_store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include "core/store_error.hpp"
+#include "storage/schema.hpp"
+#include "storage/storage_log.hpp"
+
+namespace tweetup {
+namespace {
+
+store_error translate(const SQLite::Exception& e) {
+  switch (e.getErrorCode()) {
+    case SQLITE_FULL: return {store_failure::disk_full, e.what()};
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN: return {store_failure::read_only, e.what()};
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return {store_failure::busy, e.what()};
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return {store_failure::corrupt, e.what()};
+    default: break;
+  }
+  // A full disk can also surface as an I/O error on write (ENOSPC while growing the WAL).
+  if (e.getErrorCode() == SQLITE_IOERR && std::string_view(e.what()).find("disk") != std::string_view::npos) {
+    return {store_failure::disk_full, e.what()};
+  }
+  return {store_failure::other, e.what()};
+}
+
+// Runs `work`, turning SQLite's exceptions into the port's store_error.
+template <typename Work>
+auto guarded(Work&& work) {
+  try {
+    return work();
+  } catch (const SQLite::Exception& e) {
+    throw translate(e);
+  }
+}
+
+std::string_view status_name(event_status s) {
+  switch (s) {
+    case event_status::scheduled: return "scheduled";
+    case event_status::cancelled: return "cancelled";
+    case event_status::past: return "past";
+  }
+  return "scheduled";
+}
+
+event_status event_status_from(std::string_view name) {
+  if (name == "cancelled") return event_status::cancelled;
+  if (name == "past") return event_status::past;
+  return event_status::scheduled;
+}
+
+std::string_view status_name(rsvp_status s) {
+  switch (s) {
+    case rsvp_status::going: return "going";
+    case rsvp_status::maybe: return "maybe";
+    case rsvp_status::declined: return "declined";
+    case rsvp_status::waitlisted: return "waitlisted";
+  }
+  return "declined";
+}
+
+rsvp_status rsvp_status_from(std::string_view name) {
+  if (name == "going") return rsvp_status::going;
+  if (name == "maybe") return rsvp_status::maybe;
+  if (name == "waitlisted") return rsvp_status::waitlisted;
+  return rsvp_status::declined;
+}
+
+std::int64_t seconds(std::chrono::sys_seconds t) { return t.time_since_epoch().count(); }
+std::chrono::sys_seconds instant(std::int64_t s) { return std::chrono::sys_seconds{std::chrono::seconds{s}}; }
+
+constexpr const char* event_columns =
+    "id, platform, channel, number, organizer_id, organizer_name, place, starts_at, ends_at, "
+    "zone, capacity, status, created_at, revision";
+
+// One RAII use of a prepared statement: bindings cleared and the cursor reset when done, so the
+// statement is ready for the next use even after an exception.
+class use {
+ public:
+  explicit use(SQLite::Statement& s) : s_(s) {}
+  ~use() {
+    s_.reset();
+    s_.clearBindings();
+  }
+  use(const use&) = delete;
+  use& operator=(const use&) = delete;
+  SQLite::Statement* operator->() { return &s_; }
+  SQLite::Statement& operator*() { return s_; }
+
+ private:
+  SQLite::Statement& s_;
+};
+
+event read_event(SQLite::Statement& q) {
+  event e;
+  e.id = q.getColumn(0).getInt64();
+  e.channel = {q.getColumn(1).getString(), q.getColumn(2).getString()};
+  e.number = q.getColumn(3).getInt();
+  e.organizer = {q.getColumn(4).getString(), q.getColumn(5).getString()};
+  e.place = q.getColumn(6).getString();
+  e.starts_at = instant(q.getColumn(7).getInt64());
+  if (!q.isColumnNull(8)) e.ends_at = instant(q.getColumn(8).getInt64());
+  e.zone = q.getColumn(9).getString();
+  if (!q.isColumnNull(10)) e.capacity = q.getColumn(10).getInt();
+  e.status = event_status_from(q.getColumn(11).getString());
+  e.created_at = instant(q.getColumn(12).getInt64());
+  e.revision = q.getColumn(13).getInt();
+  return e;
+}
+
+SQLite::Database open_database(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+  db.setBusyTimeout(5000);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
+  const auto migrations = schema::migrations();
+  if (version > static_cast<int>(migrations.size())) {
+    throw SQLite::Exception(
+        "the database was written by a newer tweetup (schema " + std::to_string(version) +
+            "; this build knows " + std::to_string(migrations.size()) + ")",
+        SQLITE_MISMATCH);
+  }
+  for (int v = version; v < static_cast<int>(migrations.size()); ++v) {
+    // Each step commits with its version number, so a crash mid-way resumes where it stopped.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(std::string(migrations[v]));
+      db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+    storage_log()->info("database {} migrated to schema {}", path, v + 1);
+  }
+  return db;
+}
+
+}  // namespace
+
+struct sqlite_event_store::statements {
+  explicit statements(const std::string& path)
+      : db(open_database(path)),
+        begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK"),
+        load_channel(db, "SELECT zone FROM channels WHERE platform = ? AND channel = ?"),
+        upsert_channel(db,
+                       "INSERT INTO channels (platform, channel, zone) VALUES (?, ?, ?) "
+                       "ON CONFLICT (platform, channel) DO UPDATE SET zone = excluded.zone"),
+        ensure_channel(db, "INSERT OR IGNORE INTO channels (platform, channel) VALUES (?, ?)"),
+        take_number(db,
+                    "UPDATE channels SET next_number = next_number + 1 "
+                    "WHERE platform = ? AND channel = ? RETURNING next_number - 1"),
+        insert_event(db,
+                     "INSERT INTO events (platform, channel, number, organizer_id, organizer_name, "
+                     "place, starts_at, ends_at, zone, capacity, status, created_at, revision) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        update_event(db,
+                     "UPDATE events SET organizer_id = ?, organizer_name = ?, place = ?, "
+                     "starts_at = ?, ends_at = ?, zone = ?, capacity = ?, status = ?, "
+                     "revision = ? WHERE id = ?"),
+        find_event(db, std::string("SELECT ") + event_columns +
+                           " FROM events WHERE platform = ? AND channel = ? AND number = ?"),
+        upcoming(db, std::string("SELECT ") + event_columns +
+                         " FROM events WHERE platform = ? AND channel = ? AND status = 'scheduled' "
+                         "AND coalesce(ends_at, starts_at + ?) > ? ORDER BY starts_at, number"),
+        rsvps_of(db,
+                 "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
+                 "WHERE event_id = ? ORDER BY queue_order, user_id"),
+        save_rsvp(db,
+                  "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
+                  "user_name = excluded.user_name, status = excluded.status, "
+                  "guests = excluded.guests, queue_order = excluded.queue_order") {}
+
+  SQLite::Database db;
+  SQLite::Statement begin, commit, rollback;
+  SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
+  SQLite::Statement insert_event, update_event, find_event, upcoming;
+  SQLite::Statement rsvps_of, save_rsvp;
+};
+
+sqlite_event_store::sqlite_event_store(const std::string& path)
+    : s_(guarded([&] { return std::make_unique<statements>(path); })) {}
+
+sqlite_event_store::~sqlite_event_store() = default;
+
+int sqlite_event_store::schema_version() { return static_cast<int>(schema::migrations().size()); }
+
+void sqlite_event_store::transact(const std::function<void()>& work) {
+  if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
+  guarded([&] { use(s_->begin)->exec(); });
+  in_transaction_ = true;
+  try {
+    work();
+    guarded([&] { use(s_->commit)->exec(); });
+    in_transaction_ = false;
+  } catch (...) {
+    in_transaction_ = false;
+    // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
+    // harmlessly, and the original error is the one worth reporting.
+    if (!s_->db.getHandle() || sqlite3_get_autocommit(s_->db.getHandle()) == 0) {
+      try {
+        use(s_->rollback)->exec();
+      } catch (const SQLite::Exception&) {
+      }
+    }
+    throw;
+  }
+}
+
+channel_settings sqlite_event_store::load_channel(const channel_ref& channel) {
+  return guarded([&] {
+    use q(s_->load_channel);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    channel_settings settings{channel, {}};
+    if (q->executeStep()) settings.zone = q->getColumn(0).getString();
+    return settings;
+  });
+}
+
+void sqlite_event_store::save_channel(const channel_settings& settings) {
+  guarded([&] {
+    use q(s_->upsert_channel);
+    q->bind(1, settings.channel.platform);
+    q->bind(2, settings.channel.channel);
+    q->bind(3, settings.zone);
+    q->exec();
+  });
+}
+
+event sqlite_event_store::insert_event(event e) {
+  return guarded([&] {
+    {
+      use q(s_->ensure_channel);
+      q->bind(1, e.channel.platform);
+      q->bind(2, e.channel.channel);
+      q->exec();
+    }
+    {
+      use q(s_->take_number);
+      q->bind(1, e.channel.platform);
+      q->bind(2, e.channel.channel);
+      q->executeStep();
+      e.number = q->getColumn(0).getInt();
+    }
+    use q(s_->insert_event);
+    q->bind(1, e.channel.platform);
+    q->bind(2, e.channel.channel);
+    q->bind(3, e.number);
+    q->bind(4, e.organizer.id);
+    q->bind(5, e.organizer.name);
+    q->bind(6, e.place);
+    q->bind(7, seconds(e.starts_at));
+    if (e.ends_at) q->bind(8, seconds(*e.ends_at));
+    q->bind(9, e.zone);
+    if (e.capacity) q->bind(10, *e.capacity);
+    q->bind(11, std::string(status_name(e.status)));
+    q->bind(12, seconds(e.created_at));
+    q->bind(13, e.revision);
+    q->exec();
+    e.id = s_->db.getLastInsertRowid();
+    return e;
+  });
+}
+
+void sqlite_event_store::update_event(const event& e) {
+  guarded([&] {
+    use q(s_->update_event);
+    q->bind(1, e.organizer.id);
+    q->bind(2, e.organizer.name);
+    q->bind(3, e.place);
+    q->bind(4, seconds(e.starts_at));
+    if (e.ends_at) q->bind(5, seconds(*e.ends_at));
+    q->bind(6, e.zone);
+    if (e.capacity) q->bind(7, *e.capacity);
+    q->bind(8, std::string(status_name(e.status)));
+    q->bind(9, e.revision);
+    q->bind(10, e.id);
+    if (q->exec() != 1) throw SQLite::Exception("no event with id " + std::to_string(e.id), SQLITE_NOTFOUND);
+  });
+}
+
+std::optional<event> sqlite_event_store::find_event(const channel_ref& channel, int number) {
+  return guarded([&]() -> std::optional<event> {
+    use q(s_->find_event);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    q->bind(3, number);
+    if (!q->executeStep()) return std::nullopt;
+    return read_event(*q);
+  });
+}
+
+std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channel,
+                                                       std::chrono::sys_seconds now) {
+  return guarded([&] {
+    use q(s_->upcoming);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    q->bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
+    q->bind(4, seconds(now));
+    std::vector<event> events;
+    while (q->executeStep()) events.push_back(read_event(*q));
+    return events;
+  });
+}
+
+std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
+  return guarded([&] {
+    use q(s_->rsvps_of);
+    q->bind(1, event_id);
+    std::vector<rsvp> list;
+    while (q->executeStep()) {
+      rsvp r;
+      r.event_id = event_id;
+      r.user = {q->getColumn(0).getString(), q->getColumn(1).getString()};
+      r.status = rsvp_status_from(q->getColumn(2).getString());
+      r.guests = q->getColumn(3).getInt();
+      r.queue_order = q->getColumn(4).getInt64();
+      list.push_back(std::move(r));
+    }
+    return list;
+  });
+}
+
+void sqlite_event_store::save_rsvp(const rsvp& r) {
+  guarded([&] {
+    use q(s_->save_rsvp);
+    q->bind(1, r.event_id);
+    q->bind(2, r.user.id);
+    q->bind(3, r.user.name);
+    q->bind(4, std::string(status_name(r.status)));
+    q->bind(5, r.guests);
+    q->bind(6, r.queue_order);
+    q->exec();
+  });
+}
+
+}  // namespace tweetup

@@ -1,0 +1,46 @@
+// The event store on one SQLite file (or ":memory:"), through SQLiteCpp.
+//
+// - WAL journal, foreign keys on, synchronous=FULL: a commit that returned survives a killed
+//   process and a power cut.
+// - The schema is versioned with PRAGMA user_version and migrated forward on open.
+// - Every SQL statement is prepared once and reused.
+// Errors: every SQLite failure becomes a store_error (see core/store_error.hpp), including on
+// open. Not thread-safe: one owner, the io thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/event_store.hpp"
+
+namespace tweetup {
+
+class sqlite_event_store final : public event_store {
+ public:
+  // Opens or creates the database at `path` and migrates it. Throws store_error.
+  explicit sqlite_event_store(const std::string& path);
+  ~sqlite_event_store() override;
+  sqlite_event_store(const sqlite_event_store&) = delete;
+  sqlite_event_store& operator=(const sqlite_event_store&) = delete;
+
+  void transact(const std::function<void()>& work) override;
+  channel_settings load_channel(const channel_ref& channel) override;
+  void save_channel(const channel_settings& settings) override;
+  event insert_event(event e) override;
+  void update_event(const event& e) override;
+  std::optional<event> find_event(const channel_ref& channel, int number) override;
+  std::vector<event> upcoming_events(const channel_ref& channel,
+                                     std::chrono::sys_seconds now) override;
+  std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
+  void save_rsvp(const rsvp& r) override;
+
+  // The schema version this build writes.
+  static int schema_version();
+
+ private:
+  struct statements;
+  std::unique_ptr<statements> s_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace tweetup
