@@ -12,19 +12,19 @@ namespace tweetup::timeparse {
 // What the parser decided on the user's behalf. The create reply reads these back so a person
 // can catch a misreading at once; each one is a plain fact, never a guess about intent.
 enum class assumption {
-  pm_for_bare_hour,         // "at 7" read as 19:00
-  am_for_bare_hour,         // "at 7" read as 07:00 (the next occurrence was the morning)
-  tomorrow_because_passed,  // a time of day with no date that has already passed today
-  next_week_because_passed, // a weekday that is today but whose time has passed
-  next_year_because_passed, // a month and day with no year that has passed this year
-  us_date_order,            // "12/3" read as month/day because both readings were valid
-  day_month_order,          // "13/12" read as day/month because only that reading was valid
-  channel_zone,             // no zone in the text: the channel's zone was used
-  zone_from_text,           // the text named a zone or offset, which set how the wall time is read
-  noon_for_date_only,       // a date with no time of day: 12:00
-  now_for_date_only,        // "tomorrow" with no time: the current clock time
-  dst_gap_shifted,          // the wall time fell in a spring-forward gap and moved forward
-  dst_fold_first,           // the wall time happened twice; the first (daylight) one was taken
+  pm_for_bare_hour,          // "at 7" read as 19:00
+  am_for_bare_hour,          // "at 7" read as 07:00 (the next occurrence was the morning)
+  tomorrow_because_passed,   // a time of day with no date that has already passed today
+  next_week_because_passed,  // a weekday that is today but whose time has passed
+  next_year_because_passed,  // a month and day with no year that has passed this year
+  us_date_order,             // "12/3" read as month/day because both readings were valid
+  day_month_order,           // "13/12" read as day/month because only that reading was valid
+  channel_zone,              // no zone in the text: the channel's zone was used
+  zone_from_text,            // the text named a zone or offset, which set how the wall time is read
+  noon_for_date_only,        // a date with no time of day: 12:00
+  now_for_date_only,         // "tomorrow" with no time: the current clock time
+  dst_gap_shifted,           // the wall time fell in a spring-forward gap and moved forward
+  dst_fold_first,            // the wall time happened twice; the first (daylight) one was taken
 };
 
 // A half-open byte range [begin, end) of the input text.

@@ -2,7 +2,8 @@
 //
 // Contract (see ../shared/time-conventions.md, the specification):
 // - Pure and synchronous: never reads the clock, the host zone (TZ) or any global state other than
-//   the read-only tz database behind `date::time_zone`. The same inputs always give the same answer.
+//   the read-only tz database behind `date::time_zone`. The same inputs always give the same
+//   answer.
 // - Linear in the input length; no backtracking regular expressions. Inputs of any size and any
 //   bytes (invalid UTF-8, NUL, control characters) are accepted and never crash.
 // - `zone` must outlive the call. Results are UTC instants; the caller formats them in `zone`.

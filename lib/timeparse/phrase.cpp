@@ -1,0 +1,55 @@
+#include "timeparse/phrase.hpp"
+
+namespace tweetup::timeparse {
+
+bool phrase::add(const piece& p) {
+  switch (p.kind) {
+    case piece_kind::clock:
+      if (clock) return false;
+      clock = p.clock;
+      return true;
+    case piece_kind::span:
+      if (clock || end_clock || length) return false;
+      clock = p.clock;
+      end_clock = p.end_clock;
+      return true;
+    case piece_kind::month_day:
+    case piece_kind::day_of_month:
+    case piece_kind::weekday:
+    case piece_kind::day_offset:
+      // "Friday the 4th" names the day twice; the first name wins.
+      if (date || duration) return false;
+      date = p;
+      if (p.date_order) date_order = p.date_order;
+      return true;
+    case piece_kind::part_of_day:
+      if (part != day_part::none) return false;
+      if (p.tonight && date) return false;
+      part = p.part;
+      tonight = p.tonight;
+      return true;
+    case piece_kind::duration:
+      if (duration || date) return false;
+      duration = p;
+      return true;
+    case piece_kind::for_duration:
+      if (length || end_clock) return false;
+      length = p.exact;
+      return true;
+    case piece_kind::zone:
+      if (zone) return false;
+      zone = p.zone;
+      return true;
+    case piece_kind::past:
+    case piece_kind::invalid:
+      if (!problem) problem = p;
+      return true;
+  }
+  return false;
+}
+
+bool phrase::has_time() const {
+  return clock || date || duration || part != day_part::none || problem;
+}
+
+}  // namespace tweetup::timeparse

@@ -1,0 +1,95 @@
+// The pieces of a time phrase as the scanner finds them, and the merged phrase the resolver reads.
+// Private to timeparse.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "timeparse/parsed_time.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace tweetup::timeparse {
+
+enum class meridiem { none, am, pm };
+enum class day_part { none, morning, afternoon, evening, night };
+
+struct clock_time {
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  meridiem mer = meridiem::none;
+  bool twenty_four = false;  // written with a leading zero or an hour of 13+: read as is
+  bool midnight = false;     // the word "midnight": the start or the end of a day
+};
+
+// A zone written in the text: an IANA zone (which follows DST) or a fixed UTC offset.
+struct text_zone {
+  const date::time_zone* tz = nullptr;
+  std::chrono::minutes offset{0};
+};
+
+enum class weekday_mode { plain, coming, next, of_next_week };
+
+enum class piece_kind {
+  clock,
+  span,          // clock plus end_clock
+  month_day,     // year may be 0 (none written)
+  day_of_month,  // "the 5th"
+  weekday,
+  day_offset,  // today, tomorrow, day after tomorrow, next week
+  part_of_day,
+  duration,      // from now
+  for_duration,  // the length of the meeting
+  zone,
+  past,
+  invalid,
+};
+
+struct piece {
+  piece_kind kind = piece_kind::clock;
+  std::size_t first = 0;  // token range [first, last)
+  std::size_t last = 0;
+  bool weak = false;          // also common inside names: "Noon", "Sunday", "5 O'Clock"
+  bool numeric_date = false;  // "4/12", which is also a shop number
+  bool abbreviation = false;  // "sat", "sun", "wed": also ordinary words
+  clock_time clock;
+  clock_time end_clock;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  std::optional<assumption> date_order;
+  int weekday = 0;  // 0 = Sunday
+  weekday_mode mode = weekday_mode::plain;
+  int days = 0;
+  int months = 0;
+  std::chrono::seconds exact{0};
+  day_part part = day_part::none;
+  bool tonight = false;
+  text_zone zone;
+  std::string what;  // past / invalid: the recognised words, for the message
+};
+
+struct phrase {
+  std::optional<clock_time> clock;
+  std::optional<clock_time> end_clock;
+  std::optional<std::chrono::seconds> length;
+  std::optional<piece> date;  // month_day, day_of_month, weekday or day_offset
+  std::optional<piece> duration;
+  day_part part = day_part::none;
+  bool tonight = false;
+  std::optional<text_zone> zone;
+  std::optional<piece> problem;  // past or invalid
+  std::optional<assumption> date_order;
+
+  // Adds a piece; false when it contradicts what is already there (two clocks, two dates).
+  bool add(const piece& p);
+  bool has_time() const;
+};
+
+}  // namespace tweetup::timeparse

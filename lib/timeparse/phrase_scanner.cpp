@@ -1,0 +1,1107 @@
+#include "timeparse/phrase_scanner.hpp"
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include <date/date.h>
+
+#include "timeparse/vocabulary.hpp"
+
+namespace tweetup::timeparse {
+namespace {
+
+constexpr std::array<std::string_view, 9> tomorrow_words{
+    "tomorrow", "tmrw", "tmr", "tmw", "tomorow", "tommorow", "tommorrow", "tomorroww", "2moro"};
+
+constexpr std::array<std::string_view, 16> iana_areas{
+    "africa", "america", "antarctica", "arctic", "asia",   "atlantic", "australia", "europe",
+    "indian", "pacific", "etc",        "us",     "canada", "brazil",   "mexico",    "chile"};
+
+template <std::size_t n>
+bool one_of(const std::array<std::string_view, n>& words, std::string_view w) {
+  for (auto x : words) {
+    if (x == w) return true;
+  }
+  return false;
+}
+
+int days_in_month(int month, int year) {
+  if (month < 1 || month > 12) return 0;
+  if (year == 0) {
+    constexpr std::array<int, 12> most{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return most[static_cast<std::size_t>(month - 1)];
+  }
+  const auto last = date::year_month_day_last{
+      date::year{year}, date::month_day_last{date::month(static_cast<unsigned>(month))}};
+  return static_cast<int>(static_cast<unsigned>(last.day()));
+}
+
+std::string ordinal(int day) {
+  const int tens = day % 100;
+  const char* suffix = "th";
+  if (tens < 11 || tens > 13) {
+    if (day % 10 == 1) suffix = "st";
+    if (day % 10 == 2) suffix = "nd";
+    if (day % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(day) + suffix;
+}
+
+struct meridiem_match {
+  meridiem value = meridiem::none;
+  std::size_t next = 0;
+};
+
+struct quantity_match {
+  double value = 0;
+  std::size_t next = 0;
+};
+
+struct duration_match {
+  std::chrono::seconds exact{0};
+  int days = 0;
+  int months = 0;
+  std::size_t next = 0;
+};
+
+class scanner {
+ public:
+  scanner(std::string_view text, const std::vector<token>& tokens) : text_(text), t_(tokens) {}
+
+  std::vector<piece> run() {
+    std::size_t i = 0;
+    while (i < t_.size()) {
+      const std::size_t before = out_.size();
+      const std::size_t next = match(i);
+      if (next <= i) {
+        ++i;
+        continue;
+      }
+      i = next;
+      if (out_.size() == before) continue;
+      const auto& last = out_.back();
+      if ((last.kind == piece_kind::clock || last.kind == piece_kind::span) &&
+          last.clock.midnight == false) {
+        if (auto z = zone_at(i)) i = *z;
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  std::string_view text_;
+  const std::vector<token>& t_;
+  std::vector<piece> out_;
+  bool iso_clock_ = false;  // the last clock came from ISO "T18:00", so "-05:00" is an offset
+
+  // --- token tests -----------------------------------------------------------------------------
+  bool in_range(std::size_t i) const { return i < t_.size(); }
+  bool is_word(std::size_t i) const { return in_range(i) && t_[i].kind == token_kind::word; }
+  bool is_num(std::size_t i) const { return in_range(i) && t_[i].kind == token_kind::number; }
+  bool word_is(std::size_t i, std::string_view w) const { return is_word(i) && t_[i].lower == w; }
+  bool punct_is(std::size_t i, char c) const {
+    return in_range(i) && t_[i].kind == token_kind::punct && t_[i].lower.size() == 1 &&
+           t_[i].lower[0] == c;
+  }
+  bool tight(std::size_t i) const { return in_range(i) && !t_[i].space_before; }
+  std::string_view low(std::size_t i) const {
+    return in_range(i) ? std::string_view{t_[i].lower} : std::string_view{};
+  }
+  bool small_num(std::size_t i) const { return is_num(i) && t_[i].digits <= 2; }
+  int val(std::size_t i) const { return static_cast<int>(t_[i].value); }
+
+  piece make(piece_kind kind, std::size_t first, std::size_t last) const {
+    piece p;
+    p.kind = kind;
+    p.first = first;
+    p.last = last;
+    return p;
+  }
+  std::size_t push(piece p) {
+    out_.push_back(std::move(p));
+    return out_.back().last;
+  }
+  std::size_t push_invalid(std::size_t first, std::size_t last, std::string what) {
+    piece p = make(piece_kind::invalid, first, last);
+    p.what = std::move(what);
+    return push(std::move(p));
+  }
+
+  // A token that ends a clock reading, so "7" in "7/12" or "7.5" is no bare hour.
+  bool number_continues(std::size_t i) const {
+    if (!in_range(i) || !tight(i)) return false;
+    if (punct_is(i, ':') || punct_is(i, '/') || punct_is(i, '.') || punct_is(i, ',')) {
+      return is_num(i + 1) && tight(i + 1);
+    }
+    return is_word(i) || is_num(i);
+  }
+
+  std::optional<meridiem_match> meridiem_at(std::size_t i) const {
+    if (!is_word(i)) return std::nullopt;
+    const auto w = low(i);
+    if (w == "am" || w == "pm") {
+      std::size_t next = i + 1;
+      if (punct_is(next, '.') && tight(next) && !is_num(next + 1)) ++next;
+      return meridiem_match{w == "am" ? meridiem::am : meridiem::pm, next};
+    }
+    if (w == "a" || w == "p") {
+      const auto m = w == "a" ? meridiem::am : meridiem::pm;
+      if (punct_is(i + 1, '.') && tight(i + 1) && word_is(i + 2, "m") && tight(i + 2)) {
+        std::size_t next = i + 3;
+        if (punct_is(next, '.') && tight(next)) ++next;
+        return meridiem_match{m, next};
+      }
+      // "3p" is a time, "3 a week" is not.
+      if (tight(i) && !is_word(i + 1)) return meridiem_match{m, i + 1};
+    }
+    return std::nullopt;
+  }
+
+  bool is_oclock(std::size_t i, std::size_t& next) const {
+    if (word_is(i, "o'clock") || word_is(i, "oclock")) {
+      next = i + 1;
+      return true;
+    }
+    if (word_is(i, "o") && word_is(i + 1, "clock")) {
+      next = i + 2;
+      return true;
+    }
+    return false;
+  }
+
+  // "tonight", "in the morning", "this evening", "at night" right after a bare hour.
+  bool part_follows(std::size_t i) const {
+    if (word_is(i, "tonight") || word_is(i, "tonite")) return true;
+    if (word_is(i, "in") && word_is(i + 1, "the") && day_part_word(low(i + 2))) return true;
+    if (word_is(i, "this") && day_part_word(low(i + 1))) return true;
+    if (word_is(i, "at") && (word_is(i + 1, "night") || word_is(i + 1, "nite"))) return true;
+    return false;
+  }
+
+  // --- clocks ----------------------------------------------------------------------------------
+  std::optional<clock_time> validate(int hour, int minute, int second, meridiem mer,
+                                     bool leading_zero) const {
+    if (minute > 59 || second > 59) return std::nullopt;
+    clock_time c;
+    c.hour = hour;
+    c.minute = minute;
+    c.second = second;
+    c.mer = mer;
+    if (mer != meridiem::none) {
+      if (hour < 1 || hour > 12) return std::nullopt;
+      return c;
+    }
+    if (hour > 23) return std::nullopt;
+    c.twenty_four = leading_zero || hour >= 13 || hour == 0;
+    return c;
+  }
+
+  std::string clock_text(std::size_t first, std::size_t last) const {
+    std::string s;
+    for (std::size_t k = first; k < last; ++k) {
+      if (k > first && t_[k].space_before && t_[k].kind != token_kind::word) s.push_back(' ');
+      s += t_[k].lower;
+    }
+    return s;
+  }
+
+  // Clock readings that stand on their own: 15:00, 3:30pm, 7.30pm, 3pm, 19h30, 7 o'clock,
+  // six pm, noon, half past 7. Pushes a clock or an invalid piece; returns the next index.
+  std::size_t clock_at(std::size_t i, bool lead) {
+    if (is_num(i)) {
+      if (std::size_t n = colon_clock(i, lead)) return n;
+      if (std::size_t n = meridiem_clock(i)) return n;
+      if (std::size_t n = h_clock(i)) return n;
+      if (std::size_t n = oclock_clock(i)) return n;
+      if (std::size_t n = past_to_clock(i)) return n;
+      if (std::size_t n = noon_clock(i)) return n;
+      return 0;
+    }
+    if (is_word(i)) {
+      if (std::size_t n = noon_clock(i)) return n;
+      if (std::size_t n = past_to_clock(i)) return n;
+      if (std::size_t n = word_clock(i, lead)) return n;
+    }
+    return 0;
+  }
+
+  std::size_t colon_clock(std::size_t i, bool lead) {
+    if (!small_num(i)) return 0;
+    const bool colon = punct_is(i + 1, ':');
+    const bool dot = punct_is(i + 1, '.');
+    if (!(colon || dot) || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
+    if (t_[i + 2].digits != 2) return 0;
+    // "1.1.30" and "10.15.2" are versions or dates, never a time.
+    if (i >= 2 && (punct_is(i - 1, '.') || punct_is(i - 1, ':')) && tight(i) && is_num(i - 2)) {
+      return 0;
+    }
+    std::size_t next = i + 3;
+    int second = 0;
+    if (dot && punct_is(next, '.') && tight(next) && is_num(next + 1)) return 0;
+    if (colon && punct_is(next, ':') && tight(next) && is_num(next + 1) && tight(next + 1) &&
+        t_[next + 1].digits == 2) {
+      second = val(next + 1);
+      next += 2;
+      if (punct_is(next, '.') && tight(next) && is_num(next + 1) && tight(next + 1)) next += 2;
+    }
+    auto mer = meridiem_at(next);
+    if (dot && !mer && !lead) return 0;
+    if (mer) next = mer->next;
+    const bool leading_zero = t_[i].digits == 2 && val(i) < 10;
+    auto c = validate(val(i), val(i + 2), second, mer ? mer->value : meridiem::none, leading_zero);
+    if (!c) return push_invalid(i, next, clock_text(i, next));
+    piece p = make(piece_kind::clock, i, next);
+    p.clock = *c;
+    return push(p);
+  }
+
+  std::size_t meridiem_clock(std::size_t i) {
+    if (!is_num(i) || t_[i].digits > 4) return 0;
+    auto mer = meridiem_at(i + 1);
+    if (!mer) return 0;
+    int hour = val(i);
+    int minute = 0;
+    if (t_[i].digits >= 3) {
+      hour = val(i) / 100;
+      minute = val(i) % 100;
+    }
+    auto c = validate(hour, minute, 0, mer->value, false);
+    if (!c) return push_invalid(i, mer->next, clock_text(i, mer->next));
+    piece p = make(piece_kind::clock, i, mer->next);
+    p.clock = *c;
+    return push(p);
+  }
+
+  std::size_t h_clock(std::size_t i) {
+    if (!small_num(i) || !word_is(i + 1, "h") || !tight(i + 1)) return 0;
+    std::size_t next = i + 2;
+    int minute = 0;
+    if (is_num(next) && tight(next) && t_[next].digits == 2) {
+      minute = val(next);
+      ++next;
+    }
+    auto c = validate(val(i), minute, 0, meridiem::none, true);
+    if (!c) return push_invalid(i, next, clock_text(i, next));
+    piece p = make(piece_kind::clock, i, next);
+    p.clock = *c;
+    return push(p);
+  }
+
+  std::size_t oclock_clock(std::size_t i) {
+    std::size_t next = 0;
+    if (!small_num(i) || !is_oclock(i + 1, next)) return 0;
+    meridiem m = meridiem::none;
+    if (auto mer = meridiem_at(next)) {
+      m = mer->value;
+      next = mer->next;
+    }
+    auto c = validate(val(i), 0, 0, m, t_[i].digits == 2 && val(i) < 10);
+    if (!c) return push_invalid(i, next, clock_text(i, next));
+    piece p = make(piece_kind::clock, i, next);
+    p.clock = *c;
+    p.weak = true;
+    return push(p);
+  }
+
+  std::size_t noon_clock(std::size_t i) {
+    std::size_t at = i;
+    if (is_num(i) && val(i) == 12 && t_[i].digits == 2) {
+      at = i + 1;
+      if (auto mer = meridiem_at(at)) at = mer->next;
+    }
+    const auto w = low(at);
+    const bool noon = w == "noon" || w == "midday" || w == "mid-day";
+    const bool midnight = w == "midnight";
+    if (!noon && !midnight) return 0;
+    piece p = make(piece_kind::clock, i, at + 1);
+    p.clock.hour = noon ? 12 : 0;
+    p.clock.twenty_four = true;
+    p.clock.midnight = midnight;
+    p.weak = at == i;
+    return push(p);
+  }
+
+  // A word hour with a minute word: "six", "six thirty", "seven forty-five".
+  std::optional<std::pair<clock_time, std::size_t>> word_reading(std::size_t i) const {
+    auto hour = number_word(low(i));
+    if (!hour || *hour < 1 || *hour > 12) return std::nullopt;
+    clock_time c;
+    c.hour = *hour;
+    std::size_t next = i + 1;
+    if (auto m = number_word(low(next)); m && *m >= 10 && *m <= 59) {
+      int minute = *m;
+      ++next;
+      std::size_t k = next;
+      if (punct_is(k, '-') && tight(k)) ++k;
+      if (minute % 10 == 0 && minute >= 20) {
+        if (auto unit = number_word(low(k)); unit && *unit >= 1 && *unit <= 9) {
+          minute += *unit;
+          next = k + 1;
+        }
+      }
+      c.minute = minute;
+    } else if (word_is(next, "oh") && number_word(low(next + 1)).value_or(0) >= 1 &&
+               number_word(low(next + 1)).value_or(10) <= 9) {
+      c.minute = *number_word(low(next + 1));
+      next += 2;
+    }
+    return std::pair{c, next};
+  }
+
+  std::size_t word_clock(std::size_t i, bool lead) {
+    auto r = word_reading(i);
+    if (!r) return 0;
+    auto [c, next] = *r;
+    std::size_t oclock_next = 0;
+    bool weak = false;
+    if (auto mer = meridiem_at(next)) {
+      c.mer = mer->value;
+      next = mer->next;
+    } else if (is_oclock(next, oclock_next)) {
+      next = oclock_next;
+      weak = true;
+      if (auto mer2 = meridiem_at(next)) {
+        c.mer = mer2->value;
+        next = mer2->next;
+      }
+    } else if (!lead && !part_follows(next)) {
+      return 0;
+    }
+    piece p = make(piece_kind::clock, i, next);
+    p.clock = c;
+    p.weak = weak;
+    return push(p);
+  }
+
+  // "half past 7", "quarter to 8", "20 past 6pm", "ten to nine".
+  std::size_t past_to_clock(std::size_t i) {
+    int minutes = 0;
+    std::size_t k = i + 1;
+    const auto w = low(i);
+    bool word_minutes = true;
+    if (w == "half") {
+      minutes = 30;
+    } else if (w == "quarter") {
+      minutes = 15;
+    } else if (is_num(i) && t_[i].digits <= 2) {
+      minutes = val(i);
+      word_minutes = false;
+    } else if (auto m = number_word(w)) {
+      minutes = *m;
+    } else {
+      return 0;
+    }
+    if (word_is(k, "minutes") || word_is(k, "mins") || word_is(k, "min")) {
+      ++k;
+      word_minutes = true;
+    }
+    const bool past = word_is(k, "past") || word_is(k, "after");
+    const bool to = word_is(k, "to") || word_is(k, "till") || word_is(k, "til") ||
+                    word_is(k, "before") || word_is(k, "of");
+    if (!past && !to) return 0;
+    if (to && !word_minutes) return 0;  // "6 to 8" is a span, not 7:54
+    if (w == "half" && to) return 0;
+    if (minutes < 1 || minutes > 59) return 0;
+    ++k;
+    int hour = 0;
+    bool leading_zero = false;
+    if (small_num(k)) {
+      hour = val(k);
+      leading_zero = t_[k].digits == 2 && hour < 10;
+      ++k;
+    } else if (auto h = number_word(low(k)); h && *h >= 1 && *h <= 12) {
+      hour = *h;
+      ++k;
+    } else if (word_is(k, "noon") || word_is(k, "midnight")) {
+      hour = word_is(k, "noon") ? 12 : 0;
+      leading_zero = true;
+      ++k;
+    } else {
+      return 0;
+    }
+    meridiem m = meridiem::none;
+    if (auto mer = meridiem_at(k)) {
+      m = mer->value;
+      k = mer->next;
+    } else {
+      std::size_t oclock_next = 0;
+      if (is_oclock(k, oclock_next)) k = oclock_next;
+    }
+    auto c = validate(hour, 0, 0, m, leading_zero);
+    if (!c) return push_invalid(i, k, clock_text(i, k));
+    if (to) {
+      // Counting back from the full hour keeps its reading: "quarter to 1pm" is 12:45, and a
+      // bare "quarter to 1" stays bare (00:45 or 12:45).
+      if (c->mer != meridiem::none) {
+        const int h24 = (c->hour % 12 + (c->mer == meridiem::pm ? 12 : 0) + 23) % 24;
+        c->hour = h24;
+        c->mer = meridiem::none;
+        c->twenty_four = true;
+      } else if (c->twenty_four) {
+        c->hour = (c->hour + 23) % 24;
+      } else {
+        c->hour = c->hour == 1 ? 12 : c->hour - 1;
+      }
+      c->minute = 60 - minutes;
+    } else {
+      c->minute = minutes;
+    }
+    piece p = make(piece_kind::clock, i, k);
+    p.clock = *c;
+    return push(p);
+  }
+
+  // "at 7", "@7", "around 9", "at 1930", "at seven": the bare-hour forms of rule 6.
+  std::size_t at_clock(std::size_t i) {
+    const auto w = low(i);
+    const bool lead = w == "at" || w == "@" || w == "around" || w == "by" || w == "from" ||
+                      w == "about" || w == "after" || w == "before" || w == "until" ||
+                      w == "till" || w == "til";
+    if (!lead) return 0;
+    const std::size_t j = i + 1;
+    const std::size_t before = out_.size();
+    if (std::size_t n = clock_at(j, true)) {
+      out_[before].first = i;
+      return n;
+    }
+    if (is_num(j) && !number_continues(j + 1) && !punct_is(j + 1, '/')) {
+      if (t_[j].digits <= 2 && val(j) <= 23) {
+        piece p = make(piece_kind::clock, i, j + 1);
+        p.clock.hour = val(j);
+        p.clock.twenty_four = val(j) >= 13 || val(j) == 0 || (t_[j].digits == 2 && val(j) < 10);
+        return push(p);
+      }
+      if (t_[j].digits == 4 && val(j) / 100 <= 23 && val(j) % 100 <= 59) {
+        piece p = make(piece_kind::clock, i, j + 1);
+        p.clock.hour = val(j) / 100;
+        p.clock.minute = val(j) % 100;
+        p.clock.twenty_four = true;
+        return push(p);
+      }
+    }
+    return 0;
+  }
+
+  // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon".
+  std::size_t hour_before_part(std::size_t i) {
+    if (!small_num(i) || val(i) < 1 || val(i) > 12) return 0;
+    if (!part_follows(i + 1)) return 0;
+    piece p = make(piece_kind::clock, i, i + 1);
+    p.clock.hour = val(i);
+    return push(p);
+  }
+
+  // --- spans -----------------------------------------------------------------------------------
+  struct span_end {
+    clock_time clock;
+    std::size_t next = 0;
+    bool strong = false;  // has am/pm, minutes or a 24-hour form
+    bool invalid = false;
+    std::string what;
+  };
+
+  std::optional<span_end> span_clock(std::size_t i, bool allow_words) {
+    const std::size_t before = out_.size();
+    if (std::size_t n = clock_at(i, allow_words)) {
+      piece p = out_.back();
+      out_.resize(before);
+      if (p.kind == piece_kind::invalid) return span_end{{}, n, true, true, p.what};
+      if (p.clock.midnight) return std::nullopt;
+      // Anything written as a clock ("10:00", "9pm", "19h") marks a span on its own.
+      return span_end{p.clock, n, !p.weak, false, {}};
+    }
+    if (small_num(i) && !number_continues(i + 1) && val(i) <= 23) {
+      clock_time c;
+      c.hour = val(i);
+      c.twenty_four = val(i) >= 13 || val(i) == 0 || (t_[i].digits == 2 && val(i) < 10);
+      return span_end{c, i + 1, c.twenty_four, false, {}};
+    }
+    return std::nullopt;
+  }
+
+  std::size_t span_at(std::size_t i) {
+    std::size_t j = i;
+    bool lead = false;
+    bool between = false;
+    const auto w = low(i);
+    if (w == "from" || w == "between" || w == "at" || w == "@") {
+      lead = true;
+      between = w == "between";
+      ++j;
+    }
+    auto start = span_clock(j, lead);
+    if (!start) return 0;
+    std::size_t k = start->next;
+    bool word_sep = false;
+    if (punct_is(k, '-')) {
+      ++k;
+    } else if (word_is(k, "to") || word_is(k, "till") || word_is(k, "til") || word_is(k, "until") ||
+               word_is(k, "thru") || word_is(k, "through") || (between && word_is(k, "and"))) {
+      word_sep = !word_is(k, "to") || lead;
+      ++k;
+    } else if (punct_is(k, '\'') && word_is(k + 1, "til")) {
+      word_sep = true;
+      k += 2;
+    } else {
+      return 0;
+    }
+    auto end = span_clock(k, lead || start->strong);
+    if (!end) return 0;
+    if (!(lead || start->strong || end->strong || word_sep)) return 0;
+    if (start->invalid) return push_invalid(j, start->next, start->what);
+    if (end->invalid) return push_invalid(k, end->next, end->what);
+    piece p = make(piece_kind::span, i, end->next);
+    p.clock = start->clock;
+    p.end_clock = end->clock;
+    return push(p);
+  }
+
+  // --- zones -----------------------------------------------------------------------------------
+  std::optional<std::chrono::minutes> offset_at(std::size_t i, std::size_t& next) const {
+    if (!(punct_is(i, '+') || punct_is(i, '-')) || !is_num(i + 1) || !tight(i + 1)) {
+      return std::nullopt;
+    }
+    const int sign = punct_is(i, '-') ? -1 : 1;
+    int hours = 0;
+    int minutes = 0;
+    std::size_t k = i + 2;
+    const int digits = t_[i + 1].digits;
+    if (digits <= 2) {
+      hours = val(i + 1);
+      if (punct_is(k, ':') && tight(k) && is_num(k + 1) && tight(k + 1) && t_[k + 1].digits == 2) {
+        minutes = val(k + 1);
+        k += 2;
+      }
+    } else if (digits == 4) {
+      hours = val(i + 1) / 100;
+      minutes = val(i + 1) % 100;
+    } else {
+      return std::nullopt;
+    }
+    if (hours > 14 || minutes > 59) return std::nullopt;
+    next = k;
+    return std::chrono::minutes{sign * (hours * 60 + minutes)};
+  }
+
+  std::optional<std::size_t> zone_at(std::size_t i) {
+    const bool allow_minus = iso_clock_;
+    iso_clock_ = false;
+    std::size_t k = i;
+    if (word_is(k, "in") && is_word(k + 1)) ++k;
+    if (punct_is(k, '(') && is_word(k + 1) && punct_is(k + 2, ')')) {
+      if (auto z = zone_abbreviation(low(k + 1))) {
+        piece p = make(piece_kind::zone, k, k + 3);
+        p.zone = *z;
+        return push(p);
+      }
+    }
+    if (is_word(k)) {
+      const auto w = low(k);
+      if (w == "z" && !tight(k)) return std::nullopt;
+      if (std::size_t n = iana_at(k)) return n;
+      if (auto z = zone_abbreviation(w)) {
+        std::size_t next = k + 1;
+        // "3pm eastern time" is a zone, "3pm central station" is a place.
+        if (w.size() > 4 && z->tz != nullptr && !word_is(next, "time") && is_word(next)) {
+          return std::nullopt;
+        }
+        if ((w == "utc" || w == "gmt") && in_range(next)) {
+          std::size_t after = 0;
+          if (auto off = offset_at(next, after)) {
+            z->offset = *off;
+            next = after;
+          }
+        }
+        if (word_is(next, "time")) ++next;
+        piece p = make(piece_kind::zone, k, next);
+        p.zone = *z;
+        return push(p);
+      }
+      return std::nullopt;
+    }
+    if (punct_is(k, '+') || (allow_minus && punct_is(k, '-'))) {
+      std::size_t after = 0;
+      if (auto off = offset_at(k, after)) {
+        piece p = make(piece_kind::zone, k, after);
+        p.zone.offset = *off;
+        return push(p);
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::size_t iana_at(std::size_t i) {
+    if (!is_word(i) || !one_of(iana_areas, low(i)) || !punct_is(i + 1, '/') || !tight(i + 1) ||
+        !tight(i + 2)) {
+      return 0;
+    }
+    std::size_t k = i + 1;
+    while (in_range(k) && tight(k) && k - i < 12 &&
+           (is_word(k) || is_num(k) || punct_is(k, '/') || punct_is(k, '_') || punct_is(k, '-') ||
+            punct_is(k, '+'))) {
+      ++k;
+    }
+    const auto name = text_.substr(t_[i].begin, t_[k - 1].end - t_[i].begin);
+    const auto* tz = find_iana_zone(name);
+    if (tz == nullptr) return 0;
+    piece p = make(piece_kind::zone, i, k);
+    p.zone.tz = tz;
+    return push(p);
+  }
+
+  // --- durations -------------------------------------------------------------------------------
+  std::optional<quantity_match> quantity_at(std::size_t i) const {
+    if (is_num(i)) {
+      double v = static_cast<double>(t_[i].value);
+      std::size_t next = i + 1;
+      if (punct_is(next, '.') && tight(next) && is_num(next + 1) && tight(next + 1) &&
+          t_[next + 1].digits <= 3) {
+        v += static_cast<double>(t_[next + 1].value) / std::pow(10.0, t_[next + 1].digits);
+        next += 2;
+      }
+      return quantity_match{v, next};
+    }
+    const auto w = low(i);
+    if (w == "a" && word_is(i + 1, "couple")) {
+      return quantity_match{2, word_is(i + 2, "of") ? i + 3 : i + 2};
+    }
+    if (w == "a" || w == "an" || w == "one") return quantity_match{1, i + 1};
+    if (w == "half") {
+      std::size_t next = i + 1;
+      if (word_is(next, "a") || word_is(next, "an")) ++next;
+      return quantity_match{0.5, next};
+    }
+    if (w == "couple") {
+      std::size_t next = i + 1;
+      if (word_is(next, "of")) ++next;
+      return quantity_match{2, next};
+    }
+    if (auto n = number_word(w); n && *n > 0) {
+      int value = *n;
+      std::size_t next = i + 1;
+      if (value >= 20 && value % 10 == 0) {
+        std::size_t k = next;
+        if (punct_is(k, '-') && tight(k)) ++k;
+        if (auto u = number_word(low(k)); u && *u >= 1 && *u <= 9) {
+          value += *u;
+          next = k + 1;
+        }
+      }
+      return quantity_match{static_cast<double>(value), next};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<duration_match> duration_at(std::size_t i) const {
+    duration_match d;
+    double exact_seconds = 0;
+    std::size_t k = i;
+    std::optional<duration_unit> last_unit;
+    bool any = false;
+    for (int parts = 0; parts < 6; ++parts) {
+      std::size_t q_at = k;
+      if (any && word_is(k, "and") && word_is(k + 1, "a") && word_is(k + 2, "half")) {
+        // "an hour and a half"
+        const double unit_seconds = *last_unit == duration_unit::second   ? 1
+                                    : *last_unit == duration_unit::minute ? 60
+                                    : *last_unit == duration_unit::hour   ? 3600
+                                                                          : 86400;
+        if (*last_unit == duration_unit::week || *last_unit == duration_unit::month) break;
+        exact_seconds += unit_seconds / 2;
+        k += 3;
+        break;
+      }
+      if (any && (word_is(k, "and") || punct_is(k, ','))) q_at = k + 1;
+      auto q = quantity_at(q_at);
+      if (!q) break;
+      auto unit = duration_unit_word(low(q->next));
+      if (!unit && any && last_unit == duration_unit::hour && is_num(q_at) && tight(q_at) &&
+          t_[q_at].digits == 2) {
+        unit = duration_unit::minute;  // "1h30"
+        q->next = q->next - 1;
+      }
+      if (!unit) break;
+      if ((*unit == duration_unit::month) && q->value != std::floor(q->value)) break;
+      switch (*unit) {
+        case duration_unit::second:
+          exact_seconds += q->value;
+          break;
+        case duration_unit::minute:
+          exact_seconds += q->value * 60;
+          break;
+        case duration_unit::hour:
+          exact_seconds += q->value * 3600;
+          break;
+        case duration_unit::day:
+        case duration_unit::week: {
+          const double days = q->value * (*unit == duration_unit::week ? 7 : 1);
+          if (days == std::floor(days))
+            d.days += static_cast<int>(days);
+          else
+            exact_seconds += days * 86400;
+          break;
+        }
+        case duration_unit::month:
+          d.months += static_cast<int>(q->value);
+          break;
+      }
+      last_unit = unit;
+      any = true;
+      k = q->next + 1;
+    }
+    if (!any) return std::nullopt;
+    if (exact_seconds > 1e9 || d.days > 100000 || d.months > 10000) return std::nullopt;
+    d.exact = std::chrono::seconds{static_cast<long long>(std::llround(exact_seconds))};
+    d.next = k;
+    return d;
+  }
+
+  std::size_t duration_piece(std::size_t i) {
+    const auto w = low(i);
+    if (w == "in" || w == "within" || punct_is(i, '+')) {
+      auto d = duration_at(i + 1);
+      if (!d) return 0;
+      std::size_t next = d->next;
+      if (word_is(next, "from") && word_is(next + 1, "now")) next += 2;
+      if (word_is(next, "time")) ++next;
+      piece p = make(piece_kind::duration, i, next);
+      p.exact = d->exact;
+      p.days = d->days;
+      p.months = d->months;
+      return push(p);
+    }
+    if (w == "half" && (word_is(i + 1, "an") || word_is(i + 1, "a")) &&
+        (word_is(i + 2, "hour") || word_is(i + 2, "hr"))) {
+      piece p = make(piece_kind::duration, i, i + 3);
+      p.exact = std::chrono::minutes{30};
+      return push(p);
+    }
+    if (w == "for") {
+      auto d = duration_at(i + 1);
+      if (!d || d->months != 0) return 0;
+      piece p = make(piece_kind::for_duration, i, d->next);
+      p.exact = d->exact + std::chrono::hours{24} * d->days;
+      return push(p);
+    }
+    auto d = duration_at(i);
+    if (!d) return 0;
+    std::size_t next = d->next;
+    if (word_is(next, "ago") || word_is(next, "before") || word_is(next, "earlier")) {
+      if (word_is(next, "before") && !word_is(next + 1, "now")) return 0;
+      piece p = make(piece_kind::past, i, next + 1);
+      p.what = "ago";
+      return push(p);
+    }
+    bool relative = false;
+    if (word_is(next, "from") && word_is(next + 1, "now")) {
+      next += 2;
+      relative = true;
+    } else if (word_is(next, "later") || word_is(next, "hence")) {
+      ++next;
+      relative = true;
+    }
+    if (!relative) return 0;
+    piece p = make(piece_kind::duration, i, next);
+    p.exact = d->exact;
+    p.days = d->days;
+    p.months = d->months;
+    return push(p);
+  }
+
+  // --- days ------------------------------------------------------------------------------------
+  std::size_t past_piece(std::size_t i) {
+    const auto w = low(i);
+    if (w == "yesterday" || w == "yday") {
+      piece p = make(piece_kind::past, i, i + 1);
+      p.what = "yesterday";
+      return push(p);
+    }
+    if (w == "last" || w == "past" || w == "previous") {
+      const auto n = low(i + 1);
+      if (auto d = weekday_number(n)) {
+        piece p = make(piece_kind::past, i, i + 2);
+        p.what = "last " + std::string{n};
+        return push(p);
+      }
+      if (n == "week" || n == "night" || n == "month" || n == "year" || n == "weekend") {
+        piece p = make(piece_kind::past, i, i + 2);
+        p.what = "last " + std::string{n};
+        return push(p);
+      }
+    }
+    return 0;
+  }
+
+  std::size_t day_word(std::size_t i) {
+    const auto w = low(i);
+    if (w == "today" || w == "tday" || w == "tdy") {
+      piece p = make(piece_kind::day_offset, i, i + 1);
+      p.what = "today";
+      return push(p);
+    }
+    if (w == "tonight" || w == "tonite" || w == "tonght") {
+      piece p = make(piece_kind::part_of_day, i, i + 1);
+      p.part = day_part::night;
+      p.tonight = true;
+      return push(p);
+    }
+    if (one_of(tomorrow_words, w)) {
+      piece p = make(piece_kind::day_offset, i, i + 1);
+      p.days = 1;
+      return push(p);
+    }
+    if (w == "overmorrow") {
+      piece p = make(piece_kind::day_offset, i, i + 1);
+      p.days = 2;
+      return push(p);
+    }
+    std::size_t k = i;
+    if (w == "the") ++k;
+    if (word_is(k, "day") && word_is(k + 1, "after") && one_of(tomorrow_words, low(k + 2))) {
+      piece p = make(piece_kind::day_offset, i, k + 3);
+      p.days = 2;
+      return push(p);
+    }
+    if (w == "next" && word_is(i + 1, "week") && !weekday_number(low(i + 2)) &&
+        !(word_is(i + 2, "on") && weekday_number(low(i + 3)))) {
+      piece p = make(piece_kind::day_offset, i, i + 2);
+      p.days = 7;
+      return push(p);
+    }
+    return 0;
+  }
+
+  std::size_t weekday_piece(std::size_t i) {
+    std::size_t k = i;
+    weekday_mode mode = weekday_mode::plain;
+    const auto w = low(i);
+    if (w == "this" || w == "coming" || w == "upcoming") {
+      mode = weekday_mode::coming;
+      ++k;
+      if (word_is(k, "coming")) ++k;
+    } else if (w == "next") {
+      mode = weekday_mode::next;
+      ++k;
+      if (word_is(k, "week")) {
+        mode = weekday_mode::of_next_week;
+        ++k;
+        if (word_is(k, "on")) ++k;
+      }
+    }
+    auto day = weekday_number(low(k));
+    if (!day) return 0;
+    const bool abbreviation =
+        t_[k].lower.size() <= 5 && t_[k].lower.find("day") == std::string::npos;
+    ++k;
+    if (abbreviation && punct_is(k, '.') && tight(k)) ++k;
+    if (word_is(k, "of") && word_is(k + 1, "next") && word_is(k + 2, "week")) {
+      mode = weekday_mode::of_next_week;
+      k += 3;
+    } else if (word_is(k, "next") && word_is(k + 1, "week")) {
+      mode = weekday_mode::of_next_week;
+      k += 2;
+    } else if (word_is(k, "after") && word_is(k + 1, "next")) {
+      mode = weekday_mode::of_next_week;
+      k += 2;
+    }
+    piece p = make(piece_kind::weekday, i, k);
+    p.weekday = *day;
+    p.mode = mode;
+    p.weak = mode == weekday_mode::plain;
+    p.abbreviation = abbreviation && mode == weekday_mode::plain;
+    return push(p);
+  }
+
+  // --- dates -----------------------------------------------------------------------------------
+  // A day number that is not the start of a clock reading ("dec 3", not "dec 3pm").
+  bool day_number(std::size_t i) const {
+    if (!small_num(i)) return false;
+    if (punct_is(i + 1, ':') && tight(i + 1)) return false;
+    if (meridiem_at(i + 1)) return false;
+    if (word_is(i + 1, "h") && tight(i + 1)) return false;
+    return true;
+  }
+
+  std::size_t year_after(std::size_t k, int& year) const {
+    std::size_t j = k;
+    if (punct_is(j, ',')) ++j;
+    if (is_num(j) && t_[j].digits == 4 && !(punct_is(j + 1, ':') && tight(j + 1))) {
+      year = val(j);
+      return j + 1;
+    }
+    return k;
+  }
+
+  std::size_t month_day_piece(std::size_t first, std::size_t next, int month, int day, int year) {
+    if (day < 1 || day > days_in_month(month, year)) {
+      std::string what{month_name(month)};
+      what += ' ';
+      what += ordinal(day);
+      if (year != 0) what += ", " + std::to_string(year);
+      return push_invalid(first, next, what);
+    }
+    piece p = make(piece_kind::month_day, first, next);
+    p.month = month;
+    p.day = day;
+    p.year = year;
+    return push(p);
+  }
+
+  // "dec 3", "December 3rd, 2026", "december the 3rd".
+  std::size_t month_first(std::size_t i) {
+    auto month = month_number(low(i));
+    if (!month) return 0;
+    std::size_t k = i + 1;
+    if (punct_is(k, '.') && tight(k)) ++k;
+    if (word_is(k, "the")) ++k;
+    if (!day_number(k)) return 0;
+    const int day = val(k);
+    ++k;
+    if (is_word(k) && tight(k) && is_ordinal_suffix(low(k))) ++k;
+    int year = 0;
+    k = year_after(k, year);
+    return month_day_piece(i, k, *month, day, year);
+  }
+
+  // "3 dec", "3rd of december", "the 5th", "the 3rd of December 2026".
+  std::size_t day_first(std::size_t i) {
+    std::size_t k = i;
+    const bool the = word_is(k, "the");
+    if (the) ++k;
+    if (!day_number(k)) return 0;
+    const int day = val(k);
+    ++k;
+    bool suffix = false;
+    if (is_word(k) && tight(k) && is_ordinal_suffix(low(k))) {
+      suffix = true;
+      ++k;
+    }
+    std::size_t m = k;
+    if (word_is(m, "of")) ++m;
+    if (auto month = month_number(low(m))) {
+      std::size_t after = m + 1;
+      if (punct_is(after, '.') && tight(after) && month_number(low(m))) {
+        if (t_[m].lower.size() <= 4) ++after;
+      }
+      int year = 0;
+      after = year_after(after, year);
+      return month_day_piece(i, after, *month, day, year);
+    }
+    if (!the || !suffix) return 0;
+    if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
+    piece p = make(piece_kind::day_of_month, i, k);
+    p.day = day;
+    p.weak = true;  // "The 5th Element Bar"
+    return push(p);
+  }
+
+  std::size_t numeric_date(std::size_t i) {
+    if (!is_num(i)) return 0;
+    const char sep = punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : '\0');
+    if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
+    if (t_[i].digits == 4) return iso_date(i, sep);
+    if (sep != '/' || !small_num(i) || !small_num(i + 2)) return 0;
+    // "Platform 9 3/4": a fraction after a number is no date.
+    if (i >= 1 && (is_num(i - 1) || (punct_is(i - 1, '/') && tight(i)))) return 0;
+    std::size_t next = i + 3;
+    int year = 0;
+    if (punct_is(next, '/') && tight(next) && is_num(next + 1) && tight(next + 1)) {
+      const int digits = t_[next + 1].digits;
+      if (digits != 2 && digits != 4) return 0;
+      year = digits == 2 ? 2000 + val(next + 1) : val(next + 1);
+      next += 2;
+    }
+    if (punct_is(next, '/') && tight(next)) return 0;
+    const int a = val(i);
+    const int b = val(i + 2);
+    const bool us = a >= 1 && a <= 12 && b >= 1 && b <= days_in_month(a, year);
+    const bool eu = b >= 1 && b <= 12 && a >= 1 && a <= days_in_month(b, year);
+    if (!us && !eu) return push_invalid(i, next, clock_text(i, next));
+    piece p = make(piece_kind::month_day, i, next);
+    p.numeric_date = true;
+    p.year = year;
+    p.month = us ? a : b;
+    p.day = us ? b : a;
+    if (us && eu && a != b) p.date_order = assumption::us_date_order;
+    if (!us) p.date_order = assumption::day_month_order;
+    return push(p);
+  }
+
+  std::size_t iso_date(std::size_t i, char sep) {
+    if (!is_num(i + 2) || t_[i + 2].digits > 2 || !punct_is(i + 3, sep) || !tight(i + 3) ||
+        !is_num(i + 4) || !tight(i + 4) || t_[i + 4].digits > 2) {
+      return 0;
+    }
+    const int year = val(i);
+    const int month = val(i + 2);
+    const int day = val(i + 4);
+    std::size_t next = i + 5;
+    if (month < 1 || month > 12) {
+      return push_invalid(i, next, "month " + std::to_string(month));
+    }
+    if (month_day_piece(i, next, month, day, year) == 0 ||
+        out_.back().kind == piece_kind::invalid) {
+      return next;
+    }
+    // "2026-12-03T18:00", with an optional "Z" or offset after it.
+    if (is_word(next) && tight(next) && low(next) == "t" && is_num(next + 1) && tight(next + 1)) {
+      const std::size_t n = colon_clock(next + 1, true);
+      if (n == 0) return next;
+      out_.back().first = next;
+      out_.back().clock.twenty_four = true;
+      iso_clock_ = true;
+      return n;
+    }
+    return next;
+  }
+
+  std::size_t part_piece(std::size_t i) {
+    std::size_t k = i;
+    bool weak = true;
+    if (word_is(k, "this") || word_is(k, "in")) {
+      if (word_is(k, "in")) {
+        if (!word_is(k + 1, "the")) return 0;
+        ++k;
+      }
+      ++k;
+      weak = false;
+    } else if (word_is(k, "at") && (word_is(k + 1, "night") || word_is(k + 1, "nite"))) {
+      ++k;
+      weak = false;
+    }
+    auto part = day_part_word(low(k));
+    if (!part) return 0;
+    piece p = make(piece_kind::part_of_day, i, k + 1);
+    p.part = *part;
+    p.weak = weak;
+    return push(p);
+  }
+
+  // --- dispatch --------------------------------------------------------------------------------
+  std::size_t match(std::size_t i) {
+    if (std::size_t n = iana_at(i)) return n;
+    if (std::size_t n = past_piece(i)) return n;
+    if (std::size_t n = duration_piece(i)) return n;
+    if (std::size_t n = day_word(i)) return n;
+    if (std::size_t n = weekday_piece(i)) return n;
+    if (std::size_t n = month_first(i)) return n;
+    if (std::size_t n = day_first(i)) return n;
+    if (std::size_t n = numeric_date(i)) return n;
+    if (std::size_t n = span_at(i)) return n;
+    if (std::size_t n = at_clock(i)) return n;
+    if (std::size_t n = clock_at(i, false)) return n;
+    if (std::size_t n = hour_before_part(i)) return n;
+    if (std::size_t n = part_piece(i)) return n;
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::vector<piece> scan_pieces(std::string_view text, const std::vector<token>& tokens) {
+  return scanner{text, tokens}.run();
+}
+
+}  // namespace tweetup::timeparse

@@ -1,0 +1,16 @@
+// Finds the pieces of time phrases in a token stream: clock times, dates, weekdays, durations,
+// zones. Each piece records the tokens it covers; grouping pieces into one phrase is the caller's.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "timeparse/phrase.hpp"
+#include "timeparse/tokenizer.hpp"
+
+namespace tweetup::timeparse {
+
+// Linear: every matcher looks at a bounded number of tokens from its start position.
+std::vector<piece> scan_pieces(std::string_view text, const std::vector<token>& tokens);
+
+}  // namespace tweetup::timeparse

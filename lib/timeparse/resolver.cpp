@@ -1,0 +1,358 @@
+#include "timeparse/resolver.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include "timeparse/vocabulary.hpp"
+
+namespace tweetup::timeparse {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using std::chrono::sys_seconds;
+using local_days = date::local_days;
+using local_seconds = date::local_seconds;
+
+constexpr std::string_view example_hint = "Try a time that is still ahead, e.g. tomorrow 3pm";
+
+// The zone the wall time is read in: the text's zone, or the channel's.
+struct reading_zone {
+  const date::time_zone* tz = nullptr;
+  minutes offset{0};
+
+  local_seconds to_local(sys_seconds s) const {
+    if (tz != nullptr) return tz->to_local(s);
+    return local_seconds{s.time_since_epoch() + offset};
+  }
+
+  // Rule 11: a wall time in a gap moves forward by the gap (it is read with the offset in force
+  // before the gap); a wall time in a fold takes the first, daylight, occurrence.
+  sys_seconds to_sys(local_seconds l, std::optional<assumption>& note) const {
+    note.reset();
+    if (tz == nullptr) return sys_seconds{l.time_since_epoch() - offset};
+    const auto info = tz->get_info(l);
+    if (info.result == date::local_info::nonexistent) note = assumption::dst_gap_shifted;
+    if (info.result == date::local_info::ambiguous) note = assumption::dst_fold_first;
+    return sys_seconds{l.time_since_epoch() - info.first.offset};
+  }
+};
+
+struct reading {
+  seconds time_of_day{0};
+  std::optional<assumption> note;
+};
+
+struct candidate_day {
+  local_days day;
+  std::optional<assumption> note;
+};
+
+struct choice {
+  sys_seconds at;
+  std::vector<assumption> notes;
+};
+
+parse_error past_error(const std::string& what) {
+  std::string message = "That time is in the past";
+  if (!what.empty()) message += " (" + what + ")";
+  message += ". ";
+  message += example_hint;
+  return {error_kind::past, message};
+}
+
+std::string describe_local(local_seconds l) {
+  const auto day = date::floor<days>(l);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<seconds> hms{l - day};
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02d:%02d", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return buffer;
+}
+
+seconds hms(int h, int m, int s) {
+  return hours{h} + minutes{m} + seconds{s};
+}
+
+// Rule 6 and rule 8: which 24-hour readings a clock has, given the part of the day.
+std::vector<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day) {
+  if (c.midnight) return {{end_of_day ? hours{24} : seconds{0}, std::nullopt}};
+  if (c.mer != meridiem::none) {
+    return {{hms(c.hour % 12 + (c.mer == meridiem::pm ? 12 : 0), c.minute, c.second), {}}};
+  }
+  if (c.twenty_four) return {{hms(c.hour, c.minute, c.second), {}}};
+  const int h = c.hour % 12;
+  switch (part) {
+    case day_part::morning:
+      return {{hms(h, c.minute, c.second), {}}};
+    case day_part::afternoon:
+    case day_part::evening:
+      return {{hms(h + 12, c.minute, c.second), {}}};
+    case day_part::night:
+      // "12 tonight" is the midnight that ends today, "1 tonight" the small hours after it.
+      if (c.hour == 12) return {{hms(24, c.minute, c.second), {}}};
+      if (h <= 4) return {{hms(h + 24, c.minute, c.second), {}}};
+      return {{hms(h + 12, c.minute, c.second), {}}};
+    case day_part::none:
+      break;
+  }
+  return {{hms(h, c.minute, c.second), assumption::am_for_bare_hour},
+          {hms(h + 12, c.minute, c.second), assumption::pm_for_bare_hour}};
+}
+
+seconds default_hour(day_part part) {
+  // chrono's defaults for a part of the day with no clock time.
+  switch (part) {
+    case day_part::morning:
+      return hours{6};
+    case day_part::afternoon:
+      return hours{15};
+    case day_part::evening:
+      return hours{20};
+    case day_part::night:
+      return hours{22};
+    case day_part::none:
+      break;
+  }
+  return hours{12};
+}
+
+std::optional<local_days> valid_day(int y, int m, int d) {
+  const date::year_month_day ymd{date::year{y}, date::month(static_cast<unsigned>(m)),
+                                 date::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return local_days{ymd};
+}
+
+int weekday_of(local_days d) {
+  return static_cast<int>(date::weekday{d}.c_encoding());
+}
+
+// The earliest (day, reading) pair strictly after `after`.
+std::optional<choice> earliest(const std::vector<candidate_day>& days_list,
+                               const std::vector<reading>& readings, const reading_zone& zone,
+                               sys_seconds after) {
+  std::optional<choice> best;
+  for (const auto& day : days_list) {
+    for (const auto& r : readings) {
+      std::optional<assumption> dst;
+      const auto at = zone.to_sys(local_seconds{day.day} + r.time_of_day, dst);
+      if (at <= after || (best && at >= best->at)) continue;
+      choice c{at, {}};
+      if (r.note) c.notes.push_back(*r.note);
+      if (day.note) c.notes.push_back(*day.note);
+      if (dst) c.notes.push_back(*dst);
+      best = std::move(c);
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+time_result resolve(const phrase& ph, const parse_context& ctx) {
+  if (ph.problem) {
+    if (ph.problem->kind == piece_kind::past) return past_error(ph.problem->what);
+    return parse_error{error_kind::invalid, "There is no " + ph.problem->what +
+                                                ". Try a real time or date, e.g. 3pm, 15:00 "
+                                                "or dec 3"};
+  }
+
+  reading_zone zone{ctx.zone, {}};
+  parsed_time out;
+  if (ph.zone) {
+    zone.tz = ph.zone->tz;
+    zone.offset = ph.zone->offset;
+    out.assumptions.push_back(assumption::zone_from_text);
+  } else {
+    out.assumptions.push_back(assumption::channel_zone);
+  }
+  if (ph.date_order) out.assumptions.push_back(*ph.date_order);
+
+  const auto now_local = zone.to_local(ctx.now);
+  const auto today = date::floor<days>(now_local);
+  const seconds now_time_of_day = now_local - local_seconds{today};
+
+  auto finish = [&](sys_seconds at, std::vector<assumption> notes) -> time_result {
+    if (at <= ctx.now) return past_error(describe_local(zone.to_local(at)));
+    out.starts_at = at;
+    for (auto n : notes)
+      out.assumptions.push_back(n);
+    return out;
+  };
+
+  // Durations: hours and minutes are elapsed time, days and months are calendar steps (rule 7).
+  std::optional<local_days> duration_day;
+  if (ph.duration) {
+    const auto& d = *ph.duration;
+    if (d.exact.count() != 0 || !ph.clock) {
+      auto base = now_local;
+      if (d.days != 0 || d.months != 0) {
+        const auto ymd = date::year_month_day{today} + date::months{d.months};
+        const auto day = ymd.ok() ? local_days{ymd}
+                                  : local_days{date::year_month_day_last{
+                                        ymd.year(), date::month_day_last{ymd.month()}}};
+        base = local_seconds{day + days{d.days}} + now_time_of_day;
+      }
+      std::optional<assumption> dst;
+      auto at = (d.days != 0 || d.months != 0) ? zone.to_sys(base, dst) : ctx.now;
+      at += d.exact;
+      std::vector<assumption> notes;
+      if (dst) notes.push_back(*dst);
+      auto result = finish(at, notes);
+      if (auto* p = std::get_if<parsed_time>(&result); p && ph.length) {
+        p->ends_at = p->starts_at + *ph.length;
+      }
+      return result;
+    }
+    const auto ymd = date::year_month_day{today} + date::months{d.months};
+    duration_day = (ymd.ok() ? local_days{ymd}
+                             : local_days{date::year_month_day_last{
+                                   ymd.year(), date::month_day_last{ymd.month()}}}) +
+                   days{d.days};
+  }
+
+  // Which days are candidates, and whether the date stands alone (rule 13).
+  std::vector<candidate_day> days_list;
+  bool date_only_noon = false;
+  bool date_only_now = false;
+  bool fixed_day = false;
+  bool today_only = false;
+  if (duration_day) {
+    days_list.push_back({*duration_day, {}});
+    fixed_day = true;
+  } else if (ph.date) {
+    const auto& d = *ph.date;
+    switch (d.kind) {
+      case piece_kind::day_offset:
+        days_list.push_back({today + days{d.days}, {}});
+        fixed_day = true;
+        today_only = d.days == 0;
+        date_only_now = d.days != 0;
+        break;
+      case piece_kind::weekday: {
+        const int ahead = (d.weekday - weekday_of(today) + 7) % 7;
+        date_only_noon = true;
+        if (d.mode == weekday_mode::of_next_week) {
+          const int from_monday = (weekday_of(today) + 6) % 7;
+          const auto next_monday = today - days{from_monday} + days{7};
+          days_list.push_back({next_monday + days{(d.weekday + 6) % 7}, {}});
+          fixed_day = true;
+        } else if (d.mode == weekday_mode::next) {
+          days_list.push_back({today + days{ahead == 0 ? 7 : ahead}, {}});
+          fixed_day = true;
+        } else {
+          days_list.push_back({today + days{ahead}, {}});
+          days_list.push_back({today + days{ahead + 7}, assumption::next_week_because_passed});
+        }
+        break;
+      }
+      case piece_kind::month_day: {
+        date_only_noon = true;
+        const int this_year = static_cast<int>(date::year_month_day{today}.year());
+        if (d.year != 0) {
+          auto day = valid_day(d.year, d.month, d.day);
+          if (!day) {
+            return parse_error{error_kind::invalid,
+                               "There is no " + std::string{month_name(d.month)} + " " +
+                                   std::to_string(d.day) + ", " + std::to_string(d.year) +
+                                   ". Try a real date, e.g. dec 3"};
+          }
+          days_list.push_back({*day, {}});
+          fixed_day = true;
+        } else {
+          for (int y = this_year; y <= this_year + 8 && days_list.size() < 2; ++y) {
+            if (auto day = valid_day(y, d.month, d.day)) {
+              std::optional<assumption> note;
+              if (y != this_year) note = assumption::next_year_because_passed;
+              days_list.push_back({*day, note});
+            }
+          }
+        }
+        break;
+      }
+      case piece_kind::day_of_month: {
+        date_only_noon = true;
+        const date::year_month_day now_ymd{today};
+        auto ym = now_ymd.year() / now_ymd.month();
+        for (int k = 0; k < 24 && days_list.size() < 2; ++k, ym += date::months{1}) {
+          if (auto day = valid_day(static_cast<int>(ym.year()),
+                                   static_cast<int>(static_cast<unsigned>(ym.month())), d.day)) {
+            days_list.push_back({*day, {}});
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  } else if (ph.tonight) {
+    days_list.push_back({today, {}});
+    fixed_day = true;
+    today_only = true;
+  } else {
+    days_list.push_back({today, {}});
+    days_list.push_back({today + days{1}, assumption::tomorrow_because_passed});
+  }
+
+  std::vector<reading> readings;
+  if (ph.clock) {
+    readings = clock_readings(*ph.clock, ph.part, ph.tonight || today_only);
+  } else if (ph.part != day_part::none) {
+    readings = {{default_hour(ph.part), {}}};
+  } else if (date_only_now) {
+    readings = {{now_time_of_day, assumption::now_for_date_only}};
+  } else if (date_only_noon) {
+    readings = {{hours{12}, assumption::noon_for_date_only}};
+  } else {
+    return parse_error{error_kind::no_time,
+                       "What time today? Add a time, e.g. today 3pm or tonight 8pm"};
+  }
+
+  // "friday at midnight": the start of that day, unless it is already behind us.
+  if (ph.clock && ph.clock->midnight && fixed_day && !today_only) {
+    readings.push_back({hours{24}, {}});
+  }
+
+  // A span "7-9pm": the start takes the end's am/pm unless that would put it after the end.
+  if (ph.clock && ph.end_clock && ph.clock->mer == meridiem::none && !ph.clock->twenty_four &&
+      ph.part == day_part::none && ph.end_clock->mer != meridiem::none) {
+    const int end24 = ph.end_clock->hour % 12 + (ph.end_clock->mer == meridiem::pm ? 12 : 0);
+    int start24 = ph.clock->hour % 12 + (ph.end_clock->mer == meridiem::pm ? 12 : 0);
+    if (start24 * 60 + ph.clock->minute > end24 * 60 + ph.end_clock->minute && start24 >= 12) {
+      start24 -= 12;
+    }
+    readings = {{hms(start24, ph.clock->minute, ph.clock->second), {}}};
+  }
+
+  auto best = earliest(days_list, readings, zone, ctx.now);
+  if (!best) {
+    // Only a fixed day can run out of candidates: "today at 9am" at noon, a past year.
+    const auto first = local_seconds{days_list.front().day} + readings.front().time_of_day;
+    return past_error(describe_local(first));
+  }
+  auto result = finish(best->at, best->notes);
+  auto* p = std::get_if<parsed_time>(&result);
+  if (p == nullptr) return result;
+
+  if (ph.length) {
+    p->ends_at = p->starts_at + *ph.length;
+  } else if (ph.end_clock) {
+    const auto start_day = date::floor<days>(zone.to_local(p->starts_at));
+    auto end_readings = clock_readings(*ph.end_clock, ph.part, false);
+    if (ph.end_clock->midnight) end_readings = {{hours{24}, {}}};
+    const std::vector<candidate_day> end_days{{start_day, {}}, {start_day + days{1}, {}}};
+    if (auto end = earliest(end_days, end_readings, zone, p->starts_at)) p->ends_at = end->at;
+  }
+  return result;
+}
+
+}  // namespace tweetup::timeparse

@@ -1,0 +1,262 @@
+#include "timeparse/time_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "timeparse/phrase.hpp"
+#include "timeparse/phrase_scanner.hpp"
+#include "timeparse/resolver.hpp"
+#include "timeparse/tokenizer.hpp"
+
+namespace tweetup::timeparse {
+namespace {
+
+// Words that may sit between two pieces of one phrase: "friday, dec 3 at 7pm".
+constexpr std::array<std::string_view, 15> joining_words{
+    ",",      "-",     "at", "@",    "on",       "of", "the", "and",
+    "around", "about", "by", "from", "starting", "in", "."};
+
+// Rule 14: the connecting words and marks next to the time that go with it.
+constexpr std::array<std::string_view, 7> connecting_words{"at", "@", "on", ",", "-", ";", ":"};
+
+template <std::size_t n>
+bool one_of(const std::array<std::string_view, n>& words, std::string_view w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+struct cluster {
+  std::size_t first_piece = 0;  // [first_piece, last_piece) of the pieces
+  std::size_t last_piece = 0;
+  std::size_t first_token = 0;  // [first_token, last_token) of the tokens
+  std::size_t last_token = 0;
+  int score = 0;
+  bool weak_only = true;  // every piece could be part of a name ("Sunday", "Noon", "4/12")
+  bool marginal = true;   // only an abbreviation like "sat" or "sun", which are common words
+};
+
+int piece_score(const piece& p) {
+  switch (p.kind) {
+    case piece_kind::clock:
+      return p.weak ? 1 : 3;
+    case piece_kind::span:
+    case piece_kind::duration:
+    case piece_kind::past:
+    case piece_kind::invalid:
+      return 3;
+    case piece_kind::month_day:
+      return p.numeric_date ? 2 : 3;
+    case piece_kind::day_of_month:
+    case piece_kind::day_offset:
+      return 2;
+    case piece_kind::weekday:
+      return p.weak ? 1 : 2;
+    case piece_kind::part_of_day:
+      return p.weak ? 1 : 2;
+    case piece_kind::for_duration:
+    case piece_kind::zone:
+      return 0;
+  }
+  return 0;
+}
+
+bool gap_joins(const std::vector<token>& tokens, std::size_t from, std::size_t to) {
+  if (to - from > 3) return false;
+  for (std::size_t k = from; k < to; ++k) {
+    if (!one_of(joining_words, tokens[k].lower)) return false;
+  }
+  return true;
+}
+
+std::vector<cluster> group(const std::vector<token>& tokens, const std::vector<piece>& pieces) {
+  std::vector<cluster> out;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const auto& p = pieces[i];
+    if (out.empty() || !gap_joins(tokens, out.back().last_token, p.first)) {
+      cluster c;
+      c.first_piece = i;
+      c.first_token = p.first;
+      out.push_back(c);
+    }
+    auto& c = out.back();
+    c.last_piece = i + 1;
+    c.last_token = p.last;
+    c.score += piece_score(p);
+    const bool name_part = p.weak || p.numeric_date || p.kind == piece_kind::zone ||
+                           p.kind == piece_kind::for_duration;
+    if (!name_part) c.weak_only = false;
+    if (!p.abbreviation && piece_score(p) > 0) c.marginal = false;
+  }
+  return out;
+}
+
+bool is_plain_word(const token& t) {
+  return (t.kind == token_kind::word || t.kind == token_kind::number) &&
+         !one_of(joining_words, t.lower) && t.lower != "this" && t.lower != "next";
+}
+
+// Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
+// "Shop 4/12 Market St" hold time-like words that belong to the name.
+bool inside_name(const std::vector<token>& tokens, const cluster& c) {
+  if (!c.weak_only) return false;
+  const token* before = c.first_token > 0 ? &tokens[c.first_token - 1] : nullptr;
+  const token* after = c.last_token < tokens.size() ? &tokens[c.last_token] : nullptr;
+  if (after == nullptr || after->kind != token_kind::word || !is_plain_word(*after)) {
+    return false;
+  }
+  if (before != nullptr && is_plain_word(*before)) return true;
+  if (before != nullptr && before->kind == token_kind::word && !is_plain_word(*before)) {
+    return false;
+  }
+  for (std::size_t k = c.first_token; k < c.last_token; ++k) {
+    if (tokens[k].capitalized) return true;
+  }
+  return false;
+}
+
+struct selection {
+  phrase merged;
+  std::vector<const cluster*> chosen;
+};
+
+std::optional<selection> select(const std::vector<token>& tokens, const std::vector<piece>& pieces,
+                                const std::vector<cluster>& clusters) {
+  std::vector<const cluster*> candidates;
+  for (const auto& c : clusters) {
+    if (c.score > 0 && !inside_name(tokens, c)) candidates.push_back(&c);
+  }
+  if (candidates.empty()) return std::nullopt;
+  // Strongest first; on a tie the earlier one, so "3pm ... 5pm" reads the first time given.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const cluster* a, const cluster* b) { return a->score > b->score; });
+  selection s;
+  for (const cluster* c : candidates) {
+    const bool primary = s.chosen.empty();
+    if (!primary && (c->score < 2 && (c->marginal || c->weak_only))) continue;
+    phrase trial = s.merged;
+    bool fits = true;
+    for (std::size_t i = c->first_piece; i < c->last_piece; ++i) {
+      // Within the main cluster a repeated piece ("3pm, 15:00") is ignored; a second cluster
+      // that contradicts the first is not part of the phrase.
+      if (!trial.add(pieces[i]) && !primary) fits = false;
+    }
+    if (!fits) continue;
+    s.merged = trial;
+    s.chosen.push_back(c);
+  }
+  // Clusters that hold only a zone ("Europe/Berlin") join the phrase without being one.
+  for (const auto& c : clusters) {
+    if (c.score != 0 || std::find(s.chosen.begin(), s.chosen.end(), &c) != s.chosen.end()) {
+      continue;
+    }
+    phrase trial = s.merged;
+    bool fits = true;
+    for (std::size_t i = c.first_piece; i < c.last_piece && fits; ++i) {
+      fits = trial.add(pieces[i]);
+    }
+    if (fits) {
+      s.merged = trial;
+      s.chosen.push_back(&c);
+    }
+  }
+  std::sort(s.chosen.begin(), s.chosen.end(),
+            [](const cluster* a, const cluster* b) { return a->first_token < b->first_token; });
+  if (!s.merged.has_time()) return std::nullopt;
+  return s;
+}
+
+parse_error no_time(bool command) {
+  return {error_kind::no_time, command ? "I couldn't find a time in that. Try: !tweetup "
+                                         "Starbucks Alabaster 3pm"
+                                       : "I couldn't find a time in that. Try: tomorrow 3pm"};
+}
+
+time_result parse(std::string_view text, const parse_context& ctx, bool command,
+                  std::vector<token>& tokens, std::vector<text_range>& token_ranges) {
+  tokens = tokenize(text);
+  const auto pieces = scan_pieces(text, tokens);
+  const auto clusters = group(tokens, pieces);
+  auto picked = select(tokens, pieces, clusters);
+  if (!picked) return no_time(command);
+  auto result = resolve(picked->merged, ctx);
+  auto* p = std::get_if<parsed_time>(&result);
+  if (p == nullptr) return result;
+  for (const cluster* c : picked->chosen) {
+    token_ranges.push_back({c->first_token, c->last_token});
+    p->consumed.push_back({tokens[c->first_token].begin, tokens[c->last_token - 1].end});
+  }
+  return result;
+}
+
+// Separators left dangling at the ends once the time is cut out. '@' and '.' are not among
+// them: a lone "@" is a connecting word (removed as a token above), while "@everyone" or
+// "Main St." must be stored exactly as typed.
+bool trimmed_char(char c) {
+  return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-';
+}
+
+std::string build_place(std::string_view text, const std::vector<token>& tokens,
+                        const std::vector<text_range>& token_ranges) {
+  std::vector<bool> removed(tokens.size(), false);
+  for (const auto& r : token_ranges) {
+    for (std::size_t k = r.begin; k < r.end; ++k)
+      removed[k] = true;
+  }
+  for (const auto& r : token_ranges) {
+    for (std::size_t k = r.begin; k > 0 && one_of(connecting_words, tokens[k - 1].lower); --k) {
+      removed[k - 1] = true;
+    }
+    for (std::size_t k = r.end; k < tokens.size() && one_of(connecting_words, tokens[k].lower);
+         ++k) {
+      removed[k] = true;
+    }
+  }
+  // "!tweetup at Starbucks 7pm": the "at" introduces the place.
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    const bool introduces = (tokens[k].lower == "at" || tokens[k].lower == "@") &&
+                            k + 1 < tokens.size() && tokens[k + 1].space_before;
+    if (!removed[k] && !introduces) break;
+    removed[k] = true;
+  }
+  std::string place;
+  std::optional<std::size_t> previous;
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    if (removed[k]) continue;
+    if (previous && (tokens[k].space_before || *previous + 1 != k)) place.push_back(' ');
+    place.append(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
+    previous = k;
+  }
+  std::size_t b = 0;
+  std::size_t e = place.size();
+  while (b < e && trimmed_char(place[b]))
+    ++b;
+  while (e > b && trimmed_char(place[e - 1]))
+    --e;
+  return place.substr(b, e - b);
+}
+
+}  // namespace
+
+time_result parse_time(std::string_view text, const parse_context& ctx) {
+  std::vector<token> tokens;
+  std::vector<text_range> token_ranges;
+  return parse(text, ctx, false, tokens, token_ranges);
+}
+
+command_result parse_place_and_time(std::string_view text, const parse_context& ctx) {
+  std::vector<token> tokens;
+  std::vector<text_range> token_ranges;
+  auto result = parse(text, ctx, true, tokens, token_ranges);
+  if (auto* error = std::get_if<parse_error>(&result)) return *error;
+  parsed_command command{std::get<parsed_time>(std::move(result)), {}};
+  command.place = build_place(text, tokens, token_ranges);
+  if (command.place.empty()) {
+    return parse_error{error_kind::no_place,
+                       "Where is it? Put the place before or after the time, e.g. !tweetup "
+                       "Starbucks Alabaster 3pm"};
+  }
+  return command;
+}
+
+}  // namespace tweetup::timeparse

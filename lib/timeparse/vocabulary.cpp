@@ -1,0 +1,178 @@
+#include "timeparse/vocabulary.hpp"
+
+#include <array>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include <date/tz.h>
+
+namespace tweetup::timeparse {
+namespace {
+
+template <typename T, std::size_t n>
+std::optional<T> look_up(const std::array<std::pair<std::string_view, T>, n>& table,
+                         std::string_view word) {
+  for (const auto& [name, value] : table) {
+    if (name == word) return value;
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::pair<std::string_view, int>, 18> weekdays{{
+    {"sunday", 0},
+    {"sun", 0},
+    {"monday", 1},
+    {"mon", 1},
+    {"tuesday", 2},
+    {"tue", 2},
+    {"tues", 2},
+    {"wednesday", 3},
+    {"wed", 3},
+    {"weds", 3},
+    {"thursday", 4},
+    {"thu", 4},
+    {"thur", 4},
+    {"thurs", 4},
+    {"friday", 5},
+    {"fri", 5},
+    {"saturday", 6},
+    {"sat", 6},
+}};
+
+constexpr std::array<std::pair<std::string_view, int>, 24> months{{
+    {"january", 1},   {"jan", 1},   {"february", 2},  {"feb", 2},      {"march", 3},
+    {"mar", 3},       {"april", 4}, {"apr", 4},       {"may", 5},      {"june", 6},
+    {"jun", 6},       {"july", 7},  {"jul", 7},       {"august", 8},   {"aug", 8},
+    {"september", 9}, {"sep", 9},   {"sept", 9},      {"october", 10}, {"oct", 10},
+    {"november", 11}, {"nov", 11},  {"december", 12}, {"dec", 12},
+}};
+
+constexpr std::array<std::string_view, 12> month_names{
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+constexpr std::array<std::pair<std::string_view, int>, 26> numbers{{
+    {"one", 1},      {"two", 2},        {"three", 3},     {"four", 4},      {"five", 5},
+    {"six", 6},      {"seven", 7},      {"eight", 8},     {"nine", 9},      {"ten", 10},
+    {"eleven", 11},  {"twelve", 12},    {"thirteen", 13}, {"fourteen", 14}, {"fifteen", 15},
+    {"sixteen", 16}, {"seventeen", 17}, {"eighteen", 18}, {"nineteen", 19}, {"twenty", 20},
+    {"thirty", 30},  {"forty", 40},     {"fifty", 50},    {"sixty", 60},    {"zero", 0},
+    {"oh", 0},
+}};
+
+constexpr std::array<std::pair<std::string_view, day_part>, 7> parts{{
+    {"morning", day_part::morning},
+    {"afternoon", day_part::afternoon},
+    {"arvo", day_part::afternoon},
+    {"evening", day_part::evening},
+    {"eve", day_part::evening},
+    {"night", day_part::night},
+    {"nite", day_part::night},
+}};
+
+constexpr std::array<std::pair<std::string_view, duration_unit>, 29> units{{
+    {"s", duration_unit::second},       {"sec", duration_unit::second},
+    {"secs", duration_unit::second},    {"second", duration_unit::second},
+    {"seconds", duration_unit::second}, {"m", duration_unit::minute},
+    {"min", duration_unit::minute},     {"mins", duration_unit::minute},
+    {"minute", duration_unit::minute},  {"minutes", duration_unit::minute},
+    {"mn", duration_unit::minute},      {"h", duration_unit::hour},
+    {"hr", duration_unit::hour},        {"hrs", duration_unit::hour},
+    {"hour", duration_unit::hour},      {"hours", duration_unit::hour},
+    {"d", duration_unit::day},          {"day", duration_unit::day},
+    {"days", duration_unit::day},       {"w", duration_unit::week},
+    {"wk", duration_unit::week},        {"wks", duration_unit::week},
+    {"week", duration_unit::week},      {"weeks", duration_unit::week},
+    {"month", duration_unit::month},    {"months", duration_unit::month},
+    {"mo", duration_unit::month},       {"mos", duration_unit::month},
+    {"hs", duration_unit::hour},
+}};
+
+// Fixed offsets in minutes. CST is the US one, IST the Indian one: the common readings in chat.
+constexpr std::array<std::pair<std::string_view, int>, 34> fixed_zones{{
+    {"utc", 0},     {"gmt", 0},    {"z", 0},      {"est", -300}, {"edt", -240}, {"cst", -360},
+    {"cdt", -300},  {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420}, {"akst", -540},
+    {"akdt", -480}, {"hst", -600}, {"ast", -240}, {"adt", -180}, {"bst", 60},   {"cet", 60},
+    {"cest", 120},  {"eet", 120},  {"eest", 180}, {"msk", 180},  {"ist", 330},  {"sgt", 480},
+    {"hkt", 480},   {"awst", 480}, {"jst", 540},  {"kst", 540},  {"acst", 570}, {"acdt", 630},
+    {"aest", 600},  {"aedt", 660}, {"nzst", 720}, {"nzdt", 780},
+}};
+
+// US generic names follow DST, so they map to the zone rather than to an offset.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_zones{{
+    {"et", "America/New_York"},
+    {"eastern", "America/New_York"},
+    {"ct", "America/Chicago"},
+    {"central", "America/Chicago"},
+    {"mt", "America/Denver"},
+    {"mountain", "America/Denver"},
+    {"pt", "America/Los_Angeles"},
+    {"pacific", "America/Los_Angeles"},
+}};
+
+const date::time_zone* locate(const std::string& name) {
+  // date::locate_zone reports a missing name by throwing; here a miss is an ordinary answer.
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+std::optional<int> weekday_number(std::string_view word) {
+  return look_up(weekdays, word);
+}
+std::optional<int> month_number(std::string_view word) {
+  return look_up(months, word);
+}
+std::string_view month_name(int month) {
+  return month >= 1 && month <= 12 ? month_names[static_cast<std::size_t>(month - 1)] : "";
+}
+std::optional<int> number_word(std::string_view word) {
+  return look_up(numbers, word);
+}
+std::optional<day_part> day_part_word(std::string_view word) {
+  return look_up(parts, word);
+}
+bool is_ordinal_suffix(std::string_view word) {
+  return word == "st" || word == "nd" || word == "rd" || word == "th";
+}
+std::optional<duration_unit> duration_unit_word(std::string_view word) {
+  return look_up(units, word);
+}
+
+std::optional<text_zone> zone_abbreviation(std::string_view word) {
+  if (auto minutes = look_up(fixed_zones, word)) {
+    return text_zone{nullptr, std::chrono::minutes{*minutes}};
+  }
+  if (auto name = look_up(generic_zones, word)) {
+    if (const auto* tz = locate(std::string{*name})) return text_zone{tz, {}};
+  }
+  return std::nullopt;
+}
+
+const date::time_zone* find_iana_zone(std::string_view name) {
+  if (name.size() > 64) return nullptr;
+  std::string typed{name};
+  if (const auto* tz = locate(typed)) return tz;
+  // People type "europe/berlin" or "America/new_york"; the database spells each part Title_Case.
+  std::string titled;
+  bool start = true;
+  for (char c : typed) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (letter) {
+      titled.push_back(start ? static_cast<char>(c & ~0x20) : static_cast<char>(c | 0x20));
+      start = false;
+    } else {
+      titled.push_back(c);
+      start = true;
+    }
+  }
+  if (titled == typed) return nullptr;
+  return locate(titled);
+}
+
+}  // namespace tweetup::timeparse

@@ -1,0 +1,28 @@
+// The English words the time parser knows, looked up by their lowercase form.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "timeparse/phrase.hpp"
+
+namespace tweetup::timeparse {
+
+std::optional<int> weekday_number(std::string_view word);  // 0 = Sunday
+std::optional<int> month_number(std::string_view word);    // 1 = January
+std::string_view month_name(int month);                    // "December"
+std::optional<int> number_word(std::string_view word);     // "six" = 6, up to "sixty"
+std::optional<day_part> day_part_word(std::string_view word);
+bool is_ordinal_suffix(std::string_view word);  // st nd rd th
+
+enum class duration_unit { second, minute, hour, day, week, month };
+std::optional<duration_unit> duration_unit_word(std::string_view word);
+
+// "cet", "pst", "et", "eastern": a fixed offset or a DST-following US zone.
+std::optional<text_zone> zone_abbreviation(std::string_view word);
+
+// An IANA name as typed ("Europe/Berlin", "america/new_york"); nothing when the database lacks it.
+const date::time_zone* find_iana_zone(std::string_view name);
+
+}  // namespace tweetup::timeparse

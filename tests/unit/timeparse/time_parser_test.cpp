@@ -1,0 +1,686 @@
+// Table tests for shared/time-conventions.md. Every expectation is written by hand from the rules,
+// with an explicit `now` (local wall time in the channel zone) and zone.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <date/tz.h>
+
+#include "timeparse/iso_format.hpp"
+#include "timeparse/time_parser.hpp"
+
+namespace tp = tweetup::timeparse;
+
+namespace {
+
+struct row {
+  const char* text;
+  const char* expected;  // ISO with offset, "start .. end" for spans, or the error kind
+};
+
+const char* kind_name(tp::error_kind k) {
+  switch (k) {
+    case tp::error_kind::no_time:
+      return "no_time";
+    case tp::error_kind::past:
+      return "past";
+    case tp::error_kind::invalid:
+      return "invalid";
+    case tp::error_kind::no_place:
+      return "no_place";
+  }
+  return "?";
+}
+
+tp::parse_context context(const char* now, const char* zone) {
+  const auto* tz = date::locate_zone(zone);
+  const auto at = tp::parse_local_iso(now, *tz);
+  REQUIRE(at);
+  return {*at, tz};
+}
+
+std::string run(const char* now, const char* zone, std::string_view text) {
+  const auto ctx = context(now, zone);
+  const auto result = tp::parse_time(text, ctx);
+  if (const auto* e = std::get_if<tp::parse_error>(&result)) return kind_name(e->kind);
+  const auto& t = std::get<tp::parsed_time>(result);
+  std::string out = tp::format_iso(t.starts_at, *ctx.zone);
+  if (t.ends_at) out += " .. " + tp::format_iso(*t.ends_at, *ctx.zone);
+  return out;
+}
+
+void check_table(const char* now, const char* zone, const std::vector<row>& rows) {
+  for (const auto& r : rows) {
+    const std::string at{now};
+    const std::string where{zone};
+    const std::string text{r.text};
+    CAPTURE(at);
+    CAPTURE(where);
+    CAPTURE(text);
+    CHECK(run(now, zone, r.text) == r.expected);
+  }
+}
+
+tp::parsed_time parsed(const char* now, const char* zone, std::string_view text) {
+  const auto result = tp::parse_time(text, context(now, zone));
+  REQUIRE(std::holds_alternative<tp::parsed_time>(result));
+  return std::get<tp::parsed_time>(result);
+}
+
+bool has(const tp::parsed_time& t, tp::assumption a) {
+  return std::find(t.assumptions.begin(), t.assumptions.end(), a) != t.assumptions.end();
+}
+
+// Saturday 28 November 2026, 10:15 in Chicago (CST, -06:00).
+constexpr const char* sat = "2026-11-28T10:15:00";
+
+}  // namespace
+
+TEST_CASE("clock times (rules 1, 2, 6)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"3pm", "2026-11-28T15:00:00-06:00"},
+                  {"3 pm", "2026-11-28T15:00:00-06:00"},
+                  {"3p", "2026-11-28T15:00:00-06:00"},
+                  {"3PM", "2026-11-28T15:00:00-06:00"},
+                  {"3 p.m.", "2026-11-28T15:00:00-06:00"},
+                  {"15:00", "2026-11-28T15:00:00-06:00"},
+                  {"3:30 pm", "2026-11-28T15:30:00-06:00"},
+                  {"7.30pm", "2026-11-28T19:30:00-06:00"},
+                  {"730pm", "2026-11-28T19:30:00-06:00"},
+                  {"19h", "2026-11-28T19:00:00-06:00"},
+                  {"19h30", "2026-11-28T19:30:00-06:00"},
+                  {"noon", "2026-11-28T12:00:00-06:00"},
+                  {"midnight", "2026-11-29T00:00:00-06:00"},
+                  {"six pm", "2026-11-28T18:00:00-06:00"},
+                  {"half past 7", "2026-11-28T19:30:00-06:00"},
+                  {"quarter to 8", "2026-11-28T19:45:00-06:00"},
+                  {"quarter past 6pm", "2026-11-28T18:15:00-06:00"},
+                  {"7 o'clock", "2026-11-28T19:00:00-06:00"},
+                  {"7 o\xE2\x80\x99"
+                   "clock",
+                   "2026-11-28T19:00:00-06:00"},
+                  {"at 7", "2026-11-28T19:00:00-06:00"},
+                  {"at 1", "2026-11-28T13:00:00-06:00"},
+                  {"at 5", "2026-11-28T17:00:00-06:00"},
+                  {"at 11", "2026-11-28T11:00:00-06:00"},
+                  {"at 10", "2026-11-28T22:00:00-06:00"},
+                  {"@7", "2026-11-28T19:00:00-06:00"},
+                  {"07:00", "2026-11-29T07:00:00-06:00"},
+                  {"09:00", "2026-11-29T09:00:00-06:00"},
+                  {"at 1930", "2026-11-28T19:30:00-06:00"},
+                  {"7am", "2026-11-29T07:00:00-06:00"},
+                  {"10am", "2026-11-29T10:00:00-06:00"},
+                  {"let's meet at 3pm", "2026-11-28T15:00:00-06:00"},
+              });
+}
+
+TEST_CASE("days and weekdays (rules 2, 12, 13)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"tomorrow at 3pm", "2026-11-29T15:00:00-06:00"},
+                  {"tmrw 5pm", "2026-11-29T17:00:00-06:00"},
+                  {"tmr 9am", "2026-11-29T09:00:00-06:00"},
+                  {"3pm tomorrow", "2026-11-29T15:00:00-06:00"},
+                  {"today 3pm", "2026-11-28T15:00:00-06:00"},
+                  {"today at 9am", "past"},
+                  {"tomorrow", "2026-11-29T10:15:00-06:00"},
+                  {"day after tomorrow", "2026-11-30T10:15:00-06:00"},
+                  {"the day after tomorrow", "2026-11-30T10:15:00-06:00"},
+                  {"day after tomorrow at 6pm", "2026-11-30T18:00:00-06:00"},
+                  {"friday", "2026-12-04T12:00:00-06:00"},
+                  {"friday 6pm", "2026-12-04T18:00:00-06:00"},
+                  {"fri 6pm", "2026-12-04T18:00:00-06:00"},
+                  {"mon 9am", "2026-11-30T09:00:00-06:00"},
+                  {"tue 9am", "2026-12-01T09:00:00-06:00"},
+                  {"tues 3pm", "2026-12-01T15:00:00-06:00"},
+                  {"wed 3pm", "2026-12-02T15:00:00-06:00"},
+                  {"weds", "2026-12-02T12:00:00-06:00"},
+                  {"thu 3pm", "2026-12-03T15:00:00-06:00"},
+                  {"thur 3pm", "2026-12-03T15:00:00-06:00"},
+                  {"thurs 3pm", "2026-12-03T15:00:00-06:00"},
+                  {"sat 8pm", "2026-11-28T20:00:00-06:00"},
+                  {"sun 11am", "2026-11-29T11:00:00-06:00"},
+                  {"saturday 9am", "2026-12-05T09:00:00-06:00"},
+                  {"this saturday", "2026-11-28T12:00:00-06:00"},
+                  {"this friday 7pm", "2026-12-04T19:00:00-06:00"},
+                  {"next monday", "2026-11-30T12:00:00-06:00"},
+                  {"next saturday", "2026-12-05T12:00:00-06:00"},
+                  {"monday of next week", "2026-11-30T12:00:00-06:00"},
+                  {"friday of next week", "2026-12-04T12:00:00-06:00"},
+                  {"next week friday 5pm", "2026-12-04T17:00:00-06:00"},
+                  {"next week", "2026-12-05T10:15:00-06:00"},
+                  {"friday at midnight", "2026-12-04T00:00:00-06:00"},
+                  {"on sunday at 10am", "2026-11-29T10:00:00-06:00"},
+              });
+  // Rule 12: "next monday" said on a Monday is a week later.
+  check_table("2026-11-30T09:00:00", "America/Chicago",
+              {
+                  {"next monday", "2026-12-07T12:00:00-06:00"},
+                  {"monday", "2026-11-30T12:00:00-06:00"},
+                  {"monday 8am", "2026-12-07T08:00:00-06:00"},
+                  {"monday of next week", "2026-12-07T12:00:00-06:00"},
+              });
+  // Rule 13: "this saturday" on a Saturday morning is today at noon; in the afternoon, next week.
+  check_table("2026-11-28T08:00:00", "Europe/Berlin",
+              {{"this saturday", "2026-11-28T12:00:00+01:00"}});
+  check_table("2026-11-28T15:00:00", "Europe/Berlin",
+              {{"this saturday", "2026-12-05T12:00:00+01:00"}});
+}
+
+TEST_CASE("dates (rules 2, 9)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"dec 3", "2026-12-03T12:00:00-06:00"},
+                  {"3 dec", "2026-12-03T12:00:00-06:00"},
+                  {"december 3rd", "2026-12-03T12:00:00-06:00"},
+                  {"3rd of december", "2026-12-03T12:00:00-06:00"},
+                  {"dec 3 at 7pm", "2026-12-03T19:00:00-06:00"},
+                  {"December 3, 2026", "2026-12-03T12:00:00-06:00"},
+                  {"Nov 29, 2026 6pm", "2026-11-29T18:00:00-06:00"},
+                  {"nov 27", "2027-11-27T12:00:00-06:00"},
+                  {"jan 5 9am", "2027-01-05T09:00:00-06:00"},
+                  {"the 5th", "2026-12-05T12:00:00-06:00"},
+                  {"on the 28th at 3pm", "2026-11-28T15:00:00-06:00"},
+                  {"the 28th at 9am", "2026-12-28T09:00:00-06:00"},
+                  {"the 31st", "2026-12-31T12:00:00-06:00"},
+                  {"12/3", "2026-12-03T12:00:00-06:00"},
+                  {"12/3 6pm", "2026-12-03T18:00:00-06:00"},
+                  {"13/12", "2026-12-13T12:00:00-06:00"},
+                  {"15/1", "2027-01-15T12:00:00-06:00"},
+                  {"26/1", "2027-01-26T12:00:00-06:00"},
+                  {"3/4", "2027-03-04T12:00:00-06:00"},
+                  {"12/3/2026", "2026-12-03T12:00:00-06:00"},
+                  {"2026-12-03", "2026-12-03T12:00:00-06:00"},
+                  {"2026/12/3", "2026-12-03T12:00:00-06:00"},
+                  {"2026-12-03 18:00", "2026-12-03T18:00:00-06:00"},
+                  {"2026-12-03T18:00", "2026-12-03T18:00:00-06:00"},
+                  {"2026-12-03T18:00:00", "2026-12-03T18:00:00-06:00"},
+                  {"2026-12-03T18:00Z", "2026-12-03T12:00:00-06:00"},
+                  {"2026-12-03T18:00:00.000Z", "2026-12-03T12:00:00-06:00"},
+                  {"2026-12-03T18:00+01:00", "2026-12-03T11:00:00-06:00"},
+                  {"2026-12-03T18:00-08:00", "2026-12-03T20:00:00-06:00"},
+                  {"feb 29", "2028-02-29T12:00:00-06:00"},
+                  {"at midnight on 12th December", "2026-12-12T00:00:00-06:00"},
+              });
+}
+
+TEST_CASE("durations are elapsed time, days are calendar days (rule 7)") {
+  check_table("2026-11-28T10:15:37", "America/Chicago",
+              {
+                  {"in 2 hours", "2026-11-28T12:15:37-06:00"},
+                  {"in 1.5 hours", "2026-11-28T11:45:37-06:00"},
+                  {"in 1.5 h", "2026-11-28T11:45:37-06:00"},
+                  {"in 90 min", "2026-11-28T11:45:37-06:00"},
+                  {"in 30 mins", "2026-11-28T10:45:37-06:00"},
+                  {"in 30 min", "2026-11-28T10:45:37-06:00"},
+                  {"+15min", "2026-11-28T10:30:37-06:00"},
+                  {"in an hour", "2026-11-28T11:15:37-06:00"},
+                  {"in half an hour", "2026-11-28T10:45:37-06:00"},
+                  {"half an hour", "2026-11-28T10:45:37-06:00"},
+                  {"in an hour and a half", "2026-11-28T11:45:37-06:00"},
+                  {"in a couple of hours", "2026-11-28T12:15:37-06:00"},
+                  {"in two hours", "2026-11-28T12:15:37-06:00"},
+                  {"in 2 weeks", "2026-12-12T10:15:37-06:00"},
+                  {"in 2h30m", "2026-11-28T12:45:37-06:00"},
+                  {"in 1 hour 30 minutes", "2026-11-28T11:45:37-06:00"},
+                  {"3 hours from now", "2026-11-28T13:15:37-06:00"},
+                  {"in 24 hours", "2026-11-29T10:15:37-06:00"},
+                  {"in a week", "2026-12-05T10:15:37-06:00"},
+                  {"in 3 days", "2026-12-01T10:15:37-06:00"},
+                  {"in 3 days at 6pm", "2026-12-01T18:00:00-06:00"},
+                  {"tomorrow", "2026-11-29T10:15:37-06:00"},
+                  {"3pm", "2026-11-28T15:00:00-06:00"},
+              });
+  // Across spring-forward (Chicago, 8 March 2026 02:00 -> 03:00) the wall clock jumps an hour.
+  check_table("2026-03-08T01:30:00", "America/Chicago",
+              {
+                  {"in 1 hour", "2026-03-08T03:30:00-05:00"},
+                  {"in 24 hours", "2026-03-09T02:30:00-05:00"},
+              });
+  check_table("2026-03-07T10:00:00", "America/Chicago",
+              {
+                  {"in 24 hours", "2026-03-08T11:00:00-05:00"},
+                  {"in 1 day", "2026-03-08T10:00:00-05:00"},
+                  {"tomorrow", "2026-03-08T10:00:00-05:00"},
+              });
+  // Across fall-back (Chicago, 1 November 2026 02:00 -> 01:00).
+  check_table("2026-11-01T00:30:00", "America/Chicago",
+              {
+                  {"in 1 hour", "2026-11-01T01:30:00-05:00"},
+                  {"in 2 hours", "2026-11-01T01:30:00-06:00"},
+              });
+}
+
+TEST_CASE("parts of the day (rule 8)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"tonight at 8", "2026-11-28T20:00:00-06:00"},
+                  {"8 tonight", "2026-11-28T20:00:00-06:00"},
+                  {"tonight 8pm", "2026-11-28T20:00:00-06:00"},
+                  {"11 tonight", "2026-11-28T23:00:00-06:00"},
+                  {"at 7 tonight", "2026-11-28T19:00:00-06:00"},
+                  {"this afternoon at 3", "2026-11-28T15:00:00-06:00"},
+                  {"tomorrow morning at 9", "2026-11-29T09:00:00-06:00"},
+                  {"tomorrow evening at 7", "2026-11-29T19:00:00-06:00"},
+                  {"6 in the afternoon", "2026-11-28T18:00:00-06:00"},
+                  {"8 in the morning", "2026-11-29T08:00:00-06:00"},
+                  {"10 at night", "2026-11-28T22:00:00-06:00"},
+                  {"this evening", "2026-11-28T20:00:00-06:00"},
+                  {"tonight", "2026-11-28T22:00:00-06:00"},
+              });
+}
+
+TEST_CASE("zones named in the text (rule 10)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"3pm Europe/Berlin", "2026-11-29T08:00:00-06:00"},
+                  {"9pm europe/berlin", "2026-11-28T14:00:00-06:00"},
+                  {"3pm CET", "2026-11-29T08:00:00-06:00"},
+                  {"7pm CEST", "2026-11-28T11:00:00-06:00"},
+                  {"3pm EST", "2026-11-28T14:00:00-06:00"},
+                  {"3pm EDT", "2026-11-28T13:00:00-06:00"},
+                  {"3pm CST", "2026-11-28T15:00:00-06:00"},
+                  {"3pm CDT", "2026-11-28T14:00:00-06:00"},
+                  {"3pm MST", "2026-11-28T16:00:00-06:00"},
+                  {"3pm MDT", "2026-11-28T15:00:00-06:00"},
+                  {"7pm PST", "2026-11-28T21:00:00-06:00"},
+                  {"7pm PDT", "2026-11-28T20:00:00-06:00"},
+                  {"8pm BST", "2026-11-28T13:00:00-06:00"},
+                  {"9pm JST", "2026-11-29T06:00:00-06:00"},
+                  {"9pm AEDT", "2026-11-29T04:00:00-06:00"},
+                  {"9pm AEST", "2026-11-29T05:00:00-06:00"},
+                  {"5pm GMT", "2026-11-28T11:00:00-06:00"},
+                  {"15:00 UTC", "2026-11-29T09:00:00-06:00"},
+                  {"17:00 UTC", "2026-11-28T11:00:00-06:00"},
+                  {"17:00Z", "2026-11-28T11:00:00-06:00"},
+                  {"3pm ET", "2026-11-28T14:00:00-06:00"},
+                  {"3pm CT", "2026-11-28T15:00:00-06:00"},
+                  {"3pm MT", "2026-11-28T16:00:00-06:00"},
+                  {"3pm PT", "2026-11-28T17:00:00-06:00"},
+                  {"3pm +02:00", "2026-11-29T07:00:00-06:00"},
+                  {"9pm +0530", "2026-11-29T09:30:00-06:00"},
+                  {"21:00 +05:30", "2026-11-29T09:30:00-06:00"},
+                  {"3pm UTC+2", "2026-11-29T07:00:00-06:00"},
+                  {"11pm UTC+02:00", "2026-11-28T15:00:00-06:00"},
+                  {"3pm GMT+1", "2026-11-29T08:00:00-06:00"},
+                  {"18:00+01:00", "2026-11-28T11:00:00-06:00"},
+                  {"tomorrow 9am ET", "2026-11-29T08:00:00-06:00"},
+              });
+  // 20 March 2026: the US is on daylight time, the EU not yet (they are out of step).
+  check_table("2026-03-20T10:00:00", "Europe/Berlin",
+              {
+                  {"3pm ET", "2026-03-20T20:00:00+01:00"},
+                  {"3pm EST", "2026-03-20T21:00:00+01:00"},
+                  {"3pm CT", "2026-03-20T21:00:00+01:00"},
+                  {"3pm PT", "2026-03-20T23:00:00+01:00"},
+              });
+  // Rule 12: "7pm PST" asked from Sydney: the next 7pm Pacific.
+  check_table("2026-03-20T10:00:00", "Australia/Sydney",
+              {{"7pm PST", "2026-03-20T14:00:00+11:00"}});
+  check_table("2026-06-15T09:00:00", "Asia/Tokyo",
+              {
+                  {"3pm CET", "2026-06-15T23:00:00+09:00"},
+                  {"3pm Europe/Berlin", "2026-06-15T22:00:00+09:00"},
+                  {"noon UTC", "2026-06-15T21:00:00+09:00"},
+              });
+}
+
+TEST_CASE("spans set ends_at") {
+  check_table(
+      sat, "America/Chicago",
+      {
+          {"7-9pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
+          {"7pm-9pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
+          {"7pm\xE2\x80\x93"
+           "9pm",
+           "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
+          {"from 6 to 8pm", "2026-11-28T18:00:00-06:00 .. 2026-11-28T20:00:00-06:00"},
+          {"6 till 8", "2026-11-28T18:00:00-06:00 .. 2026-11-28T20:00:00-06:00"},
+          {"11-1pm", "2026-11-28T11:00:00-06:00 .. 2026-11-28T13:00:00-06:00"},
+          {"10pm-1am", "2026-11-28T22:00:00-06:00 .. 2026-11-29T01:00:00-06:00"},
+          {"15:00-17:00", "2026-11-28T15:00:00-06:00 .. 2026-11-28T17:00:00-06:00"},
+          {"3pm for 2 hours", "2026-11-28T15:00:00-06:00 .. 2026-11-28T17:00:00-06:00"},
+          {"tomorrow 3pm for 90 minutes", "2026-11-29T15:00:00-06:00 .. 2026-11-29T16:30:00-06:00"},
+          {"friday 7-9pm", "2026-12-04T19:00:00-06:00 .. 2026-12-04T21:00:00-06:00"},
+      });
+}
+
+TEST_CASE("DST gaps shift forward, folds take the first occurrence (rule 11)") {
+  // US spring-forward 2026-03-08 and 2027-03-14; fall-back 2026-11-01 and 2027-11-07.
+  check_table("2026-03-07T10:00:00", "America/Chicago",
+              {
+                  {"tomorrow 2:30am", "2026-03-08T03:30:00-05:00"},
+                  {"tomorrow at 02:30", "2026-03-08T03:30:00-05:00"},
+                  {"tomorrow 2am", "2026-03-08T03:00:00-05:00"},
+                  {"tomorrow 3am", "2026-03-08T03:00:00-05:00"},
+                  {"tomorrow 1:59am", "2026-03-08T01:59:00-06:00"},
+              });
+  check_table("2027-03-13T12:00:00", "America/Chicago",
+              {{"tomorrow 2:15am", "2027-03-14T03:15:00-05:00"}});
+  check_table("2026-10-31T10:00:00", "America/Chicago",
+              {
+                  {"tomorrow 1:30am", "2026-11-01T01:30:00-05:00"},
+                  {"tomorrow 1am", "2026-11-01T01:00:00-05:00"},
+                  {"tomorrow 2am", "2026-11-01T02:00:00-06:00"},
+              });
+  check_table("2027-11-06T10:00:00", "America/Chicago",
+              {{"tomorrow 1:30am", "2027-11-07T01:30:00-05:00"}});
+  // EU: 2026-03-29 and 2027-03-28 forward at 02:00, 2026-10-25 and 2027-10-31 back at 03:00.
+  check_table("2026-03-28T10:00:00", "Europe/Berlin",
+              {{"tomorrow 2:30am", "2026-03-29T03:30:00+02:00"},
+               {"tomorrow 02:00", "2026-03-29T03:00:00+02:00"}});
+  check_table("2027-03-27T10:00:00", "Europe/Berlin",
+              {{"tomorrow 2:30am", "2027-03-28T03:30:00+02:00"}});
+  check_table("2026-10-24T10:00:00", "Europe/Berlin",
+              {{"tomorrow 2:30am", "2026-10-25T02:30:00+02:00"}});
+  check_table("2027-10-30T10:00:00", "Europe/Berlin",
+              {{"tomorrow 02:30", "2027-10-31T02:30:00+02:00"}});
+  // Sydney: forward 2026-10-04 02:00 -> 03:00, back 2026-04-05 03:00 -> 02:00.
+  check_table("2026-10-03T10:00:00", "Australia/Sydney",
+              {{"tomorrow 2:30am", "2026-10-04T03:30:00+11:00"}});
+  check_table("2026-04-04T10:00:00", "Australia/Sydney",
+              {{"tomorrow 2:30am", "2026-04-05T02:30:00+11:00"}});
+  // A time with no date on the gap day itself, said before the gap.
+  check_table("2026-03-08T01:00:00", "America/Chicago", {{"02:30", "2026-03-08T03:30:00-05:00"}});
+  // Weeks when the US and the EU are out of step (US changed, EU not yet).
+  check_table("2026-03-10T08:00:00", "America/Chicago",
+              {{"3pm CET", "2026-03-10T09:00:00-05:00"},
+               {"3pm Europe/Berlin", "2026-03-10T09:00:00-05:00"},
+               {"5pm Europe/London", "2026-03-10T12:00:00-05:00"}});
+  // EU changed back on 25 October, the US not until 1 November: Berlin is 6 hours ahead.
+  check_table("2026-10-27T08:00:00", "America/Chicago",
+              {{"3pm Europe/Berlin", "2026-10-27T09:00:00-05:00"},
+               {"3pm ET", "2026-10-27T14:00:00-05:00"}});
+
+  const auto gap = parsed("2026-03-07T10:00:00", "America/Chicago", "tomorrow 2:30am");
+  CHECK(has(gap, tp::assumption::dst_gap_shifted));
+  const auto fold = parsed("2026-10-31T10:00:00", "America/Chicago", "tomorrow 1:30am");
+  CHECK(has(fold, tp::assumption::dst_fold_first));
+}
+
+TEST_CASE("other channel zones") {
+  check_table("2026-11-28T10:15:37", "Asia/Tokyo",
+              {
+                  {"in 2 hours", "2026-11-28T12:15:37+09:00"},
+                  {"tomorrow", "2026-11-29T10:15:37+09:00"},
+                  {"at 7", "2026-11-28T19:00:00+09:00"},
+                  {"friday 6pm", "2026-12-04T18:00:00+09:00"},
+                  {"9am", "2026-11-29T09:00:00+09:00"},
+              });
+  check_table("2026-11-28T23:59:30", "UTC",
+              {
+                  {"at midnight", "2026-11-29T00:00:00+00:00"},
+                  {"tonight at midnight", "2026-11-29T00:00:00+00:00"},
+                  {"in 1 min", "2026-11-29T00:00:30+00:00"},
+                  {"11:59pm", "2026-11-29T23:59:00+00:00"},
+              });
+  check_table("2026-12-31T20:00:00", "Australia/Sydney",
+              {
+                  {"jan 1 10am", "2027-01-01T10:00:00+11:00"},
+                  {"dec 31 9pm", "2026-12-31T21:00:00+11:00"},
+                  {"dec 31 7pm", "2027-12-31T19:00:00+11:00"},
+                  {"the 1st", "2027-01-01T12:00:00+11:00"},
+              });
+  check_table("2026-07-01T12:00:00", "Europe/Berlin",
+              {
+                  {"3pm", "2026-07-01T15:00:00+02:00"},
+                  {"at 11", "2026-07-01T23:00:00+02:00"},
+                  {"15.30", "no_time"},
+                  {"at 15.30", "2026-07-01T15:30:00+02:00"},
+              });
+}
+
+TEST_CASE("explicit past is rejected (rule 3)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"yesterday at 3pm", "past"},
+                  {"yesterday", "past"},
+                  {"last friday 6pm", "past"},
+                  {"last week", "past"},
+                  {"2 hours ago", "past"},
+                  {"5 minutes ago", "past"},
+                  {"2020-01-01 10:00", "past"},
+                  {"Nov 27, 2026 6pm", "past"},
+                  {"2026-11-28T09:00", "past"},
+                  {"12/3/2020", "past"},
+                  {"in 0 minutes", "past"},
+              });
+}
+
+TEST_CASE("invalid values are rejected (rule 4)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"25pm", "invalid"},
+                  {"13pm", "invalid"},
+                  {"14PM", "invalid"},
+                  {"0pm", "invalid"},
+                  {"24:30", "invalid"},
+                  {"25:12", "invalid"},
+                  {"12:60", "invalid"},
+                  {"feb 30", "invalid"},
+                  {"june 31", "invalid"},
+                  {"32nd of december", "invalid"},
+                  {"13/13", "invalid"},
+                  {"2026-13-01", "invalid"},
+                  {"february 29, 2027", "invalid"},
+                  {"tomorrow at 25pm", "invalid"},
+              });
+}
+
+TEST_CASE("no time is rejected (rule 5)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"", "no_time"},
+                  {"   ", "no_time"},
+                  {"\t\n", "no_time"},
+                  {"asdf", "no_time"},
+                  {"soon", "no_time"},
+                  {"later", "no_time"},
+                  {"lunch", "no_time"},
+                  {"Version: 1.1.30", "no_time"},
+                  {"1.5", "no_time"},
+                  {"today", "no_time"},
+                  {"Europe/Berlin", "no_time"},
+                  {"for 2 hours", "no_time"},
+              });
+}
+
+TEST_CASE("error messages say why, suggest a fix and echo nothing unprintable") {
+  const auto ctx = context(sat, "America/Chicago");
+  auto message = [&](std::string_view text) {
+    const auto r = tp::parse_time(text, ctx);
+    REQUIRE(std::holds_alternative<tp::parse_error>(r));
+    return std::get<tp::parse_error>(r).message;
+  };
+  CHECK(message("25pm").find("25pm") != std::string::npos);
+  CHECK(message("feb 30").find("February 30") != std::string::npos);
+  CHECK(message("yesterday at 3pm").find("yesterday") != std::string::npos);
+  CHECK(message("asdf").find("Try") != std::string::npos);
+  static constexpr char escape[] = "\x01\x1b[2J 25pm\x07";
+  static constexpr char nul[] = "yesterday\x00\x1b";
+  static constexpr char controls[] = "\x1b\x01\x02 feb 30";
+  for (std::string_view text :
+       {std::string_view{escape, sizeof escape - 1}, std::string_view{nul, sizeof nul - 1},
+        std::string_view{controls, sizeof controls - 1}}) {
+    const auto m = message(text);
+    CHECK(std::none_of(m.begin(), m.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }));
+  }
+}
+
+TEST_CASE("assumptions are recorded") {
+  CHECK(has(parsed(sat, "America/Chicago", "at 7"), tp::assumption::pm_for_bare_hour));
+  CHECK(has(parsed(sat, "America/Chicago", "at 7"), tp::assumption::channel_zone));
+  CHECK(has(parsed(sat, "America/Chicago", "at 11"), tp::assumption::am_for_bare_hour));
+  CHECK(has(parsed(sat, "America/Chicago", "9am"), tp::assumption::tomorrow_because_passed));
+  CHECK(has(parsed(sat, "America/Chicago", "12/3"), tp::assumption::us_date_order));
+  CHECK(has(parsed(sat, "America/Chicago", "13/12"), tp::assumption::day_month_order));
+  CHECK(has(parsed(sat, "America/Chicago", "nov 27"), tp::assumption::next_year_because_passed));
+  CHECK(has(parsed(sat, "America/Chicago", "saturday 9am"),
+            tp::assumption::next_week_because_passed));
+  CHECK(has(parsed(sat, "America/Chicago", "friday"), tp::assumption::noon_for_date_only));
+  CHECK(has(parsed(sat, "America/Chicago", "tomorrow"), tp::assumption::now_for_date_only));
+  const auto zoned = parsed(sat, "America/Chicago", "3pm CET");
+  CHECK(has(zoned, tp::assumption::zone_from_text));
+  CHECK_FALSE(has(zoned, tp::assumption::channel_zone));
+  const auto plain = parsed(sat, "America/Chicago", "3pm");
+  CHECK(plain.assumptions == std::vector<tp::assumption>{tp::assumption::channel_zone});
+}
+
+TEST_CASE("consumed covers exactly the time phrase") {
+  const std::string text = "see you tomorrow at 3pm, ok?";
+  const auto t = parsed(sat, "America/Chicago", text);
+  REQUIRE(t.consumed.size() == 1);
+  CHECK(text.substr(t.consumed[0].begin, t.consumed[0].end - t.consumed[0].begin) ==
+        "tomorrow at 3pm");
+  const std::string split = "tomorrow at Starbucks 3pm";
+  const auto s = parsed(sat, "America/Chicago", split);
+  REQUIRE(s.consumed.size() == 2);
+  CHECK(s.consumed[0] == tp::text_range{0, 8});
+  CHECK(s.consumed[1] == tp::text_range{22, 25});
+}
+
+namespace {
+
+struct command_row {
+  const char* text;
+  const char* when;
+  const char* where;
+};
+
+}  // namespace
+
+TEST_CASE("place and time of a command (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks Alabaster 3pm", "2026-11-28T15:00:00-06:00", "Starbucks Alabaster"},
+      {"tomorrow 3pm at Starbucks", "2026-11-29T15:00:00-06:00", "Starbucks"},
+      {"tomorrow at Starbucks 3pm", "2026-11-29T15:00:00-06:00", "Starbucks"},
+      {"Starbucks, tomorrow at 3pm", "2026-11-29T15:00:00-06:00", "Starbucks"},
+      {"Starbucks on friday at 6pm", "2026-12-04T18:00:00-06:00", "Starbucks"},
+      {"Joe's Pizza - 7pm", "2026-11-28T19:00:00-06:00", "Joe's Pizza"},
+      {"the pub @ 8", "2026-11-28T20:00:00-06:00", "the pub"},
+      {"at Starbucks 7pm tomorrow", "2026-11-29T19:00:00-06:00", "Starbucks"},
+      {"Noon Cafe 3pm", "2026-11-28T15:00:00-06:00", "Noon Cafe"},
+      {"Noon Cafe at noon", "2026-11-28T12:00:00-06:00", "Noon Cafe"},
+      {"Midnight Diner 11pm", "2026-11-28T23:00:00-06:00", "Midnight Diner"},
+      {"Mon Ami Gabi 7pm", "2026-11-28T19:00:00-06:00", "Mon Ami Gabi"},
+      {"TGI Fridays 6pm", "2026-11-28T18:00:00-06:00", "TGI Fridays"},
+      {"March Coffee tomorrow 3pm", "2026-11-29T15:00:00-06:00", "March Coffee"},
+      {"Sunday Bakery 10am", "2026-11-29T10:00:00-06:00", "Sunday Bakery"},
+      {"Tuesday Morning parking lot 3pm", "2026-11-28T15:00:00-06:00",
+       "Tuesday Morning parking lot"},
+      {"5 O'Clock Somewhere Bar 6pm", "2026-11-28T18:00:00-06:00", "5 O'Clock Somewhere Bar"},
+      {"Platform 9 3/4 at 3pm", "2026-11-28T15:00:00-06:00", "Platform 9 3/4"},
+      {"Shop 4/12 Market St 3pm", "2026-11-28T15:00:00-06:00", "Shop 4/12 Market St"},
+      {"Stra\xC3\x9F"
+       "e des 17. Juni 3pm",
+       "2026-11-28T15:00:00-06:00",
+       "Stra\xC3\x9F"
+       "e des 17. Juni"},
+      {"Cafe 1900 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 1900"},
+      {"Studio 2026 friday 6pm", "2026-12-04T18:00:00-06:00", "Studio 2026"},
+      {"7-Eleven at 5pm", "2026-11-28T17:00:00-06:00", "7-Eleven"},
+      {"Cafe 101 tomorrow 9am", "2026-11-29T09:00:00-06:00", "Cafe 101"},
+      {"Starbucks   Alabaster\t 3pm", "2026-11-28T15:00:00-06:00", "Starbucks Alabaster"},
+      {"The 5th Element Bar 7pm", "2026-11-28T19:00:00-06:00", "The 5th Element Bar"},
+      {"Starbucks on the 5th at 3pm", "2026-12-05T15:00:00-06:00", "Starbucks"},
+      {"the 5th at Starbucks 3pm", "2026-12-05T15:00:00-06:00", "Starbucks"},
+      {"42nd Street Diner 7pm", "2026-11-28T19:00:00-06:00", "42nd Street Diner"},
+      {"Pizza Hut @ 6:30pm", "2026-11-28T18:30:00-06:00", "Pizza Hut"},
+      {"Sunday Bakery on sunday 10am", "2026-11-29T10:00:00-06:00", "Sunday Bakery"},
+  };
+  for (const auto& r : rows) {
+    const std::string text{r.text};
+    CAPTURE(text);
+    const auto result = tp::parse_place_and_time(r.text, ctx);
+    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
+    const auto& c = std::get<tp::parsed_command>(result);
+    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == r.when);
+    CHECK(c.place == r.where);
+  }
+  auto error_of = [&](std::string_view text) {
+    const auto result = tp::parse_place_and_time(text, ctx);
+    REQUIRE(std::holds_alternative<tp::parse_error>(result));
+    return std::get<tp::parse_error>(result);
+  };
+  CHECK(error_of("Starbucks").kind == tp::error_kind::no_time);
+  CHECK(error_of("Cafe 101").kind == tp::error_kind::no_time);
+  CHECK(error_of("7-Eleven").kind == tp::error_kind::no_time);
+  CHECK(error_of("").kind == tp::error_kind::no_time);
+  CHECK(error_of("3pm").kind == tp::error_kind::no_place);
+  CHECK(error_of("tomorrow at 3pm").kind == tp::error_kind::no_place);
+  CHECK(error_of("3pm").message.find("Where") != std::string::npos);
+  CHECK(error_of("Starbucks yesterday 3pm").kind == tp::error_kind::past);
+  CHECK(error_of("Starbucks 25pm").kind == tp::error_kind::invalid);
+}
+
+TEST_CASE("every accepted answer is strictly after now (rule 2, property)") {
+  const std::vector<const char*> zones{"America/Chicago",  "Europe/Berlin", "Asia/Tokyo",
+                                       "Australia/Sydney", "UTC",           "America/New_York"};
+  const std::vector<const char*> nows{
+      "2026-11-28T10:15:00", "2026-11-28T23:59:59", "2026-03-08T01:59:30", "2026-03-29T01:45:00",
+      "2026-11-01T01:30:00", "2026-10-25T02:30:00", "2026-12-31T23:30:00", "2027-02-28T12:00:00",
+      "2026-04-05T02:30:00", "2026-10-04T01:59:00", "2026-06-15T00:00:00", "2028-02-29T18:00:00"};
+  const std::vector<const char*> days{
+      "",        "tomorrow ", "friday ", "this sunday ", "next monday ",
+      "dec 31 ", "the 1st ",  "12/3 ",   "in 2 days at "};
+  const std::vector<const char*> times{"",      "at 7",      "3pm",      "00:00",  "23:59",
+                                       "noon",  "midnight",  "02:30",    "1:30am", "half past 1",
+                                       "7-9pm", "8 tonight", "3pm CET",  "9am PT", "quarter to 12",
+                                       "12am",  "12pm",      "11:59 pm", "at 12",  "in 90 min"};
+  int accepted = 0;
+  for (const char* zone : zones) {
+    for (const char* now : nows) {
+      const auto ctx = context(now, zone);
+      for (const char* d : days) {
+        for (const char* t : times) {
+          const std::string text = std::string{d} + t;
+          const auto r = tp::parse_time(text, ctx);
+          if (const auto* p = std::get_if<tp::parsed_time>(&r)) {
+            ++accepted;
+            const std::string where{zone};
+            const std::string at{now};
+            CAPTURE(where);
+            CAPTURE(at);
+            CAPTURE(text);
+            CHECK(p->starts_at > ctx.now);
+            if (p->ends_at) CHECK(*p->ends_at > p->starts_at);
+          }
+        }
+      }
+    }
+  }
+  CHECK(accepted > 5000);
+}
+
+TEST_CASE("any bytes are accepted without a crash, and long inputs stay linear") {
+  const auto ctx = context(sat, "America/Chicago");
+  std::string junk;
+  unsigned state = 12345;
+  for (int i = 0; i < 100'000; ++i) {
+    state = state * 1103515245u + 12345u;
+    junk.push_back(static_cast<char>(state >> 16));
+  }
+  (void)tp::parse_time(junk, ctx);
+  (void)tp::parse_place_and_time(junk, ctx);
+  for (std::size_t n = 0; n < 2000; n += 7) {
+    (void)tp::parse_time(std::string_view{junk}.substr(n, 64), ctx);
+    (void)tp::parse_place_and_time(std::string_view{junk}.substr(n, 64), ctx);
+  }
+  std::string words;
+  while (words.size() < 100'000)
+    words += "at 7 on the 5th of 3/4 - in a 1.1.3 tomorrow ";
+  (void)tp::parse_time(words, ctx);
+  (void)tp::parse_place_and_time(words, ctx);
+  static constexpr char raw[] = "3pm\0at\xff\xfe Starbucks";
+  const std::string with_nul{raw, sizeof raw - 1};
+  const auto r = tp::parse_place_and_time(with_nul, ctx);
+  CHECK(std::holds_alternative<tp::parsed_command>(r));
+  std::string digits(100'000, '9');
+  CHECK(std::holds_alternative<tp::parse_error>(tp::parse_time(digits, ctx)));
+}
