@@ -66,8 +66,7 @@ bool application::start() {
   dispatcher* router = parts_->router.get();
   async::supervise(
       ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
-      std::string(parts_->adapter->name()) + " adapter",
-      [this] {
+      std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (on_finished_) on_finished_();
       });

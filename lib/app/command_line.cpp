@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "app/parse_tool.hpp"
 
@@ -19,13 +19,15 @@ int usage_error(const std::string& reason) {
 }
 
 int report_problems(const std::string& source, const std::vector<std::string>& problems) {
-  for (const auto& problem : problems) std::cerr << source << ": " << problem << '\n';
+  for (const auto& problem : problems)
+    std::cerr << source << ": " << problem << '\n';
   return 2;
 }
 
 std::string joined(const std::vector<std::string>& words) {
   std::string text;
-  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+  for (const auto& w : words)
+    text += (text.empty() ? "" : " ") + w;
   return text;
 }
 
@@ -39,7 +41,8 @@ std::variant<int, run_request> handle_command_line(int argc, char** argv) {
   std::optional<std::string> config_path;
   std::optional<std::string> adapter;
   std::optional<std::string> database;
-  auto* run = cli.add_subcommand("run", "Run the bot (console adapter unless configured otherwise).");
+  auto* run =
+      cli.add_subcommand("run", "Run the bot (console adapter unless configured otherwise).");
   run->add_option("--config", config_path, "JSON config file (see config/tweetup.example.json)");
   run->add_option("--adapter", adapter, "console, discord or irc")
       ->check(CLI::IsMember({"console", "discord", "irc"}));
@@ -49,14 +52,16 @@ std::variant<int, run_request> handle_command_line(int argc, char** argv) {
   std::vector<std::string> words;
   std::optional<std::string> now;
   auto add_parse_options = [&](CLI::App* sub) {
-    sub->add_option("--now", now, "local wall time in --tz, e.g. 2026-11-28T10:15:00 (default: now)");
+    sub->add_option("--now", now,
+                    "local wall time in --tz, e.g. 2026-11-28T10:15:00 (default: now)");
     sub->add_option("--tz", parse.tz, "IANA zone of the channel")->capture_default_str();
     sub->add_flag("--batch", parse.batch, "read JSON lines {\"text\",\"now\",\"tz\"} from stdin");
     sub->add_option("text", words, "the text, after --");
   };
   auto* parse_time = cli.add_subcommand("parse-time", "Resolve a time phrase to an instant.");
   add_parse_options(parse_time);
-  auto* parse_command = cli.add_subcommand("parse-command", "Split a !tweetup command into time and place.");
+  auto* parse_command =
+      cli.add_subcommand("parse-command", "Split a !tweetup command into time and place.");
   add_parse_options(parse_command);
 
   std::string check_path;
@@ -85,8 +90,8 @@ std::variant<int, run_request> handle_command_line(int argc, char** argv) {
   if (check->parsed()) {
     const config_result loaded = load_config(check_path, process_environment());
     if (!loaded.ok()) return report_problems(check_path, loaded.problems);
-    std::cout << fmt::format("{}: OK (adapter {}, database {})\n", check_path,
-                             loaded.value.adapter, loaded.value.database);
+    std::cout << fmt::format("{}: OK (adapter {}, database {})\n", check_path, loaded.value.adapter,
+                             loaded.value.database);
     return 0;
   }
   if (!run->parsed()) return usage_error("say what to do, e.g. 'tweetup run'");

@@ -29,7 +29,8 @@ struct key_rule {
 
 std::string env_name(std::string_view path) {
   std::string name = "TWEETUP_";
-  for (char c : path) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : path)
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return name;
 }
 
@@ -39,7 +40,8 @@ std::optional<std::string> one_of(std::string_view path, const std::string& valu
     if (value == a) return std::nullopt;
   }
   std::string list;
-  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  for (auto a : allowed)
+    list += (list.empty() ? "" : ", ") + std::string(a);
   return fmt::format("{} must be one of {}, not \"{}\".", path, list, value);
 }
 
@@ -92,7 +94,9 @@ std::vector<key_rule> rules() {
   return {
       {"adapter", kind::text, "Which chat platform to serve: console, discord or irc.",
        string_into([](config& c) -> std::string& { return c.adapter; },
-                   [](const std::string& v) { return one_of("adapter", v, {"console", "discord", "irc"}); })},
+                   [](const std::string& v) {
+                     return one_of("adapter", v, {"console", "discord", "irc"});
+                   })},
       {"database", kind::text, "Path of the SQLite file; its folder is created if missing.",
        string_into([](config& c) -> std::string& { return c.database; },
                    [](const std::string& v) -> std::optional<std::string> {
@@ -102,7 +106,8 @@ std::vector<key_rule> rules() {
       {"prefix", kind::text, "What starts a command, e.g. ! in !tweetup.",
        string_into([](config& c) -> std::string& { return c.prefix; },
                    [](const std::string& v) -> std::optional<std::string> {
-                     if (v.empty() || v.size() > 8 || v.find_first_of(" \t\r\n") != std::string::npos) {
+                     if (v.empty() || v.size() > 8 ||
+                         v.find_first_of(" \t\r\n") != std::string::npos) {
                        return "prefix must be 1 to 8 characters with no spaces.";
                      }
                      return std::nullopt;
@@ -124,14 +129,18 @@ std::vector<key_rule> rules() {
                    })},
       {"log.format", kind::text, "text for people, json for one JSON object per line.",
        string_into([](config& c) -> std::string& { return c.log.format; },
-                   [](const std::string& v) { return one_of("log.format", v, {"text", "json"}); })},
+                   [](const std::string& v) {
+                     return one_of("log.format", v, {"text", "json"});
+                   })},
       {"reminders", kind::list,
-       "Default reminder offsets before the start, e.g. [\"24h\",\"1h\",\"15m\"] (units s, m, h, d).",
+       "Default reminder offsets before the start, e.g. [\"24h\",\"1h\",\"15m\"] (units s, m, h, "
+       "d).",
        [](config& c, const json& v) -> std::optional<std::string> {
          if (!v.is_array()) return std::string("must be a list like [\"24h\", \"1h\", \"15m\"].");
          std::vector<std::chrono::seconds> offsets;
          for (const auto& item : v) {
-           const auto parsed = item.is_string() ? parse_offset(item.get<std::string>()) : std::nullopt;
+           const auto parsed =
+               item.is_string() ? parse_offset(item.get<std::string>()) : std::nullopt;
            if (!parsed) {
              return fmt::format("has {}, which is not an offset like 24h, 90m or 30s.",
                                 item.dump());
@@ -142,8 +151,9 @@ std::vector<key_rule> rules() {
          return std::nullopt;
        }},
       {"discord.api_base", kind::text, "Discord REST base URL (tests point it at an emulator).",
-       string_into([](config& c) -> std::string& { return c.discord.api_base; },
-                   [](const std::string& v) { return secure_url("discord.api_base", v, "https://"); })},
+       string_into(
+           [](config& c) -> std::string& { return c.discord.api_base; },
+           [](const std::string& v) { return secure_url("discord.api_base", v, "https://"); })},
       {"discord.application_id", kind::text, "The bot's application id; discovered when empty.",
        string_into([](config& c) -> std::string& { return c.discord.application_id; }, no_check)},
       {"discord.commands", kind::text, "Where to register /tweetup: guild, global or off.",
@@ -180,9 +190,11 @@ std::vector<key_rule> rules() {
          c.irc.send_rate = v.get<double>();
          return std::nullopt;
        }},
-      {"http.listen", kind::text, "host:port of the health, metrics and calendar endpoint; empty turns it off.",
+      {"http.listen", kind::text,
+       "host:port of the health, metrics and calendar endpoint; empty turns it off.",
        string_into([](config& c) -> std::string& { return c.http.listen; }, no_check)},
-      {"http.public_url", kind::text, "The address people use to reach http.listen, for calendar links.",
+      {"http.public_url", kind::text,
+       "The address people use to reach http.listen, for calendar links.",
        string_into([](config& c) -> std::string& { return c.http.public_url; }, no_check)},
       {"tls.ca_file", kind::text, "An extra CA bundle (PEM) to trust, e.g. for a private server.",
        string_into([](config& c) -> std::string& { return c.tls.ca_file; }, no_check)},
@@ -192,7 +204,8 @@ std::vector<key_rule> rules() {
 // Environment values are text; read them as the key's JSON type.
 std::optional<json> from_env(const std::string& text, kind type) {
   switch (type) {
-    case kind::text: return json(text);
+    case kind::text:
+      return json(text);
     case kind::flag:
       if (text == "true" || text == "1" || text == "yes") return json(true);
       if (text == "false" || text == "0" || text == "no") return json(false);
@@ -221,7 +234,8 @@ const json* at_path(const json& doc, std::string_view path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto dot = path.find('.', start);
-    const std::string part(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    const std::string part(
+        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (!node->is_object()) return nullptr;
     const auto it = node->find(part);
     if (it == node->end()) return nullptr;
@@ -232,14 +246,14 @@ const json* at_path(const json& doc, std::string_view path) {
   return nullptr;
 }
 
-void find_unknown_keys(const json& node, const std::string& prefix, const std::vector<key_rule>& known,
-                       std::vector<std::string>& problems) {
+void find_unknown_keys(const json& node, const std::string& prefix,
+                       const std::vector<key_rule>& known, std::vector<std::string>& problems) {
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (it.key().starts_with("_")) continue;  // "_comment" keys document the file
     if ((path == "discord.token" || path == "irc.password")) {
-      problems.push_back(fmt::format("{} must not be in the file: set {} in the environment instead.",
-                                     path, env_name(path)));
+      problems.push_back(fmt::format(
+          "{} must not be in the file: set {} in the environment instead.", path, env_name(path)));
       continue;
     }
     bool is_key = false, is_section = false;
@@ -252,7 +266,8 @@ void find_unknown_keys(const json& node, const std::string& prefix, const std::v
     } else if (is_section) {
       problems.push_back(fmt::format("{} must be an object.", path));
     } else if (!is_key) {
-      problems.push_back(fmt::format("{} is not a known key (see config/tweetup.example.json).", path));
+      problems.push_back(
+          fmt::format("{} is not a known key (see config/tweetup.example.json).", path));
     }
   }
 }
@@ -301,8 +316,9 @@ config_result load_config(const std::optional<std::string>& path, const environm
       value = from_env(*text, rule.type);
       source = variable;
       if (!value) {
-        result.problems.push_back(fmt::format("{} has a value that is not {}.", variable,
-                                              rule.type == kind::flag ? "true or false" : "a number"));
+        result.problems.push_back(
+            fmt::format("{} has a value that is not {}.", variable,
+                        rule.type == kind::flag ? "true or false" : "a number"));
         continue;
       }
     } else if (const json* in_file = at_path(doc, rule.path)) {
@@ -317,7 +333,8 @@ config_result load_config(const std::optional<std::string>& path, const environm
     }
   }
   if (const auto token = env("TWEETUP_DISCORD_TOKEN")) result.value.discord.token = secret(*token);
-  if (const auto password = env("TWEETUP_IRC_PASSWORD")) result.value.irc.password = secret(*password);
+  if (const auto password = env("TWEETUP_IRC_PASSWORD"))
+    result.value.irc.password = secret(*password);
   if (result.value.adapter == "discord" && result.value.discord.token.empty()) {
     result.problems.push_back("adapter is discord, but TWEETUP_DISCORD_TOKEN is not set.");
   }
@@ -329,7 +346,8 @@ config_result load_config(const std::optional<std::string>& path, const environm
 
 std::vector<config_key> config_keys() {
   std::vector<config_key> keys;
-  for (const auto& rule : rules()) keys.push_back({rule.path, rule.meaning});
+  for (const auto& rule : rules())
+    keys.push_back({rule.path, rule.meaning});
   return keys;
 }
 

@@ -13,13 +13,13 @@
 namespace tweetup {
 
 struct log_config {
-  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
   std::string format = "text";  // text | json
 };
 
 struct discord_config {
   std::string api_base = "https://discord.com/api/v10";
-  std::string application_id;  // empty: discovered at start
+  std::string application_id;      // empty: discovered at start
   std::string commands = "guild";  // guild | global | off
   std::vector<std::string> guild_ids;
   bool scheduled_events = false;
@@ -36,7 +36,7 @@ struct irc_config {
   std::string sasl_user;
   bool twitch = false;
   double send_rate = 1.0;  // lines per second after the burst
-  secret password;  // TWEETUP_IRC_PASSWORD only
+  secret password;         // TWEETUP_IRC_PASSWORD only
 };
 
 struct http_config {

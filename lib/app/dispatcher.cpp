@@ -7,7 +7,8 @@ namespace tweetup {
 void dispatcher::on_message(const inbound_message& message) {
   command_outcome outcome = service_.handle(message, clock_.now());
   switch (outcome.status) {
-    case command_status::ignored: return;
+    case command_status::ignored:
+      return;
     case command_status::ok:
       app_log()->debug("{} by {} in {}:{}: ok", outcome.command, message.author.id,
                        message.channel.platform, message.channel.channel);
@@ -22,7 +23,8 @@ void dispatcher::on_message(const inbound_message& message) {
                        outcome.failure_detail);
       break;
   }
-  for (auto& reply : outcome.messages) port_.post(std::move(reply));
+  for (auto& reply : outcome.messages)
+    port_.post(std::move(reply));
 }
 
 }  // namespace tweetup

@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include <fmt/chrono.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <nlohmann/json.hpp>
 
 namespace tweetup {
 namespace {
@@ -39,9 +39,8 @@ void configure_logging(const log_config& settings) {
   if (settings.format == "json") {
     sink->set_formatter(std::make_unique<json_formatter>());
   } else {
-    sink->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%n] %v",
-                                                   spdlog::pattern_time_type::utc));
+    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%n] %v", spdlog::pattern_time_type::utc));
   }
   const auto level = spdlog::level::from_str(settings.level);
   spdlog::drop_all();

@@ -30,10 +30,11 @@ json success(const timeparse::parsed_time& time, const date::time_zone& zone) {
   return value;
 }
 
-answer solve(const parse_tool_options& o, const std::string& text, const std::optional<std::string>& now_text,
-             const std::string& tz) {
+answer solve(const parse_tool_options& o, const std::string& text,
+             const std::optional<std::string>& now_text, const std::string& tz) {
   const date::time_zone* zone = find_zone(tz);
-  if (!zone) return {{}, "unknown time zone \"" + tz + "\" (use an IANA name like America/Chicago)", 2};
+  if (!zone)
+    return {{}, "unknown time zone \"" + tz + "\" (use an IANA name like America/Chicago)", 2};
   std::chrono::sys_seconds now;
   if (now_text) {
     const auto parsed = timeparse::parse_local_iso(*now_text, *zone);
@@ -97,8 +98,9 @@ int run_parse_tool(const parse_tool_options& options, std::istream& in, std::ost
       if (it == request.end() || !it->is_string()) return std::nullopt;
       return it->get<std::string>();
     };
-    const answer a = solve(options, request["text"].get<std::string>(),
-                           field("now") ? field("now") : options.now, field("tz").value_or(options.tz));
+    const answer a =
+        solve(options, request["text"].get<std::string>(),
+              field("now") ? field("now") : options.now, field("tz").value_or(options.tz));
     out << dump(a.exit_code == 0 ? a.value : json{{"error", a.error}}) << '\n';
   }
   out.flush();

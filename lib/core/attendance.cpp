@@ -24,7 +24,9 @@ std::optional<int> attendance::seats_left() const {
   return std::max(0, *capacity_ - seats_taken());
 }
 
-bool attendance::fits(int seats) const { return !capacity_ || seats_taken() + seats <= *capacity_; }
+bool attendance::fits(int seats) const {
+  return !capacity_ || seats_taken() + seats <= *capacity_;
+}
 
 bool attendance::anyone_waiting() const {
   return std::any_of(rsvps_.begin(), rsvps_.end(),

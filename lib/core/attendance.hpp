@@ -17,15 +17,15 @@
 namespace tweetup {
 
 enum class rsvp_outcome {
-  going,             // now going (newly, or back from maybe/can't go)
-  waitlisted,        // no room: placed on the waitlist
-  guests_changed,    // already going or waiting; the +N changed
-  already_going,     // nothing changed
+  going,           // now going (newly, or back from maybe/can't go)
+  waitlisted,      // no room: placed on the waitlist
+  guests_changed,  // already going or waiting; the +N changed
+  already_going,   // nothing changed
   already_waitlisted,
   already_maybe,
-  maybe,             // now maybe
-  declined,          // now can't go
-  not_joined,        // leaving without having answered: nothing changed
+  maybe,               // now maybe
+  declined,            // now can't go
+  not_joined,          // leaving without having answered: nothing changed
   no_room_for_guests,  // going already; the bigger party does not fit: nothing changed
 };
 

@@ -12,14 +12,18 @@
 namespace tweetup {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 // Splits off the first whitespace-separated word.
 std::string_view next_word(std::string_view& rest) {
   std::size_t start = 0;
-  while (start < rest.size() && is_space(rest[start])) ++start;
+  while (start < rest.size() && is_space(rest[start]))
+    ++start;
   std::size_t end = start;
-  while (end < rest.size() && !is_space(rest[end])) ++end;
+  while (end < rest.size() && !is_space(rest[end]))
+    ++end;
   std::string_view word = rest.substr(start, end - start);
   rest.remove_prefix(end);
   return word;
@@ -57,7 +61,8 @@ class parser {
   explicit parser(std::string_view prefix) : prefix_(prefix) {}
 
   command error(std::string_view name, std::string_view problem, std::string_view example) const {
-    return command_error{std::string(name), fmt::format("{} Example: {}{}", problem, prefix_, example)};
+    return command_error{std::string(name),
+                         fmt::format("{} Example: {}{}", problem, prefix_, example)};
   }
 
   // Reads the required event id; on failure returns the error to give instead.
@@ -86,8 +91,7 @@ class parser {
         if (ec != std::errc{} || end != digits.data() + digits.size()) value = -1;
       }
       if (!plus_form || value < 0 || value > max_guests) {
-        return error("join",
-                     fmt::format("Guests are written +N, from +0 to +{}.", max_guests),
+        return error("join", fmt::format("Guests are written +N, from +0 to +{}.", max_guests),
                      "join 3 +2");
       }
       c.guests = value;
@@ -113,20 +117,24 @@ class parser {
     // "cancel", "move"… are subcommands only when an id (or nothing) follows, so a place like
     // "Cancel Culture Cafe 3pm" still creates a tweetup.
     const bool id_follows = second.empty() || looks_like_id(second);
-    if (sub == "info" && id_follows) return id_only<info_command>("tweetup info", after, "tweetup info 3");
+    if (sub == "info" && id_follows)
+      return id_only<info_command>("tweetup info", after, "tweetup info 3");
     if (sub == "cancel" && id_follows) {
       return id_only<cancel_command>("tweetup cancel", after, "tweetup cancel 3");
     }
     if (sub == "move" && id_follows) {
       move_command c;
-      if (auto failed = read_id("tweetup move", after, c.number, "tweetup move 3 tomorrow 4pm")) return *failed;
+      if (auto failed = read_id("tweetup move", after, c.number, "tweetup move 3 tomorrow 4pm"))
+        return *failed;
       c.when = std::string(trim(after));
-      if (c.when.empty()) return error("tweetup move", "Say the new time.", "tweetup move 3 tomorrow 4pm");
+      if (c.when.empty())
+        return error("tweetup move", "Say the new time.", "tweetup move 3 tomorrow 4pm");
       return c;
     }
     if (sub == "place" && id_follows) {
       place_command c;
-      if (auto failed = read_id("tweetup place", after, c.number, "tweetup place 3 Blue Bottle Coffee")) {
+      if (auto failed =
+              read_id("tweetup place", after, c.number, "tweetup place 3 Blue Bottle Coffee")) {
         return *failed;
       }
       c.place = std::string(trim(after));
@@ -136,7 +144,10 @@ class parser {
       return c;
     }
     if (sub == "limit" && id_follows) return limit(after);
-    if (sub == "tz" || sub == "timezone") {
+    // "tz" takes one word; "TZ Bar 8pm" is a place.
+    std::string_view third_probe = lookahead;
+    const bool one_word_follows = next_word(third_probe).empty();
+    if ((sub == "tz" || sub == "timezone") && one_word_follows) {
       const std::string_view zone = next_word(after);
       if (zone.empty() || !trim(after).empty()) {
         return error("tweetup tz", "Give one IANA time zone name.", "tweetup tz Europe/Berlin");
@@ -187,7 +198,8 @@ std::optional<command> parse_command(std::string_view text, std::string_view pre
   rest.remove_prefix(prefix.size());
   if (rest.empty() || is_space(rest.front())) return std::nullopt;  // "! tweetup" is prose
   const std::string name = lower(next_word(rest));
-  static const std::vector<std::string> names{"tweetup", "tweetups", "join", "maybe", "leave", "help"};
+  static const std::vector<std::string> names{"tweetup", "tweetups", "join",
+                                              "maybe",   "leave",    "help"};
   if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
 
   const parser p(prefix);

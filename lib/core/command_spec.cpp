@@ -26,14 +26,14 @@ constexpr std::array specs{
     command_spec{"tweetup", "tweetup <place> <time>",
                  "Plan a tweetup. The time can come first or last; you join it at once.",
                  create_examples},
-    command_spec{"tweetups", "tweetups", "List the upcoming tweetups in this channel, soonest first.",
-                 list_examples},
-    command_spec{"join", "join <id> [+N]", "Say you're going, bringing N guests. Full? You wait in line.",
-                 join_examples},
+    command_spec{"tweetups", "tweetups",
+                 "List the upcoming tweetups in this channel, soonest first.", list_examples},
+    command_spec{"join", "join <id> [+N]",
+                 "Say you're going, bringing N guests. Full? You wait in line.", join_examples},
     command_spec{"maybe", "maybe <id>", "Say you might come. It doesn't hold a spot.",
                  maybe_examples},
-    command_spec{"leave", "leave <id>", "Say you can't go after all. Your spot goes to the waitlist.",
-                 leave_examples},
+    command_spec{"leave", "leave <id>",
+                 "Say you can't go after all. Your spot goes to the waitlist.", leave_examples},
     command_spec{"tweetup info", "tweetup info <id>",
                  "Show a tweetup with who is going, maybe or waiting.", info_examples},
     command_spec{"tweetup move", "tweetup move <id> <time>",
@@ -52,7 +52,9 @@ constexpr std::array specs{
 
 }  // namespace
 
-std::span<const command_spec> command_specs() { return specs; }
+std::span<const command_spec> command_specs() {
+  return specs;
+}
 
 const command_spec* find_command_spec(std::string_view name) {
   for (const auto& spec : specs) {

@@ -8,11 +8,11 @@
 namespace tweetup {
 
 struct command_spec {
-  std::string_view name;      // "join", "tweetup cancel": what `!help <name>` takes
-  std::string_view usage;     // without the prefix: "join <id> [+N]"
-  std::string_view summary;   // one line
+  std::string_view name;     // "join", "tweetup cancel": what `!help <name>` takes
+  std::string_view usage;    // without the prefix: "join <id> [+N]"
+  std::string_view summary;  // one line
   std::span<const std::string_view> examples;  // without the prefix; run in order by a test
-  bool organizer_only = false;  // the organizer or a channel moderator
+  bool organizer_only = false;                 // the organizer or a channel moderator
 };
 
 // Every command, in the order `!help` lists them. The examples, run in this order on an empty

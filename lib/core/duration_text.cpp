@@ -21,11 +21,24 @@ std::optional<std::chrono::seconds> parse_offset(std::string_view text) {
     if (i == digits_start || i == text.size()) return std::nullopt;
     std::int64_t unit = 0;
     switch (text[i]) {
-      case 's': case 'S': unit = 1; break;
-      case 'm': case 'M': unit = 60; break;
-      case 'h': case 'H': unit = 3600; break;
-      case 'd': case 'D': unit = 86400; break;
-      default: return std::nullopt;
+      case 's':
+      case 'S':
+        unit = 1;
+        break;
+      case 'm':
+      case 'M':
+        unit = 60;
+        break;
+      case 'h':
+      case 'H':
+        unit = 3600;
+        break;
+      case 'd':
+      case 'D':
+        unit = 86400;
+        break;
+      default:
+        return std::nullopt;
     }
     ++i;
     total += number * unit;
@@ -38,7 +51,8 @@ std::optional<std::chrono::seconds> parse_offset(std::string_view text) {
 std::string format_offset(std::chrono::seconds offset) {
   std::int64_t left = offset.count();
   std::string text;
-  for (auto [unit, suffix] : {std::pair<std::int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+  for (auto [unit, suffix] :
+       {std::pair<std::int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
     if (left >= unit) {
       text += std::to_string(left / unit) + suffix;
       left %= unit;

@@ -1,7 +1,7 @@
 #include "core/gathering_service.hpp"
 
-#include <fmt/format.h>
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include "core/attendance.hpp"
 #include "core/command_parser.hpp"
@@ -89,9 +89,11 @@ class gathering_service::run {
       e.created_at = now_;
       e = store_.insert_event(std::move(e));
       attendance a(e.id, e.capacity, {});
-      for (const auto& r : a.join(message_.author, 0).changed) store_.save_rsvp(r);
+      for (const auto& r : a.join(message_.author, 0).changed)
+        store_.save_rsvp(r);
 
-      std::string text = fmt::format("Tweetup {}, {}.", replies::title(e), replies::when(view(e, zone)));
+      std::string text =
+          fmt::format("Tweetup {}, {}.", replies::title(e), replies::when(view(e, zone)));
       const std::string assumed = replies::assumptions(request.time.assumptions, zone.name());
       if (!assumed.empty()) text += " " + assumed;
       text += fmt::format(" You're going; others join with {}join {}", options_.prefix, e.number);
@@ -102,8 +104,9 @@ class gathering_service::run {
   void operator()(const list_command&) {
     const auto events = store_.upcoming_events(message_.channel, now_);
     if (events.empty()) {
-      reply(fmt::format("No tweetups planned here yet. Start one: {}tweetup Starbucks Alabaster 3pm",
-                        options_.prefix));
+      reply(
+          fmt::format("No tweetups planned here yet. Start one: {}tweetup Starbucks Alabaster 3pm",
+                      options_.prefix));
       return;
     }
     constexpr std::size_t shown = 10;
@@ -185,9 +188,9 @@ class gathering_service::run {
       e.place = c.place;
       ++e.revision;
       store_.update_event(e);
-      reply_to_attendees(e, fmt::format("Tweetup #{} moved to {} (was {}), {}.", e.number,
-                                        displayable(e.place), before,
-                                        replies::when(view(e, zone_or_utc(e.zone)))));
+      reply_to_attendees(
+          e, fmt::format("Tweetup #{} moved to {} (was {}), {}.", e.number, displayable(e.place),
+                         before, replies::when(view(e, zone_or_utc(e.zone)))));
     });
   }
 
@@ -196,13 +199,14 @@ class gathering_service::run {
       event e = changeable(c.number, "change the limit of");
       attendance a = attendance_of(e);
       const rsvp_change change = a.set_capacity(c.capacity);
-      for (const auto& r : change.changed) store_.save_rsvp(r);
+      for (const auto& r : change.changed)
+        store_.save_rsvp(r);
       e.capacity = c.capacity;
       store_.update_event(e);
-      std::string text = c.capacity ? fmt::format("#{} now has {} seats: {}.", e.number,
-                                                  *c.capacity, replies::counts(a))
-                                    : fmt::format("#{} has no limit now: {}.", e.number,
-                                                  replies::counts(a));
+      std::string text =
+          c.capacity ? fmt::format("#{} now has {} seat{}: {}.", e.number, *c.capacity,
+                                   *c.capacity == 1 ? "" : "s", replies::counts(a))
+                     : fmt::format("#{} has no limit now: {}.", e.number, replies::counts(a));
       if (c.capacity && a.seats_taken() > *c.capacity) {
         text += " Nobody was removed; new joins wait until there is room.";
       }
@@ -227,9 +231,10 @@ class gathering_service::run {
       settings.zone = zone->name();
       store_.save_channel(settings);
     });
-    reply(fmt::format("This channel's times are now read in {} (it is {} there). Tweetups "
-                      "already planned keep their time.",
-                      zone->name(), format_clock(now_, *zone)));
+    reply(
+        fmt::format("This channel's times are now read in {} (it is {} there). Tweetups "
+                    "already planned keep their time.",
+                    zone->name(), format_clock(now_, *zone)));
   }
 
   void operator()(const help_command& c) {
@@ -250,7 +255,8 @@ class gathering_service::run {
     }
     std::string text = fmt::format("{}{} — {}", p, spec->usage, spec->summary);
     if (spec->organizer_only) text += " Only the organizer or a channel moderator may do this.";
-    for (const auto example : spec->examples) text += fmt::format("\nExample: {}{}", p, example);
+    for (const auto example : spec->examples)
+      text += fmt::format("\nExample: {}{}", p, example);
     reply(text);
   }
 
@@ -275,8 +281,9 @@ class gathering_service::run {
   event existing(int number) {
     auto found = store_.find_event(message_.channel, number);
     if (!found) {
-      throw rejection{fmt::format("There's no tweetup #{} in this channel. See {}tweetups for the list.",
-                                  number, options_.prefix)};
+      throw rejection{
+          fmt::format("There's no tweetup #{} in this channel. See {}tweetups for the list.",
+                      number, options_.prefix)};
     }
     return *found;
   }
@@ -307,7 +314,8 @@ class gathering_service::run {
       refuse_if_closed(e);
       attendance a = attendance_of(e);
       const rsvp_change change = decide(a);
-      for (const auto& r : change.changed) store_.save_rsvp(r);
+      for (const auto& r : change.changed)
+        store_.save_rsvp(r);
       reply(rsvp_text(e, a, change));
       announce_promotions(e, change);
     });
@@ -325,9 +333,10 @@ class gathering_service::run {
         return fmt::format("You're going to {}{}, {}. Now {}.", t, party,
                            replies::when(view(e, zone_or_utc(e.zone))), now_counts);
       case rsvp_outcome::waitlisted:
-        return fmt::format("{} is full, so you're on the waitlist{}, number {}. I'll tell you "
-                           "when a spot opens.",
-                           t, party, a.waitlist_position(message_.author.id));
+        return fmt::format(
+            "{} is full, so you're on the waitlist{}, number {}. I'll tell you "
+            "when a spot opens.",
+            t, party, a.waitlist_position(message_.author.id));
       case rsvp_outcome::guests_changed:
         return mine && mine->status == rsvp_status::waitlisted
                    ? fmt::format("Updated: you're waiting for {}{}, number {}.", t, party,
@@ -344,12 +353,13 @@ class gathering_service::run {
         throw rejection{fmt::format("You're already on the waitlist for {}, number {}.", t,
                                     a.waitlist_position(message_.author.id))};
       case rsvp_outcome::already_maybe:
-        throw rejection{fmt::format("You're already a maybe for {}. Decided? {}join {}", t, p,
-                                    e.number)};
+        throw rejection{
+            fmt::format("You're already a maybe for {}. Decided? {}join {}", t, p, e.number)};
       case rsvp_outcome::not_joined:
         throw rejection{fmt::format("You weren't on the list for {}, so nothing changed.", t)};
       case rsvp_outcome::no_room_for_guests:
-        throw rejection{fmt::format("There isn't room for that many guests at {}: {}.", t, now_counts)};
+        throw rejection{
+            fmt::format("There isn't room for that many guests at {}: {}.", t, now_counts)};
     }
     return {};
   }
@@ -359,9 +369,9 @@ class gathering_service::run {
     for (const auto& r : change.promoted) {
       outbound_message m = message("promoted:" + std::to_string(e.id) + ":" + r.user.id + ":" +
                                    std::to_string(r.queue_order));
-      m.add_mention(r.user).add_text(
-          fmt::format(", a spot opened up: you're going to {}, {}.", replies::title(e),
-                      replies::when(view(e, zone_or_utc(e.zone)))));
+      m.add_mention(r.user).add_text(fmt::format(", a spot opened up: you're going to {}, {}.",
+                                                 replies::title(e),
+                                                 replies::when(view(e, zone_or_utc(e.zone)))));
       messages_.push_back(std::move(m));
     }
   }

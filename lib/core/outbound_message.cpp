@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text_checks.hpp"
+
 namespace tweetup {
 
 outbound_message& outbound_message::add_text(std::string_view text) {
@@ -15,7 +17,7 @@ outbound_message& outbound_message::add_text(std::string_view text) {
 }
 
 outbound_message& outbound_message::add_mention(const user_ref& user) {
-  pieces.push_back({"@" + user.name, user});
+  pieces.push_back({displayable("@" + user.name), user});  // a name may be "everyone"
   return *this;
 }
 
@@ -31,7 +33,8 @@ std::vector<user_ref> outbound_message::mentions() const {
 
 std::string outbound_message::plain_text() const {
   std::string text;
-  for (const auto& piece : pieces) text += piece.text;
+  for (const auto& piece : pieces)
+    text += piece.text;
   return text;
 }
 

@@ -13,7 +13,7 @@
 namespace tweetup {
 
 struct message_piece {
-  std::string text;               // shown as is; user-typed text was sanitized before it got here
+  std::string text;                 // shown as is; user-typed text was sanitized before it got here
   std::optional<user_ref> mention;  // when set, this piece is a mention of that user
 };
 

@@ -23,26 +23,41 @@ std::string names(const std::vector<rsvp>& list, bool numbered) {
 std::string_view assumption_text(timeparse::assumption a) {
   using timeparse::assumption;
   switch (a) {
-    case assumption::pm_for_bare_hour: return "PM";
-    case assumption::am_for_bare_hour: return "AM";
-    case assumption::tomorrow_because_passed: return "tomorrow, since that time has passed today";
-    case assumption::next_week_because_passed: return "next week, since that time has passed today";
-    case assumption::next_year_because_passed: return "next year, since that date has passed";
-    case assumption::us_date_order: return "month/day order";
-    case assumption::day_month_order: return "day/month order";
-    case assumption::noon_for_date_only: return "noon, since no time was given";
-    case assumption::now_for_date_only: return "the current time of day, since no time was given";
-    case assumption::dst_gap_shifted: return "an hour later, since the clocks skip that time";
-    case assumption::dst_fold_first: return "the first of the two times the clock shows that";
-    case assumption::zone_from_text: return "the time zone you named";
-    case assumption::channel_zone: return "";  // worded with the zone's name below
+    case assumption::pm_for_bare_hour:
+      return "PM";
+    case assumption::am_for_bare_hour:
+      return "AM";
+    case assumption::tomorrow_because_passed:
+      return "tomorrow, since that time has passed today";
+    case assumption::next_week_because_passed:
+      return "next week, since that time has passed today";
+    case assumption::next_year_because_passed:
+      return "next year, since that date has passed";
+    case assumption::us_date_order:
+      return "month/day order";
+    case assumption::day_month_order:
+      return "day/month order";
+    case assumption::noon_for_date_only:
+      return "noon, since no time was given";
+    case assumption::now_for_date_only:
+      return "the current time of day, since no time was given";
+    case assumption::dst_gap_shifted:
+      return "an hour later, since the clocks skip that time";
+    case assumption::dst_fold_first:
+      return "the first of the two times the clock shows that";
+    case assumption::zone_from_text:
+      return "the time zone you named";
+    case assumption::channel_zone:
+      return "";  // worded with the zone's name below
   }
   return "";
 }
 
 }  // namespace
 
-std::string title(const event& e) { return fmt::format("#{} {}", e.number, displayable(e.place)); }
+std::string title(const event& e) {
+  return fmt::format("#{} {}", e.number, displayable(e.place));
+}
 
 std::string when(const event_view& v) {
   return fmt::format("{} ({})", format_span(v.e.starts_at, v.e.ends_at, v.zone, v.now),
@@ -59,7 +74,8 @@ std::string counts(const attendance& a) {
   return text;
 }
 
-std::string assumptions(const std::vector<timeparse::assumption>& list, std::string_view zone_name) {
+std::string assumptions(const std::vector<timeparse::assumption>& list,
+                        std::string_view zone_name) {
   std::string text;
   for (const auto a : list) {
     const std::string part = a == timeparse::assumption::channel_zone
@@ -96,15 +112,29 @@ std::string details(const event_view& v, const attendance& a) {
 std::string storage_trouble(store_failure failure) {
   std::string_view why;
   switch (failure) {
-    case store_failure::disk_full: why = "the bot's disk is full"; break;
-    case store_failure::read_only: why = "the bot's database is read-only"; break;
-    case store_failure::busy: why = "the bot's database is busy"; break;
-    case store_failure::corrupt: why = "the bot's database is damaged"; break;
-    case store_failure::other: why = "the bot's database failed"; break;
+    case store_failure::disk_full:
+      why = "the bot's disk is full";
+      break;
+    case store_failure::read_only:
+      why = "the bot's database is read-only";
+      break;
+    case store_failure::busy:
+      why = "the bot's database is busy";
+      break;
+    case store_failure::corrupt:
+      why = "the bot's database is damaged";
+      break;
+    case store_failure::io_error:
+      why = "the bot couldn't write to its disk";
+      break;
+    case store_failure::other:
+      why = "the bot's database failed";
+      break;
   }
-  return fmt::format("Sorry, I couldn't save that: {}. Nothing was changed; please tell whoever "
-                     "runs this bot, and try again later.",
-                     why);
+  return fmt::format(
+      "Sorry, I couldn't save that: {}. Nothing was changed; please tell whoever "
+      "runs this bot, and try again later.",
+      why);
 }
 
 }  // namespace tweetup::replies

@@ -8,10 +8,11 @@
 namespace tweetup {
 
 enum class store_failure {
-  disk_full,   // SQLITE_FULL, or the file system said ENOSPC
-  read_only,   // SQLITE_READONLY or a read-only file system
-  busy,        // another process holds the lock past the busy timeout
-  corrupt,     // SQLITE_CORRUPT / SQLITE_NOTADB
+  disk_full,  // SQLITE_FULL, or the file system said ENOSPC
+  read_only,  // SQLITE_READONLY or a read-only file system
+  busy,       // another process holds the lock past the busy timeout
+  corrupt,    // SQLITE_CORRUPT / SQLITE_NOTADB
+  io_error,   // a read, write or fsync failed (SQLITE_IOERR): a failing or vanished disk
   other,
 };
 

@@ -64,14 +64,14 @@ std::string displayable(std::string_view text) {
     }
     const std::string_view sequence = text.substr(0, length);
     const auto lead = static_cast<std::uint8_t>(sequence[0]);
-    const bool c1_control = length == 2 && lead == 0xC2 &&
-                            static_cast<std::uint8_t>(sequence[1]) < 0xA0;
+    const bool c1_control =
+        length == 2 && lead == 0xC2 && static_cast<std::uint8_t>(sequence[1]) < 0xA0;
     if (sequence == "\r" || sequence == "\n" || sequence == "\t") {
       out += ' ';
     } else if ((length == 1 && (lead < 0x20 || lead == 0x7F)) || c1_control) {
       out += replacement;
-    } else if (sequence == "@" &&
-               (starts_with_icase(text.substr(1), "everyone") || starts_with_icase(text.substr(1), "here"))) {
+    } else if (sequence == "@" && (starts_with_icase(text.substr(1), "everyone") ||
+                                   starts_with_icase(text.substr(1), "here"))) {
       out += '@';
       out += zero_width_space;
     } else {

@@ -1,7 +1,7 @@
 #include "core/time_text.hpp"
 
-#include <fmt/format.h>
 #include <date/tz.h>
+#include <fmt/format.h>
 
 namespace tweetup {
 namespace {
@@ -41,7 +41,9 @@ std::string clock12(const wall_parts& w) {
   const int h = static_cast<int>(w.hour.count()) % 12;
   return fmt::format("{}:{:02}", h == 0 ? 12 : h, w.minute.count());
 }
-const char* meridiem(const wall_parts& w) { return w.hour.count() < 12 ? "AM" : "PM"; }
+const char* meridiem(const wall_parts& w) {
+  return w.hour.count() < 12 ? "AM" : "PM";
+}
 
 }  // namespace
 
@@ -50,9 +52,8 @@ std::string format_when(std::chrono::sys_seconds at, const date::time_zone& zone
   return format_span(at, std::nullopt, zone, now);
 }
 
-std::string format_span(std::chrono::sys_seconds start,
-                        std::optional<std::chrono::sys_seconds> end, const date::time_zone& zone,
-                        std::chrono::sys_seconds now) {
+std::string format_span(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
+                        const date::time_zone& zone, std::chrono::sys_seconds now) {
   const wall_parts today = wall(now, zone);
   const wall_parts from = wall(start, zone);
   std::string text = day_text(from, today) + ", " + clock12(from);

@@ -15,9 +15,8 @@ namespace tweetup {
 std::string format_when(std::chrono::sys_seconds at, const date::time_zone& zone,
                         std::chrono::sys_seconds now);
 // As format_when, with the end when there is one: "Sat 28 Nov, 7:00–9:00 PM CST".
-std::string format_span(std::chrono::sys_seconds start,
-                        std::optional<std::chrono::sys_seconds> end, const date::time_zone& zone,
-                        std::chrono::sys_seconds now);
+std::string format_span(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
+                        const date::time_zone& zone, std::chrono::sys_seconds now);
 // "in 4 h 45 min", "in 2 days 3 h", "in under a minute", "3 h ago".
 std::string format_relative(std::chrono::sys_seconds now, std::chrono::sys_seconds at);
 // "14:05" in the zone: the channel's clock, for `tz` replies.

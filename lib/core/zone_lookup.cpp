@@ -13,8 +13,8 @@ const date::time_zone* find_zone(std::string_view name) {
   // IANA names are short ASCII; anything else is not worth a database look-up.
   if (name.empty() || name.size() > 64 || name.find("..") != std::string_view::npos) return nullptr;
   for (char c : name) {
-    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                         c == '/' || c == '_' || c == '-' || c == '+';
+    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                         (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' || c == '+';
     if (!allowed) return nullptr;
   }
   try {

@@ -53,6 +53,8 @@ CREATE TABLE rsvps (
 
 }  // namespace
 
-std::span<const std::string_view> migrations() { return all; }
+std::span<const std::string_view> migrations() {
+  return all;
+}
 
 }  // namespace tweetup::schema

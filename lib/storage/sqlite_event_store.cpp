@@ -15,20 +15,24 @@ namespace {
 
 store_error translate(const SQLite::Exception& e) {
   switch (e.getErrorCode()) {
-    case SQLITE_FULL: return {store_failure::disk_full, e.what()};
+    case SQLITE_FULL:
+      return {store_failure::disk_full, e.what()};
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_CANTOPEN: return {store_failure::read_only, e.what()};
+    case SQLITE_CANTOPEN:
+      return {store_failure::read_only, e.what()};
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return {store_failure::busy, e.what()};
+    case SQLITE_LOCKED:
+      return {store_failure::busy, e.what()};
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return {store_failure::corrupt, e.what()};
-    default: break;
+    case SQLITE_NOTADB:
+      return {store_failure::corrupt, e.what()};
+    default:
+      break;
   }
-  // A full disk can also surface as an I/O error on write (ENOSPC while growing the WAL).
-  if (e.getErrorCode() == SQLITE_IOERR && std::string_view(e.what()).find("disk") != std::string_view::npos) {
-    return {store_failure::disk_full, e.what()};
-  }
+  // SQLite reports ENOSPC as SQLITE_FULL; every other failed read, write or fsync is an I/O
+  // error, which must not be passed off as a full disk.
+  if (e.getErrorCode() == SQLITE_IOERR) return {store_failure::io_error, e.what()};
   return {store_failure::other, e.what()};
 }
 
@@ -44,9 +48,12 @@ auto guarded(Work&& work) {
 
 std::string_view status_name(event_status s) {
   switch (s) {
-    case event_status::scheduled: return "scheduled";
-    case event_status::cancelled: return "cancelled";
-    case event_status::past: return "past";
+    case event_status::scheduled:
+      return "scheduled";
+    case event_status::cancelled:
+      return "cancelled";
+    case event_status::past:
+      return "past";
   }
   return "scheduled";
 }
@@ -59,10 +66,14 @@ event_status event_status_from(std::string_view name) {
 
 std::string_view status_name(rsvp_status s) {
   switch (s) {
-    case rsvp_status::going: return "going";
-    case rsvp_status::maybe: return "maybe";
-    case rsvp_status::declined: return "declined";
-    case rsvp_status::waitlisted: return "waitlisted";
+    case rsvp_status::going:
+      return "going";
+    case rsvp_status::maybe:
+      return "maybe";
+    case rsvp_status::declined:
+      return "declined";
+    case rsvp_status::waitlisted:
+      return "waitlisted";
   }
   return "declined";
 }
@@ -74,8 +85,12 @@ rsvp_status rsvp_status_from(std::string_view name) {
   return rsvp_status::declined;
 }
 
-std::int64_t seconds(std::chrono::sys_seconds t) { return t.time_since_epoch().count(); }
-std::chrono::sys_seconds instant(std::int64_t s) { return std::chrono::sys_seconds{std::chrono::seconds{s}}; }
+std::int64_t seconds(std::chrono::sys_seconds t) {
+  return t.time_since_epoch().count();
+}
+std::chrono::sys_seconds instant(std::int64_t s) {
+  return std::chrono::sys_seconds{std::chrono::seconds{s}};
+}
 
 constexpr const char* event_columns =
     "id, platform, channel, number, organizer_id, organizer_name, place, starts_at, ends_at, "
@@ -86,9 +101,14 @@ constexpr const char* event_columns =
 class use {
  public:
   explicit use(SQLite::Statement& s) : s_(s) {}
+  // After a failed step, reset() reports that error again; throwing it from a destructor would
+  // terminate the process, and the error is already on its way up. So: tryReset, no throw.
   ~use() {
-    s_.reset();
-    s_.clearBindings();
+    s_.tryReset();
+    try {
+      s_.clearBindings();
+    } catch (const SQLite::Exception&) {
+    }
   }
   use(const use&) = delete;
   use& operator=(const use&) = delete;
@@ -125,10 +145,10 @@ SQLite::Database open_database(const std::string& path) {
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   const auto migrations = schema::migrations();
   if (version > static_cast<int>(migrations.size())) {
-    throw SQLite::Exception(
-        "the database was written by a newer tweetup (schema " + std::to_string(version) +
-            "; this build knows " + std::to_string(migrations.size()) + ")",
-        SQLITE_MISMATCH);
+    throw SQLite::Exception("the database was written by a newer tweetup (schema " +
+                                std::to_string(version) + "; this build knows " +
+                                std::to_string(migrations.size()) + ")",
+                            SQLITE_MISMATCH);
   }
   for (int v = version; v < static_cast<int>(migrations.size()); ++v) {
     // Each step commits with its version number, so a crash mid-way resumes where it stopped.
@@ -196,7 +216,9 @@ sqlite_event_store::sqlite_event_store(const std::string& path)
 
 sqlite_event_store::~sqlite_event_store() = default;
 
-int sqlite_event_store::schema_version() { return static_cast<int>(schema::migrations().size()); }
+int sqlite_event_store::schema_version() {
+  return static_cast<int>(schema::migrations().size());
+}
 
 void sqlite_event_store::transact(const std::function<void()>& work) {
   if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
@@ -289,7 +311,8 @@ void sqlite_event_store::update_event(const event& e) {
     q->bind(8, std::string(status_name(e.status)));
     q->bind(9, e.revision);
     q->bind(10, e.id);
-    if (q->exec() != 1) throw SQLite::Exception("no event with id " + std::to_string(e.id), SQLITE_NOTFOUND);
+    if (q->exec() != 1)
+      throw SQLite::Exception("no event with id " + std::to_string(e.id), SQLITE_NOTFOUND);
   });
 }
 
@@ -313,7 +336,8 @@ std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channe
     q->bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
     q->bind(4, seconds(now));
     std::vector<event> events;
-    while (q->executeStep()) events.push_back(read_event(*q));
+    while (q->executeStep())
+      events.push_back(read_event(*q));
     return events;
   });
 }

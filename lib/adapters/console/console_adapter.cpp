@@ -7,9 +7,9 @@
 #include <chrono>
 #include <optional>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 
 #include "adapters/console/console_log.hpp"
 #include "core/text_checks.hpp"

@@ -18,11 +18,11 @@
 namespace tweetup {
 
 struct console_options {
-  std::string user = "you";       // the terminal's owner: $USER
-  int input_fd = 0;               // stdin
-  std::FILE* output = stdout;     // replies
-  std::FILE* notices = stderr;    // "/as" confirmations and the banner
-  bool banner = false;            // print a greeting first (for interactive terminals)
+  std::string user = "you";     // the terminal's owner: $USER
+  int input_fd = 0;             // stdin
+  std::FILE* output = stdout;   // replies
+  std::FILE* notices = stderr;  // "/as" confirmations and the banner
+  bool banner = false;          // print a greeting first (for interactive terminals)
 };
 
 class console_adapter final : public chat_adapter {

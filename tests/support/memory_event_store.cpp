@@ -1,0 +1,149 @@
+#include "support/memory_event_store.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace tweetup {
+
+void memory_event_store::transact(const std::function<void()>& work) {
+  if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
+  state snapshot = state_;
+  in_transaction_ = true;
+  try {
+    work();
+  } catch (...) {
+    state_ = std::move(snapshot);
+    in_transaction_ = false;
+    ++rolled_back_;
+    throw;
+  }
+  in_transaction_ = false;
+  ++committed_;
+}
+
+void memory_event_store::fail_next_write(store_failure failure, int writes_to_skip) {
+  failure_ = failure;
+  writes_to_skip_ = writes_to_skip;
+}
+
+void memory_event_store::before_write() {
+  if (!failure_) return;
+  if (writes_to_skip_ > 0) {
+    --writes_to_skip_;
+    return;
+  }
+  const store_failure failure = *failure_;
+  failure_.reset();
+  throw store_error(failure, "memory_event_store: injected failure");
+}
+
+channel_settings memory_event_store::load_channel(const channel_ref& channel) {
+  const auto it = state_.zones.find(channel);
+  return {channel, it == state_.zones.end() ? std::string() : it->second};
+}
+
+void memory_event_store::save_channel(const channel_settings& settings) {
+  before_write();
+  state_.zones[settings.channel] = settings.zone;
+  ++writes_;
+}
+
+event memory_event_store::insert_event(event e) {
+  before_write();
+  int& next = state_.next_number[e.channel];
+  if (next == 0) next = 1;
+  e.number = next++;
+  e.id = state_.next_id++;
+  state_.events.push_back(e);
+  ++writes_;
+  return e;
+}
+
+void memory_event_store::update_event(const event& e) {
+  before_write();
+  const auto it = std::find_if(state_.events.begin(), state_.events.end(),
+                               [&](const event& stored) { return stored.id == e.id; });
+  if (it == state_.events.end()) {
+    throw store_error(store_failure::other, "no event with id " + std::to_string(e.id));
+  }
+  // Like the SQL store: the id, channel, number and creation time never change.
+  event updated = e;
+  updated.channel = it->channel;
+  updated.number = it->number;
+  updated.created_at = it->created_at;
+  *it = std::move(updated);
+  ++writes_;
+}
+
+std::optional<event> memory_event_store::find_event(const channel_ref& channel, int number) {
+  for (const auto& e : state_.events) {
+    if (e.channel == channel && e.number == number) return e;
+  }
+  return std::nullopt;
+}
+
+std::vector<event> memory_event_store::upcoming_events(const channel_ref& channel,
+                                                       std::chrono::sys_seconds now) {
+  std::vector<event> found;
+  for (const auto& e : state_.events) {
+    if (e.channel == channel && e.status == event_status::scheduled && e.effective_end() > now) {
+      found.push_back(e);
+    }
+  }
+  std::stable_sort(found.begin(), found.end(), [](const event& a, const event& b) {
+    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.number < b.number;
+  });
+  return found;
+}
+
+std::vector<rsvp> memory_event_store::rsvps_of(std::int64_t event_id) {
+  std::vector<rsvp> found;
+  for (const auto& [key, r] : state_.rsvps) {
+    if (key.first == event_id) found.push_back(r);
+  }
+  std::stable_sort(found.begin(), found.end(), [](const rsvp& a, const rsvp& b) {
+    return a.queue_order != b.queue_order ? a.queue_order < b.queue_order : a.user.id < b.user.id;
+  });
+  return found;
+}
+
+void memory_event_store::save_rsvp(const rsvp& r) {
+  before_write();
+  const bool known = std::any_of(state_.events.begin(), state_.events.end(),
+                                 [&](const event& e) { return e.id == r.event_id; });
+  if (!known) {
+    // The SQL store's foreign key refuses this too.
+    throw store_error(store_failure::other,
+                      "no event with id " + std::to_string(r.event_id) + " for an RSVP");
+  }
+  state_.rsvps[{r.event_id, r.user.id}] = r;
+  ++writes_;
+}
+
+std::string memory_event_store::dump() const {
+  std::ostringstream out;
+  for (const auto& [channel, zone] : state_.zones) {
+    out << "zone " << channel.platform << '/' << channel.channel << '=' << zone << '\n';
+  }
+  for (const auto& [channel, next] : state_.next_number) {
+    out << "next " << channel.platform << '/' << channel.channel << '=' << next << '\n';
+  }
+  for (const auto& e : state_.events) {
+    out << "event " << e.id << " #" << e.number << ' ' << e.channel.platform << '/'
+        << e.channel.channel << " org=" << e.organizer.id << '/' << e.organizer.name << " place=["
+        << e.place << "] start=" << e.starts_at.time_since_epoch().count()
+        << " end=" << (e.ends_at ? std::to_string(e.ends_at->time_since_epoch().count()) : "-")
+        << " zone=" << e.zone << " cap=" << (e.capacity ? std::to_string(*e.capacity) : "-")
+        << " status=" << static_cast<int>(e.status)
+        << " created=" << e.created_at.time_since_epoch().count() << " rev=" << e.revision << '\n';
+  }
+  for (const auto& [key, r] : state_.rsvps) {
+    out << "rsvp " << r.event_id << ' ' << r.user.id << '/' << r.user.name
+        << " status=" << static_cast<int>(r.status) << " guests=" << r.guests
+        << " order=" << r.queue_order << '\n';
+  }
+  out << "next_id=" << state_.next_id << '\n';
+  return out.str();
+}
+
+}  // namespace tweetup

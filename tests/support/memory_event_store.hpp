@@ -1,0 +1,69 @@
+// An in-memory event_store for unit tests: the port's semantics without SQLite.
+//
+// - transact() snapshots the whole state, runs `work`, and restores the snapshot when `work`
+//   throws (the exception is passed on), so a failed command leaves nothing half-written.
+// - fail_next_write() makes a later mutating call throw store_error, as a full disk or a
+//   read-only database would, so the service's failure replies can be tested.
+// - dump() renders the whole state as text, so a test can assert "nothing changed" by comparing
+//   two dumps.
+// Not thread-safe, like the real store.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/event_store.hpp"
+#include "core/store_error.hpp"
+
+namespace tweetup {
+
+class memory_event_store final : public event_store {
+ public:
+  void transact(const std::function<void()>& work) override;
+  channel_settings load_channel(const channel_ref& channel) override;
+  void save_channel(const channel_settings& settings) override;
+  event insert_event(event e) override;
+  void update_event(const event& e) override;
+  std::optional<event> find_event(const channel_ref& channel, int number) override;
+  std::vector<event> upcoming_events(const channel_ref& channel,
+                                     std::chrono::sys_seconds now) override;
+  std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
+  void save_rsvp(const rsvp& r) override;
+
+  // The mutating call after `writes_to_skip` successful ones throws store_error(failure, …).
+  // Mutating calls: save_channel, insert_event, update_event, save_rsvp. One failure per arm.
+  void fail_next_write(store_failure failure, int writes_to_skip = 0);
+  bool failure_armed() const { return failure_.has_value(); }
+
+  // Everything stored, in a stable order: for "the store did not change" checks.
+  std::string dump() const;
+  // Successful mutating calls so far, including rolled-back ones.
+  int writes() const { return writes_; }
+  int transactions_committed() const { return committed_; }
+  int transactions_rolled_back() const { return rolled_back_; }
+
+ private:
+  struct state {
+    std::map<channel_ref, std::string> zones;
+    std::map<channel_ref, int> next_number;
+    std::vector<event> events;                                   // in id order
+    std::map<std::pair<std::int64_t, std::string>, rsvp> rsvps;  // (event id, user id)
+    std::int64_t next_id = 1;
+  };
+
+  void before_write();
+
+  state state_;
+  bool in_transaction_ = false;
+  std::optional<store_failure> failure_;
+  int writes_to_skip_ = 0;
+  int writes_ = 0;
+  int committed_ = 0;
+  int rolled_back_ = 0;
+};
+
+}  // namespace tweetup

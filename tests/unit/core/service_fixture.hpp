@@ -1,0 +1,67 @@
+// Shared set-up for the gathering_service tests: a memory store, a service reading times in
+// America/Chicago, and a few people. Time is fixed at 2026-11-28T10:15:00 America/Chicago.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+#include "core/gathering_service.hpp"
+#include "support/memory_event_store.hpp"
+
+namespace tweetup::testing {
+
+inline std::chrono::sys_seconds utc(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
+  return date::sys_days{date::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{s};
+}
+
+// Saturday 28 November 2026, 10:15 CST.
+inline const std::chrono::sys_seconds default_now = utc(2026, 11, 28, 16, 15);
+
+inline const user_ref alice{"u-alice", "alice"};
+inline const user_ref bob{"u-bob", "bob"};
+inline const user_ref cat{"u-cat", "cat"};
+inline const user_ref dan{"u-dan", "dan"};
+inline const user_ref mod{"u-mod", "mod"};
+
+struct service_fixture {
+  memory_event_store store;
+  gathering_service service{store, service_options{"!", "America/Chicago"}};
+  channel_ref channel{"console", "general"};
+  int sent = 0;
+
+  command_outcome send(const std::string& text, const user_ref& author,
+                       std::chrono::sys_seconds now = default_now) {
+    return send_as(text, author, author.id == mod.id, now);
+  }
+  command_outcome send_as(const std::string& text, const user_ref& author, bool moderator,
+                          std::chrono::sys_seconds now = default_now) {
+    inbound_message m;
+    m.channel = channel;
+    m.author = author;
+    m.text = text;
+    m.message_id = "m" + std::to_string(++sent);
+    m.author_is_moderator = moderator;
+    return service.handle(m, now);
+  }
+};
+
+inline std::string text_of(const command_outcome& o, std::size_t i = 0) {
+  return i < o.messages.size() ? o.messages[i].plain_text() : std::string("<no message>");
+}
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+inline std::vector<std::string> mention_ids(const outbound_message& m) {
+  std::vector<std::string> ids;
+  for (const auto& u : m.mentions())
+    ids.push_back(u.id);
+  return ids;
+}
+
+}  // namespace tweetup::testing

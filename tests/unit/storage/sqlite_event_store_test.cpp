@@ -1,0 +1,499 @@
+#include "storage/sqlite_event_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/Database.h>
+#include <date/date.h>
+
+#include "core/store_error.hpp"
+#include "storage/schema.hpp"
+
+using namespace tweetup;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::chrono::sys_seconds utc(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
+  return date::sys_days{date::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{s};
+}
+
+const auto now = utc(2026, 11, 28, 16, 15);
+const channel_ref general{"discord", "1234567890"};
+const channel_ref other{"irc", "#tweetup"};
+
+// A database file in the temporary directory, removed with its WAL and SHM files.
+class temp_db {
+ public:
+  temp_db() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("tweetup-storage-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(rd()) + ".sqlite");
+  }
+  ~temp_db() {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      fs::remove(path_.string() + suffix, ec);
+    }
+  }
+  temp_db(const temp_db&) = delete;
+  temp_db& operator=(const temp_db&) = delete;
+  std::string path() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+event make_event(const channel_ref& channel, const std::string& place,
+                 std::chrono::sys_seconds starts_at) {
+  event e;
+  e.channel = channel;
+  e.organizer = {"u-alice", "alice"};
+  e.place = place;
+  e.starts_at = starts_at;
+  e.zone = "America/Chicago";
+  e.created_at = now;
+  return e;
+}
+
+void check_same(const event& a, const event& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.number == b.number);
+  CHECK(a.channel == b.channel);
+  CHECK(a.organizer.id == b.organizer.id);
+  CHECK(a.organizer.name == b.organizer.name);
+  CHECK(a.place == b.place);
+  CHECK(a.starts_at == b.starts_at);
+  CHECK(a.ends_at == b.ends_at);
+  CHECK(a.zone == b.zone);
+  CHECK(a.capacity == b.capacity);
+  CHECK(a.status == b.status);
+  CHECK(a.created_at == b.created_at);
+  CHECK(a.revision == b.revision);
+}
+
+void check_same(const rsvp& a, const rsvp& b) {
+  CHECK(a.event_id == b.event_id);
+  CHECK(a.user.id == b.user.id);
+  CHECK(a.user.name == b.user.name);
+  CHECK(a.status == b.status);
+  CHECK(a.guests == b.guests);
+  CHECK(a.queue_order == b.queue_order);
+}
+
+// Runs `work` in a forked child and returns its exit code, or 128 + the signal that killed it.
+// For failures that could take the whole process down, so the
+// rest of the suite still runs and reports.
+template <typename Work>
+int in_child(Work work) {
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // doctest's crash handlers belong to the parent; here a crash should just end the child.
+    for (const int signal : {SIGABRT, SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTERM}) {
+      std::signal(signal, SIG_DFL);
+    }
+    int code = 99;
+    try {
+      code = work();
+    } catch (...) {
+      code = 98;
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+std::vector<int> numbers(const std::vector<event>& events) {
+  std::vector<int> out;
+  for (const auto& e : events)
+    out.push_back(e.number);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite_event_store: migrations set user_version") {
+  CHECK(sqlite_event_store::schema_version() == static_cast<int>(schema::migrations().size()));
+  CHECK(sqlite_event_store::schema_version() >= 1);
+  temp_db db;
+  { sqlite_event_store store(db.path()); }
+  {
+    SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite_event_store::schema_version());
+    CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(raw.tableExists("events"));
+    CHECK(raw.tableExists("rsvps"));
+    CHECK(raw.tableExists("channels"));
+  }
+  // Opening again does not migrate twice (it would fail on CREATE TABLE).
+  CHECK_NOTHROW(sqlite_event_store{db.path()});
+  CHECK_NOTHROW(sqlite_event_store{":memory:"});
+}
+
+TEST_CASE("sqlite_event_store: a database from a newer build is refused") {
+  temp_db db;
+  { sqlite_event_store store(db.path()); }
+  {
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = " + std::to_string(sqlite_event_store::schema_version() + 1));
+  }
+  try {
+    sqlite_event_store store(db.path());
+    FAIL("opened a database with a newer schema");
+  } catch (const store_error& e) {
+    CHECK(std::string(e.what()).find("newer") != std::string::npos);
+  }
+}
+
+TEST_CASE("sqlite_event_store: a file that is not a database is reported as corrupt") {
+  temp_db db;
+  {
+    std::ofstream out(db.path(), std::ios::binary);
+    for (int i = 0; i < 512; ++i)
+      out << "not a database ";
+  }
+  try {
+    sqlite_event_store store(db.path());
+    FAIL("opened garbage");
+  } catch (const store_error& e) {
+    CHECK(e.failure() == store_failure::corrupt);
+  }
+}
+
+TEST_CASE("sqlite_event_store: a path that cannot be opened throws store_error") {
+  // Tests run as root, which ignores file permissions; a missing directory stops even root.
+  const fs::path missing =
+      fs::temp_directory_path() / "tweetup-no-such-dir-8d1f" / "x" / "db.sqlite";
+  REQUIRE_FALSE(fs::exists(missing.parent_path()));
+  try {
+    sqlite_event_store store(missing.string());
+    FAIL("opened a file in a missing directory");
+  } catch (const store_error& e) {
+    CHECK(e.failure() == store_failure::read_only);  // SQLITE_CANTOPEN
+  }
+}
+
+TEST_CASE("sqlite_event_store: every field round-trips") {
+  sqlite_event_store store(":memory:");
+
+  event full = make_event(
+      general, "Caf\xC3\xA9 \xF0\x9F\x98\x80 @everyone\r\nQUIT\t'; DROP TABLE events; --",
+      utc(2026, 11, 28, 21, 0));
+  full.organizer = {"u-\xE6\x9D\xB1", "Bj\xC3\xB6rk\nNewline"};
+  full.ends_at = utc(2026, 11, 28, 23, 30);
+  full.capacity = 12;
+  full.status = event_status::scheduled;
+  full.revision = 4;
+  full.created_at = utc(2026, 11, 1, 0, 0, 7);
+  const event stored_full = store.insert_event(full);
+  CHECK(stored_full.id > 0);
+  CHECK(stored_full.number == 1);
+  CHECK(stored_full.place == full.place);
+
+  event bare = make_event(general, "Plain", utc(2030, 1, 1, 0, 0));
+  const event stored_bare = store.insert_event(bare);
+  CHECK(stored_bare.number == 2);
+  CHECK(stored_bare.id != stored_full.id);
+
+  const auto found_full = store.find_event(general, 1);
+  REQUIRE(found_full.has_value());
+  check_same(*found_full, stored_full);
+  const auto found_bare = store.find_event(general, 2);
+  REQUIRE(found_bare.has_value());
+  check_same(*found_bare, stored_bare);
+  CHECK_FALSE(found_bare->ends_at.has_value());
+  CHECK_FALSE(found_bare->capacity.has_value());
+  CHECK_FALSE(store.find_event(general, 3).has_value());
+  CHECK_FALSE(store.find_event(other, 1).has_value());
+
+  const auto upcoming = store.upcoming_events(general, now);
+  REQUIRE(upcoming.size() == 2);
+  check_same(upcoming[0], stored_full);
+  check_same(upcoming[1], stored_bare);
+
+  // Updating changes every mutable field, and can clear the optional ones.
+  event changed = stored_full;
+  changed.organizer = {"u-mod", "mod"};
+  changed.place = "Neuer Ort \x01";
+  changed.starts_at = utc(2026, 12, 1, 18, 0);
+  changed.ends_at.reset();
+  changed.capacity.reset();
+  changed.zone = "Europe/Berlin";
+  changed.status = event_status::cancelled;
+  changed.revision = 5;
+  store.update_event(changed);
+  const auto after = store.find_event(general, 1);
+  REQUIRE(after.has_value());
+  check_same(*after, changed);
+
+  changed.status = event_status::past;
+  changed.ends_at = utc(2026, 12, 1, 19, 0);
+  changed.capacity = 1;
+  store.update_event(changed);
+  check_same(*store.find_event(general, 1), changed);
+
+  event ghost = stored_bare;
+  ghost.id = 999;
+  CHECK_THROWS_AS(store.update_event(ghost), store_error);
+
+  // RSVPs: insert, replace, and read back in queue order.
+  const rsvp r1{stored_bare.id, {"u-z", "Zed \xE2\x80\x8B\r\n"}, rsvp_status::waitlisted, 3, 7};
+  const rsvp r2{stored_bare.id, {"u-a", "Ann"}, rsvp_status::going, 0, 2};
+  const rsvp r3{stored_bare.id, {"u-m", "May"}, rsvp_status::maybe, 0, 5};
+  const rsvp r4{stored_bare.id, {"u-d", "Dee"}, rsvp_status::declined, 0, 9};
+  for (const auto& r : {r1, r2, r3, r4})
+    store.save_rsvp(r);
+  auto list = store.rsvps_of(stored_bare.id);
+  REQUIRE(list.size() == 4);
+  check_same(list[0], r2);
+  check_same(list[1], r3);
+  check_same(list[2], r1);
+  check_same(list[3], r4);
+  CHECK(store.rsvps_of(stored_full.id).empty());
+
+  rsvp r1_going = r1;
+  r1_going.status = rsvp_status::going;
+  r1_going.guests = 0;
+  r1_going.user.name = "Zed";
+  r1_going.queue_order = 10;
+  store.save_rsvp(r1_going);
+  list = store.rsvps_of(stored_bare.id);
+  REQUIRE(list.size() == 4);
+  check_same(list[3], r1_going);
+}
+
+TEST_CASE("sqlite_event_store: channel settings") {
+  sqlite_event_store store(":memory:");
+  const auto unknown = store.load_channel(general);
+  CHECK(unknown.channel == general);
+  CHECK(unknown.zone.empty());
+  store.save_channel({general, "Europe/Berlin"});
+  CHECK(store.load_channel(general).zone == "Europe/Berlin");
+  CHECK(store.load_channel(other).zone.empty());
+  store.save_channel({general, "America/Chicago"});
+  CHECK(store.load_channel(general).zone == "America/Chicago");
+  // Settings survive the first event in the channel, and numbering still starts at 1.
+  CHECK(store.insert_event(make_event(general, "A", now + 1h)).number == 1);
+  CHECK(store.load_channel(general).zone == "America/Chicago");
+}
+
+TEST_CASE("sqlite_event_store: numbers start at 1 per channel and are never reused") {
+  temp_db db;
+  {
+    sqlite_event_store store(db.path());
+    CHECK(store.insert_event(make_event(general, "A", now + 1h)).number == 1);
+    CHECK(store.insert_event(make_event(general, "B", now + 2h)).number == 2);
+    CHECK(store.insert_event(make_event(other, "C", now + 3h)).number == 1);
+    event b = *store.find_event(general, 2);
+    b.status = event_status::cancelled;
+    store.update_event(b);
+    CHECK(store.insert_event(make_event(general, "D", now + 4h)).number == 3);
+    CHECK(store.insert_event(make_event(other, "E", now + 5h)).number == 2);
+  }
+  sqlite_event_store reopened(db.path());
+  CHECK(reopened.insert_event(make_event(general, "F", now + 6h)).number == 4);
+  CHECK(reopened.insert_event(make_event(channel_ref{"discord", "1234567890x"}, "G", now)).number ==
+        1);
+  CHECK(reopened.find_event(general, 2)->place == "B");
+}
+
+TEST_CASE("sqlite_event_store: reopening keeps events and RSVPs") {
+  temp_db db;
+  event stored;
+  {
+    sqlite_event_store store(db.path());
+    event e = make_event(general, "Straße des 17. Juni", utc(2026, 12, 4, 18, 0));
+    e.ends_at = utc(2026, 12, 4, 20, 0);
+    e.capacity = 8;
+    stored = store.insert_event(e);
+    store.save_rsvp({stored.id, {"u-alice", "alice"}, rsvp_status::going, 2, 1});
+    store.save_rsvp({stored.id, {"u-bob", "bob"}, rsvp_status::waitlisted, 0, 2});
+    store.save_channel({general, "Europe/Berlin"});
+  }
+  sqlite_event_store store(db.path());
+  const auto found = store.find_event(general, 1);
+  REQUIRE(found.has_value());
+  check_same(*found, stored);
+  const auto list = store.rsvps_of(stored.id);
+  REQUIRE(list.size() == 2);
+  check_same(list[0], rsvp{stored.id, {"u-alice", "alice"}, rsvp_status::going, 2, 1});
+  check_same(list[1], rsvp{stored.id, {"u-bob", "bob"}, rsvp_status::waitlisted, 0, 2});
+  CHECK(store.load_channel(general).zone == "Europe/Berlin");
+}
+
+TEST_CASE("sqlite_event_store: transact commits, or rolls back and rethrows") {
+  temp_db db;
+  {
+    sqlite_event_store store(db.path());
+    store.transact([&] {
+      const event e = store.insert_event(make_event(general, "Kept", now + 1h));
+      store.save_rsvp({e.id, {"u-alice", "alice"}, rsvp_status::going, 0, 1});
+    });
+    CHECK(store.find_event(general, 1).has_value());
+
+    struct boom : std::runtime_error {
+      boom() : std::runtime_error("boom") {}
+    };
+    CHECK_THROWS_AS(store.transact([&] {
+      const event e = store.insert_event(make_event(general, "Lost", now + 2h));
+      store.save_rsvp({e.id, {"u-bob", "bob"}, rsvp_status::going, 0, 1});
+      store.save_channel({general, "Asia/Tokyo"});
+      event kept = *store.find_event(general, 1);
+      kept.place = "Changed";
+      store.update_event(kept);
+      CHECK(store.find_event(general, 2).has_value());  // visible inside the transaction
+      throw boom();
+    }),
+                    boom);
+    CHECK_FALSE(store.find_event(general, 2).has_value());
+    CHECK(store.find_event(general, 1)->place == "Kept");
+    CHECK(store.load_channel(general).zone.empty());
+    CHECK(store.upcoming_events(general, now).size() == 1);
+
+    // A store_error from inside is passed on as is.
+    try {
+      store.transact([] { throw store_error(store_failure::busy, "inner"); });
+      FAIL("no throw");
+    } catch (const store_error& e) {
+      CHECK(e.failure() == store_failure::busy);
+      CHECK(std::string(e.what()) == "inner");
+    }
+    // Transactions do not nest; the outer one is rolled back by the error.
+    CHECK_THROWS_AS(store.transact([&] {
+      store.insert_event(make_event(general, "Outer", now + 3h));
+      store.transact([] {});
+    }),
+                    store_error);
+    CHECK(store.upcoming_events(general, now).size() == 1);
+    // And the store still works afterwards; the number after rolled-back inserts is 2.
+    store.transact(
+        [&] { CHECK(store.insert_event(make_event(general, "Next", now + 4h)).number == 2); });
+  }
+  sqlite_event_store reopened(db.path());
+  CHECK(reopened.find_event(general, 1)->place == "Kept");
+  CHECK(reopened.find_event(general, 2)->place == "Next");
+  CHECK(reopened.rsvps_of(reopened.find_event(general, 1)->id).size() == 1);
+}
+
+TEST_CASE("sqlite_event_store: upcoming hides cancelled and ended events, soonest first") {
+  sqlite_event_store store(":memory:");
+  auto add = [&](const std::string& place, std::chrono::sys_seconds start,
+                 std::optional<std::chrono::sys_seconds> end = std::nullopt,
+                 event_status status = event_status::scheduled, const channel_ref& ch = general) {
+    event e = make_event(ch, place, start);
+    e.ends_at = end;
+    e.status = status;
+    return store.insert_event(e).number;
+  };
+  add("later", now + 3h);                                                // 1
+  add("soon", now + 1h);                                                 // 2
+  add("ongoing, default length", now - 1h);                              // 3: ends now + 1h
+  add("ended, default length", now - 2h);                                // 4: ends exactly now
+  add("ended, explicit end", now - 30min, now - 1s);                     // 5
+  add("ongoing, explicit end", now - 5h, now + 1s);                      // 6
+  add("cancelled", now + 30min, std::nullopt, event_status::cancelled);  // 7
+  add("past status", now + 40min, std::nullopt, event_status::past);     // 8
+  add("other channel", now + 10min, std::nullopt, event_status::scheduled, other);
+  add("same start as soon", now + 1h);  // 9
+
+  CHECK(numbers(store.upcoming_events(general, now)) == std::vector<int>{6, 3, 2, 9, 1});
+  CHECK(numbers(store.upcoming_events(general, now + 2h)) == std::vector<int>{2, 9, 1});
+  CHECK(numbers(store.upcoming_events(other, now)) == std::vector<int>{1});
+  CHECK(store.upcoming_events(channel_ref{"console", "empty"}, now).empty());
+}
+
+// Exit codes of the child scenarios below: 0 when the port's contract held.
+enum scenario_result : int {
+  as_promised = 0,
+  wrong_failure = 1,
+  no_error = 2,
+  something_kept = 3,
+  not_recovered = 4,
+};
+
+TEST_CASE("sqlite_event_store: a failed statement becomes store_error") {
+  // Guards against a regression that once aborted the process: resetting a statement after a
+  // failed step rethrows that step's error, fatal inside a destructor. Run in a child so an
+  // abort fails this test instead of killing the suite.
+  const int result = in_child([] {
+    sqlite_event_store store(":memory:");
+    try {
+      store.save_rsvp(rsvp{4242, {"u-x", "x"}, rsvp_status::going, 0, 1});  // foreign key
+    } catch (const store_error& e) {
+      if (e.failure() != store_failure::other) return int{wrong_failure};
+      store.insert_event(make_event(general, "After", now + 1h));
+      return store.find_event(general, 1) ? int{as_promised} : int{not_recovered};
+    }
+    return int{no_error};
+  });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
+}
+
+TEST_CASE("sqlite_event_store: a write the disk refuses fails, keeps nothing, and recovers") {
+  // RLIMIT_FSIZE makes the kernel refuse to grow any file past the limit (root included), which
+  // SQLite sees as a short write (SQLITE_FULL) or EFBIG (an I/O error). PRAGMA max_page_count
+  // would be simpler but is per connection, and the store's connection is private. Run in a
+  // child: the limit stays there.
+  temp_db db;
+  const std::string path = db.path();
+  const int result = in_child([&] {
+    sqlite_event_store store(path);
+    store.insert_event(make_event(general, "Before", now + 1h));
+
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    std::uintmax_t largest = 0;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::error_code ec;
+      const auto size = fs::file_size(path + suffix, ec);
+      if (!ec) largest = std::max(largest, size);
+    }
+    rlimit tight = old_limit;
+    tight.rlim_cur = static_cast<rlim_t>(largest + 4096);
+    ::setrlimit(RLIMIT_FSIZE, &tight);
+
+    std::optional<store_error> failure;
+    try {
+      store.transact([&] {
+        for (int i = 0; i < 20; ++i) {
+          store.insert_event(make_event(general, std::string(64 * 1024, 'x'), now + 2h));
+        }
+      });
+    } catch (const store_error& e) {
+      failure = e;
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+
+    if (!failure) return int{no_error};
+    if (failure->failure() != store_failure::disk_full &&
+        failure->failure() != store_failure::io_error) {
+      return int{wrong_failure};
+    }
+    if (store.upcoming_events(general, now).size() != 1) return int{something_kept};
+    // With room again, the same store works and the number is not burnt.
+    if (store.insert_event(make_event(general, "After", now + 3h)).number != 2) {
+      return int{not_recovered};
+    }
+    return int{as_promised};
+  });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
+}
