@@ -26,8 +26,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    (name + "-" + std::to_string(::getpid()) + ".json");
+  const auto path =
+      std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".json");
   std::ofstream(path) << text;
   return path.string();
 }
@@ -35,37 +35,38 @@ std::string write_file(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("parse-time prints the instant with the channel zone's offset") {
-  const auto r = cli({"parse-time", "--now", "2026-11-28T10:15:00", "--tz", "America/Chicago",
-                          "--", "tomorrow at 3pm"});
+  const auto r = cli({"parse-time", "--now", "2026-11-28T10:15:00", "--tz", "America/Chicago", "--",
+                      "tomorrow at 3pm"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2026-11-29T15:00:00-06:00\n");
 }
 
 TEST_CASE("parse-command prints when and where as JSON") {
-  const auto r = cli({"parse-command", "--now", "2026-11-28T10:15:00", "--tz",
-                          "America/Chicago", "--", "!tweetup Starbucks Alabaster 3pm"});
+  const auto r = cli({"parse-command", "--now", "2026-11-28T10:15:00", "--tz", "America/Chicago",
+                      "--", "!tweetup Starbucks Alabaster 3pm"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "{\"when\":\"2026-11-28T15:00:00-06:00\",\"where\":\"Starbucks Alabaster\"}\n");
 }
 
 TEST_CASE("rejected input exits non-zero with a reason on stderr") {
   for (const char* text : {"", "   ", "asdf", "yesterday at 3pm", "25pm"}) {
-    const auto r = cli({"parse-time", "--now", "2026-11-28T10:15:00", "--tz",
-                            "America/Chicago", "--", text});
+    const auto r =
+        cli({"parse-time", "--now", "2026-11-28T10:15:00", "--tz", "America/Chicago", "--", text});
     INFO("input: [" << text << "]");
     CHECK(r.exit_code == 1);
     CHECK(r.signal == 0);
     CHECK_FALSE(r.err.empty());
   }
   const auto place_only = cli({"parse-command", "--now", "2026-11-28T10:15:00", "--tz",
-                                   "America/Chicago", "--", "!tweetup Starbucks"});
+                               "America/Chicago", "--", "!tweetup Starbucks"});
   CHECK(place_only.exit_code == 1);
   CHECK(contains(place_only.err, "time"));
 }
 
 TEST_CASE("batch mode answers each JSON line in order") {
   const std::string input =
-      "{\"text\":\"!tweetup Starbucks Alabaster 3pm\",\"now\":\"2026-11-28T10:15:00\",\"tz\":\"America/Chicago\"}\n"
+      "{\"text\":\"!tweetup Starbucks Alabaster "
+      "3pm\",\"now\":\"2026-11-28T10:15:00\",\"tz\":\"America/Chicago\"}\n"
       "{\"text\":\"!tweetup asdf\",\"now\":\"2026-11-28T10:15:00\",\"tz\":\"America/Chicago\"}\n"
       "not json\n"
       "{\"text\":\"!tweetup Cafe 3pm\",\"now\":\"2026-11-28T10:15:00\",\"tz\":\"Europe/Berlin\"}\n";
@@ -79,9 +80,11 @@ TEST_CASE("batch mode answers each JSON line in order") {
 }
 
 TEST_CASE("usage errors print one reason and a hint, and exit 2") {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{}, {"frobnicate"}, {"run", "--adapter", "telegram"},
-        {"run", "--no-such-flag"}, {"parse-time", "--tz"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                               {"frobnicate"},
+                                               {"run", "--adapter", "telegram"},
+                                               {"run", "--no-such-flag"},
+                                               {"parse-time", "--tz"}}) {
     const auto r = cli(args);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "tweetup: "));
@@ -130,7 +133,8 @@ TEST_CASE("check-config reports every problem at once and exits 2") {
   CHECK(b.exit_code == 2);
   CHECK(contains(b.err, "not valid JSON"));
 
-  const auto example = cli({"check-config", std::string(TWEETUP_SOURCE_DIR) + "/config/tweetup.example.json"});
+  const auto example =
+      cli({"check-config", std::string(TWEETUP_SOURCE_DIR) + "/config/tweetup.example.json"});
   CHECK(example.exit_code == 0);
   CHECK(contains(example.out, "OK"));
 }

@@ -22,15 +22,18 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
     const auto eq = entry.find('=');
     if (eq != std::string::npos) all[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
-  for (const auto& [k, v] : extra) all[k] = v;
+  for (const auto& [k, v] : extra)
+    all[k] = v;
   std::vector<std::string> flat;
-  for (const auto& [k, v] : all) flat.push_back(k + "=" + v);
+  for (const auto& [k, v] : all)
+    flat.push_back(k + "=" + v);
   return flat;
 }
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> p;
-  for (auto& s : strings) p.push_back(s.data());
+  for (auto& s : strings)
+    p.push_back(s.data());
   p.push_back(nullptr);
   return p;
 }
@@ -58,7 +61,8 @@ child_process::child_process(const std::string& program, const std::vector<std::
   auto argv = pointers(argv_strings);
   auto env_strings = merged_environment(env);
   auto envp = pointers(env_strings);
-  const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  const int spawned =
+      ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(in[0]);
   ::close(out[1]);
@@ -81,14 +85,18 @@ child_process::~child_process() {
   }
 }
 
-void child_process::write(const std::string& bytes) { pending_input_ += bytes; }
+void child_process::write(const std::string& bytes) {
+  pending_input_ += bytes;
+}
 
 void child_process::close_input() {
   close_after_input_ = true;
   if (pending_input_.empty()) close_fd(to_child_);
 }
 
-void child_process::send_signal(int signal) { ::kill(pid_, signal); }
+void child_process::send_signal(int signal) {
+  ::kill(pid_, signal);
+}
 
 void child_process::pump_once() {
   pollfd fds[3];
@@ -142,7 +150,8 @@ process_result child_process::finish() {
 }
 
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
-                           const std::string& input, const std::map<std::string, std::string>& env) {
+                           const std::string& input,
+                           const std::map<std::string, std::string>& env) {
   child_process child(program, args, env);
   child.write(input);
   return child.finish();
