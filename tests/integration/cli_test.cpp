@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "support/child_process.hpp"
 
 using tweetup::testing::process_result;
@@ -147,4 +149,28 @@ TEST_CASE("environment overrides win over the file") {
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "log.level must be one of"));
   CHECK_FALSE(contains(r.err, "prefix"));
+}
+
+TEST_CASE("log.format json writes one JSON object per line, with time, level, layer, message") {
+  const auto db = std::filesystem::temp_directory_path() /
+                  ("tweetup-json-log-" + std::to_string(::getpid()) + ".db");
+  const auto r = run_process(TWEETUP_BINARY, {"run", "--db", db.string()}, "!tweetups\n",
+                             {{"TWEETUP_LOG_FORMAT", "json"}, {"TWEETUP_LOG_LEVEL", "debug"}});
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(db.string() + suffix);
+  CHECK(r.exit_code == 0);
+  int lines = 0;
+  std::size_t start = 0;
+  for (auto end = r.err.find('\n'); end != std::string::npos; end = r.err.find('\n', start)) {
+    const auto line = nlohmann::json::parse(r.err.substr(start, end - start), nullptr, false);
+    INFO("line: " << r.err.substr(start, end - start));
+    REQUIRE(line.is_object());
+    for (const char* key : {"time", "level", "layer", "message"})
+      CHECK(line.contains(key));
+    ++lines;
+    start = end + 1;
+  }
+  CHECK(lines >= 3);
+  CHECK(contains(r.err, R"("layer":"storage")"));
+  CHECK(contains(r.err, R"("level":"debug")"));
 }

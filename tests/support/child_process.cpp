@@ -68,6 +68,9 @@ child_process::child_process(const std::string& program, const std::vector<std::
   ::close(out[1]);
   ::close(err[1]);
   to_child_ = in[1];
+  // Without O_NONBLOCK, a write larger than the free pipe space blocks until the child has read
+  // it all, while the child may be blocked writing output we are not reading: a deadlock.
+  ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
   from_out_ = out[0];
   from_err_ = err[0];
   if (spawned != 0) throw std::runtime_error("cannot start " + program);
@@ -115,6 +118,7 @@ void child_process::pump_once() {
     if (fds[i].fd == to_child_) {
       const ssize_t w = ::write(to_child_, pending_input_.data(), pending_input_.size());
       if (w > 0) pending_input_.erase(0, static_cast<std::size_t>(w));
+      if (w < 0 && errno == EAGAIN) continue;
       if (w < 0) pending_input_.clear();
       if (w < 0 || (pending_input_.empty() && close_after_input_)) close_fd(to_child_);
       continue;
