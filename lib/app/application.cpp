@@ -11,7 +11,9 @@
 #include "app/system_clock.hpp"
 #include "async/supervise.hpp"
 #include "core/gathering_service.hpp"
+#include "core/job_runner.hpp"
 #include "core/store_error.hpp"
+#include "scheduler/scheduler.hpp"
 #include "storage/sqlite_event_store.hpp"
 
 namespace tweetup {
@@ -22,6 +24,8 @@ struct application::parts {
   system_clock clock;
   std::unique_ptr<chat_adapter> adapter;
   std::unique_ptr<dispatcher> router;
+  std::unique_ptr<job_runner> runner;
+  std::unique_ptr<scheduler> timer;
 };
 
 application::application(async::executor ex, config settings)
@@ -59,22 +63,30 @@ bool application::start() {
   p->adapter = std::make_unique<console_adapter>(ex_, console);
 
   p->service = std::make_unique<gathering_service>(
-      *p->store, service_options{settings_.prefix, settings_.default_timezone});
-  p->router = std::make_unique<dispatcher>(*p->service, p->clock, *p->adapter);
+      *p->store,
+      service_options{settings_.prefix, settings_.default_timezone, settings_.reminders});
+  p->runner = std::make_unique<job_runner>(*p->store);
+  p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->adapter, p->clock);
+  scheduler* timer = p->timer.get();
+  p->router =
+      std::make_unique<dispatcher>(*p->service, p->clock, *p->adapter, [timer] { timer->wake(); });
   parts_ = std::move(p);
 
+  async::supervise(ex_, parts_->timer->run(), "scheduler");
   dispatcher* router = parts_->router.get();
   async::supervise(
       ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
+        parts_->timer->stop();
         if (on_finished_) on_finished_();
       });
   return true;
 }
 
 void application::stop() {
-  if (parts_ && parts_->adapter) parts_->adapter->stop();
+  if (!parts_) return;
+  parts_->adapter->stop();  // its end stops the scheduler too (see start)
 }
 
 }  // namespace tweetup

@@ -25,6 +25,7 @@ void dispatcher::on_message(const inbound_message& message) {
   }
   for (auto& reply : outcome.messages)
     port_.post(std::move(reply));
+  if (outcome.status == command_status::ok && after_change_) after_change_();
 }
 
 }  // namespace tweetup

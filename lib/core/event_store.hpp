@@ -15,6 +15,7 @@
 
 #include "core/channel_settings.hpp"
 #include "core/event.hpp"
+#include "core/job.hpp"
 #include "core/rsvp.hpp"
 
 namespace tweetup {
@@ -43,6 +44,20 @@ class event_store {
   virtual std::vector<rsvp> rsvps_of(std::int64_t event_id) = 0;
   // Inserts or replaces the RSVP of (event_id, user.id).
   virtual void save_rsvp(const rsvp& r) = 0;
+
+  // --- Jobs (see core/job.hpp). The scheduler reaches them only through these calls.
+
+  virtual std::optional<event> find_event_by_id(std::int64_t id) = 0;
+  // Deletes the event's pending jobs and inserts `jobs` (their ids and states are ignored: they
+  // become new pending rows). Jobs already sending, sent or dropped stay as history.
+  virtual void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) = 0;
+  // Jobs due at `now`, pending or left sending by a crash, in due order; at most `limit`.
+  virtual std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) = 0;
+  virtual void set_job_state(std::int64_t job_id, job_state state) = 0;
+  // When the earliest pending or sending job falls due; nothing when there is none.
+  virtual std::optional<std::chrono::sys_seconds> next_job_due() = 0;
+  // The pending jobs of the channel's events, in due order.
+  virtual std::vector<job> pending_jobs(const channel_ref& channel) = 0;
 };
 
 }  // namespace tweetup

@@ -6,6 +6,7 @@
 #include "core/attendance.hpp"
 #include "core/command_parser.hpp"
 #include "core/command_spec.hpp"
+#include "core/job_plan.hpp"
 #include "core/replies.hpp"
 #include "core/text_checks.hpp"
 #include "core/time_text.hpp"
@@ -88,6 +89,7 @@ class gathering_service::run {
       e.zone = zone.name();
       e.created_at = now_;
       e = store_.insert_event(std::move(e));
+      store_.replace_pending_jobs(e.id, plan_jobs(e, options_.reminders, now_));
       attendance a(e.id, e.capacity, {});
       for (const auto& r : a.join(message_.author, 0).changed)
         store_.save_rsvp(r);
@@ -140,6 +142,7 @@ class gathering_service::run {
       e.status = event_status::cancelled;
       ++e.revision;
       store_.update_event(e);
+      store_.replace_pending_jobs(e.id, {});
       const auto& zone = zone_or_utc(e.zone);
       reply_to_attendees(e, fmt::format("Tweetup {} on {} is cancelled.", replies::title(e),
                                         format_span(e.starts_at, e.ends_at, zone, now_)));
@@ -168,6 +171,7 @@ class gathering_service::run {
       e.starts_at = time.starts_at;
       ++e.revision;
       store_.update_event(e);
+      store_.replace_pending_jobs(e.id, plan_jobs(e, options_.reminders, now_));
       std::string text = fmt::format("Tweetup {} moved to {} (was {}).", replies::title(e),
                                      replies::when(view(e, zone)), before);
       const std::string assumed = replies::assumptions(time.assumptions, zone.name());

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/command_outcome.hpp"
 #include "core/event_store.hpp"
@@ -17,6 +18,9 @@ namespace tweetup {
 struct service_options {
   std::string prefix = "!";
   std::string default_zone = "UTC";  // IANA; for channels that never ran `tweetup tz`
+  // Reminder offsets before the start (config `reminders`).
+  std::vector<std::chrono::seconds> reminders{std::chrono::hours(24), std::chrono::hours(1),
+                                              std::chrono::minutes(15)};
 };
 
 class gathering_service {

@@ -85,6 +85,45 @@ rsvp_status rsvp_status_from(std::string_view name) {
   return rsvp_status::declined;
 }
 
+std::string_view kind_name(job_kind k) {
+  switch (k) {
+    case job_kind::reminder:
+      return "reminder";
+    case job_kind::starting:
+      return "starting";
+    case job_kind::past:
+      return "past";
+  }
+  return "reminder";
+}
+
+job_kind job_kind_from(std::string_view name) {
+  if (name == "starting") return job_kind::starting;
+  if (name == "past") return job_kind::past;
+  return job_kind::reminder;
+}
+
+std::string_view state_name(job_state s) {
+  switch (s) {
+    case job_state::pending:
+      return "pending";
+    case job_state::sending:
+      return "sending";
+    case job_state::sent:
+      return "sent";
+    case job_state::dropped:
+      return "dropped";
+  }
+  return "pending";
+}
+
+job_state job_state_from(std::string_view name) {
+  if (name == "sending") return job_state::sending;
+  if (name == "sent") return job_state::sent;
+  if (name == "dropped") return job_state::dropped;
+  return job_state::pending;
+}
+
 std::int64_t seconds(std::chrono::sys_seconds t) {
   return t.time_since_epoch().count();
 }
@@ -118,6 +157,19 @@ class use {
  private:
   SQLite::Statement& s_;
 };
+
+constexpr const char* job_columns = "j.id, j.event_id, j.kind, j.offset_s, j.due_at, j.state";
+
+job read_job(SQLite::Statement& q) {
+  job j;
+  j.id = q.getColumn(0).getInt64();
+  j.event_id = q.getColumn(1).getInt64();
+  j.kind = job_kind_from(q.getColumn(2).getString());
+  j.offset = std::chrono::seconds{q.getColumn(3).getInt64()};
+  j.due_at = instant(q.getColumn(4).getInt64());
+  j.state = job_state_from(q.getColumn(5).getString());
+  return j;
+}
 
 event read_event(SQLite::Statement& q) {
   event e;
@@ -204,13 +256,29 @@ struct sqlite_event_store::statements {
                   "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
                   "user_name = excluded.user_name, status = excluded.status, "
-                  "guests = excluded.guests, queue_order = excluded.queue_order") {}
+                  "guests = excluded.guests, queue_order = excluded.queue_order"),
+        find_event_by_id(db, std::string("SELECT ") + event_columns + " FROM events WHERE id = ?"),
+        delete_pending_jobs(db, "DELETE FROM jobs WHERE event_id = ? AND state = 'pending'"),
+        insert_job(db,
+                   "INSERT INTO jobs (event_id, kind, offset_s, due_at, state) "
+                   "VALUES (?, ?, ?, ?, 'pending')"),
+        due_jobs(db, std::string("SELECT ") + job_columns +
+                         " FROM jobs j WHERE j.state IN ('pending', 'sending') AND j.due_at <= ? "
+                         "ORDER BY j.due_at, j.id LIMIT ?"),
+        set_job_state(db, "UPDATE jobs SET state = ? WHERE id = ?"),
+        next_job_due(db, "SELECT min(due_at) FROM jobs WHERE state IN ('pending', 'sending')"),
+        pending_jobs(db, std::string("SELECT ") + job_columns +
+                             " FROM jobs j JOIN events e ON e.id = j.event_id "
+                             "WHERE e.platform = ? AND e.channel = ? AND j.state = 'pending' "
+                             "ORDER BY j.due_at, j.id") {}
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
   SQLite::Statement insert_event, update_event, find_event, upcoming;
   SQLite::Statement rsvps_of, save_rsvp;
+  SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
+      next_job_due, pending_jobs;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -372,6 +440,74 @@ void sqlite_event_store::save_rsvp(const rsvp& r) {
     q->bind(5, r.guests);
     q->bind(6, r.queue_order);
     q->exec();
+  });
+}
+
+std::optional<event> sqlite_event_store::find_event_by_id(std::int64_t id) {
+  return guarded([&]() -> std::optional<event> {
+    use q(s_->find_event_by_id);
+    q->bind(1, id);
+    if (!q->executeStep()) return std::nullopt;
+    return read_event(*q);
+  });
+}
+
+void sqlite_event_store::replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) {
+  guarded([&] {
+    {
+      use q(s_->delete_pending_jobs);
+      q->bind(1, event_id);
+      q->exec();
+    }
+    for (const job& j : jobs) {
+      use q(s_->insert_job);
+      q->bind(1, event_id);
+      q->bind(2, std::string(kind_name(j.kind)));
+      q->bind(3, static_cast<std::int64_t>(j.offset.count()));
+      q->bind(4, seconds(j.due_at));
+      q->exec();
+    }
+  });
+}
+
+std::vector<job> sqlite_event_store::due_jobs(std::chrono::sys_seconds now, int limit) {
+  return guarded([&] {
+    use q(s_->due_jobs);
+    q->bind(1, seconds(now));
+    q->bind(2, limit);
+    std::vector<job> jobs;
+    while (q->executeStep())
+      jobs.push_back(read_job(*q));
+    return jobs;
+  });
+}
+
+void sqlite_event_store::set_job_state(std::int64_t job_id, job_state state) {
+  guarded([&] {
+    use q(s_->set_job_state);
+    q->bind(1, std::string(state_name(state)));
+    q->bind(2, job_id);
+    q->exec();
+  });
+}
+
+std::optional<std::chrono::sys_seconds> sqlite_event_store::next_job_due() {
+  return guarded([&]() -> std::optional<std::chrono::sys_seconds> {
+    use q(s_->next_job_due);
+    if (!q->executeStep() || q->isColumnNull(0)) return std::nullopt;
+    return instant(q->getColumn(0).getInt64());
+  });
+}
+
+std::vector<job> sqlite_event_store::pending_jobs(const channel_ref& channel) {
+  return guarded([&] {
+    use q(s_->pending_jobs);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    std::vector<job> jobs;
+    while (q->executeStep())
+      jobs.push_back(read_job(*q));
+    return jobs;
   });
 }
 

@@ -33,6 +33,12 @@ class sqlite_event_store final : public event_store {
                                      std::chrono::sys_seconds now) override;
   std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
   void save_rsvp(const rsvp& r) override;
+  std::optional<event> find_event_by_id(std::int64_t id) override;
+  void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;
+  std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) override;
+  void set_job_state(std::int64_t job_id, job_state state) override;
+  std::optional<std::chrono::sys_seconds> next_job_due() override;
+  std::vector<job> pending_jobs(const channel_ref& channel) override;
 
   // The schema version this build writes.
   static int schema_version();

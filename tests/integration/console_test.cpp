@@ -3,9 +3,12 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
+
+#include <date/date.h>
 
 #include "support/child_process.hpp"
 
@@ -159,4 +162,32 @@ TEST_CASE("a database that cannot be opened is a clear error, not a crash") {
   CHECK(r.exit_code == 1);
   CHECK(r.signal == 0);
   CHECK(contains(r.err, "cannot open the database"));
+}
+
+TEST_CASE("a reminder and 'starting now' fire within a second of their due time") {
+  using namespace std::chrono;
+  scratch_dir dir;
+  auto env = bot_env;
+  env["TWEETUP_REMINDERS"] = "3s";
+  child_process bot(TWEETUP_BINARY, {"run", "--db", (dir.path / "t.db").string()}, env);
+  // A start 6 s ahead, written as a UTC instant so the test knows it to the second.
+  const auto start = floor<seconds>(system_clock::now()) + 6s;
+  bot.write("!tweetup Starbucks " + date::format("%FT%TZ", start) + "\n");
+  const auto seen = [&](const std::string& text) {
+    REQUIRE(bot.wait_for([&](const std::string& out, const std::string&) {
+      return out.find(text) != std::string::npos;
+    }));
+    return system_clock::now();
+  };
+  seen("Tweetup #1 Starbucks");
+  const auto reminded = seen("Reminder: tweetup #1 Starbucks starts in under a minute");
+  CHECK(reminded >= start - 3s);
+  CHECK(reminded < start - 3s + 1s);
+  const auto started = seen("Tweetup #1 Starbucks is starting now");
+  CHECK(started >= start);
+  CHECK(started < start + 1s);
+  const process_result r = bot.finish();
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "@alice"));  // the organizer is going, so the reminder names her
 }

@@ -62,7 +62,7 @@ TEST_CASE("a full disk, then a read-only one: clear replies, no crash, nothing h
     return;
   }
   const std::string db = (disk.path() / "t.db").string();
-  // Each create stores a ~290-byte place; 300 KiB fills after a few hundred of them.
+  // Each create writes an event, an RSVP and its jobs; 300 KiB (with the WAL) fills quickly.
   std::string input;
   for (int i = 0; i < 1500; ++i) {
     input += "!tweetup " + std::string(280, static_cast<char>('a' + i % 26)) + " " +
@@ -75,7 +75,7 @@ TEST_CASE("a full disk, then a read-only one: clear replies, no crash, nothing h
   const std::size_t created = count(full.out, "You're going; others join with");
   const std::size_t refused =
       count(full.out, "Sorry, I couldn't save that: the bot's disk is full.");
-  CHECK(created > 10);
+  CHECK(created >= 3);
   CHECK(refused > 0);
   CHECK(created + refused == 1500);
   CHECK(contains(full.err, "failed in the store"));  // the operator's log line

@@ -142,8 +142,72 @@ std::string memory_event_store::dump() const {
         << " status=" << static_cast<int>(r.status) << " guests=" << r.guests
         << " order=" << r.queue_order << '\n';
   }
+  for (const auto& j : state_.jobs) {
+    out << "job " << j.id << " event=" << j.event_id << " kind=" << static_cast<int>(j.kind)
+        << " offset=" << j.offset.count() << " due=" << j.due_at.time_since_epoch().count()
+        << " state=" << static_cast<int>(j.state) << '\n';
+  }
   out << "next_id=" << state_.next_id << '\n';
   return out.str();
+}
+
+std::optional<event> memory_event_store::find_event_by_id(std::int64_t id) {
+  for (const auto& e : state_.events) {
+    if (e.id == id) return e;
+  }
+  return std::nullopt;
+}
+
+void memory_event_store::replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) {
+  before_write();
+  std::erase_if(state_.jobs, [&](const job& j) {
+    return j.event_id == event_id && j.state == job_state::pending;
+  });
+  for (job j : jobs) {
+    j.id = state_.next_job_id++;
+    j.event_id = event_id;
+    j.state = job_state::pending;
+    state_.jobs.push_back(j);
+  }
+}
+
+std::vector<job> memory_event_store::due_jobs(std::chrono::sys_seconds now, int limit) {
+  std::vector<job> due;
+  for (const auto& j : state_.jobs) {
+    const bool open = j.state == job_state::pending || j.state == job_state::sending;
+    if (open && j.due_at <= now) due.push_back(j);
+  }
+  std::stable_sort(due.begin(), due.end(),
+                   [](const job& a, const job& b) { return a.due_at < b.due_at; });
+  if (due.size() > static_cast<std::size_t>(limit)) due.resize(static_cast<std::size_t>(limit));
+  return due;
+}
+
+void memory_event_store::set_job_state(std::int64_t job_id, job_state state) {
+  before_write();
+  for (auto& j : state_.jobs) {
+    if (j.id == job_id) j.state = state;
+  }
+}
+
+std::optional<std::chrono::sys_seconds> memory_event_store::next_job_due() {
+  std::optional<std::chrono::sys_seconds> next;
+  for (const auto& j : state_.jobs) {
+    const bool open = j.state == job_state::pending || j.state == job_state::sending;
+    if (open && (!next || j.due_at < *next)) next = j.due_at;
+  }
+  return next;
+}
+
+std::vector<job> memory_event_store::pending_jobs(const channel_ref& channel) {
+  std::vector<job> pending;
+  for (const auto& j : state_.jobs) {
+    const auto e = find_event_by_id(j.event_id);
+    if (j.state == job_state::pending && e && e->channel == channel) pending.push_back(j);
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const job& a, const job& b) { return a.due_at < b.due_at; });
+  return pending;
 }
 
 }  // namespace tweetup

@@ -33,9 +33,18 @@ class memory_event_store final : public event_store {
                                      std::chrono::sys_seconds now) override;
   std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
   void save_rsvp(const rsvp& r) override;
+  std::optional<event> find_event_by_id(std::int64_t id) override;
+  void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;
+  std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) override;
+  void set_job_state(std::int64_t job_id, job_state state) override;
+  std::optional<std::chrono::sys_seconds> next_job_due() override;
+  std::vector<job> pending_jobs(const channel_ref& channel) override;
+  // Every job ever stored, in id order: for tests of the plan.
+  const std::vector<job>& all_jobs() const { return state_.jobs; }
 
   // The mutating call after `writes_to_skip` successful ones throws store_error(failure, …).
-  // Mutating calls: save_channel, insert_event, update_event, save_rsvp. One failure per arm.
+  // Mutating calls: save_channel, insert_event, update_event, save_rsvp, replace_pending_jobs,
+  // set_job_state. One failure per arm.
   void fail_next_write(store_failure failure, int writes_to_skip = 0);
   bool failure_armed() const { return failure_.has_value(); }
 
@@ -53,6 +62,8 @@ class memory_event_store final : public event_store {
     std::vector<event> events;                                   // in id order
     std::map<std::pair<std::int64_t, std::string>, rsvp> rsvps;  // (event id, user id)
     std::int64_t next_id = 1;
+    std::vector<job> jobs;  // in id order
+    std::int64_t next_job_id = 1;
   };
 
   void before_write();

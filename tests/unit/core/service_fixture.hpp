@@ -28,8 +28,11 @@ inline const user_ref dan{"u-dan", "dan"};
 inline const user_ref mod{"u-mod", "mod"};
 
 struct service_fixture {
+  explicit service_fixture(service_options options = {"!", "America/Chicago"})
+      : service(store, std::move(options)) {}
+
   memory_event_store store;
-  gathering_service service{store, service_options{"!", "America/Chicago"}};
+  gathering_service service;
   channel_ref channel{"console", "general"};
   int sent = 0;
 

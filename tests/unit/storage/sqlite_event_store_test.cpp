@@ -497,3 +497,43 @@ TEST_CASE("sqlite_event_store: a write the disk refuses fails, keeps nothing, an
   });
   CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
 }
+
+TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survive a reopen") {
+  temp_db db;
+  std::int64_t event_id = 0;
+  {
+    sqlite_event_store store(db.path());
+    const event e = store.insert_event(make_event(general, "A", now + 2h));
+    event_id = e.id;
+    CHECK(store.find_event_by_id(e.id)->place == "A");
+    CHECK_FALSE(store.find_event_by_id(e.id + 100).has_value());
+    CHECK_FALSE(store.next_job_due().has_value());
+    store.replace_pending_jobs(e.id,
+                               {job{0, 0, job_kind::reminder, 1h, now + 1h, job_state::pending},
+                                job{0, 0, job_kind::starting, 0s, now + 2h, job_state::pending},
+                                job{0, 0, job_kind::past, 0s, now + 4h, job_state::pending}});
+    CHECK(store.next_job_due() == now + 1h);
+    REQUIRE(store.pending_jobs(general).size() == 3);
+    CHECK(store.pending_jobs(other).empty());
+
+    const auto due = store.due_jobs(now + 2h, 10);
+    REQUIRE(due.size() == 2);
+    CHECK(due[0].kind == job_kind::reminder);
+    CHECK(due[0].offset == 1h);
+    CHECK(due[0].event_id == e.id);
+    CHECK(due[1].kind == job_kind::starting);
+    store.set_job_state(due[0].id, job_state::sent);
+    store.set_job_state(due[1].id, job_state::sending);  // "crashes" before sent
+    CHECK(store.due_jobs(now + 2h, 1).size() == 1);      // the limit holds
+  }
+  sqlite_event_store reopened(db.path());
+  const auto due = reopened.due_jobs(now + 2h, 10);
+  REQUIRE(due.size() == 1);  // the sending one comes back; the sent one does not
+  CHECK(due[0].kind == job_kind::starting);
+  CHECK(due[0].state == job_state::sending);
+
+  // Re-planning replaces only pending jobs; history stays.
+  reopened.replace_pending_jobs(event_id, {});
+  CHECK(reopened.pending_jobs(general).empty());
+  CHECK(reopened.next_job_due() == now + 2h);  // the sending job is still open
+}

@@ -1,0 +1,31 @@
+// A durable future action of the bot: a row written in the same transaction as the change that
+// caused it, so that no reminder is lost to a crash and none is planned for a change that
+// rolled back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace tweetup {
+
+enum class job_kind {
+  reminder,  // `offset` before the start, to the people going
+  starting,  // "starting now", at the start
+  past,      // marks the event past at its end; says nothing
+};
+
+// pending → sending → sent. A job found in `sending` after a restart was perhaps delivered,
+// perhaps not: it is sent again with the same idempotency key, and platforms that can drop a
+// duplicate (Discord's enforce_nonce) do. `dropped`: due, but the catch-up policy said no.
+enum class job_state { pending, sending, sent, dropped };
+
+struct job {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t event_id = 0;
+  job_kind kind = job_kind::reminder;
+  std::chrono::seconds offset{0};  // reminders: how long before the start
+  std::chrono::sys_seconds due_at;
+  job_state state = job_state::pending;
+};
+
+}  // namespace tweetup

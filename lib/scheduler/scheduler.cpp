@@ -1,0 +1,57 @@
+#include "scheduler/scheduler.hpp"
+
+#include <boost/asio/system_timer.hpp>
+
+#include "core/store_error.hpp"
+#include "scheduler/scheduler_log.hpp"
+
+namespace tweetup {
+
+struct scheduler::timer {
+  explicit timer(async::executor ex) : t(std::move(ex)) {}
+  async::asio::system_timer t;
+};
+
+scheduler::scheduler(async::executor ex, job_runner& runner, chat_port& port, const clock& time)
+    : timer_(std::make_unique<timer>(std::move(ex))), runner_(runner), port_(port), clock_(time) {}
+
+scheduler::~scheduler() = default;
+
+void scheduler::run_due() {
+  const due_batch batch = runner_.take_due(clock_.now());
+  for (const auto& dropped : batch.dropped) {
+    scheduler_log()->info("job {} dropped: {}", dropped.job_id, dropped.reason);
+  }
+  for (const auto& due : batch.to_send) {
+    if (due.message) port_.post(*due.message);
+    runner_.mark_sent(due.job_id);
+  }
+}
+
+async::task<void> scheduler::run() {
+  scheduler_log()->info("scheduler running");
+  while (!stopping_) {
+    std::chrono::sys_seconds wake_at = clock_.now() + max_sleep;
+    try {
+      run_due();
+      if (const auto next = runner_.next_due(); next && *next < wake_at) wake_at = *next;
+    } catch (const store_error& e) {
+      // Logged here, the one place; the jobs stay due and are tried again on the next wake-up.
+      scheduler_log()->error("scheduler could not read or update jobs: {}", e.what());
+    }
+    timer_->t.expires_at(std::chrono::system_clock::time_point(wake_at));
+    co_await timer_->t.async_wait(async::nothrow);  // cancelled by wake() and stop()
+  }
+  scheduler_log()->info("scheduler stopped");
+}
+
+void scheduler::wake() {
+  timer_->t.cancel();
+}
+
+void scheduler::stop() {
+  stopping_ = true;
+  timer_->t.cancel();
+}
+
+}  // namespace tweetup
