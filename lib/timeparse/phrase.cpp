@@ -19,7 +19,7 @@ bool phrase::add(const piece& p) {
     case piece_kind::day_offset:
       // "Friday the 4th" names the day twice; the first name wins.
       if (date || duration) return false;
-      date = p;
+      date = &p;
       if (p.date_order) date_order = p.date_order;
       return true;
     case piece_kind::part_of_day:
@@ -30,7 +30,7 @@ bool phrase::add(const piece& p) {
       return true;
     case piece_kind::duration:
       if (duration || date) return false;
-      duration = p;
+      duration = &p;
       return true;
     case piece_kind::for_duration:
       if (length || end_clock) return false;
@@ -42,7 +42,7 @@ bool phrase::add(const piece& p) {
       return true;
     case piece_kind::past:
     case piece_kind::invalid:
-      if (!problem) problem = p;
+      if (!problem) problem = &p;
       return true;
   }
   return false;

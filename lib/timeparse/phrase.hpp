@@ -79,15 +79,18 @@ struct phrase {
   std::optional<clock_time> clock;
   std::optional<clock_time> end_clock;
   std::optional<std::chrono::seconds> length;
-  std::optional<piece> date;  // month_day, day_of_month, weekday or day_offset
-  std::optional<piece> duration;
+  // These point at the scanner's pieces, which outlive the phrase; a phrase is cheap to copy
+  // while clusters are tried against it.
+  const piece* date = nullptr;  // month_day, day_of_month, weekday or day_offset
+  const piece* duration = nullptr;
   day_part part = day_part::none;
   bool tonight = false;
   std::optional<text_zone> zone;
-  std::optional<piece> problem;  // past or invalid
+  const piece* problem = nullptr;  // past or invalid
   std::optional<assumption> date_order;
 
-  // Adds a piece; false when it contradicts what is already there (two clocks, two dates).
+  // Adds a piece, which must outlive the phrase; false when it contradicts what is already there
+  // (two clocks, two dates).
   bool add(const piece& p);
   bool has_time() const;
 };

@@ -68,11 +68,17 @@ struct duration_match {
 
 class scanner {
  public:
-  scanner(std::string_view text, const std::vector<token>& tokens) : text_(text), t_(tokens) {}
+  scanner(std::string_view text, const token_list& tokens, std::pmr::memory_resource* arena)
+      : text_(text), t_(tokens), out_(arena) {}
 
-  std::vector<piece> run() {
+  piece_list run() {
     std::size_t i = 0;
     while (i < t_.size()) {
+      // Most words of a place are unknown to the vocabulary, and no piece begins with those.
+      if (t_[i].kind == token_kind::word && t_[i].entry == nullptr) {
+        ++i;
+        continue;
+      }
       const std::size_t before = out_.size();
       const std::size_t next = match(i);
       if (next <= i) {
@@ -92,8 +98,8 @@ class scanner {
 
  private:
   std::string_view text_;
-  const std::vector<token>& t_;
-  std::vector<piece> out_;
+  const token_list& t_;
+  piece_list out_;
   bool iso_clock_ = false;  // the last clock came from ISO "T18:00", so "-05:00" is an offset
 
   // --- token tests -----------------------------------------------------------------------------
@@ -107,7 +113,40 @@ class scanner {
   }
   bool tight(std::size_t i) const { return in_range(i) && !t_[i].space_before; }
   std::string_view low(std::size_t i) const {
-    return in_range(i) ? std::string_view{t_[i].lower} : std::string_view{};
+    return in_range(i) ? t_[i].lower : std::string_view{};
+  }
+  // The vocabulary's answers for token i, found once by the tokenizer. Only words have entries:
+  // no vocabulary word is a number or a mark.
+  const word_entry* entry(std::size_t i) const { return in_range(i) ? t_[i].entry : nullptr; }
+  std::optional<int> number_at(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || e->number < 0) return std::nullopt;
+    return e->number;
+  }
+  std::optional<int> weekday_at(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || e->weekday < 0) return std::nullopt;
+    return e->weekday;
+  }
+  std::optional<int> month_at(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || e->month == 0) return std::nullopt;
+    return e->month;
+  }
+  std::optional<day_part> part_at(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || e->part == day_part::none) return std::nullopt;
+    return e->part;
+  }
+  std::optional<text_zone> zone_at_word(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr) return std::nullopt;
+    return zone_of(*e);
+  }
+  std::optional<duration_unit> unit_at(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || e->unit < 0) return std::nullopt;
+    return static_cast<duration_unit>(e->unit);
   }
   bool small_num(std::size_t i) const { return is_num(i) && t_[i].digits <= 2; }
   int val(std::size_t i) const { return static_cast<int>(t_[i].value); }
@@ -174,8 +213,8 @@ class scanner {
   // "tonight", "in the morning", "this evening", "at night" right after a bare hour.
   bool part_follows(std::size_t i) const {
     if (word_is(i, "tonight") || word_is(i, "tonite")) return true;
-    if (word_is(i, "in") && word_is(i + 1, "the") && day_part_word(low(i + 2))) return true;
-    if (word_is(i, "this") && day_part_word(low(i + 1))) return true;
+    if (word_is(i, "in") && word_is(i + 1, "the") && part_at(i + 2)) return true;
+    if (word_is(i, "this") && part_at(i + 1)) return true;
     if (word_is(i, "at") && (word_is(i + 1, "night") || word_is(i + 1, "nite"))) return true;
     return false;
   }
@@ -325,26 +364,26 @@ class scanner {
 
   // A word hour with a minute word: "six", "six thirty", "seven forty-five".
   std::optional<std::pair<clock_time, std::size_t>> word_reading(std::size_t i) const {
-    auto hour = number_word(low(i));
+    auto hour = number_at(i);
     if (!hour || *hour < 1 || *hour > 12) return std::nullopt;
     clock_time c;
     c.hour = *hour;
     std::size_t next = i + 1;
-    if (auto m = number_word(low(next)); m && *m >= 10 && *m <= 59) {
+    if (auto m = number_at(next); m && *m >= 10 && *m <= 59) {
       int minute = *m;
       ++next;
       std::size_t k = next;
       if (punct_is(k, '-') && tight(k)) ++k;
       if (minute % 10 == 0 && minute >= 20) {
-        if (auto unit = number_word(low(k)); unit && *unit >= 1 && *unit <= 9) {
+        if (auto unit = number_at(k); unit && *unit >= 1 && *unit <= 9) {
           minute += *unit;
           next = k + 1;
         }
       }
       c.minute = minute;
-    } else if (word_is(next, "oh") && number_word(low(next + 1)).value_or(0) >= 1 &&
-               number_word(low(next + 1)).value_or(10) <= 9) {
-      c.minute = *number_word(low(next + 1));
+    } else if (word_is(next, "oh") && number_at(next + 1).value_or(0) >= 1 &&
+               number_at(next + 1).value_or(10) <= 9) {
+      c.minute = *number_at(next + 1);
       next += 2;
     }
     return std::pair{c, next};
@@ -388,7 +427,7 @@ class scanner {
     } else if (is_num(i) && t_[i].digits <= 2) {
       minutes = val(i);
       word_minutes = false;
-    } else if (auto m = number_word(w)) {
+    } else if (auto m = number_at(i)) {
       minutes = *m;
     } else {
       return 0;
@@ -411,7 +450,7 @@ class scanner {
       hour = val(k);
       leading_zero = t_[k].digits == 2 && hour < 10;
       ++k;
-    } else if (auto h = number_word(low(k)); h && *h >= 1 && *h <= 12) {
+    } else if (auto h = number_at(k); h && *h >= 1 && *h <= 12) {
       hour = *h;
       ++k;
     } else if (word_is(k, "noon") || word_is(k, "midnight")) {
@@ -591,7 +630,7 @@ class scanner {
     std::size_t k = i;
     if (word_is(k, "in") && is_word(k + 1)) ++k;
     if (punct_is(k, '(') && is_word(k + 1) && punct_is(k + 2, ')')) {
-      if (auto z = zone_abbreviation(low(k + 1))) {
+      if (auto z = zone_at_word(k + 1)) {
         piece p = make(piece_kind::zone, k, k + 3);
         p.zone = *z;
         return push(p);
@@ -601,7 +640,7 @@ class scanner {
       const auto w = low(k);
       if (w == "z" && !tight(k)) return std::nullopt;
       if (std::size_t n = iana_at(k)) return n;
-      if (auto z = zone_abbreviation(w)) {
+      if (auto z = zone_at_word(k)) {
         std::size_t next = k + 1;
         // "3pm eastern time" is a zone, "3pm central station" is a place.
         if (w.size() > 4 && z->tz != nullptr && !word_is(next, "time") && is_word(next)) {
@@ -633,8 +672,8 @@ class scanner {
   }
 
   std::size_t iana_at(std::size_t i) {
-    if (!is_word(i) || !one_of(iana_areas, low(i)) || !punct_is(i + 1, '/') || !tight(i + 1) ||
-        !tight(i + 2)) {
+    if (!is_word(i) || !punct_is(i + 1, '/') || !tight(i + 1) || !tight(i + 2) ||
+        !one_of(iana_areas, low(i))) {
       return 0;
     }
     std::size_t k = i + 1;
@@ -678,13 +717,13 @@ class scanner {
       if (word_is(next, "of")) ++next;
       return quantity_match{2, next};
     }
-    if (auto n = number_word(w); n && *n > 0) {
+    if (auto n = number_at(i); n && *n > 0) {
       int value = *n;
       std::size_t next = i + 1;
       if (value >= 20 && value % 10 == 0) {
         std::size_t k = next;
         if (punct_is(k, '-') && tight(k)) ++k;
-        if (auto u = number_word(low(k)); u && *u >= 1 && *u <= 9) {
+        if (auto u = number_at(k); u && *u >= 1 && *u <= 9) {
           value += *u;
           next = k + 1;
         }
@@ -716,7 +755,7 @@ class scanner {
       if (any && (word_is(k, "and") || punct_is(k, ','))) q_at = k + 1;
       auto q = quantity_at(q_at);
       if (!q) break;
-      auto unit = duration_unit_word(low(q->next));
+      auto unit = unit_at(q->next);
       if (!unit && any && last_unit == duration_unit::hour && is_num(q_at) && tight(q_at) &&
           t_[q_at].digits == 2) {
         unit = duration_unit::minute;  // "1h30"
@@ -820,7 +859,7 @@ class scanner {
     }
     if (w == "last" || w == "past" || w == "previous") {
       const auto n = low(i + 1);
-      if (auto d = weekday_number(n)) {
+      if (weekday_at(i + 1)) {
         piece p = make(piece_kind::past, i, i + 2);
         p.what = "last " + std::string{n};
         return push(p);
@@ -864,8 +903,8 @@ class scanner {
       p.days = 2;
       return push(p);
     }
-    if (w == "next" && word_is(i + 1, "week") && !weekday_number(low(i + 2)) &&
-        !(word_is(i + 2, "on") && weekday_number(low(i + 3)))) {
+    if (w == "next" && word_is(i + 1, "week") && !weekday_at(i + 2) &&
+        !(word_is(i + 2, "on") && weekday_at(i + 3))) {
       piece p = make(piece_kind::day_offset, i, i + 2);
       p.days = 7;
       return push(p);
@@ -890,10 +929,10 @@ class scanner {
         if (word_is(k, "on")) ++k;
       }
     }
-    auto day = weekday_number(low(k));
+    auto day = weekday_at(k);
     if (!day) return 0;
     const bool abbreviation =
-        t_[k].lower.size() <= 5 && t_[k].lower.find("day") == std::string::npos;
+        t_[k].lower.size() <= 5 && t_[k].lower.find("day") == std::string_view::npos;
     ++k;
     if (abbreviation && punct_is(k, '.') && tight(k)) ++k;
     if (word_is(k, "of") && word_is(k + 1, "next") && word_is(k + 2, "week")) {
@@ -951,7 +990,7 @@ class scanner {
 
   // "dec 3", "December 3rd, 2026", "december the 3rd".
   std::size_t month_first(std::size_t i) {
-    auto month = month_number(low(i));
+    auto month = month_at(i);
     if (!month) return 0;
     std::size_t k = i + 1;
     if (punct_is(k, '.') && tight(k)) ++k;
@@ -980,9 +1019,9 @@ class scanner {
     }
     std::size_t m = k;
     if (word_is(m, "of")) ++m;
-    if (auto month = month_number(low(m))) {
+    if (auto month = month_at(m)) {
       std::size_t after = m + 1;
-      if (punct_is(after, '.') && tight(after) && month_number(low(m))) {
+      if (punct_is(after, '.') && tight(after) && month_at(m)) {
         if (t_[m].lower.size() <= 4) ++after;
       }
       int year = 0;
@@ -1071,7 +1110,7 @@ class scanner {
       ++k;
       weak = false;
     }
-    auto part = day_part_word(low(k));
+    auto part = part_at(k);
     if (!part) return 0;
     piece p = make(piece_kind::part_of_day, i, k + 1);
     p.part = *part;
@@ -1100,8 +1139,9 @@ class scanner {
 
 }  // namespace
 
-std::vector<piece> scan_pieces(std::string_view text, const std::vector<token>& tokens) {
-  return scanner{text, tokens}.run();
+piece_list scan_pieces(std::string_view text, const token_list& tokens,
+                       std::pmr::memory_resource* arena) {
+  return scanner{text, tokens, arena}.run();
 }
 
 }  // namespace tweetup::timeparse

@@ -2,6 +2,7 @@
 // zones. Each piece records the tokens it covers; grouping pieces into one phrase is the caller's.
 #pragma once
 
+#include <memory_resource>
 #include <string_view>
 #include <vector>
 
@@ -10,7 +11,11 @@
 
 namespace tweetup::timeparse {
 
-// Linear: every matcher looks at a bounded number of tokens from its start position.
-std::vector<piece> scan_pieces(std::string_view text, const std::vector<token>& tokens);
+using piece_list = std::pmr::vector<piece>;
+
+// Linear: every matcher looks at a bounded number of tokens from its start position. The list
+// comes from `arena`.
+piece_list scan_pieces(std::string_view text, const token_list& tokens,
+                       std::pmr::memory_resource* arena);
 
 }  // namespace tweetup::timeparse

@@ -1,8 +1,10 @@
 #include "timeparse/resolver.hpp"
 
+#include <array>
+#include <cassert>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
-#include <vector>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -19,6 +21,30 @@ using std::chrono::seconds;
 using std::chrono::sys_seconds;
 using local_days = date::local_days;
 using local_seconds = date::local_seconds;
+
+// A list with room for every case the rules produce (two candidate days, two bare-hour readings
+// plus the end of a midnight day, three notes), kept inline so resolving never allocates for it.
+template <typename T>
+class small_list {
+ public:
+  small_list() = default;
+  small_list(std::initializer_list<T> items) {
+    for (const auto& item : items)
+      push_back(item);
+  }
+  void push_back(const T& item) {
+    assert(size_ < items_.size());
+    items_[size_++] = item;
+  }
+  const T* begin() const { return items_.data(); }
+  const T* end() const { return items_.data() + size_; }
+  std::size_t size() const { return size_; }
+  const T& front() const { return items_[0]; }
+
+ private:
+  std::array<T, 4> items_{};
+  std::size_t size_ = 0;
+};
 
 constexpr std::string_view example_hint = "Try a time that is still ahead, e.g. tomorrow 3pm";
 
@@ -56,7 +82,7 @@ struct candidate_day {
 
 struct choice {
   sys_seconds at;
-  std::vector<assumption> notes;
+  small_list<assumption> notes;
 };
 
 parse_error past_error(const std::string& what) {
@@ -83,7 +109,7 @@ seconds hms(int h, int m, int s) {
 }
 
 // Rule 6 and rule 8: which 24-hour readings a clock has, given the part of the day.
-std::vector<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day) {
+small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day) {
   if (c.midnight) return {{end_of_day ? hours{24} : seconds{0}, std::nullopt}};
   if (c.mer != meridiem::none) {
     return {{hms(c.hour % 12 + (c.mer == meridiem::pm ? 12 : 0), c.minute, c.second), {}}};
@@ -137,8 +163,8 @@ int weekday_of(local_days d) {
 }
 
 // The earliest (day, reading) pair strictly after `after`.
-std::optional<choice> earliest(const std::vector<candidate_day>& days_list,
-                               const std::vector<reading>& readings, const reading_zone& zone,
+std::optional<choice> earliest(const small_list<candidate_day>& days_list,
+                               const small_list<reading>& readings, const reading_zone& zone,
                                sys_seconds after) {
   std::optional<choice> best;
   for (const auto& day : days_list) {
@@ -168,6 +194,8 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
 
   reading_zone zone{ctx.zone, {}};
   parsed_time out;
+  // The zone, a date order and up to three notes: one allocation for all of them.
+  out.assumptions.reserve(6);
   if (ph.zone) {
     zone.tz = ph.zone->tz;
     zone.offset = ph.zone->offset;
@@ -181,7 +209,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
   const auto today = date::floor<days>(now_local);
   const seconds now_time_of_day = now_local - local_seconds{today};
 
-  auto finish = [&](sys_seconds at, std::vector<assumption> notes) -> time_result {
+  auto finish = [&](sys_seconds at, const small_list<assumption>& notes) -> time_result {
     if (at <= ctx.now) return past_error(describe_local(zone.to_local(at)));
     out.starts_at = at;
     for (auto n : notes)
@@ -205,7 +233,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
       std::optional<assumption> dst;
       auto at = (d.days != 0 || d.months != 0) ? zone.to_sys(base, dst) : ctx.now;
       at += d.exact;
-      std::vector<assumption> notes;
+      small_list<assumption> notes;
       if (dst) notes.push_back(*dst);
       auto result = finish(at, notes);
       if (auto* p = std::get_if<parsed_time>(&result); p && ph.length) {
@@ -221,7 +249,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
   }
 
   // Which days are candidates, and whether the date stands alone (rule 13).
-  std::vector<candidate_day> days_list;
+  small_list<candidate_day> days_list;
   bool date_only_noon = false;
   bool date_only_now = false;
   bool fixed_day = false;
@@ -303,7 +331,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     days_list.push_back({today + days{1}, assumption::tomorrow_because_passed});
   }
 
-  std::vector<reading> readings;
+  small_list<reading> readings;
   if (ph.clock) {
     readings = clock_readings(*ph.clock, ph.part, ph.tonight || today_only);
   } else if (ph.part != day_part::none) {
@@ -349,7 +377,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     const auto start_day = date::floor<days>(zone.to_local(p->starts_at));
     auto end_readings = clock_readings(*ph.end_clock, ph.part, false);
     if (ph.end_clock->midnight) end_readings = {{hours{24}, {}}};
-    const std::vector<candidate_day> end_days{{start_day, {}}, {start_day + days{1}, {}}};
+    const small_list<candidate_day> end_days{{start_day, {}}, {start_day + days{1}, {}}};
     if (auto end = earliest(end_days, end_readings, zone, p->starts_at)) p->ends_at = end->at;
   }
   return result;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
+#include <memory_resource>
 #include <optional>
 #include <vector>
 
@@ -61,7 +63,7 @@ int piece_score(const piece& p) {
   return 0;
 }
 
-bool gap_joins(const std::vector<token>& tokens, std::size_t from, std::size_t to) {
+bool gap_joins(const token_list& tokens, std::size_t from, std::size_t to) {
   if (to - from > 3) return false;
   for (std::size_t k = from; k < to; ++k) {
     if (!one_of(joining_words, tokens[k].lower)) return false;
@@ -69,8 +71,11 @@ bool gap_joins(const std::vector<token>& tokens, std::size_t from, std::size_t t
   return true;
 }
 
-std::vector<cluster> group(const std::vector<token>& tokens, const std::vector<piece>& pieces) {
-  std::vector<cluster> out;
+using cluster_list = std::pmr::vector<cluster>;
+
+cluster_list group(const token_list& tokens, const piece_list& pieces,
+                   std::pmr::memory_resource* arena) {
+  cluster_list out(arena);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
     if (out.empty() || !gap_joins(tokens, out.back().last_token, p.first)) {
@@ -98,7 +103,7 @@ bool is_plain_word(const token& t) {
 
 // Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
 // "Shop 4/12 Market St" hold time-like words that belong to the name.
-bool inside_name(const std::vector<token>& tokens, const cluster& c) {
+bool inside_name(const token_list& tokens, const cluster& c) {
   if (!c.weak_only) return false;
   const token* before = c.first_token > 0 ? &tokens[c.first_token - 1] : nullptr;
   const token* after = c.last_token < tokens.size() ? &tokens[c.last_token] : nullptr;
@@ -117,20 +122,23 @@ bool inside_name(const std::vector<token>& tokens, const cluster& c) {
 
 struct selection {
   phrase merged;
-  std::vector<const cluster*> chosen;
+  std::pmr::vector<const cluster*> chosen;
 };
 
-std::optional<selection> select(const std::vector<token>& tokens, const std::vector<piece>& pieces,
-                                const std::vector<cluster>& clusters) {
-  std::vector<const cluster*> candidates;
+std::optional<selection> select(const token_list& tokens, const piece_list& pieces,
+                                const cluster_list& clusters, std::pmr::memory_resource* arena) {
+  std::pmr::vector<const cluster*> candidates(arena);
   for (const auto& c : clusters) {
     if (c.score > 0 && !inside_name(tokens, c)) candidates.push_back(&c);
   }
   if (candidates.empty()) return std::nullopt;
   // Strongest first; on a tie the earlier one, so "3pm ... 5pm" reads the first time given.
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const cluster* a, const cluster* b) { return a->score > b->score; });
-  selection s;
+  // Candidates are in text order, so ordering ties by position is a stable sort without the
+  // temporary buffer that std::stable_sort allocates.
+  std::sort(candidates.begin(), candidates.end(), [](const cluster* a, const cluster* b) {
+    return a->score != b->score ? a->score > b->score : a < b;
+  });
+  selection s{{}, std::pmr::vector<const cluster*>(arena)};
   for (const cluster* c : candidates) {
     const bool primary = s.chosen.empty();
     if (!primary && (c->score < 2 && (c->marginal || c->weak_only))) continue;
@@ -172,16 +180,19 @@ parse_error no_time(bool command) {
                                        : "I couldn't find a time in that. Try: tomorrow 3pm"};
 }
 
+using range_list = std::pmr::vector<text_range>;
+
 time_result parse(std::string_view text, const parse_context& ctx, bool command,
-                  std::vector<token>& tokens, std::vector<text_range>& token_ranges) {
-  tokens = tokenize(text);
-  const auto pieces = scan_pieces(text, tokens);
-  const auto clusters = group(tokens, pieces);
-  auto picked = select(tokens, pieces, clusters);
+                  std::pmr::memory_resource* arena, token_list& tokens, range_list& token_ranges) {
+  tokens = tokenize(text, arena);
+  const auto pieces = scan_pieces(text, tokens, arena);
+  const auto clusters = group(tokens, pieces, arena);
+  auto picked = select(tokens, pieces, clusters, arena);
   if (!picked) return no_time(command);
   auto result = resolve(picked->merged, ctx);
   auto* p = std::get_if<parsed_time>(&result);
   if (p == nullptr) return result;
+  p->consumed.reserve(picked->chosen.size());
   for (const cluster* c : picked->chosen) {
     token_ranges.push_back({c->first_token, c->last_token});
     p->consumed.push_back({tokens[c->first_token].begin, tokens[c->last_token - 1].end});
@@ -196,9 +207,9 @@ bool trimmed_char(char c) {
   return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-';
 }
 
-std::string build_place(std::string_view text, const std::vector<token>& tokens,
-                        const std::vector<text_range>& token_ranges) {
-  std::vector<bool> removed(tokens.size(), false);
+std::string build_place(std::string_view text, const token_list& tokens,
+                        const range_list& token_ranges, std::pmr::memory_resource* arena) {
+  std::pmr::vector<bool> removed(tokens.size(), false, arena);
   for (const auto& r : token_ranges) {
     for (std::size_t k = r.begin; k < r.end; ++k)
       removed[k] = true;
@@ -236,21 +247,35 @@ std::string build_place(std::string_view text, const std::vector<token>& tokens,
   return place.substr(b, e - b);
 }
 
+// Scratch memory for one parse: a typical command fits in it, so a parse allocates only for its
+// answer. Longer inputs spill over to the heap.
+class scratch {
+ public:
+  scratch() : arena_(buffer_, sizeof buffer_), tokens_(&arena_), ranges_(&arena_) {}
+  std::pmr::memory_resource* arena() { return &arena_; }
+  token_list& tokens() { return tokens_; }
+  range_list& ranges() { return ranges_; }
+
+ private:
+  alignas(std::max_align_t) std::byte buffer_[16384];
+  std::pmr::monotonic_buffer_resource arena_;
+  token_list tokens_;
+  range_list ranges_;
+};
+
 }  // namespace
 
 time_result parse_time(std::string_view text, const parse_context& ctx) {
-  std::vector<token> tokens;
-  std::vector<text_range> token_ranges;
-  return parse(text, ctx, false, tokens, token_ranges);
+  scratch s;
+  return parse(text, ctx, false, s.arena(), s.tokens(), s.ranges());
 }
 
 command_result parse_place_and_time(std::string_view text, const parse_context& ctx) {
-  std::vector<token> tokens;
-  std::vector<text_range> token_ranges;
-  auto result = parse(text, ctx, true, tokens, token_ranges);
+  scratch s;
+  auto result = parse(text, ctx, true, s.arena(), s.tokens(), s.ranges());
   if (auto* error = std::get_if<parse_error>(&result)) return *error;
   parsed_command command{std::get<parsed_time>(std::move(result)), {}};
-  command.place = build_place(text, tokens, token_ranges);
+  command.place = build_place(text, s.tokens(), s.ranges(), s.arena());
   if (command.place.empty()) {
     return parse_error{error_kind::no_place,
                        "Where is it? Put the place before or after the time, e.g. !tweetup "

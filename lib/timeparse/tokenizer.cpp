@@ -1,5 +1,7 @@
 #include "timeparse/tokenizer.hpp"
 
+#include "timeparse/vocabulary.hpp"
+
 namespace tweetup::timeparse {
 namespace {
 
@@ -16,19 +18,23 @@ bool is_ascii_letter(unsigned char c) {
 
 // U+2019 (’) is typed by phones in "o’clock"; U+2013/U+2014 (– —) in "7–9pm". U+00A0 is a space.
 bool starts_with(std::string_view text, std::size_t at, std::string_view what) {
-  return text.substr(at, what.size()) == what;
+  return text.size() - at >= what.size() && text.compare(at, what.size(), what) == 0;
 }
 constexpr std::string_view right_quote = "\xE2\x80\x99";
 constexpr std::string_view en_dash = "\xE2\x80\x93";
 constexpr std::string_view em_dash = "\xE2\x80\x94";
 constexpr std::string_view no_break_space = "\xC2\xA0";
 
+// The folded sequences all start with 0xE2 or 0xC2; other bytes need no comparison.
 bool is_word_byte(std::string_view text, std::size_t at) {
   const auto c = static_cast<unsigned char>(text[at]);
   if (is_ascii_letter(c)) return true;
   if (c < 0x80) return false;
-  return !starts_with(text, at, right_quote) && !starts_with(text, at, en_dash) &&
-         !starts_with(text, at, em_dash) && !starts_with(text, at, no_break_space);
+  if (c == 0xE2) {
+    return !starts_with(text, at, right_quote) && !starts_with(text, at, en_dash) &&
+           !starts_with(text, at, em_dash);
+  }
+  return c != 0xC2 || !starts_with(text, at, no_break_space);
 }
 
 char lower_ascii(unsigned char c) {
@@ -37,8 +43,10 @@ char lower_ascii(unsigned char c) {
 
 }  // namespace
 
-std::vector<token> tokenize(std::string_view text) {
-  std::vector<token> tokens;
+token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
+  token_list tokens(arena);
+  // Most tokens are a word and a space or more; this usually saves every regrowth.
+  tokens.reserve(text.size() / 3 + 4);
   std::size_t i = 0;
   bool space = false;
   const std::size_t n = text.size();
@@ -49,12 +57,12 @@ std::vector<token> tokenize(std::string_view text) {
       ++i;
       continue;
     }
-    if (starts_with(text, i, no_break_space)) {
+    if (c == 0xC2 && starts_with(text, i, no_break_space)) {
       space = true;
       i += no_break_space.size();
       continue;
     }
-    token t;
+    token& t = tokens.emplace_back();
     t.begin = i;
     t.space_before = space;
     space = false;
@@ -66,15 +74,20 @@ std::vector<token> tokenize(std::string_view text) {
         else
           t.value = 999'999'999;
         ++t.digits;
-        t.lower.push_back(text[i]);
         ++i;
       }
+      t.lower = text.substr(t.begin, i - t.begin);
     } else if (is_word_byte(text, i)) {
       t.kind = token_kind::word;
       t.capitalized = c >= 'A' && c <= 'Z';
+      // Most words are already lowercase ASCII: their text is the input itself, and a copy is
+      // made only for the few that fold a capital or a typographic apostrophe.
+      bool folded = false;
+      std::size_t length = 0;
       while (i < n) {
         if (is_word_byte(text, i)) {
-          t.lower.push_back(lower_ascii(static_cast<unsigned char>(text[i])));
+          folded = folded || (text[i] >= 'A' && text[i] <= 'Z');
+          ++length;
           ++i;
           continue;
         }
@@ -85,27 +98,43 @@ std::vector<token> tokenize(std::string_view text) {
         else if (starts_with(text, i, right_quote))
           quote = right_quote.size();
         if (quote != 0 && i + quote < n && is_word_byte(text, i + quote)) {
-          t.lower.push_back('\'');
+          folded = folded || quote != 1;
+          ++length;
           i += quote;
           continue;
         }
         break;
       }
+      if (!folded) {
+        t.lower = text.substr(t.begin, i - t.begin);
+      } else {
+        auto* out = static_cast<char*>(arena->allocate(length, 1));
+        std::size_t w = 0;
+        for (std::size_t k = t.begin; k < i;) {
+          if (starts_with(text, k, right_quote)) {
+            out[w++] = '\'';
+            k += right_quote.size();
+          } else {
+            out[w++] = lower_ascii(static_cast<unsigned char>(text[k++]));
+          }
+        }
+        t.lower = std::string_view{out, length};
+      }
+      t.entry = find_word(t.lower);
     } else {
       t.kind = token_kind::punct;
       if (starts_with(text, i, right_quote)) {
-        t.lower.push_back('\'');
+        t.lower = "'";
         i += right_quote.size();
       } else if (starts_with(text, i, en_dash) || starts_with(text, i, em_dash)) {
-        t.lower.push_back('-');
+        t.lower = "-";
         i += en_dash.size();
       } else {
-        t.lower.push_back(static_cast<char>(c));
+        t.lower = text.substr(i, 1);
         ++i;
       }
     }
     t.end = i;
-    tokens.push_back(std::move(t));
   }
   return tokens;
 }

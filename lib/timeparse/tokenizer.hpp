@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
-#include <string>
+#include <memory_resource>
 #include <string_view>
 #include <vector>
 
 namespace tweetup::timeparse {
+
+struct word_entry;
 
 enum class token_kind { word, number, punct };
 
@@ -17,13 +19,19 @@ struct token {
   std::size_t end = 0;
   bool space_before = false;  // whitespace separates this token from the previous one
   bool capitalized = false;   // words: the first byte is an ASCII capital letter
-  std::string lower;          // ASCII-lowercased text; typographic apostrophes and dashes folded
-  long value = 0;             // numbers: the value, saturated at 999'999'999
-  int digits = 0;             // numbers: how many digits were written
+  // ASCII-lowercased text; typographic apostrophes and dashes folded. Points into the input when
+  // that already reads the same, otherwise into storage from the arena given to tokenize.
+  std::string_view lower;
+  const word_entry* entry = nullptr;  // words: what the vocabulary knows of `lower`
+  long value = 0;                     // numbers: the value, saturated at 999'999'999
+  int digits = 0;                     // numbers: how many digits were written
 };
 
+using token_list = std::pmr::vector<token>;
+
 // Linear in the input; accepts any bytes. Bytes >= 0x80 count as letters, so words in other
-// scripts stay whole; control characters count as whitespace.
-std::vector<token> tokenize(std::string_view text);
+// scripts stay whole; control characters count as whitespace. The tokens, and the lowercase text
+// they point to, come from `arena`; they refer to `text`, which must outlive them.
+token_list tokenize(std::string_view text, std::pmr::memory_resource* arena);
 
 }  // namespace tweetup::timeparse

@@ -1,6 +1,7 @@
 #include "timeparse/vocabulary.hpp"
 
 #include <array>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <utility>
@@ -9,15 +10,6 @@
 
 namespace tweetup::timeparse {
 namespace {
-
-template <typename T, std::size_t n>
-std::optional<T> look_up(const std::array<std::pair<std::string_view, T>, n>& table,
-                         std::string_view word) {
-  for (const auto& [name, value] : table) {
-    if (name == word) return value;
-  }
-  return std::nullopt;
-}
 
 constexpr std::array<std::pair<std::string_view, int>, 18> weekdays{{
     {"sunday", 0},
@@ -111,6 +103,22 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_z
     {"pacific", "America/Los_Angeles"},
 }};
 
+// The other words a piece of a time phrase can begin with (phrase_scanner.cpp's matchers test
+// these at their first token). The scanner skips words the table does not know, so a matcher
+// that learns a new first word must add it here.
+constexpr std::array<std::string_view, 76> phrase_words{
+    "africa",    "america",  "antarctica", "arctic",  "asia",    "atlantic", "australia",
+    "europe",    "indian",   "pacific",    "etc",     "us",      "canada",   "brazil",
+    "mexico",    "chile",    "yesterday",  "yday",    "last",    "past",     "previous",
+    "in",        "within",   "half",       "for",     "a",       "an",       "one",
+    "couple",    "today",    "tday",       "tdy",     "tonight", "tonite",   "tonght",
+    "tomorrow",  "tmrw",     "tmr",        "tmw",     "tomorow", "tommorow", "tommorrow",
+    "tomorroww", "2moro",    "overmorrow", "the",     "day",     "next",     "this",
+    "coming",    "upcoming", "from",       "between", "at",      "around",   "by",
+    "about",     "after",    "before",     "until",   "till",    "til",      "noon",
+    "midday",    "mid-day",  "midnight",   "quarter", "@",       "ago",      "later",
+    "hence",     "o'clock",  "oclock",     "o",       "clock",   "time"};
+
 const date::time_zone* locate(const std::string& name) {
   // date::locate_zone reports a missing name by throwing; here a miss is an ordinary answer.
   try {
@@ -120,38 +128,143 @@ const date::time_zone* locate(const std::string& name) {
   }
 }
 
+constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() + parts.size() +
+                                   units.size() + fixed_zones.size() + generic_zones.size() +
+                                   phrase_words.size();
+
+// An open-addressing table over every word above, built once on first use. A lookup costs one
+// hash of the word and usually one comparison, where a scan of the arrays cost dozens.
+class word_table {
+ public:
+  word_table() {
+    slots_.fill(-1);
+    for (const auto& [name, value] : weekdays)
+      entry(name).weekday = static_cast<std::int8_t>(value);
+    for (const auto& [name, value] : months)
+      entry(name).month = static_cast<std::int8_t>(value);
+    for (const auto& [name, value] : numbers)
+      entry(name).number = static_cast<std::int8_t>(value);
+    for (const auto& [name, value] : parts)
+      entry(name).part = value;
+    for (const auto& [name, value] : units)
+      entry(name).unit = static_cast<std::int8_t>(value);
+    std::size_t zone = 0;
+    for (const auto& z : fixed_zones)
+      entry(z.first).zone = static_cast<std::int8_t>(zone++);
+    for (const auto& z : generic_zones)
+      entry(z.first).zone = static_cast<std::int8_t>(zone++);
+    for (const auto& name : phrase_words)
+      entry(name);
+  }
+
+  const word_entry* find(std::string_view word) const {
+    if (word.empty() || word.size() > longest_) return nullptr;
+    for (std::size_t at = hash(word) & mask;; at = (at + 1) & mask) {
+      const int index = slots_[at];
+      if (index < 0) return nullptr;
+      const auto& e = entries_[static_cast<std::size_t>(index)];
+      if (e.word == word) return &e;
+    }
+  }
+
+ private:
+  static constexpr std::size_t mask = 1023;  // a quarter full at most: short probe runs
+  static_assert(word_count * 4 <= mask + 1);
+
+  static std::size_t hash(std::string_view word) {
+    std::uint32_t h = 2166136261u;
+    for (char c : word)
+      h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
+  }
+
+  word_entry& entry(std::string_view word) {
+    for (std::size_t at = hash(word) & mask;; at = (at + 1) & mask) {
+      if (slots_[at] < 0) {
+        slots_[at] = static_cast<std::int16_t>(size_);
+        entries_[size_].word = word;
+        if (word.size() > longest_) longest_ = word.size();
+        return entries_[size_++];
+      }
+      auto& e = entries_[static_cast<std::size_t>(slots_[at])];
+      if (e.word == word) return e;
+    }
+  }
+
+  std::array<word_entry, word_count> entries_{};
+  std::array<std::int16_t, mask + 1> slots_{};
+  std::size_t size_ = 0;
+  std::size_t longest_ = 0;
+};
+
+const word_table& words() {
+  static const word_table table;
+  return table;
+}
+
+// The tz database is read-only once loaded, so the zones of the generic names are found once.
+const date::time_zone* generic_zone(std::size_t index) {
+  static const auto zones = [] {
+    std::array<const date::time_zone*, generic_zones.size()> found{};
+    for (std::size_t k = 0; k < generic_zones.size(); ++k)
+      found[k] = locate(std::string{generic_zones[k].second});
+    return found;
+  }();
+  return zones[index];
+}
+
 }  // namespace
 
+const word_entry* find_word(std::string_view word) {
+  return words().find(word);
+}
+
+std::optional<text_zone> zone_of(const word_entry& entry) {
+  if (entry.zone < 0) return std::nullopt;
+  const auto index = static_cast<std::size_t>(entry.zone);
+  if (index < fixed_zones.size()) {
+    return text_zone{nullptr, std::chrono::minutes{fixed_zones[index].second}};
+  }
+  if (const auto* tz = generic_zone(index - fixed_zones.size())) return text_zone{tz, {}};
+  return std::nullopt;
+}
+
 std::optional<int> weekday_number(std::string_view word) {
-  return look_up(weekdays, word);
+  const auto* e = find_word(word);
+  if (e == nullptr || e->weekday < 0) return std::nullopt;
+  return e->weekday;
 }
 std::optional<int> month_number(std::string_view word) {
-  return look_up(months, word);
+  const auto* e = find_word(word);
+  if (e == nullptr || e->month == 0) return std::nullopt;
+  return e->month;
 }
 std::string_view month_name(int month) {
   return month >= 1 && month <= 12 ? month_names[static_cast<std::size_t>(month - 1)] : "";
 }
 std::optional<int> number_word(std::string_view word) {
-  return look_up(numbers, word);
+  const auto* e = find_word(word);
+  if (e == nullptr || e->number < 0) return std::nullopt;
+  return e->number;
 }
 std::optional<day_part> day_part_word(std::string_view word) {
-  return look_up(parts, word);
+  const auto* e = find_word(word);
+  if (e == nullptr || e->part == day_part::none) return std::nullopt;
+  return e->part;
 }
 bool is_ordinal_suffix(std::string_view word) {
   return word == "st" || word == "nd" || word == "rd" || word == "th";
 }
 std::optional<duration_unit> duration_unit_word(std::string_view word) {
-  return look_up(units, word);
+  const auto* e = find_word(word);
+  if (e == nullptr || e->unit < 0) return std::nullopt;
+  return static_cast<duration_unit>(e->unit);
 }
 
 std::optional<text_zone> zone_abbreviation(std::string_view word) {
-  if (auto minutes = look_up(fixed_zones, word)) {
-    return text_zone{nullptr, std::chrono::minutes{*minutes}};
-  }
-  if (auto name = look_up(generic_zones, word)) {
-    if (const auto* tz = locate(std::string{*name})) return text_zone{tz, {}};
-  }
-  return std::nullopt;
+  const auto* e = find_word(word);
+  if (e == nullptr) return std::nullopt;
+  return zone_of(*e);
 }
 
 const date::time_zone* find_iana_zone(std::string_view name) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,22 @@ bool is_ordinal_suffix(std::string_view word);  // st nd rd th
 
 enum class duration_unit { second, minute, hour, day, week, month };
 std::optional<duration_unit> duration_unit_word(std::string_view word);
+
+// Everything the tables above say about one word, found with one hash probe. The tokenizer
+// attaches it to each word so that the scanner never looks a word up twice. Entries live in a
+// read-only static table for the life of the program. The table also knows every word a piece of
+// a time phrase can begin with, so a word without an entry begins none.
+struct word_entry {
+  std::string_view word;
+  std::int8_t weekday = -1;  // 0 = Sunday
+  std::int8_t month = 0;     // 1 = January
+  std::int8_t number = -1;
+  std::int8_t unit = -1;  // a duration_unit
+  std::int8_t zone = -1;  // an index for zone_abbreviation
+  day_part part = day_part::none;
+};
+const word_entry* find_word(std::string_view word);  // nullptr when no table knows it
+std::optional<text_zone> zone_of(const word_entry& entry);
 
 // "cet", "pst", "et", "eastern": a fixed offset or a DST-following US zone.
 std::optional<text_zone> zone_abbreviation(std::string_view word);
