@@ -62,10 +62,10 @@ bool application::start() {
   console.banner = ::isatty(0) == 1;
   p->adapter = std::make_unique<console_adapter>(ex_, console);
 
-  p->service = std::make_unique<gathering_service>(
-      *p->store,
-      service_options{settings_.prefix, settings_.default_timezone, settings_.reminders});
-  p->runner = std::make_unique<job_runner>(*p->store);
+  service_options options{settings_.prefix, settings_.default_timezone, settings_.reminders,
+                          settings_.reannounce.time, settings_.reannounce.max_posts_per_day};
+  p->service = std::make_unique<gathering_service>(*p->store, options);
+  p->runner = std::make_unique<job_runner>(*p->store, options);
   p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->adapter, p->clock);
   scheduler* timer = p->timer.get();
   p->router =

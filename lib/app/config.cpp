@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -148,6 +149,39 @@ std::vector<key_rule> rules() {
            offsets.push_back(*parsed);
          }
          c.reminders = std::move(offsets);
+         return std::nullopt;
+       }},
+      {"reannounce.time", kind::text,
+       "Channel-local time (HH:MM) of the morning re-announcement of tweetups with open spots; "
+       "empty turns it off.",
+       [](config& c, const json& v) -> std::optional<std::string> {
+         if (!v.is_string()) return std::string("must be a time like \"09:00\", or \"\".");
+         const std::string text = v.get<std::string>();
+         if (text.empty()) {
+           c.reannounce.time.reset();
+           return std::nullopt;
+         }
+         const bool shaped = text.size() == 5 && text[2] == ':' &&
+                             std::isdigit(static_cast<unsigned char>(text[0])) &&
+                             std::isdigit(static_cast<unsigned char>(text[1])) &&
+                             std::isdigit(static_cast<unsigned char>(text[3])) &&
+                             std::isdigit(static_cast<unsigned char>(text[4]));
+         const int hours = shaped ? std::stoi(text.substr(0, 2)) : 99;
+         const int minutes = shaped ? std::stoi(text.substr(3, 2)) : 99;
+         if (hours > 23 || minutes > 59) {
+           return fmt::format("reannounce.time must be a time like \"09:00\", not \"{}\".", text);
+         }
+         c.reannounce.time = std::chrono::hours(hours) + std::chrono::minutes(minutes);
+         return std::nullopt;
+       }},
+      {"reannounce.max_posts_per_day", kind::number,
+       "The most messages the bot posts on its own per channel and day (reminders included); "
+       "re-announcements beyond it are skipped.",
+       [](config& c, const json& v) -> std::optional<std::string> {
+         if (!v.is_number_integer() || v.get<int>() < 0 || v.get<int>() > 1000) {
+           return std::string("must be a whole number from 0 to 1000.");
+         }
+         c.reannounce.max_posts_per_day = v.get<int>();
          return std::nullopt;
        }},
       {"discord.api_base", kind::text, "Discord REST base URL (tests point it at an emulator).",

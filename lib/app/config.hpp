@@ -44,6 +44,12 @@ struct http_config {
   std::string public_url;
 };
 
+struct reannounce_config {
+  // Channel-local time of the morning re-announcement of the day's open tweetups; nullopt: off.
+  std::optional<std::chrono::minutes> time{std::chrono::hours(9)};
+  int max_posts_per_day = 6;  // posts the bot makes on its own, per channel and day
+};
+
 struct tls_config {
   std::string ca_file;  // an extra CA bundle, e.g. for a private IRC server
 };
@@ -54,6 +60,7 @@ struct config {
   std::string prefix = "!";
   std::string default_timezone = "UTC";
   log_config log;
+  reannounce_config reannounce;
   std::vector<std::chrono::seconds> reminders{std::chrono::hours(24), std::chrono::hours(1),
                                               std::chrono::minutes(15)};
   discord_config discord;

@@ -1,9 +1,11 @@
 // A chat command, parsed but not yet checked against any state.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace tweetup {
 
@@ -42,6 +44,11 @@ struct limit_command {
 struct tz_command {
   std::string zone;
 };
+struct reminders_command {
+  std::vector<std::chrono::seconds> offsets;  // empty: no reminders ("off")
+  bool use_default = false;                   // "default": back to the configured offsets
+};
+struct status_command {};
 struct help_command {
   std::string topic;  // empty: the whole table
 };
@@ -52,8 +59,9 @@ struct command_error {
   std::string message;
 };
 
-using command = std::variant<create_command, list_command, join_command, maybe_command,
-                             leave_command, info_command, cancel_command, move_command,
-                             place_command, limit_command, tz_command, help_command, command_error>;
+using command =
+    std::variant<create_command, list_command, join_command, maybe_command, leave_command,
+                 info_command, cancel_command, move_command, place_command, limit_command,
+                 tz_command, reminders_command, status_command, help_command, command_error>;
 
 }  // namespace tweetup

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/duration_text.hpp"
 #include "core/text_checks.hpp"
 
 namespace tweetup {
@@ -154,6 +155,10 @@ class parser {
       }
       return tz_command{std::string(zone)};
     }
+    const bool offset_follows = second.empty() || parse_offset(second) || lower(second) == "off" ||
+                                lower(second) == "default" || lower(second) == "none";
+    if (sub == "reminders" && offset_follows) return reminders(after);
+    if (sub == "status" && second.empty()) return status_command{};
     if ((sub == "list" || sub == "ls") && second.empty()) return list_command{};
     if (sub == "help" && second.empty()) return help_command{};
     if (arguments.empty()) {
@@ -177,6 +182,38 @@ class parser {
       return error("tweetup limit", "A limit is a number of seats, at least 1 (or none).", example);
     }
     c.capacity = value;
+    return c;
+  }
+
+  command reminders(std::string_view rest) const {
+    constexpr std::string_view example = "tweetup reminders 2h 15m";
+    reminders_command c;
+    std::vector<std::string> words;
+    for (auto word = next_word(rest); !word.empty(); word = next_word(rest)) {
+      words.push_back(lower(word));
+    }
+    if (words.empty()) {
+      return error("tweetup reminders", "Give the offsets before the start, or off or default.",
+                   example);
+    }
+    if (words.size() == 1 && (words[0] == "off" || words[0] == "none")) return c;
+    if (words.size() == 1 && words[0] == "default") {
+      c.use_default = true;
+      return c;
+    }
+    constexpr std::size_t max_reminders = 5;
+    for (const auto& word : words) {
+      const auto offset = parse_offset(word);
+      if (!offset) {
+        return error("tweetup reminders",
+                     "Offsets are a number and a unit: s, m, h or d (like 90m or 1h30m).", example);
+      }
+      c.offsets.push_back(*offset);
+    }
+    if (c.offsets.size() > max_reminders) {
+      return error("tweetup reminders", fmt::format("At most {} reminders, please.", max_reminders),
+                   example);
+    }
     return c;
   }
 

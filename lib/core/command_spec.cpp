@@ -20,6 +20,9 @@ constexpr std::array place_examples{"tweetup place 1 Starbucks on Main St"sv};
 constexpr std::array limit_examples{"tweetup limit 1 8"sv, "tweetup limit 1 none"sv};
 constexpr std::array cancel_examples{"tweetup cancel 3"sv};
 constexpr std::array tz_examples{"tweetup tz America/Chicago"sv};
+constexpr std::array reminders_examples{"tweetup reminders 2h 10m"sv,
+                                        "tweetup reminders default"sv};
+constexpr std::array status_examples{"tweetup status"sv};
 constexpr std::array help_examples{"help"sv, "help join"sv};
 
 constexpr std::array specs{
@@ -47,6 +50,12 @@ constexpr std::array specs{
                  "Call it off. Everyone who answered is told.", cancel_examples, true},
     command_spec{"tweetup tz", "tweetup tz <IANA zone>",
                  "Set the time zone this channel's times are read in (moderators).", tz_examples},
+    command_spec{"tweetup reminders", "tweetup reminders <offsets|off|default>",
+                 "Set when this channel's reminders go out before the start (moderators).",
+                 reminders_examples},
+    command_spec{"tweetup status", "tweetup status",
+                 "Show the reminders and announcements waiting to go out here (moderators).",
+                 status_examples},
     command_spec{"help", "help [command]", "List the commands, or explain one.", help_examples},
 };
 

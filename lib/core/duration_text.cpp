@@ -61,4 +61,20 @@ std::string format_offset(std::chrono::seconds offset) {
   return text.empty() ? "0s" : text;
 }
 
+std::string describe_offset(std::chrono::seconds offset) {
+  std::int64_t left = offset.count();
+  std::string text;
+  const auto part = [&](std::int64_t unit, const std::string& one, const std::string& many) {
+    if (left < unit) return;
+    const std::int64_t n = left / unit;
+    left %= unit;
+    text += (text.empty() ? "" : " ") + std::to_string(n) + (n == 1 ? one : many);
+  };
+  part(86400, " day", " days");
+  part(3600, " h", " h");
+  part(60, " min", " min");
+  part(1, " s", " s");
+  return text.empty() ? "0 s" : text;
+}
+
 }  // namespace tweetup

@@ -13,5 +13,7 @@ namespace tweetup {
 std::optional<std::chrono::seconds> parse_offset(std::string_view text);
 // The shortest text parse_offset reads back to the same value: 5400 s → "1h30m".
 std::string format_offset(std::chrono::seconds offset);
+// The same for people: 5400 s → "1 h 30 min", 86400 s → "1 day", 45 s → "45 s".
+std::string describe_offset(std::chrono::seconds offset);
 
 }  // namespace tweetup

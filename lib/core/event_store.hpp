@@ -48,12 +48,19 @@ class event_store {
   // --- Jobs (see core/job.hpp). The scheduler reaches them only through these calls.
 
   virtual std::optional<event> find_event_by_id(std::int64_t id) = 0;
-  // Deletes the event's pending jobs and inserts `jobs` (their ids and states are ignored: they
-  // become new pending rows). Jobs already sending, sent or dropped stay as history.
+  // Deletes the event's pending planned jobs (see is_planned) and inserts `jobs` (their ids and
+  // states are ignored: they become new pending rows). Jobs already sending, sent or dropped,
+  // and pending promotion notices, stay.
   virtual void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) = 0;
+  // Adds one pending job (a promotion notice) for `j.event_id`.
+  virtual void add_job(const job& j) = 0;
   // Jobs due at `now`, pending or left sending by a crash, in due order; at most `limit`.
   virtual std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) = 0;
-  virtual void set_job_state(std::int64_t job_id, job_state state) = 0;
+  // `at` is recorded as the time it was sent when `state` is sent.
+  virtual void set_job_state(std::int64_t job_id, job_state state, std::chrono::sys_seconds at) = 0;
+  // How many messages the bot posted on its own (jobs that were sent) in the channel since
+  // `since`: the spam budget's count.
+  virtual int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) = 0;
   // When the earliest pending or sending job falls due; nothing when there is none.
   virtual std::optional<std::chrono::sys_seconds> next_job_due() = 0;
   // The pending jobs of the channel's events, in due order.

@@ -6,6 +6,7 @@
 #include "core/attendance.hpp"
 #include "core/command_parser.hpp"
 #include "core/command_spec.hpp"
+#include "core/duration_text.hpp"
 #include "core/job_plan.hpp"
 #include "core/replies.hpp"
 #include "core/text_checks.hpp"
@@ -37,6 +38,8 @@ std::string_view command_name(const command& c) {
     std::string_view operator()(const place_command&) const { return "tweetup place"; }
     std::string_view operator()(const limit_command&) const { return "tweetup limit"; }
     std::string_view operator()(const tz_command&) const { return "tweetup tz"; }
+    std::string_view operator()(const reminders_command&) const { return "tweetup reminders"; }
+    std::string_view operator()(const status_command&) const { return "tweetup status"; }
     std::string_view operator()(const help_command&) const { return "help"; }
     std::string_view operator()(const command_error& e) const { return e.name; }
   };
@@ -89,7 +92,7 @@ class gathering_service::run {
       e.zone = zone.name();
       e.created_at = now_;
       e = store_.insert_event(std::move(e));
-      store_.replace_pending_jobs(e.id, plan_jobs(e, options_.reminders, now_));
+      replan(e);
       attendance a(e.id, e.capacity, {});
       for (const auto& r : a.join(message_.author, 0).changed)
         store_.save_rsvp(r);
@@ -171,7 +174,7 @@ class gathering_service::run {
       e.starts_at = time.starts_at;
       ++e.revision;
       store_.update_event(e);
-      store_.replace_pending_jobs(e.id, plan_jobs(e, options_.reminders, now_));
+      replan(e);
       std::string text = fmt::format("Tweetup {} moved to {} (was {}).", replies::title(e),
                                      replies::when(view(e, zone)), before);
       const std::string assumed = replies::assumptions(time.assumptions, zone.name());
@@ -239,6 +242,58 @@ class gathering_service::run {
         fmt::format("This channel's times are now read in {} (it is {} there). Tweetups "
                     "already planned keep their time.",
                     zone->name(), format_clock(now_, *zone)));
+  }
+
+  void operator()(const reminders_command& c) {
+    if (!message_.author_is_moderator) {
+      throw rejection{"Only a channel moderator can set this channel's reminders."};
+    }
+    int replanned = 0;
+    store_.transact([&] {
+      channel_settings settings = store_.load_channel(message_.channel);
+      settings.channel = message_.channel;
+      settings.reminders.reset();
+      if (!c.use_default) settings.reminders = c.offsets;
+      store_.save_channel(settings);
+      for (const event& e : store_.upcoming_events(message_.channel, now_)) {
+        replan(e);
+        ++replanned;
+      }
+    });
+    const auto& offsets = c.use_default ? options_.reminders : c.offsets;
+    std::string text = offsets.empty() ? "Reminders are off in this channel."
+                                       : "Reminders here now go out " + offsets_text(offsets) +
+                                             " before each tweetup";
+    if (c.use_default && !offsets.empty()) text += " (the default)";
+    if (!offsets.empty()) text += ".";
+    if (replanned > 0) {
+      text +=
+          fmt::format(" {} upcoming tweetup{} re-planned.", replanned, replanned == 1 ? "" : "s");
+    }
+    reply(text);
+  }
+
+  void operator()(const status_command&) {
+    if (!message_.author_is_moderator) {
+      throw rejection{"Only a channel moderator can see what is waiting to go out."};
+    }
+    const auto jobs = store_.pending_jobs(message_.channel);
+    if (jobs.empty()) {
+      reply("Nothing is waiting to go out in this channel.");
+      return;
+    }
+    constexpr std::size_t shown = 20;
+    std::string text = "Waiting to go out here:";
+    for (std::size_t i = 0; i < jobs.size() && i < shown; ++i) {
+      const job& j = jobs[i];
+      const auto e = store_.find_event_by_id(j.event_id);
+      if (!e) continue;
+      text += fmt::format("\n#{} {} — {} ({})", e->number, job_text(j),
+                          format_when(j.due_at, zone_or_utc(e->zone), now_),
+                          format_relative(now_, j.due_at));
+    }
+    if (jobs.size() > shown) text += fmt::format("\n…and {} more.", jobs.size() - shown);
+    reply(text);
   }
 
   void operator()(const help_command& c) {
@@ -368,16 +423,46 @@ class gathering_service::run {
     return {};
   }
 
-  // One message per promoted party, mentioning only them.
+  // Each promoted party is owed a notice: a durable job, due at once, written in this
+  // transaction, so it is sent even if the process dies right after the commit.
   void announce_promotions(const event& e, const rsvp_change& change) {
     for (const auto& r : change.promoted) {
-      outbound_message m = message("promoted:" + std::to_string(e.id) + ":" + r.user.id + ":" +
-                                   std::to_string(r.queue_order));
-      m.add_mention(r.user).add_text(fmt::format(", a spot opened up: you're going to {}, {}.",
-                                                 replies::title(e),
-                                                 replies::when(view(e, zone_or_utc(e.zone)))));
-      messages_.push_back(std::move(m));
+      store_.add_job(job{0, e.id, job_kind::promotion, std::chrono::seconds{0}, now_,
+                         job_state::pending, r.user});
     }
+  }
+
+  // Re-plans the event's jobs with the channel's reminder offsets.
+  void replan(const event& e) {
+    const channel_settings settings = store_.load_channel(e.channel);
+    const auto& offsets = settings.reminders ? *settings.reminders : options_.reminders;
+    store_.replace_pending_jobs(
+        e.id, plan_jobs(e, {offsets, options_.reannounce_at, &zone_or_utc(e.zone)}, now_));
+  }
+
+  static std::string offsets_text(const std::vector<std::chrono::seconds>& offsets) {
+    std::string text;
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+      if (i > 0) text += i + 1 == offsets.size() ? " and " : ", ";
+      text += describe_offset(offsets[i]);
+    }
+    return text;
+  }
+
+  static std::string job_text(const job& j) {
+    switch (j.kind) {
+      case job_kind::reminder:
+        return "reminder, " + describe_offset(j.offset) + " before";
+      case job_kind::starting:
+        return "starting now";
+      case job_kind::past:
+        return "marked over";
+      case job_kind::reannounce:
+        return "morning re-announcement";
+      case job_kind::promotion:
+        return "waitlist notice to " + displayable(j.user.name);
+    }
+    return "job";
   }
 
   // The reply to the author, mentioning everyone else who answered going, maybe or waitlist.

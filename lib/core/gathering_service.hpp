@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct service_options {
   // Reminder offsets before the start (config `reminders`).
   std::vector<std::chrono::seconds> reminders{std::chrono::hours(24), std::chrono::hours(1),
                                               std::chrono::minutes(15)};
+  // Channel-local time of the morning re-announcement; nullopt turns it off.
+  std::optional<std::chrono::minutes> reannounce_at{std::chrono::hours(9)};
+  // The most messages the bot posts on its own per channel and day (the spam budget).
+  int max_posts_per_day = 6;
 };
 
 class gathering_service {

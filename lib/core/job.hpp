@@ -6,13 +6,23 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/user_ref.hpp"
+
 namespace tweetup {
 
 enum class job_kind {
-  reminder,  // `offset` before the start, to the people going
-  starting,  // "starting now", at the start
-  past,      // marks the event past at its end; says nothing
+  reminder,    // `offset` before the start, to the people going
+  starting,    // "starting now", at the start
+  past,        // marks the event past at its end; says nothing
+  reannounce,  // the morning of the day, while there are open spots
+  promotion,   // "a spot opened up", to `user`, due at once
 };
+
+// The kinds that come from the event's plan and are replaced when it is re-planned. A
+// promotion notice is owed to a person whatever happens to the plan.
+inline bool is_planned(job_kind kind) {
+  return kind != job_kind::promotion;
+}
 
 // pending → sending → sent. A job found in `sending` after a restart was perhaps delivered,
 // perhaps not: it is sent again with the same idempotency key, and platforms that can drop a
@@ -26,6 +36,7 @@ struct job {
   std::chrono::seconds offset{0};  // reminders: how long before the start
   std::chrono::sys_seconds due_at;
   job_state state = job_state::pending;
+  user_ref user;  // promotions: who moved up from the waitlist
 };
 
 }  // namespace tweetup

@@ -1,5 +1,6 @@
 #include "core/job_runner.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <date/tz.h>
@@ -21,92 +22,182 @@ const date::time_zone& zone_of(const event& e) {
   return zone ? *zone : *date::locate_zone("UTC");
 }
 
-// The reminder or "starting now" message, mentioning only the people going.
-outbound_message wording(const job& j, const event& e, const attendance& a,
-                         std::chrono::sys_seconds now, bool late) {
-  outbound_message m;
-  m.channel = e.channel;
-  m.idempotency_key = fmt::format("job:{}", j.id);
-  const replies::event_view view{e, zone_of(e), now};
-  if (j.kind == job_kind::starting) {
-    m.add_text(fmt::format("Tweetup {} is starting now: {}.", replies::title(e),
-                           format_span(e.starts_at, e.ends_at, view.zone, now)));
-  } else {
-    m.add_text(fmt::format("Reminder: tweetup {} starts {}, {}.", replies::title(e),
-                           format_relative(now, e.starts_at),
-                           format_span(e.starts_at, e.ends_at, view.zone, now)));
-    if (late) m.add_text(" (Late: I was offline when this reminder was due.)");
-  }
-  for (const auto& r : a.with_status(rsvp_status::going))
-    m.add_text(" ").add_mention(r.user);
-  return m;
+// Midnight of `now`'s day in the zone: where the daily post budget starts.
+std::chrono::sys_seconds start_of_day(std::chrono::sys_seconds now, const date::time_zone& zone) {
+  const auto local_midnight = date::floor<date::days>(zone.to_local(now));
+  return zone.to_sys(date::local_seconds{local_midnight}, date::choose::earliest);
 }
 
+struct candidate {
+  job j;
+  event e;
+  bool late = false;
+};
+
 }  // namespace
+
+// The work of one take_due: sorting due jobs into what to send, what to drop and what is done.
+class job_runner::claim {
+ public:
+  claim(event_store& store, const service_options& options, std::chrono::sys_seconds now)
+      : store_(store), options_(options), now_(now) {}
+
+  void sort(const job& j) {
+    const auto found = store_.find_event_by_id(j.event_id);
+    if (!found || found->status == event_status::cancelled) {
+      return drop(j, "its tweetup was cancelled");
+    }
+    candidate c{j, *found, now_ - j.due_at > late_after};
+    if (j.kind == job_kind::past) return mark_past(c);
+    const bool started = now_ >= c.e.starts_at;
+    const bool too_late =
+        j.kind == job_kind::starting ? now_ - c.e.starts_at > starting_grace : started;
+    if (c.e.status != event_status::scheduled || too_late) {
+      return drop(j, fmt::format("tweetup #{} in {}:{} had already started", c.e.number,
+                                 c.e.channel.platform, c.e.channel.channel));
+    }
+    switch (j.kind) {
+      case job_kind::reannounce:
+        reannounce_[c.e.channel].push_back(std::move(c));
+        break;
+      case job_kind::promotion:
+        send({c.j.id}, promotion(c));
+        break;
+      default:
+        if (c.late) {
+          late_[c.e.id].push_back(std::move(c));
+        } else {
+          send({c.j.id}, reminder(c));
+        }
+    }
+  }
+
+  due_batch finish() {
+    // At most one catch-up message per event: the last one that fell due.
+    for (auto& [event_id, late] : late_) {
+      for (std::size_t i = 0; i + 1 < late.size(); ++i) {
+        drop(late[i].j, "a later catch-up message covers it");
+      }
+      send({late.back().j.id}, reminder(late.back()));
+    }
+    for (auto& [channel, due] : reannounce_)
+      reannounce(due);
+    return std::move(batch_);
+  }
+
+ private:
+  void drop(const job& j, std::string reason) {
+    store_.set_job_state(j.id, job_state::dropped, now_);
+    batch_.dropped.push_back({j.id, std::move(reason)});
+  }
+
+  void send(std::vector<std::int64_t> ids, outbound_message m) {
+    for (const auto id : ids)
+      store_.set_job_state(id, job_state::sending, now_);
+    batch_.to_send.push_back({std::move(ids), std::move(m)});
+  }
+
+  void mark_past(candidate& c) {
+    if (c.e.status == event_status::scheduled) {
+      c.e.status = event_status::past;
+      store_.update_event(c.e);
+    }
+    store_.set_job_state(c.j.id, job_state::sent, now_);
+  }
+
+  outbound_message start(const candidate& c) const {
+    outbound_message m;
+    m.channel = c.e.channel;
+    m.idempotency_key = fmt::format("job:{}", c.j.id);
+    return m;
+  }
+
+  attendance attendance_of(const event& e) const {
+    return attendance(e.id, e.capacity, store_.rsvps_of(e.id));
+  }
+
+  // Reminders and "starting now" mention only the people going.
+  outbound_message reminder(const candidate& c) const {
+    outbound_message m = start(c);
+    const auto& zone = zone_of(c.e);
+    const std::string when = format_span(c.e.starts_at, c.e.ends_at, zone, now_);
+    if (c.j.kind == job_kind::starting) {
+      m.add_text(fmt::format("Tweetup {} is starting now: {}.", replies::title(c.e), when));
+    } else {
+      m.add_text(fmt::format("Reminder: tweetup {} starts {}, {}.", replies::title(c.e),
+                             format_relative(now_, c.e.starts_at), when));
+      if (c.late) m.add_text(" (Late: I was offline when this reminder was due.)");
+    }
+    for (const auto& r : attendance_of(c.e).with_status(rsvp_status::going)) {
+      m.add_text(" ").add_mention(r.user);
+    }
+    return m;
+  }
+
+  outbound_message promotion(const candidate& c) const {
+    outbound_message m = start(c);
+    m.add_mention(c.j.user).add_text(fmt::format(", a spot opened up: you're going to {}, {}.",
+                                                 replies::title(c.e),
+                                                 replies::when({c.e, zone_of(c.e), now_})));
+    return m;
+  }
+
+  // The channel's re-announcements due now, as one message, within the daily budget. The
+  // budget counts every post the bot made on its own today, reminders included.
+  void reannounce(std::vector<candidate>& due) {
+    std::vector<const candidate*> open;
+    for (const auto& c : due) {
+      if (attendance_of(c.e).seats_left() == 0) {
+        drop(c.j, fmt::format("tweetup #{} is full", c.e.number));
+      } else {
+        open.push_back(&c);
+      }
+    }
+    if (open.empty()) return;
+    const auto& zone = zone_of(open.front()->e);
+    const int posted = store_.posts_sent_since(open.front()->e.channel, start_of_day(now_, zone));
+    if (posted >= options_.max_posts_per_day) {
+      for (const auto* c : open)
+        drop(c->j, "the channel's daily post budget is spent");
+      return;
+    }
+    outbound_message m = start(*open.front());
+    m.add_text(open.size() == 1 ? "Today:" : "Today's tweetups:");
+    std::vector<std::int64_t> ids;
+    for (const auto* c : open) {
+      const attendance a = attendance_of(c->e);
+      m.add_text(fmt::format("{}{} at {} ({}). Join with {}join {}", open.size() == 1 ? " " : "\n",
+                             replies::title(c->e), format_time(c->e.starts_at, zone_of(c->e)),
+                             replies::counts(a), options_.prefix, c->e.number));
+      ids.push_back(c->j.id);
+    }
+    send(std::move(ids), std::move(m));
+  }
+
+  event_store& store_;
+  const service_options& options_;
+  std::chrono::sys_seconds now_;
+  due_batch batch_;
+  std::map<std::int64_t, std::vector<candidate>> late_;
+  std::map<channel_ref, std::vector<candidate>> reannounce_;
+};
 
 due_batch job_runner::take_due(std::chrono::sys_seconds now) {
   due_batch batch;
   store_.transact([&] {
-    struct candidate {
-      job j;
-      event e;
-      bool late;
-    };
-    std::map<std::int64_t, std::vector<candidate>> late_by_event;
-    std::vector<candidate> on_time;
-    for (const job& j : store_.due_jobs(now, claim_limit)) {
-      const auto found = store_.find_event_by_id(j.event_id);
-      if (!found || found->status == event_status::cancelled) {
-        store_.set_job_state(j.id, job_state::dropped);
-        batch.dropped.push_back({j.id, "its tweetup was cancelled"});
-        continue;
-      }
-      event e = *found;
-      if (j.kind == job_kind::past) {
-        if (e.status == event_status::scheduled) {
-          e.status = event_status::past;
-          store_.update_event(e);
-        }
-        store_.set_job_state(j.id, job_state::sent);
-        continue;
-      }
-      const auto started_for = now - e.starts_at;
-      const bool too_late =
-          j.kind == job_kind::reminder ? now >= e.starts_at : started_for > starting_grace;
-      if (e.status != event_status::scheduled || too_late) {
-        store_.set_job_state(j.id, job_state::dropped);
-        batch.dropped.push_back(
-            {j.id, fmt::format("tweetup #{} in {}:{} had already started", e.number,
-                               e.channel.platform, e.channel.channel)});
-        continue;
-      }
-      const bool late = now - j.due_at > late_after;
-      candidate c{j, e, late};
-      if (late) {
-        late_by_event[e.id].push_back(std::move(c));
-      } else {
-        on_time.push_back(std::move(c));
-      }
-    }
-    // At most one catch-up message per event: the last one that fell due.
-    for (auto& [event_id, late] : late_by_event) {
-      for (std::size_t i = 0; i + 1 < late.size(); ++i) {
-        store_.set_job_state(late[i].j.id, job_state::dropped);
-        batch.dropped.push_back({late[i].j.id, "a later catch-up message covers it"});
-      }
-      on_time.push_back(std::move(late.back()));
-    }
-    for (const candidate& c : on_time) {
-      const attendance a(c.e.id, c.e.capacity, store_.rsvps_of(c.e.id));
-      store_.set_job_state(c.j.id, job_state::sending);
-      batch.to_send.push_back({c.j.id, wording(c.j, c.e, a, now, c.late)});
-    }
+    claim c(store_, options_, now);
+    for (const job& j : store_.due_jobs(now, claim_limit))
+      c.sort(j);
+    batch = c.finish();
   });
   return batch;
 }
 
-void job_runner::mark_sent(std::int64_t job_id) {
-  store_.transact([&] { store_.set_job_state(job_id, job_state::sent); });
+void job_runner::mark_sent(const due_message& sent, std::chrono::sys_seconds now) {
+  store_.transact([&] {
+    for (const auto id : sent.job_ids)
+      store_.set_job_state(id, job_state::sent, now);
+  });
 }
 
 std::optional<std::chrono::sys_seconds> job_runner::next_due() {

@@ -1,13 +1,16 @@
 // What the bot does when jobs fall due, pure apart from the store port: which to send, what
-// they say, and the catch-up policy after downtime.
+// they say, the spam budget, and the catch-up policy after downtime.
 //
 // Catch-up policy (a job is late when it falls due more than `late_after` before `now`, i.e. the
 // bot was down or stalled when it should have run):
 // - a reminder is sent late, and says so, if the event has not started yet;
-// - a reminder or "starting now" for an event that has started is dropped (and reported, so
-//   the shell can log it); "starting now" counts as on time for `starting_grace` after the start;
-// - of the late messages of one event, only the last one due is sent: at most one catch-up
-//   message per event.
+// - a reminder, re-announcement or "starting now" for an event that has started is dropped (and
+//   reported, so the shell can log it); "starting now" counts as on time for `starting_grace`;
+// - of the late reminders and "starting now" of one event, only the last one due is sent: at
+//   most one catch-up message per event.
+// Re-announcements: only while the event has open spots, never past the channel's daily budget
+// of posts the bot makes on its own, and several due at once in a channel make one message.
+// Promotion notices go to the promoted person while the event has not started.
 // Jobs of cancelled events are dropped. "Past" jobs only change the event's status.
 //
 // Ownership: keeps a reference to the store, which must outlive it. One thread.
@@ -20,13 +23,15 @@
 #include <vector>
 
 #include "core/event_store.hpp"
+#include "core/gathering_service.hpp"
 #include "core/outbound_message.hpp"
 
 namespace tweetup {
 
-struct due_job {
-  std::int64_t job_id = 0;
-  std::optional<outbound_message> message;  // to post, then mark_sent(job_id)
+// One message to post; when posted, every job in `job_ids` is marked sent.
+struct due_message {
+  std::vector<std::int64_t> job_ids;
+  outbound_message message;
 };
 
 struct dropped_job {
@@ -35,7 +40,7 @@ struct dropped_job {
 };
 
 struct due_batch {
-  std::vector<due_job> to_send;
+  std::vector<due_message> to_send;
   std::vector<dropped_job> dropped;
 };
 
@@ -44,17 +49,22 @@ class job_runner {
   static constexpr std::chrono::seconds late_after{60};
   static constexpr std::chrono::minutes starting_grace{10};
 
-  explicit job_runner(event_store& store) : store_(store) {}
+  // Uses the prefix (for "join with …") and the daily post budget of `options`.
+  job_runner(event_store& store, service_options options)
+      : store_(store), options_(std::move(options)) {}
 
   // Claims the jobs due at `now` in one transaction: those to send move to `sending`, the rest
   // are finished (dropped, or done for "past" jobs). Throws store_error.
   due_batch take_due(std::chrono::sys_seconds now);
-  // After the message of a claimed job was handed to the chat port.
-  void mark_sent(std::int64_t job_id);
+  // After the message was handed to the chat port.
+  void mark_sent(const due_message& sent, std::chrono::sys_seconds now);
   std::optional<std::chrono::sys_seconds> next_due();
 
  private:
+  class claim;  // one take_due; see job_runner.cpp
+
   event_store& store_;
+  service_options options_;
 };
 
 }  // namespace tweetup

@@ -95,6 +95,11 @@ std::string format_relative(std::chrono::sys_seconds now, std::chrono::sys_secon
   return future ? "in " + amount : amount + " ago";
 }
 
+std::string format_time(std::chrono::sys_seconds at, const date::time_zone& zone) {
+  const wall_parts w = wall(at, zone);
+  return fmt::format("{} {} {}", clock12(w), meridiem(w), w.abbrev);
+}
+
 std::string format_clock(std::chrono::sys_seconds at, const date::time_zone& zone) {
   const wall_parts w = wall(at, zone);
   return fmt::format("{:02}:{:02} {}", w.hour.count(), w.minute.count(), w.abbrev);

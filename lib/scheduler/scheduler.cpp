@@ -18,13 +18,14 @@ scheduler::scheduler(async::executor ex, job_runner& runner, chat_port& port, co
 scheduler::~scheduler() = default;
 
 void scheduler::run_due() {
-  const due_batch batch = runner_.take_due(clock_.now());
+  const auto now = clock_.now();
+  const due_batch batch = runner_.take_due(now);
   for (const auto& dropped : batch.dropped) {
     scheduler_log()->info("job {} dropped: {}", dropped.job_id, dropped.reason);
   }
   for (const auto& due : batch.to_send) {
-    if (due.message) port_.post(*due.message);
-    runner_.mark_sent(due.job_id);
+    port_.post(due.message);
+    runner_.mark_sent(due, now);
   }
 }
 

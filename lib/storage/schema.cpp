@@ -49,19 +49,25 @@ CREATE TABLE rsvps (
   PRIMARY KEY (event_id, user_id)
 ) WITHOUT ROWID;
 )sql"sv,
-    // 2: durable jobs (reminders, "starting now", marking past), written in the transaction of
-    // the change that planned them.
+    // 2: durable jobs (reminders, "starting now", marking past, re-announcements, waitlist
+    // notices), written in the transaction of the change that planned them; per-channel
+    // reminder offsets.
     R"sql(
 CREATE TABLE jobs (
-  id       INTEGER PRIMARY KEY,
-  event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
-  kind     TEXT NOT NULL CHECK (kind IN ('reminder', 'starting', 'past')),
-  offset_s INTEGER NOT NULL DEFAULT 0 CHECK (offset_s >= 0),
-  due_at   INTEGER NOT NULL,
-  state    TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped'))
+  id        INTEGER PRIMARY KEY,
+  event_id  INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  kind      TEXT NOT NULL
+            CHECK (kind IN ('reminder', 'starting', 'past', 'reannounce', 'promotion')),
+  offset_s  INTEGER NOT NULL DEFAULT 0 CHECK (offset_s >= 0),
+  due_at    INTEGER NOT NULL,
+  state     TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped')),
+  user_id   TEXT,
+  user_name TEXT,
+  sent_at   INTEGER
 );
 CREATE INDEX jobs_by_state_due ON jobs (state, due_at);
 CREATE INDEX jobs_by_event ON jobs (event_id, state);
+ALTER TABLE channels ADD COLUMN reminders TEXT;
 )sql"sv,
 };
 

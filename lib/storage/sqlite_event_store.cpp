@@ -93,6 +93,10 @@ std::string_view kind_name(job_kind k) {
       return "starting";
     case job_kind::past:
       return "past";
+    case job_kind::reannounce:
+      return "reannounce";
+    case job_kind::promotion:
+      return "promotion";
   }
   return "reminder";
 }
@@ -100,6 +104,8 @@ std::string_view kind_name(job_kind k) {
 job_kind job_kind_from(std::string_view name) {
   if (name == "starting") return job_kind::starting;
   if (name == "past") return job_kind::past;
+  if (name == "reannounce") return job_kind::reannounce;
+  if (name == "promotion") return job_kind::promotion;
   return job_kind::reminder;
 }
 
@@ -158,7 +164,31 @@ class use {
   SQLite::Statement& s_;
 };
 
-constexpr const char* job_columns = "j.id, j.event_id, j.kind, j.offset_s, j.due_at, j.state";
+constexpr const char* job_columns =
+    "j.id, j.event_id, j.kind, j.offset_s, j.due_at, j.state, coalesce(j.user_id, ''), "
+    "coalesce(j.user_name, '')";
+
+// Channel reminder offsets are stored as "24h,1h" ("" for none, NULL for the default).
+std::string offsets_to_text(const std::vector<std::chrono::seconds>& offsets) {
+  std::string text;
+  for (const auto offset : offsets)
+    text += (text.empty() ? "" : ",") + std::to_string(offset.count()) + "s";
+  return text;
+}
+
+std::vector<std::chrono::seconds> offsets_from_text(const std::string& text) {
+  std::vector<std::chrono::seconds> offsets;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) offsets.push_back(std::chrono::seconds{std::stoll(part)});
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return offsets;
+}
 
 job read_job(SQLite::Statement& q) {
   job j;
@@ -168,6 +198,7 @@ job read_job(SQLite::Statement& q) {
   j.offset = std::chrono::seconds{q.getColumn(3).getInt64()};
   j.due_at = instant(q.getColumn(4).getInt64());
   j.state = job_state_from(q.getColumn(5).getString());
+  j.user = {q.getColumn(6).getString(), q.getColumn(7).getString()};
   return j;
 }
 
@@ -228,10 +259,12 @@ struct sqlite_event_store::statements {
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
-        load_channel(db, "SELECT zone FROM channels WHERE platform = ? AND channel = ?"),
-        upsert_channel(db,
-                       "INSERT INTO channels (platform, channel, zone) VALUES (?, ?, ?) "
-                       "ON CONFLICT (platform, channel) DO UPDATE SET zone = excluded.zone"),
+        load_channel(db, "SELECT zone, reminders FROM channels WHERE platform = ? AND channel = ?"),
+        upsert_channel(
+            db,
+            "INSERT INTO channels (platform, channel, zone, reminders) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (platform, channel) DO UPDATE SET zone = excluded.zone, "
+            "reminders = excluded.reminders"),
         ensure_channel(db, "INSERT OR IGNORE INTO channels (platform, channel) VALUES (?, ?)"),
         take_number(db,
                     "UPDATE channels SET next_number = next_number + 1 "
@@ -258,14 +291,22 @@ struct sqlite_event_store::statements {
                   "user_name = excluded.user_name, status = excluded.status, "
                   "guests = excluded.guests, queue_order = excluded.queue_order"),
         find_event_by_id(db, std::string("SELECT ") + event_columns + " FROM events WHERE id = ?"),
-        delete_pending_jobs(db, "DELETE FROM jobs WHERE event_id = ? AND state = 'pending'"),
+        delete_pending_jobs(db,
+                            "DELETE FROM jobs WHERE event_id = ? AND state = 'pending' "
+                            "AND kind != 'promotion'"),
         insert_job(db,
-                   "INSERT INTO jobs (event_id, kind, offset_s, due_at, state) "
-                   "VALUES (?, ?, ?, ?, 'pending')"),
+                   "INSERT INTO jobs (event_id, kind, offset_s, due_at, state, user_id, user_name) "
+                   "VALUES (?, ?, ?, ?, 'pending', ?, ?)"),
         due_jobs(db, std::string("SELECT ") + job_columns +
                          " FROM jobs j WHERE j.state IN ('pending', 'sending') AND j.due_at <= ? "
                          "ORDER BY j.due_at, j.id LIMIT ?"),
-        set_job_state(db, "UPDATE jobs SET state = ? WHERE id = ?"),
+        set_job_state(db,
+                      "UPDATE jobs SET state = ?1, sent_at = CASE WHEN ?1 = 'sent' THEN ?2 "
+                      "ELSE sent_at END WHERE id = ?3"),
+        posts_sent_since(db,
+                         "SELECT count(*) FROM jobs j JOIN events e ON e.id = j.event_id "
+                         "WHERE e.platform = ? AND e.channel = ? AND j.state = 'sent' "
+                         "AND j.kind != 'past' AND j.sent_at >= ?"),
         next_job_due(db, "SELECT min(due_at) FROM jobs WHERE state IN ('pending', 'sending')"),
         pending_jobs(db, std::string("SELECT ") + job_columns +
                              " FROM jobs j JOIN events e ON e.id = j.event_id "
@@ -278,7 +319,7 @@ struct sqlite_event_store::statements {
   SQLite::Statement insert_event, update_event, find_event, upcoming;
   SQLite::Statement rsvps_of, save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
-      next_job_due, pending_jobs;
+      posts_sent_since, next_job_due, pending_jobs;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -317,8 +358,11 @@ channel_settings sqlite_event_store::load_channel(const channel_ref& channel) {
     use q(s_->load_channel);
     q->bind(1, channel.platform);
     q->bind(2, channel.channel);
-    channel_settings settings{channel, {}};
-    if (q->executeStep()) settings.zone = q->getColumn(0).getString();
+    channel_settings settings{channel, {}, std::nullopt};
+    if (q->executeStep()) {
+      settings.zone = q->getColumn(0).getString();
+      if (!q->isColumnNull(1)) settings.reminders = offsets_from_text(q->getColumn(1).getString());
+    }
     return settings;
   });
 }
@@ -329,6 +373,7 @@ void sqlite_event_store::save_channel(const channel_settings& settings) {
     q->bind(1, settings.channel.platform);
     q->bind(2, settings.channel.channel);
     q->bind(3, settings.zone);
+    if (settings.reminders) q->bind(4, offsets_to_text(*settings.reminders));
     q->exec();
   });
 }
@@ -459,15 +504,28 @@ void sqlite_event_store::replace_pending_jobs(std::int64_t event_id, const std::
       q->bind(1, event_id);
       q->exec();
     }
-    for (const job& j : jobs) {
-      use q(s_->insert_job);
-      q->bind(1, event_id);
-      q->bind(2, std::string(kind_name(j.kind)));
-      q->bind(3, static_cast<std::int64_t>(j.offset.count()));
-      q->bind(4, seconds(j.due_at));
-      q->exec();
+    for (job j : jobs) {
+      j.event_id = event_id;
+      insert_job(j);
     }
   });
+}
+
+void sqlite_event_store::add_job(const job& j) {
+  guarded([&] { insert_job(j); });
+}
+
+void sqlite_event_store::insert_job(const job& j) {
+  use q(s_->insert_job);
+  q->bind(1, j.event_id);
+  q->bind(2, std::string(kind_name(j.kind)));
+  q->bind(3, static_cast<std::int64_t>(j.offset.count()));
+  q->bind(4, seconds(j.due_at));
+  if (j.kind == job_kind::promotion) {
+    q->bind(5, j.user.id);
+    q->bind(6, j.user.name);
+  }
+  q->exec();
 }
 
 std::vector<job> sqlite_event_store::due_jobs(std::chrono::sys_seconds now, int limit) {
@@ -482,12 +540,26 @@ std::vector<job> sqlite_event_store::due_jobs(std::chrono::sys_seconds now, int 
   });
 }
 
-void sqlite_event_store::set_job_state(std::int64_t job_id, job_state state) {
+void sqlite_event_store::set_job_state(std::int64_t job_id, job_state state,
+                                       std::chrono::sys_seconds at) {
   guarded([&] {
     use q(s_->set_job_state);
     q->bind(1, std::string(state_name(state)));
-    q->bind(2, job_id);
+    q->bind(2, seconds(at));
+    q->bind(3, job_id);
     q->exec();
+  });
+}
+
+int sqlite_event_store::posts_sent_since(const channel_ref& channel,
+                                         std::chrono::sys_seconds since) {
+  return guarded([&] {
+    use q(s_->posts_sent_since);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    q->bind(3, seconds(since));
+    q->executeStep();
+    return q->getColumn(0).getInt();
   });
 }
 

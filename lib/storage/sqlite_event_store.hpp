@@ -36,7 +36,9 @@ class sqlite_event_store final : public event_store {
   std::optional<event> find_event_by_id(std::int64_t id) override;
   void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;
   std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) override;
-  void set_job_state(std::int64_t job_id, job_state state) override;
+  void add_job(const job& j) override;
+  void set_job_state(std::int64_t job_id, job_state state, std::chrono::sys_seconds at) override;
+  int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) override;
   std::optional<std::chrono::sys_seconds> next_job_due() override;
   std::vector<job> pending_jobs(const channel_ref& channel) override;
 
@@ -45,6 +47,7 @@ class sqlite_event_store final : public event_store {
 
  private:
   struct statements;
+  void insert_job(const job& j);  // inside guarded()
   std::unique_ptr<statements> s_;
   bool in_transaction_ = false;
 };

@@ -39,12 +39,15 @@ void memory_event_store::before_write() {
 
 channel_settings memory_event_store::load_channel(const channel_ref& channel) {
   const auto it = state_.zones.find(channel);
-  return {channel, it == state_.zones.end() ? std::string() : it->second};
+  const auto reminders = state_.reminders.find(channel);
+  return {channel, it == state_.zones.end() ? std::string() : it->second,
+          reminders == state_.reminders.end() ? std::nullopt : reminders->second};
 }
 
 void memory_event_store::save_channel(const channel_settings& settings) {
   before_write();
   state_.zones[settings.channel] = settings.zone;
+  state_.reminders[settings.channel] = settings.reminders;
   ++writes_;
 }
 
@@ -161,14 +164,25 @@ std::optional<event> memory_event_store::find_event_by_id(std::int64_t id) {
 void memory_event_store::replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) {
   before_write();
   std::erase_if(state_.jobs, [&](const job& j) {
-    return j.event_id == event_id && j.state == job_state::pending;
+    return j.event_id == event_id && j.state == job_state::pending && is_planned(j.kind);
   });
   for (job j : jobs) {
-    j.id = state_.next_job_id++;
     j.event_id = event_id;
-    j.state = job_state::pending;
-    state_.jobs.push_back(j);
+    push_job(j);
   }
+  ++writes_;
+}
+
+void memory_event_store::add_job(const job& j) {
+  before_write();
+  push_job(j);
+  ++writes_;
+}
+
+void memory_event_store::push_job(job j) {
+  j.id = state_.next_job_id++;
+  j.state = job_state::pending;
+  state_.jobs.push_back(std::move(j));
 }
 
 std::vector<job> memory_event_store::due_jobs(std::chrono::sys_seconds now, int limit) {
@@ -183,11 +197,29 @@ std::vector<job> memory_event_store::due_jobs(std::chrono::sys_seconds now, int 
   return due;
 }
 
-void memory_event_store::set_job_state(std::int64_t job_id, job_state state) {
+void memory_event_store::set_job_state(std::int64_t job_id, job_state new_state,
+                                       std::chrono::sys_seconds at) {
   before_write();
   for (auto& j : state_.jobs) {
-    if (j.id == job_id) j.state = state;
+    if (j.id != job_id) continue;
+    j.state = new_state;
+    if (new_state == job_state::sent) state_.sent_at[job_id] = at;
   }
+  ++writes_;
+}
+
+int memory_event_store::posts_sent_since(const channel_ref& channel,
+                                         std::chrono::sys_seconds since) {
+  int posts = 0;
+  for (const auto& j : state_.jobs) {
+    const auto sent = state_.sent_at.find(j.id);
+    const auto e = find_event_by_id(j.event_id);
+    if (j.state == job_state::sent && j.kind != job_kind::past && sent != state_.sent_at.end() &&
+        sent->second >= since && e && e->channel == channel) {
+      ++posts;
+    }
+  }
+  return posts;
 }
 
 std::optional<std::chrono::sys_seconds> memory_event_store::next_job_due() {

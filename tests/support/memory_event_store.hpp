@@ -36,7 +36,9 @@ class memory_event_store final : public event_store {
   std::optional<event> find_event_by_id(std::int64_t id) override;
   void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;
   std::vector<job> due_jobs(std::chrono::sys_seconds now, int limit) override;
-  void set_job_state(std::int64_t job_id, job_state state) override;
+  void add_job(const job& j) override;
+  void set_job_state(std::int64_t job_id, job_state state, std::chrono::sys_seconds at) override;
+  int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) override;
   std::optional<std::chrono::sys_seconds> next_job_due() override;
   std::vector<job> pending_jobs(const channel_ref& channel) override;
   // Every job ever stored, in id order: for tests of the plan.
@@ -58,15 +60,18 @@ class memory_event_store final : public event_store {
  private:
   struct state {
     std::map<channel_ref, std::string> zones;
+    std::map<channel_ref, std::optional<std::vector<std::chrono::seconds>>> reminders;
     std::map<channel_ref, int> next_number;
     std::vector<event> events;                                   // in id order
     std::map<std::pair<std::int64_t, std::string>, rsvp> rsvps;  // (event id, user id)
     std::int64_t next_id = 1;
-    std::vector<job> jobs;  // in id order
+    std::vector<job> jobs;                                     // in id order
+    std::map<std::int64_t, std::chrono::sys_seconds> sent_at;  // job id → when it was sent
     std::int64_t next_job_id = 1;
   };
 
   void before_write();
+  void push_job(job j);
 
   state state_;
   bool in_transaction_ = false;

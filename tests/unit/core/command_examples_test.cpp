@@ -42,7 +42,7 @@ TEST_CASE("command_specs: every example succeeds, in table order, on an empty ch
       CHECK_FALSE(o.messages.empty());
     }
   }
-  CHECK(run == 17);
+  CHECK(run == 20);
 
   // The examples left the channel in the state they describe.
   const auto first = f.store.find_event(f.channel, 1);
@@ -54,11 +54,12 @@ TEST_CASE("command_specs: every example succeeds, in table order, on an empty ch
   REQUIRE(third.has_value());
   CHECK(third->status == event_status::cancelled);
   CHECK(f.store.load_channel(f.channel).zone == "America/Chicago");
+  CHECK_FALSE(f.store.load_channel(f.channel).reminders.has_value());  // 2h 10m, then default
 }
 
 TEST_CASE("command_specs: the table") {
   const auto specs = command_specs();
-  REQUIRE(specs.size() == 12);
+  REQUIRE(specs.size() == 14);
   CHECK(specs.front().name == "tweetup");
   CHECK(specs.back().name == "help");
   for (const auto& spec : specs) {

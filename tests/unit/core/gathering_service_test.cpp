@@ -149,17 +149,21 @@ TEST_CASE("gathering_service: waitlist promotion mentions only the promoted pers
 
   o = f.send("!leave 1", bob);
   CHECK(o.status == command_status::ok);
-  REQUIRE(o.messages.size() == 2);
+  REQUIRE(o.messages.size() == 1);
   CHECK(text_of(o, 0) ==
         "Got it, you're not going to #1 Starbucks Alabaster. Now 2 going, full, 1 waiting.");
   CHECK(o.messages[0].mentions().empty());
-  CHECK(mention_ids(o.messages[1]) == ids{cat.id});
-  CHECK(text_of(o, 1) ==
+  // The notice is a durable job written with the leave, posted by the scheduler at once.
+  const auto notices = f.run_jobs();
+  REQUIRE(notices.size() == 1);
+  CHECK(mention_ids(notices[0]) == ids{cat.id});
+  CHECK(notices[0].plain_text() ==
         "@cat, a spot opened up: you're going to #1 Starbucks Alabaster, Sat 28 Nov, 3:00 PM CST "
         "(in 4 h 45 min).");
-  CHECK(o.messages[1].reply_to.empty());
-  CHECK(o.messages[1].channel == f.channel);
-  CHECK(o.messages[0].idempotency_key != o.messages[1].idempotency_key);
+  CHECK(notices[0].reply_to.empty());
+  CHECK(notices[0].channel == f.channel);
+  CHECK(o.messages[0].idempotency_key != notices[0].idempotency_key);
+  CHECK(f.run_jobs().empty());  // told once
 
   auto rsvps = f.store.rsvps_of(1);
   REQUIRE(rsvps.size() == 4);
@@ -171,9 +175,11 @@ TEST_CASE("gathering_service: waitlist promotion mentions only the promoted pers
   // Raising the limit lets dan (a party of 2) in.
   o = f.send("!tweetup limit 1 4", alice);
   CHECK(o.status == command_status::ok);
-  REQUIRE(o.messages.size() == 2);
+  REQUIRE(o.messages.size() == 1);
   CHECK(text_of(o, 0) == "#1 now has 4 seats: 4 going, full.");
-  CHECK(mention_ids(o.messages[1]) == ids{dan.id});
+  const auto raised = f.run_jobs();
+  REQUIRE(raised.size() == 1);
+  CHECK(mention_ids(raised[0]) == ids{dan.id});
   CHECK(f.store.rsvps_of(1)[3].status == rsvp_status::going);
 
   // Lowering it removes nobody.
@@ -525,8 +531,11 @@ TEST_CASE("gathering_service: display names in mentions are sanitized too") {
   f.send("!tweetup limit 1 1", alice);
   REQUIRE(f.send("!join 1", evil).status == command_status::ok);  // waits
   const auto o = f.send("!leave 1", alice);
-  REQUIRE(o.messages.size() == 2);
-  CHECK(mention_ids(o.messages[1]) == ids{evil.id});
+  REQUIRE(o.messages.size() == 1);
   check_single_line(o);
-  CHECK_FALSE(contains(text_of(o, 1), "@everyone"));
+  const auto notices = f.run_jobs();
+  REQUIRE(notices.size() == 1);
+  CHECK(mention_ids(notices[0]) == ids{evil.id});
+  CHECK(notices[0].plain_text().find_first_of("\r\n") == std::string::npos);
+  CHECK_FALSE(contains(notices[0].plain_text(), "@everyone"));
 }

@@ -11,15 +11,18 @@ namespace {
 
 // A service whose reminders are 1 h and 15 min, and a runner on the same store.
 struct runner_fixture : service_fixture {
-  runner_fixture() : service_fixture({"!", "America/Chicago", {1h, 15min}}) {}
-  job_runner runner{store};
+  explicit runner_fixture(service_options options = {"!", "America/Chicago", {1h, 15min}})
+      : service_fixture(options), runner(store, options) {}
+  job_runner runner;
 
   // Runs what is due at `now` as the scheduler would, returning the texts sent.
   std::vector<outbound_message> tick(std::chrono::sys_seconds now) {
     std::vector<outbound_message> sent_messages;
-    for (auto& due : runner.take_due(now).to_send) {
-      if (due.message) sent_messages.push_back(*due.message);
-      runner.mark_sent(due.job_id);
+    // Kept in a variable: a range-for over a member of a temporary would dangle (before C++23).
+    const due_batch batch = runner.take_due(now);
+    for (const auto& due : batch.to_send) {
+      sent_messages.push_back(due.message);
+      runner.mark_sent(due, now);
     }
     return sent_messages;
   }
@@ -63,8 +66,8 @@ TEST_CASE("job_runner: a claimed job not marked sent is sent again with the same
   REQUIRE(first.to_send.size() == 1);
   const auto again = f.runner.take_due(start - 1h + 5s);
   REQUIRE(again.to_send.size() == 1);
-  CHECK(again.to_send[0].job_id == first.to_send[0].job_id);
-  CHECK(again.to_send[0].message->idempotency_key == first.to_send[0].message->idempotency_key);
+  CHECK(again.to_send[0].job_ids == first.to_send[0].job_ids);
+  CHECK(again.to_send[0].message.idempotency_key == first.to_send[0].message.idempotency_key);
 }
 
 TEST_CASE("job_runner: catch-up after downtime sends one late reminder per event") {
@@ -73,8 +76,8 @@ TEST_CASE("job_runner: catch-up after downtime sends one late reminder per event
   // Down from before 20:00 until 20:50 UTC: both reminders fell due, the event has not started.
   const auto batch = f.runner.take_due(start - 10min);
   REQUIRE(batch.to_send.size() == 1);
-  CHECK(contains(batch.to_send[0].message->plain_text(), "starts in 10 min"));
-  CHECK(contains(batch.to_send[0].message->plain_text(), "Late: I was offline"));
+  CHECK(contains(batch.to_send[0].message.plain_text(), "starts in 10 min"));
+  CHECK(contains(batch.to_send[0].message.plain_text(), "Late: I was offline"));
   REQUIRE(batch.dropped.size() == 1);
   CHECK(batch.dropped[0].reason == "a later catch-up message covers it");
 }
@@ -86,7 +89,7 @@ TEST_CASE("job_runner: reminders for an event that already started are dropped")
   auto batch = f.runner.take_due(start + 5min);
   CHECK(batch.dropped.size() == 2);
   REQUIRE(batch.to_send.size() == 1);
-  CHECK(contains(batch.to_send[0].message->plain_text(), "is starting now"));
+  CHECK(contains(batch.to_send[0].message.plain_text(), "is starting now"));
 
   runner_fixture late;
   late.send("!tweetup Starbucks Alabaster 3pm", alice);
@@ -124,4 +127,93 @@ TEST_CASE("job_runner: a store failure while claiming leaves every job due") {
   f.store.fail_next_write(store_failure::disk_full);
   CHECK_THROWS_AS(f.runner.take_due(start - 1h), store_error);
   CHECK(f.tick(start - 1h).size() == 1);
+}
+
+TEST_CASE("job_runner: the morning re-announcement combines a channel's open tweetups") {
+  runner_fixture f;
+  // Tomorrow (Sunday 29 Nov): 9 am CST is 15:00 UTC.
+  f.send("!tweetup Starbucks Alabaster tomorrow 3pm", alice);
+  f.send("!tweetup Blue Bottle tomorrow 6pm", bob);
+  f.send("!tweetup Full House tomorrow 7pm", cat);
+  f.send("!tweetup limit 3 1", cat);  // cat alone fills it: not re-announced
+  f.send("!tweetup limit 1 5", alice);
+  const auto morning = utc(2026, 11, 29, 15, 0);
+  const auto batch = f.runner.take_due(morning);
+  REQUIRE(batch.to_send.size() == 1);
+  CHECK(batch.to_send[0].job_ids.size() == 2);
+  CHECK(batch.to_send[0].message.plain_text() ==
+        "Today's tweetups:\n"
+        "#1 Starbucks Alabaster at 3:00 PM CST (1 going, 4 spots left). Join with !join 1\n"
+        "#2 Blue Bottle at 6:00 PM CST (1 going). Join with !join 2");
+  CHECK(batch.to_send[0].message.mentions().empty());  // an announcement pings nobody
+  REQUIRE(batch.dropped.size() == 1);
+  CHECK(batch.dropped[0].reason == "tweetup #3 is full");
+}
+
+TEST_CASE("job_runner: the daily post budget stops re-announcements, never reminders") {
+  // A budget of 2 posts a day; three reminders on the same day spend it.
+  service_options options{"!", "America/Chicago", {3h, 2h, 1h}};
+  options.max_posts_per_day = 2;
+  runner_fixture f(options);
+  f.send("!tweetup Early Bird tomorrow 8:30am", alice);  // reminders 5:30, 6:30, 7:30 CST
+  f.send("!tweetup Late Lunch tomorrow 3pm", bob);       // re-announced at 9:00 CST
+  CHECK(f.tick(utc(2026, 11, 29, 11, 30)).size() == 1);
+  CHECK(f.tick(utc(2026, 11, 29, 12, 30)).size() == 1);
+  CHECK(f.tick(utc(2026, 11, 29, 13, 30)).size() == 1);  // reminders are a promise: still sent
+  CHECK(f.tick(utc(2026, 11, 29, 14, 30)).size() == 1);  // and so is "starting now"
+  const auto batch = f.runner.take_due(utc(2026, 11, 29, 15, 0));
+  CHECK(batch.to_send.empty());
+  REQUIRE(batch.dropped.size() == 1);
+  CHECK(batch.dropped[0].reason == "the channel's daily post budget is spent");
+}
+
+TEST_CASE("job_runner: a promotion notice is dropped once the tweetup has started") {
+  runner_fixture f;
+  f.send("!tweetup Starbucks Alabaster 3pm", alice);
+  f.send("!tweetup limit 1 1", alice);
+  f.send("!join 1", bob);
+  f.send("!leave 1", alice);  // bob moves up; the notice is due now
+  const auto batch = f.runner.take_due(start + 1min);
+  REQUIRE(batch.to_send.size() == 1);  // only "starting now"
+  CHECK(contains(batch.to_send[0].message.plain_text(), "is starting now"));
+  CHECK(batch.dropped.size() == 3);  // two reminders and the notice
+}
+
+TEST_CASE("gathering_service: tweetup reminders sets the channel's offsets and re-plans") {
+  runner_fixture f;
+  f.send("!tweetup Starbucks Alabaster 3pm", alice);
+  CHECK(contains(text_of(f.send_as("!tweetup reminders 2h 30m", bob, false)),
+                 "Only a channel moderator"));
+  auto o = f.send("!tweetup reminders 2h 30m", mod);
+  REQUIRE(o.status == command_status::ok);
+  CHECK(text_of(o) ==
+        "Reminders here now go out 2 h and 30 min before each tweetup. 1 upcoming tweetup "
+        "re-planned.");
+  CHECK(f.runner.next_due() == start - 2h);
+  CHECK(f.store.load_channel(f.channel).reminders == std::vector<std::chrono::seconds>{2h, 30min});
+
+  CHECK(text_of(f.send("!tweetup reminders off", mod)) ==
+        "Reminders are off in this channel. 1 upcoming tweetup re-planned.");
+  CHECK(f.runner.next_due() == start);  // only "starting now" is left
+  CHECK(text_of(f.send("!tweetup reminders default", mod)) ==
+        "Reminders here now go out 1 h and 15 min before each tweetup (the default). 1 upcoming "
+        "tweetup re-planned.");
+  CHECK(f.runner.next_due() == start - 1h);
+  CHECK(f.send("!tweetup reminders soon", mod).status == command_status::rejected);
+}
+
+TEST_CASE("gathering_service: tweetup status shows what waits to go out, to moderators") {
+  runner_fixture f;
+  f.send("!tweetup Starbucks Alabaster 3pm", alice);
+  CHECK(f.send_as("!tweetup status", bob, false).status == command_status::rejected);
+  const auto o = f.send("!tweetup status", mod);
+  REQUIRE(o.status == command_status::ok);
+  CHECK(text_of(o) ==
+        "Waiting to go out here:\n"
+        "#1 reminder, 1 h before — Sat 28 Nov, 2:00 PM CST (in 3 h 45 min)\n"
+        "#1 reminder, 15 min before — Sat 28 Nov, 2:45 PM CST (in 4 h 30 min)\n"
+        "#1 starting now — Sat 28 Nov, 3:00 PM CST (in 4 h 45 min)\n"
+        "#1 marked over — Sat 28 Nov, 5:00 PM CST (in 6 h 45 min)");
+  f.send("!tweetup cancel 1", alice);
+  CHECK(text_of(f.send("!tweetup status", mod)) == "Nothing is waiting to go out in this channel.");
 }

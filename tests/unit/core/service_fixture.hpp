@@ -9,6 +9,7 @@
 #include <date/date.h>
 
 #include "core/gathering_service.hpp"
+#include "core/job_runner.hpp"
 #include "support/memory_event_store.hpp"
 
 namespace tweetup::testing {
@@ -49,6 +50,18 @@ struct service_fixture {
     m.message_id = "m" + std::to_string(++sent);
     m.author_is_moderator = moderator;
     return service.handle(m, now);
+  }
+  // Runs the jobs due at `now` as the scheduler would, returning what it would post.
+  std::vector<outbound_message> run_jobs(std::chrono::sys_seconds now = default_now) {
+    job_runner runner(store, service.options());
+    std::vector<outbound_message> posted;
+    // Kept in a variable: a range-for over a member of a temporary would dangle (before C++23).
+    const due_batch batch = runner.take_due(now);
+    for (const auto& due : batch.to_send) {
+      posted.push_back(due.message);
+      runner.mark_sent(due, now);
+    }
+    return posted;
   }
 };
 

@@ -285,11 +285,16 @@ TEST_CASE("sqlite_event_store: channel settings") {
   const auto unknown = store.load_channel(general);
   CHECK(unknown.channel == general);
   CHECK(unknown.zone.empty());
-  store.save_channel({general, "Europe/Berlin"});
+  CHECK_FALSE(unknown.reminders.has_value());
+  store.save_channel({general, "Europe/Berlin", std::nullopt});
   CHECK(store.load_channel(general).zone == "Europe/Berlin");
   CHECK(store.load_channel(other).zone.empty());
-  store.save_channel({general, "America/Chicago"});
+  store.save_channel({general, "America/Chicago", std::vector<std::chrono::seconds>{2h, 90s}});
   CHECK(store.load_channel(general).zone == "America/Chicago");
+  CHECK(store.load_channel(general).reminders == std::vector<std::chrono::seconds>{2h, 90s});
+  store.save_channel({general, "America/Chicago", std::vector<std::chrono::seconds>{}});
+  REQUIRE(store.load_channel(general).reminders.has_value());
+  CHECK(store.load_channel(general).reminders->empty());  // "off" is not "default"
   // Settings survive the first event in the channel, and numbering still starts at 1.
   CHECK(store.insert_event(make_event(general, "A", now + 1h)).number == 1);
   CHECK(store.load_channel(general).zone == "America/Chicago");
@@ -326,7 +331,7 @@ TEST_CASE("sqlite_event_store: reopening keeps events and RSVPs") {
     stored = store.insert_event(e);
     store.save_rsvp({stored.id, {"u-alice", "alice"}, rsvp_status::going, 2, 1});
     store.save_rsvp({stored.id, {"u-bob", "bob"}, rsvp_status::waitlisted, 0, 2});
-    store.save_channel({general, "Europe/Berlin"});
+    store.save_channel({general, "Europe/Berlin", std::nullopt});
   }
   sqlite_event_store store(db.path());
   const auto found = store.find_event(general, 1);
@@ -355,7 +360,7 @@ TEST_CASE("sqlite_event_store: transact commits, or rolls back and rethrows") {
     CHECK_THROWS_AS(store.transact([&] {
       const event e = store.insert_event(make_event(general, "Lost", now + 2h));
       store.save_rsvp({e.id, {"u-bob", "bob"}, rsvp_status::going, 0, 1});
-      store.save_channel({general, "Asia/Tokyo"});
+      store.save_channel({general, "Asia/Tokyo", std::nullopt});
       event kept = *store.find_event(general, 1);
       kept.place = "Changed";
       store.update_event(kept);
@@ -509,9 +514,9 @@ TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survi
     CHECK_FALSE(store.find_event_by_id(e.id + 100).has_value());
     CHECK_FALSE(store.next_job_due().has_value());
     store.replace_pending_jobs(e.id,
-                               {job{0, 0, job_kind::reminder, 1h, now + 1h, job_state::pending},
-                                job{0, 0, job_kind::starting, 0s, now + 2h, job_state::pending},
-                                job{0, 0, job_kind::past, 0s, now + 4h, job_state::pending}});
+                               {job{0, 0, job_kind::reminder, 1h, now + 1h, job_state::pending, {}},
+                                job{0, 0, job_kind::starting, 0s, now + 2h, job_state::pending, {}},
+                                job{0, 0, job_kind::past, 0s, now + 4h, job_state::pending, {}}});
     CHECK(store.next_job_due() == now + 1h);
     REQUIRE(store.pending_jobs(general).size() == 3);
     CHECK(store.pending_jobs(other).empty());
@@ -522,9 +527,9 @@ TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survi
     CHECK(due[0].offset == 1h);
     CHECK(due[0].event_id == e.id);
     CHECK(due[1].kind == job_kind::starting);
-    store.set_job_state(due[0].id, job_state::sent);
-    store.set_job_state(due[1].id, job_state::sending);  // "crashes" before sent
-    CHECK(store.due_jobs(now + 2h, 1).size() == 1);      // the limit holds
+    store.set_job_state(due[0].id, job_state::sent, now + 1h);
+    store.set_job_state(due[1].id, job_state::sending, now + 2h);  // "crashes" before sent
+    CHECK(store.due_jobs(now + 2h, 1).size() == 1);                // the limit holds
   }
   sqlite_event_store reopened(db.path());
   const auto due = reopened.due_jobs(now + 2h, 10);
