@@ -78,7 +78,7 @@ bool application::start() {
       ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
-        parts_->timer->stop();
+        parts_->timer->drain_and_stop();
         if (on_finished_) on_finished_();
       });
   return true;

@@ -50,6 +50,15 @@ void scheduler::wake() {
   timer_->t.cancel();
 }
 
+void scheduler::drain_and_stop() {
+  try {
+    run_due();
+  } catch (const store_error& e) {
+    scheduler_log()->error("scheduler could not run the last due jobs: {}", e.what());
+  }
+  stop();
+}
+
 void scheduler::stop() {
   stopping_ = true;
   timer_->t.cancel();

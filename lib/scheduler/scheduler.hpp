@@ -30,6 +30,9 @@ class scheduler {
   async::task<void> run();
   void wake();
   void stop();
+  // Runs whatever is due now, then stops: for a session that ends while its output still works
+  // (end of input on the console), so a notice owed right now is not left for the next start.
+  void drain_and_stop();
 
  private:
   void run_due();
