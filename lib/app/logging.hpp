@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/config.hpp"
+#include "logging/layer_log.hpp"
 
 namespace tweetup {
 
@@ -15,8 +16,7 @@ void configure_logging(const log_config& settings);
 
 // The app layer's logger.
 inline std::shared_ptr<spdlog::logger> app_log() {
-  auto logger = spdlog::get("app");
-  return logger ? logger : spdlog::default_logger();
+  return layer_log("app");
 }
 
 }  // namespace tweetup

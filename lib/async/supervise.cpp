@@ -5,7 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "async/async_log.hpp"
+#include "logging/layer_log.hpp"
 
 namespace tweetup::async {
 
@@ -18,14 +18,14 @@ void supervise(executor ex, task<void> work, std::string name, std::function<voi
             std::rethrow_exception(failure);
           } catch (const boost::system::system_error& e) {
             if (e.code() == asio::error::operation_aborted) {
-              async_log()->debug("{} cancelled", name);
+              layer_log("async")->debug("{} cancelled", name);
             } else {
-              async_log()->error("{} failed: {}", name, e.what());
+              layer_log("async")->error("{} failed: {}", name, e.what());
             }
           } catch (const std::exception& e) {
-            async_log()->error("{} failed: {}", name, e.what());
+            layer_log("async")->error("{} failed: {}", name, e.what());
           } catch (...) {
-            async_log()->error("{} failed with an unknown exception", name);
+            layer_log("async")->error("{} failed with an unknown exception", name);
           }
         }
         if (on_exit) on_exit();

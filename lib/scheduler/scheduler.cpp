@@ -3,7 +3,7 @@
 #include <boost/asio/system_timer.hpp>
 
 #include "core/store_error.hpp"
-#include "scheduler/scheduler_log.hpp"
+#include "logging/layer_log.hpp"
 
 namespace tweetup {
 
@@ -21,7 +21,7 @@ void scheduler::run_due() {
   const auto now = clock_.now();
   const due_batch batch = runner_.take_due(now);
   for (const auto& dropped : batch.dropped) {
-    scheduler_log()->info("job {} dropped: {}", dropped.job_id, dropped.reason);
+    layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
   }
   for (const auto& due : batch.to_send) {
     port_.post(due.message);
@@ -30,7 +30,7 @@ void scheduler::run_due() {
 }
 
 async::task<void> scheduler::run() {
-  scheduler_log()->info("scheduler running");
+  layer_log("scheduler")->info("scheduler running");
   while (!stopping_) {
     std::chrono::sys_seconds wake_at = clock_.now() + max_sleep;
     try {
@@ -38,12 +38,12 @@ async::task<void> scheduler::run() {
       if (const auto next = runner_.next_due(); next && *next < wake_at) wake_at = *next;
     } catch (const store_error& e) {
       // Logged here, the one place; the jobs stay due and are tried again on the next wake-up.
-      scheduler_log()->error("scheduler could not read or update jobs: {}", e.what());
+      layer_log("scheduler")->error("scheduler could not read or update jobs: {}", e.what());
     }
     timer_->t.expires_at(std::chrono::system_clock::time_point(wake_at));
     co_await timer_->t.async_wait(async::nothrow);  // cancelled by wake() and stop()
   }
-  scheduler_log()->info("scheduler stopped");
+  layer_log("scheduler")->info("scheduler stopped");
 }
 
 void scheduler::wake() {
@@ -54,7 +54,7 @@ void scheduler::drain_and_stop() {
   try {
     run_due();
   } catch (const store_error& e) {
-    scheduler_log()->error("scheduler could not run the last due jobs: {}", e.what());
+    layer_log("scheduler")->error("scheduler could not run the last due jobs: {}", e.what());
   }
   stop();
 }

@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 
 #include "core/store_error.hpp"
+#include "logging/layer_log.hpp"
 #include "storage/schema.hpp"
-#include "storage/storage_log.hpp"
 
 namespace tweetup {
 namespace {
@@ -246,7 +246,7 @@ SQLite::Database open_database(const std::string& path) {
       db.exec("ROLLBACK");
       throw;
     }
-    storage_log()->info("database {} migrated to schema {}", path, v + 1);
+    layer_log("storage")->info("database {} migrated to schema {}", path, v + 1);
   }
   return db;
 }

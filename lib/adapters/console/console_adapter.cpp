@@ -11,8 +11,8 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 
-#include "adapters/console/console_log.hpp"
 #include "core/text_checks.hpp"
+#include "logging/layer_log.hpp"
 
 namespace tweetup {
 namespace asio = async::asio;
@@ -128,14 +128,14 @@ async::task<void> console_adapter::run(message_handler on_message) {
                  "quits.\n",
                  speaker_.c_str());
   }
-  console_log()->info("console adapter reading stdin as {}", speaker_);
+  layer_log("console")->info("console adapter reading stdin as {}", speaker_);
   while (!stopping_) {
     auto line = co_await reader.next();
     if (!line) break;
     handle_line(std::move(*line), on_message);
   }
   reader_ = nullptr;
-  console_log()->info("console input ended");
+  layer_log("console")->info("console input ended");
 }
 
 void console_adapter::stop() {

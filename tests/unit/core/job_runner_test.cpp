@@ -14,18 +14,6 @@ struct runner_fixture : service_fixture {
   explicit runner_fixture(service_options options = {"!", "America/Chicago", {1h, 15min}})
       : service_fixture(options), runner(store, options) {}
   job_runner runner;
-
-  // Runs what is due at `now` as the scheduler would, returning the texts sent.
-  std::vector<outbound_message> tick(std::chrono::sys_seconds now) {
-    std::vector<outbound_message> sent_messages;
-    // Kept in a variable: a range-for over a member of a temporary would dangle (before C++23).
-    const due_batch batch = runner.take_due(now);
-    for (const auto& due : batch.to_send) {
-      sent_messages.push_back(due.message);
-      runner.mark_sent(due, now);
-    }
-    return sent_messages;
-  }
 };
 
 // 3pm today is 21:00 UTC; the reminders are due at 20:00 and 20:45 UTC.
@@ -38,22 +26,22 @@ TEST_CASE("job_runner: a reminder on time mentions only the people going") {
   REQUIRE(f.send("!tweetup Starbucks Alabaster 3pm", alice).status == command_status::ok);
   f.send("!join 1 +1", bob);
   f.send("!maybe 1", cat);
-  CHECK(f.tick(start - 1h - 1s).empty());
+  CHECK(f.run_jobs(start - 1h - 1s).empty());
   CHECK(f.runner.next_due() == start - 1h);
 
-  const auto sent = f.tick(start - 1h);
+  const auto sent = f.run_jobs(start - 1h);
   REQUIRE(sent.size() == 1);
   CHECK(sent[0].plain_text() ==
         "Reminder: tweetup #1 Starbucks Alabaster starts in 1 h, Sat 28 Nov, 3:00 PM CST. "
         "@alice @bob");
   CHECK(mention_ids(sent[0]) == std::vector<std::string>{alice.id, bob.id});
   CHECK(sent[0].idempotency_key.starts_with("job:"));
-  CHECK(f.tick(start - 1h).empty());  // never twice
+  CHECK(f.run_jobs(start - 1h).empty());  // never twice
 
-  const auto quarter = f.tick(start - 15min);
+  const auto quarter = f.run_jobs(start - 15min);
   REQUIRE(quarter.size() == 1);
   CHECK(contains(quarter[0].plain_text(), "starts in 15 min"));
-  const auto starting = f.tick(start);
+  const auto starting = f.run_jobs(start);
   REQUIRE(starting.size() == 1);
   CHECK(starting[0].plain_text() ==
         "Tweetup #1 Starbucks Alabaster is starting now: Sat 28 Nov, 3:00 PM CST. @alice @bob");
@@ -101,9 +89,9 @@ TEST_CASE("job_runner: reminders for an event that already started are dropped")
 TEST_CASE("job_runner: the end marks the event past, silently") {
   runner_fixture f;
   f.send("!tweetup Starbucks Alabaster 3pm", alice);
-  f.tick(start);
+  f.run_jobs(start);
   CHECK(f.store.find_event(f.channel, 1)->status == event_status::scheduled);
-  CHECK(f.tick(start + default_event_length).empty());
+  CHECK(f.run_jobs(start + default_event_length).empty());
   CHECK(f.store.find_event(f.channel, 1)->status == event_status::past);
   CHECK_FALSE(f.runner.next_due().has_value());
 }
@@ -114,7 +102,7 @@ TEST_CASE("job_runner: moving re-plans, cancelling removes the pending jobs") {
   REQUIRE(f.send("!tweetup move 1 4pm", alice).status == command_status::ok);
   CHECK(f.runner.next_due() == start + 1h - 1h);
   CHECK(f.store.pending_jobs(f.channel).size() == 4);
-  CHECK(f.tick(start - 1h + 30s).empty());  // the old 1-hour reminder is gone
+  CHECK(f.run_jobs(start - 1h + 30s).empty());  // the old 1-hour reminder is gone
 
   REQUIRE(f.send("!tweetup cancel 1", alice).status == command_status::ok);
   CHECK(f.store.pending_jobs(f.channel).empty());
@@ -126,7 +114,7 @@ TEST_CASE("job_runner: a store failure while claiming leaves every job due") {
   f.send("!tweetup Starbucks Alabaster 3pm", alice);
   f.store.fail_next_write(store_failure::disk_full);
   CHECK_THROWS_AS(f.runner.take_due(start - 1h), store_error);
-  CHECK(f.tick(start - 1h).size() == 1);
+  CHECK(f.run_jobs(start - 1h).size() == 1);
 }
 
 TEST_CASE("job_runner: the morning re-announcement combines a channel's open tweetups") {
@@ -157,10 +145,10 @@ TEST_CASE("job_runner: the daily post budget stops re-announcements, never remin
   runner_fixture f(options);
   f.send("!tweetup Early Bird tomorrow 8:30am", alice);  // reminders 5:30, 6:30, 7:30 CST
   f.send("!tweetup Late Lunch tomorrow 3pm", bob);       // re-announced at 9:00 CST
-  CHECK(f.tick(utc(2026, 11, 29, 11, 30)).size() == 1);
-  CHECK(f.tick(utc(2026, 11, 29, 12, 30)).size() == 1);
-  CHECK(f.tick(utc(2026, 11, 29, 13, 30)).size() == 1);  // reminders are a promise: still sent
-  CHECK(f.tick(utc(2026, 11, 29, 14, 30)).size() == 1);  // and so is "starting now"
+  CHECK(f.run_jobs(utc(2026, 11, 29, 11, 30)).size() == 1);
+  CHECK(f.run_jobs(utc(2026, 11, 29, 12, 30)).size() == 1);
+  CHECK(f.run_jobs(utc(2026, 11, 29, 13, 30)).size() == 1);  // reminders are a promise: still sent
+  CHECK(f.run_jobs(utc(2026, 11, 29, 14, 30)).size() == 1);  // and so is "starting now"
   const auto batch = f.runner.take_due(utc(2026, 11, 29, 15, 0));
   CHECK(batch.to_send.empty());
   REQUIRE(batch.dropped.size() == 1);
