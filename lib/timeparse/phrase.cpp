@@ -2,7 +2,7 @@
 
 namespace tweetup::timeparse {
 
-bool phrase::add(const piece& p) {
+bool phrase::add(const piece& p, bool refine) {
   switch (p.kind) {
     case piece_kind::clock:
       if (clock) return false;
@@ -17,7 +17,17 @@ bool phrase::add(const piece& p) {
     case piece_kind::day_of_month:
     case piece_kind::weekday:
     case piece_kind::day_offset:
-      // "Friday the 4th" names the day twice; the first name wins.
+      // "Sat, Dec 5" names the day twice: the date is the more exact name. Otherwise
+      // ("Friday the 4th" aside) the first name wins.
+      if (date && !duration && refine && date->kind == piece_kind::weekday &&
+          date->mode == weekday_mode::plain && p.kind == piece_kind::month_day) {
+        date = &p;
+        if (p.date_order) date_order = p.date_order;
+        return true;
+      }
+      if (date && refine && p.kind == piece_kind::weekday && date->kind == piece_kind::month_day) {
+        return true;
+      }
       if (date || duration) return false;
       date = &p;
       if (p.date_order) date_order = p.date_order;

@@ -90,8 +90,9 @@ struct phrase {
   std::optional<assumption> date_order;
 
   // Adds a piece, which must outlive the phrase; false when it contradicts what is already there
-  // (two clocks, two dates).
-  bool add(const piece& p);
+  // (two clocks, two dates). With `refine` (pieces of one cluster), a weekday next to a date
+  // yields to the date.
+  bool add(const piece& p, bool refine = false);
   bool has_time() const;
 };
 

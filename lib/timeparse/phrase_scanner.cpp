@@ -12,8 +12,16 @@
 namespace tweetup::timeparse {
 namespace {
 
-constexpr std::array<std::string_view, 9> tomorrow_words{
-    "tomorrow", "tmrw", "tmr", "tmw", "tomorow", "tommorow", "tommorrow", "tomorroww", "2moro"};
+constexpr std::array<std::string_view, 14> tomorrow_words{
+    "tomorrow",  "tmrw",  "tmr",     "tmw",    "tomorow", "tommorow", "tommorrow",
+    "tomorroww", "2moro", "2morrow", "2morow", "2mrw",    "2mrow",    "tmrow"};
+
+// "this weekend", "wknd": Saturday of that weekend.
+constexpr std::array<std::string_view, 4> weekend_words{"weekend", "wknd", "wkend", "weekends"};
+
+// Words after "tomorrow 6" that make the number a count, not an hour.
+constexpr std::array<std::string_view, 9> count_words{"people",  "ppl",    "of",      "guys", "pax",
+                                                      "persons", "person", "players", "x"};
 
 constexpr std::array<std::string_view, 16> iana_areas{
     "africa", "america", "antarctica", "arctic", "asia",   "atlantic", "australia", "europe",
@@ -69,7 +77,10 @@ struct duration_match {
 class scanner {
  public:
   scanner(std::string_view text, const token_list& tokens, std::pmr::memory_resource* arena)
-      : text_(text), t_(tokens), out_(arena) {}
+      : text_(text), t_(tokens), out_(arena) {
+    // A phrase is a handful of pieces: one allocation instead of a regrowth per piece.
+    out_.reserve(8);
+  }
 
   piece_list run() {
     std::size_t i = 0;
@@ -80,16 +91,27 @@ class scanner {
         continue;
       }
       const std::size_t before = out_.size();
-      const std::size_t next = match(i);
+      std::size_t next = match(i);
       if (next <= i) {
-        ++i;
-        continue;
+        // "tomorrow 6", "fri 7", "tonite 8": a bare hour right after a day.
+        next = hour_after_day(i);
+        if (next <= i) {
+          ++i;
+          continue;
+        }
       }
       i = next;
       if (out_.size() == before) continue;
-      const auto& last = out_.back();
+      auto& last = out_.back();
       if ((last.kind == piece_kind::clock || last.kind == piece_kind::span) &&
           last.clock.midnight == false) {
+        // "7ish", "7pm-ish": the hedge belongs to the time.
+        if (word_is(i, "ish") && tight(i)) {
+          last.last = ++i;
+        } else if (punct_is(i, '-') && tight(i) && word_is(i + 1, "ish") && tight(i + 1)) {
+          i += 2;
+          last.last = i;
+        }
         if (auto z = zone_at(i)) i = *z;
       }
     }
@@ -148,6 +170,9 @@ class scanner {
     if (e == nullptr || e->unit < 0) return std::nullopt;
     return static_cast<duration_unit>(e->unit);
   }
+  bool weekend_at(std::size_t i) const {
+    return is_word(i) && t_[i].lower[0] == 'w' && one_of(weekend_words, t_[i].lower);
+  }
   bool small_num(std::size_t i) const { return is_num(i) && t_[i].digits <= 2; }
   int val(std::size_t i) const { return static_cast<int>(t_[i].value); }
 
@@ -174,7 +199,7 @@ class scanner {
     if (punct_is(i, ':') || punct_is(i, '/') || punct_is(i, '.') || punct_is(i, ',')) {
       return is_num(i + 1) && tight(i + 1);
     }
-    return is_word(i) || is_num(i);
+    return (is_word(i) && t_[i].lower != "ish") || is_num(i);
   }
 
   std::optional<meridiem_match> meridiem_at(std::size_t i) const {
@@ -199,7 +224,8 @@ class scanner {
   }
 
   bool is_oclock(std::size_t i, std::size_t& next) const {
-    if (word_is(i, "o'clock") || word_is(i, "oclock")) {
+    if (!is_word(i) || (t_[i].lower[0] != 'o' && t_[i].lower[0] != 'u')) return false;
+    if (word_is(i, "o'clock") || word_is(i, "oclock") || word_is(i, "uhr")) {
       next = i + 1;
       return true;
     }
@@ -256,6 +282,7 @@ class scanner {
       if (std::size_t n = oclock_clock(i)) return n;
       if (std::size_t n = past_to_clock(i)) return n;
       if (std::size_t n = noon_clock(i)) return n;
+      if (std::size_t n = ish_clock(i)) return n;
       return 0;
     }
     if (is_word(i)) {
@@ -344,6 +371,15 @@ class scanner {
     return push(p);
   }
 
+  // "7ish": a bare hour with a hedge, read like "at 7".
+  std::size_t ish_clock(std::size_t i) {
+    if (!tight(i + 1) || !small_num(i) || val(i) > 23 || !word_is(i + 1, "ish")) return 0;
+    piece p = make(piece_kind::clock, i, i + 2);
+    p.clock.hour = val(i);
+    p.clock.twenty_four = val(i) >= 13 || val(i) == 0 || (t_[i].digits == 2 && val(i) < 10);
+    return push(p);
+  }
+
   std::size_t noon_clock(std::size_t i) {
     std::size_t at = i;
     if (is_num(i) && val(i) == 12 && t_[i].digits == 2) {
@@ -351,10 +387,15 @@ class scanner {
       if (auto mer = meridiem_at(at)) at = mer->next;
     }
     const auto w = low(at);
-    const bool noon = w == "noon" || w == "midday" || w == "mid-day";
-    const bool midnight = w == "midnight";
+    std::size_t end = at + 1;
+    // "mid-day" is three tokens.
+    const bool mid_day =
+        w == "mid" && ((punct_is(at + 1, '-') && word_is(at + 2, "day")) || word_is(at + 1, "day"));
+    if (mid_day) end = word_is(at + 1, "day") ? at + 2 : at + 3;
+    const bool noon = w == "noon" || w == "midday" || w == "noonish" || w == "middayish" || mid_day;
+    const bool midnight = w == "midnight" || w == "midnite";
     if (!noon && !midnight) return 0;
-    piece p = make(piece_kind::clock, i, at + 1);
+    piece p = make(piece_kind::clock, i, end);
     p.clock.hour = noon ? 12 : 0;
     p.clock.twenty_four = true;
     p.clock.midnight = midnight;
@@ -424,6 +465,10 @@ class scanner {
       minutes = 30;
     } else if (w == "quarter") {
       minutes = 15;
+    } else if (is_num(i) && t_[i].value == 1 && fraction_at(i) != 0) {
+      // "1/2 past 3", "1/4 to 8"
+      minutes = fraction_at(i);
+      k = i + 3;
     } else if (is_num(i) && t_[i].digits <= 2) {
       minutes = val(i);
       word_minutes = false;
@@ -439,8 +484,12 @@ class scanner {
     const bool past = word_is(k, "past") || word_is(k, "after");
     const bool to = word_is(k, "to") || word_is(k, "till") || word_is(k, "til") ||
                     word_is(k, "before") || word_is(k, "of");
-    if (!past && !to) return 0;
-    if (to && !word_minutes) return 0;  // "6 to 8" is a span, not 7:54
+    if (!past && !to) {
+      // British "half 7" is 7:30.
+      if (w == "half" && k == i + 1) return half_hour_clock(i);
+      return 0;
+    }
+    if (to && !word_minutes && !digit_to_clock(i)) return 0;  // "6 to 8" is a span, not 7:54
     if (w == "half" && to) return 0;
     if (minutes < 1 || minutes > 59) return 0;
     ++k;
@@ -489,6 +538,80 @@ class scanner {
     }
     piece p = make(piece_kind::clock, i, k);
     p.clock = *c;
+    return push(p);
+  }
+
+  // "1/2" and "1/4" before "past" or "to": 30 and 15 minutes.
+  int fraction_at(std::size_t i) const {
+    if (!is_num(i) || val(i) != 1 || t_[i].digits != 1 || !punct_is(i + 1, '/') || !tight(i + 1) ||
+        !is_num(i + 2) || !tight(i + 2) || t_[i + 2].digits != 1) {
+      return 0;
+    }
+    const auto w = low(i + 3);
+    if (w != "past" && w != "after" && w != "to" && w != "til" && w != "till") return 0;
+    return val(i + 2) == 2 ? 30 : (val(i + 2) == 4 ? 15 : 0);
+  }
+
+  // "10 to 8", "20 to 9pm": digit minutes before "to" count back from the hour when they could
+  // not start a span (more minutes than the hour, a multiple of five up to 30). "5 to 7" stays
+  // the span 5-7.
+  bool digit_to_clock(std::size_t i) const {
+    if (!small_num(i) || !is_word(i + 1) || t_[i + 1].lower != "to") return false;
+    const int minutes = val(i);
+    if (minutes < 5 || minutes > 30 || minutes % 5 != 0) return false;
+    int hour = 0;
+    if (small_num(i + 2) && t_[i + 2].digits == 1) {
+      hour = val(i + 2);
+    } else if (auto h = number_at(i + 2)) {
+      hour = *h;
+    } else {
+      return false;
+    }
+    return hour >= 1 && hour < minutes && hour <= 12;
+  }
+
+  // "half 7", "half seven": half past, as in British speech.
+  std::size_t half_hour_clock(std::size_t i) {
+    std::size_t k = i + 1;
+    int hour = 0;
+    if (small_num(k) && (!number_continues(k + 1) || meridiem_at(k + 1)) && !punct_is(k + 1, '/')) {
+      hour = val(k);
+    } else if (auto h = number_at(k); h && *h >= 1 && *h <= 12) {
+      hour = *h;
+    } else {
+      return 0;
+    }
+    if (hour < 1 || hour > 12 || unit_at(k + 1)) return 0;
+    ++k;
+    piece p = make(piece_kind::clock, i, k);
+    p.clock.hour = hour;
+    p.clock.minute = 30;
+    if (auto mer = meridiem_at(k)) {
+      p.clock.mer = mer->value;
+      p.last = mer->next;
+    }
+    return push(p);
+  }
+
+  // A bare hour right after a day: "tomorrow 6", "fri 7", "tonite 8". The hour must stand
+  // alone ("tomorrow 6 people" is a count).
+  std::size_t hour_after_day(std::size_t i) {
+    if (out_.empty() || out_.back().last != i || !small_num(i)) return 0;
+    const auto& day = out_.back();
+    const bool day_like = day.kind == piece_kind::day_offset || day.kind == piece_kind::weekday ||
+                          (day.kind == piece_kind::part_of_day && day.tonight);
+    if (!day_like) return 0;
+    const int hour = val(i);
+    // "fri 7-9": the day leads a span as "at" would.
+    if (punct_is(i + 1, '-')) return span_at(i, true);
+    if (hour < 1 || hour > 23 || number_continues(i + 1) || punct_is(i + 1, '/')) return 0;
+    if (month_at(i + 1) || unit_at(i + 1) || (is_word(i + 1) && one_of(count_words, low(i + 1)))) {
+      return 0;
+    }
+    if (is_num(i + 1)) return 0;
+    piece p = make(piece_kind::clock, i, i + 1);
+    p.clock.hour = hour;
+    p.clock.twenty_four = hour >= 13 || (t_[i].digits == 2 && hour < 10);
     return push(p);
   }
 
@@ -560,9 +683,9 @@ class scanner {
     return std::nullopt;
   }
 
-  std::size_t span_at(std::size_t i) {
+  std::size_t span_at(std::size_t i, bool after_day = false) {
     std::size_t j = i;
-    bool lead = false;
+    bool lead = after_day;
     bool between = false;
     const auto w = low(i);
     if (w == "from" || w == "between" || w == "at" || w == "@") {
@@ -570,6 +693,7 @@ class scanner {
       between = w == "between";
       ++j;
     }
+    if (digit_to_clock(j) && !between && w != "from") return 0;
     auto start = span_clock(j, lead);
     if (!start) return 0;
     std::size_t k = start->next;
@@ -671,6 +795,40 @@ class scanner {
     return std::nullopt;
   }
 
+  // "CET 3pm", "EST: 6pm", "UTC+2 15:00": a zone abbreviation right before a clock time.
+  std::size_t zone_before(std::size_t i) {
+    const auto* e = entry(i);
+    if (e == nullptr || e->zone < 0 || t_[i].lower.size() > 4 || t_[i].lower == "z") return 0;
+    auto z = zone_of(*e);
+    if (!z) return 0;
+    std::size_t k = i + 1;
+    const auto w = t_[i].lower;
+    if (w == "utc" || w == "gmt") {
+      std::size_t after = 0;
+      if (auto off = offset_at(k, after)) {
+        z->offset = *off;
+        k = after;
+      }
+    }
+    if (punct_is(k, ':') || punct_is(k, ',')) ++k;
+    const std::size_t zone_end = k;
+    // Only a written clock ("3pm", "15:00"): "CET at Noon Cafe" keeps its words.
+    if (!is_num(k)) return 0;
+    const std::size_t before = out_.size();
+    std::size_t n = span_at(k);
+    if (n == 0) n = clock_at(k, false);
+    if (n == 0) return 0;
+    const auto kind = out_[before].kind;
+    if ((kind != piece_kind::clock && kind != piece_kind::span) || out_[before].weak) {
+      out_.resize(before);
+      return 0;
+    }
+    piece p = make(piece_kind::zone, i, zone_end);
+    p.zone = *z;
+    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(before), p);
+    return n;
+  }
+
   std::size_t iana_at(std::size_t i) {
     if (!is_word(i) || !punct_is(i + 1, '/') || !tight(i + 1) || !tight(i + 2) ||
         !one_of(iana_areas, low(i))) {
@@ -762,6 +920,8 @@ class scanner {
         q->next = q->next - 1;
       }
       if (!unit) break;
+      // Far past any meetup; also keeps the integer conversions below in range.
+      if (!(q->value >= 0) || q->value > 1e6) return std::nullopt;
       if ((*unit == duration_unit::month) && q->value != std::floor(q->value)) break;
       switch (*unit) {
         case duration_unit::second:
@@ -800,6 +960,14 @@ class scanner {
   std::size_t duration_piece(std::size_t i) {
     const auto w = low(i);
     if (w == "in" || w == "within" || punct_is(i, '+')) {
+      if (w == "in" && small_num(i + 1) && val(i + 1) >= 1 && val(i + 1) <= 90 &&
+          (!in_range(i + 2) || punct_is(i + 2, '!') || punct_is(i + 2, '?') ||
+           (punct_is(i + 2, ',') && !is_num(i + 3)))) {
+        // "in 15": minutes, when nothing follows the number.
+        piece p = make(piece_kind::duration, i, i + 2);
+        p.exact = std::chrono::minutes{val(i + 1)};
+        return push(p);
+      }
       auto d = duration_at(i + 1);
       if (!d) return 0;
       std::size_t next = d->next;
@@ -834,7 +1002,14 @@ class scanner {
       return push(p);
     }
     bool relative = false;
+    int extra_days = 0;
     if (word_is(next, "from") && word_is(next + 1, "now")) {
+      next += 2;
+      relative = true;
+    } else if (word_is(next, "from") &&
+               (word_is(next + 1, "today") || one_of(tomorrow_words, low(next + 1)))) {
+      // "a week from today", "2 days from tomorrow": calendar days.
+      extra_days = word_is(next + 1, "today") ? 0 : 1;
       next += 2;
       relative = true;
     } else if (word_is(next, "later") || word_is(next, "hence")) {
@@ -844,7 +1019,7 @@ class scanner {
     if (!relative) return 0;
     piece p = make(piece_kind::duration, i, next);
     p.exact = d->exact;
-    p.days = d->days;
+    p.days = d->days + extra_days;
     p.months = d->months;
     return push(p);
   }
@@ -875,18 +1050,19 @@ class scanner {
 
   std::size_t day_word(std::size_t i) {
     const auto w = low(i);
-    if (w == "today" || w == "tday" || w == "tdy") {
+    if (w == "today" || w == "tday" || w == "tdy" || (w[0] == '2' && w == "2day")) {
       piece p = make(piece_kind::day_offset, i, i + 1);
       p.what = "today";
       return push(p);
     }
-    if (w == "tonight" || w == "tonite" || w == "tonght") {
+    if (w == "tonight" || w == "tonite" || w == "tonght" ||
+        (w[0] == '2' && (w == "2nite" || w == "2night"))) {
       piece p = make(piece_kind::part_of_day, i, i + 1);
       p.part = day_part::night;
       p.tonight = true;
       return push(p);
     }
-    if (one_of(tomorrow_words, w)) {
+    if ((w[0] == 't' || w[0] == '2') && one_of(tomorrow_words, w)) {
       piece p = make(piece_kind::day_offset, i, i + 1);
       p.days = 1;
       return push(p);
@@ -901,6 +1077,12 @@ class scanner {
     if (word_is(k, "day") && word_is(k + 1, "after") && one_of(tomorrow_words, low(k + 2))) {
       piece p = make(piece_kind::day_offset, i, k + 3);
       p.days = 2;
+      return push(p);
+    }
+    // "next month", "next year": the same day then, like "next week".
+    if (w == "next" && (word_is(i + 1, "month") || word_is(i + 1, "year"))) {
+      piece p = make(piece_kind::duration, i, i + 2);
+      p.months = word_is(i + 1, "month") ? 1 : 12;
       return push(p);
     }
     if (w == "next" && word_is(i + 1, "week") && !weekday_at(i + 2) &&
@@ -930,7 +1112,10 @@ class scanner {
       }
     }
     auto day = weekday_at(k);
-    if (!day) return 0;
+    if (!day) {
+      if (!is_word(k) || (t_[k].lower[0] != 't' && t_[k].lower[0] != 'w')) return 0;
+      return weekend_piece(i, k, mode);
+    }
     const bool abbreviation =
         t_[k].lower.size() <= 5 && t_[k].lower.find("day") == std::string_view::npos;
     ++k;
@@ -950,6 +1135,18 @@ class scanner {
     p.mode = mode;
     p.weak = mode == weekday_mode::plain;
     p.abbreviation = abbreviation && mode == weekday_mode::plain;
+    return push(p);
+  }
+
+  // "this weekend", "next weekend", "on the weekend": read as its Saturday (chrono's
+  // convention), noon when no time is given.
+  std::size_t weekend_piece(std::size_t i, std::size_t k, weekday_mode mode) {
+    if (k == i && word_is(i, "the")) ++k;
+    if (!weekend_at(k)) return 0;
+    piece p = make(piece_kind::weekday, i, k + 1);
+    p.weekday = 6;
+    p.mode = mode == weekday_mode::of_next_week ? weekday_mode::next : mode;
+    p.weak = mode == weekday_mode::plain;
     return push(p);
   }
 
@@ -1036,8 +1233,42 @@ class scanner {
     return push(p);
   }
 
+  // European "3.12.", "3.12.2026", "03.12.2026": day first. The trailing dot or a four-digit
+  // year is required, so "7.30pm" stays a time, "Straße des 17. Juni" a place and
+  // "1.1.30" a version.
+  std::size_t dotted_date(std::size_t i) {
+    if (!small_num(i) || !punct_is(i + 1, '.') || !tight(i + 1) || !small_num(i + 2) ||
+        !tight(i + 2) || !punct_is(i + 3, '.') || !tight(i + 3)) {
+      return 0;
+    }
+    if (i >= 1 && tight(i)) return 0;  // "v1.2.", "1.1.2."
+    std::size_t next = i + 4;
+    int year = 0;
+    if (is_num(next) && tight(next)) {
+      if (t_[next].digits != 4) return 0;
+      year = val(next);
+      ++next;
+      if ((punct_is(next, '.') || punct_is(next, ':')) && tight(next) && is_num(next + 1) &&
+          tight(next + 1)) {
+        return 0;
+      }
+    }
+    const int day = val(i);
+    const int month = val(i + 2);
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(month, year)) return 0;
+    piece p = make(piece_kind::month_day, i, next);
+    p.numeric_date = true;
+    p.year = year;
+    p.month = month;
+    p.day = day;
+    p.date_order = assumption::day_month_order;
+    return push(p);
+  }
+
   std::size_t numeric_date(std::size_t i) {
     if (!is_num(i)) return 0;
+    if (std::size_t n = dotted_date(i)) return n;
+    if (t_[i].value == 1 && fraction_at(i) != 0) return 0;
     const char sep = punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : '\0');
     if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
     if (t_[i].digits == 4) return iso_date(i, sep);
@@ -1096,6 +1327,50 @@ class scanner {
     return next;
   }
 
+  // "christmas eve", "xmas", "new year's eve", "nye", "halloween": fixed dates.
+  std::size_t holiday(std::size_t i) {
+    const auto w = low(i);
+    if (w.size() < 3 || (w[0] != 'c' && w[0] != 'x' && w[0] != 'n' && w[0] != 'h')) return 0;
+    int month = 0;
+    int day = 0;
+    std::size_t next = i + 1;
+    bool weak = false;
+    if (w == "christmas" || w == "xmas") {
+      month = 12;
+      day = 25;
+      weak = true;
+      if (word_is(next, "eve")) {
+        day = 24;
+        ++next;
+        weak = false;
+      } else if (word_is(next, "day")) {
+        ++next;
+        weak = false;
+      }
+    } else if (w == "nye") {
+      month = 12;
+      day = 31;
+    } else if (w == "halloween") {
+      month = 10;
+      day = 31;
+      weak = true;
+    } else if (w == "new" &&
+               (word_is(next, "year's") || word_is(next, "years") || word_is(next, "year")) &&
+               (word_is(next + 1, "eve") || word_is(next + 1, "day"))) {
+      const bool eve = word_is(next + 1, "eve");
+      month = eve ? 12 : 1;
+      day = eve ? 31 : 1;
+      next += 2;
+    } else {
+      return 0;
+    }
+    piece p = make(piece_kind::month_day, i, next);
+    p.month = month;
+    p.day = day;
+    p.weak = weak;
+    return push(p);
+  }
+
   std::size_t part_piece(std::size_t i) {
     std::size_t k = i;
     bool weak = true;
@@ -1121,10 +1396,12 @@ class scanner {
   // --- dispatch --------------------------------------------------------------------------------
   std::size_t match(std::size_t i) {
     if (std::size_t n = iana_at(i)) return n;
+    if (std::size_t n = zone_before(i)) return n;
     if (std::size_t n = past_piece(i)) return n;
     if (std::size_t n = duration_piece(i)) return n;
     if (std::size_t n = day_word(i)) return n;
     if (std::size_t n = weekday_piece(i)) return n;
+    if (std::size_t n = holiday(i)) return n;
     if (std::size_t n = month_first(i)) return n;
     if (std::size_t n = day_first(i)) return n;
     if (std::size_t n = numeric_date(i)) return n;

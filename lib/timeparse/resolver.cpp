@@ -134,8 +134,9 @@ small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_
           {hms(h + 12, c.minute, c.second), assumption::pm_for_bare_hour}};
 }
 
-seconds default_hour(day_part part) {
-  // chrono's defaults for a part of the day with no clock time.
+seconds default_hour(day_part part, bool tonight) {
+  // chrono's defaults for a part of the day with no clock time (casualReferences and
+  // ENCasualTimeParser): morning 6, afternoon 15, evening and night 20, "tonight" 22.
   switch (part) {
     case day_part::morning:
       return hours{6};
@@ -144,7 +145,7 @@ seconds default_hour(day_part part) {
     case day_part::evening:
       return hours{20};
     case day_part::night:
-      return hours{22};
+      return hours{tonight ? 22 : 20};
     case day_part::none:
       break;
   }
@@ -190,6 +191,11 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     return parse_error{error_kind::invalid, "There is no " + ph.problem->what +
                                                 ". Try a real time or date, e.g. 3pm, 15:00 "
                                                 "or dec 3"};
+  }
+  // "for 0 hours" would end the tweetup as it starts; an event needs some length.
+  if (ph.length && ph.length->count() <= 0) {
+    return parse_error{error_kind::invalid,
+                       "A tweetup can't last no time at all. Try a length like: 7pm for 2 hours"};
   }
 
   reading_zone zone{ctx.zone, {}};
@@ -335,7 +341,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
   if (ph.clock) {
     readings = clock_readings(*ph.clock, ph.part, ph.tonight || today_only);
   } else if (ph.part != day_part::none) {
-    readings = {{default_hour(ph.part), {}}};
+    readings = {{default_hour(ph.part, ph.tonight), {}}};
   } else if (date_only_now) {
     readings = {{now_time_of_day, assumption::now_for_date_only}};
   } else if (date_only_noon) {

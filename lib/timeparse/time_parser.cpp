@@ -73,12 +73,25 @@ bool gap_joins(const token_list& tokens, std::size_t from, std::size_t to) {
 
 using cluster_list = std::pmr::vector<cluster>;
 
+bool is_plain_word(const token& t) {
+  return (t.kind == token_kind::word || t.kind == token_kind::number) &&
+         !one_of(joining_words, t.lower) && t.lower != "this" && t.lower != "next";
+}
+
+// A capitalized weak piece followed by a plain word starts a name even right after a time:
+// in "tomorrow 7:30pm Mon Ami Gabi", "Mon" opens the place rather than ending the time.
+bool starts_name(const token_list& tokens, const piece& p) {
+  return p.weak && tokens[p.first].capitalized && p.last < tokens.size() &&
+         tokens[p.last].kind == token_kind::word && is_plain_word(tokens[p.last]);
+}
+
 cluster_list group(const token_list& tokens, const piece_list& pieces,
                    std::pmr::memory_resource* arena) {
   cluster_list out(arena);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
-    if (out.empty() || !gap_joins(tokens, out.back().last_token, p.first)) {
+    if (out.empty() || starts_name(tokens, p) ||
+        !gap_joins(tokens, out.back().last_token, p.first)) {
       cluster c;
       c.first_piece = i;
       c.first_token = p.first;
@@ -94,11 +107,6 @@ cluster_list group(const token_list& tokens, const piece_list& pieces,
     if (!p.abbreviation && piece_score(p) > 0) c.marginal = false;
   }
   return out;
-}
-
-bool is_plain_word(const token& t) {
-  return (t.kind == token_kind::word || t.kind == token_kind::number) &&
-         !one_of(joining_words, t.lower) && t.lower != "this" && t.lower != "next";
 }
 
 // Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
@@ -147,7 +155,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     for (std::size_t i = c->first_piece; i < c->last_piece; ++i) {
       // Within the main cluster a repeated piece ("3pm, 15:00") is ignored; a second cluster
       // that contradicts the first is not part of the phrase.
-      if (!trial.add(pieces[i]) && !primary) fits = false;
+      if (!trial.add(pieces[i], primary) && !primary) fits = false;
     }
     if (!fits) continue;
     s.merged = trial;

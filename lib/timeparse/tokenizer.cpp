@@ -41,6 +41,27 @@ char lower_ascii(unsigned char c) {
   return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 }
 
+// Chat spellings that begin with a digit: "2moro", "2nite", "2day". Returns the length of the
+// word at `at` (a '2') when it is one of them, else 0.
+std::size_t digit_word(std::string_view text, std::size_t at) {
+  static constexpr std::string_view tails[] = {"moro", "morrow", "morow", "mrw",
+                                               "mrow", "nite",   "night", "day"};
+  std::size_t end = at + 1;
+  while (end < text.size() && end - at <= 7 &&
+         is_ascii_letter(static_cast<unsigned char>(text[end])))
+    ++end;
+  if (end == at + 1 || (end < text.size() && is_word_byte(text, end))) return 0;
+  const std::size_t length = end - at - 1;
+  for (auto tail : tails) {
+    if (tail.size() != length) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < length && same; ++k)
+      same = lower_ascii(static_cast<unsigned char>(text[at + 1 + k])) == tail[k];
+    if (same) return end - at;
+  }
+  return 0;
+}
+
 }  // namespace
 
 token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
@@ -66,7 +87,20 @@ token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
     t.begin = i;
     t.space_before = space;
     space = false;
-    if (is_digit(c)) {
+    std::size_t spelled = 0;
+    if (c == '2' && i + 1 < n && is_ascii_letter(static_cast<unsigned char>(text[i + 1])) &&
+        (i == 0 || !is_digit(static_cast<unsigned char>(text[i - 1])))) {
+      spelled = digit_word(text, i);
+    }
+    if (spelled != 0) {
+      t.kind = token_kind::word;
+      auto* out = static_cast<char*>(arena->allocate(spelled, 1));
+      for (std::size_t k = 0; k < spelled; ++k)
+        out[k] = lower_ascii(static_cast<unsigned char>(text[i + k]));
+      t.lower = std::string_view{out, spelled};
+      t.entry = find_word(t.lower);
+      i += spelled;
+    } else if (is_digit(c)) {
       t.kind = token_kind::number;
       while (i < n && is_digit(static_cast<unsigned char>(text[i]))) {
         if (t.value < 100'000'000)

@@ -53,7 +53,8 @@ constexpr std::array<std::pair<std::string_view, int>, 26> numbers{{
     {"oh", 0},
 }};
 
-constexpr std::array<std::pair<std::string_view, day_part>, 7> parts{{
+constexpr std::array<std::pair<std::string_view, day_part>, 8> parts{{
+    {"aft", day_part::afternoon},
     {"morning", day_part::morning},
     {"afternoon", day_part::afternoon},
     {"arvo", day_part::afternoon},
@@ -106,18 +107,21 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_z
 // The other words a piece of a time phrase can begin with (phrase_scanner.cpp's matchers test
 // these at their first token). The scanner skips words the table does not know, so a matcher
 // that learns a new first word must add it here.
-constexpr std::array<std::string_view, 76> phrase_words{
-    "africa",    "america",  "antarctica", "arctic",  "asia",    "atlantic", "australia",
-    "europe",    "indian",   "pacific",    "etc",     "us",      "canada",   "brazil",
-    "mexico",    "chile",    "yesterday",  "yday",    "last",    "past",     "previous",
-    "in",        "within",   "half",       "for",     "a",       "an",       "one",
-    "couple",    "today",    "tday",       "tdy",     "tonight", "tonite",   "tonght",
-    "tomorrow",  "tmrw",     "tmr",        "tmw",     "tomorow", "tommorow", "tommorrow",
-    "tomorroww", "2moro",    "overmorrow", "the",     "day",     "next",     "this",
-    "coming",    "upcoming", "from",       "between", "at",      "around",   "by",
-    "about",     "after",    "before",     "until",   "till",    "til",      "noon",
-    "midday",    "mid-day",  "midnight",   "quarter", "@",       "ago",      "later",
-    "hence",     "o'clock",  "oclock",     "o",       "clock",   "time"};
+constexpr std::array<std::string_view, 97> phrase_words{
+    "nye",       "halloween", "new",        "2morrow", "2morow",   "2mrw",      "2mrow",
+    "tmrow",     "2nite",     "2night",     "2day",    "mid",      "noonish",   "middayish",
+    "midnite",   "weekend",   "wknd",       "wkend",   "weekends", "christmas", "xmas",
+    "africa",    "america",   "antarctica", "arctic",  "asia",     "atlantic",  "australia",
+    "europe",    "indian",    "pacific",    "etc",     "us",       "canada",    "brazil",
+    "mexico",    "chile",     "yesterday",  "yday",    "last",     "past",      "previous",
+    "in",        "within",    "half",       "for",     "a",        "an",        "one",
+    "couple",    "today",     "tday",       "tdy",     "tonight",  "tonite",    "tonght",
+    "tomorrow",  "tmrw",      "tmr",        "tmw",     "tomorow",  "tommorow",  "tommorrow",
+    "tomorroww", "2moro",     "overmorrow", "the",     "day",      "next",      "this",
+    "coming",    "upcoming",  "from",       "between", "at",       "around",    "by",
+    "about",     "after",     "before",     "until",   "till",     "til",       "noon",
+    "midday",    "mid-day",   "midnight",   "quarter", "@",        "ago",       "later",
+    "hence",     "o'clock",   "oclock",     "o",       "clock",    "time"};
 
 const date::time_zone* locate(const std::string& name) {
   // date::locate_zone reports a missing name by throwing; here a miss is an ordinary answer.

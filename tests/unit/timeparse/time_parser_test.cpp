@@ -468,10 +468,16 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   {"2026-13-01", "invalid"},
                   {"february 29, 2027", "invalid"},
                   {"tomorrow at 25pm", "invalid"},
+                  // A span must have some length (found by the fuzzer).
+                  {"3pm for 0 hours", "invalid"},
+                  {"3p0for0s", "invalid"},
               });
 }
 
 TEST_CASE("no time is rejected (rule 5)") {
+  // Far beyond any meetup, and beyond int day counts (found by the fuzzer).
+  check_table(sat, "America/Chicago",
+              {{"in 444444444 weeks", "no_time"}, {"444444444w", "no_time"}});
   check_table(sat, "America/Chicago",
               {
                   {"", "no_time"},
@@ -569,6 +575,8 @@ TEST_CASE("place and time of a command (rule 14)") {
       {"Noon Cafe at noon", "2026-11-28T12:00:00-06:00", "Noon Cafe"},
       {"Midnight Diner 11pm", "2026-11-28T23:00:00-06:00", "Midnight Diner"},
       {"Mon Ami Gabi 7pm", "2026-11-28T19:00:00-06:00", "Mon Ami Gabi"},
+      // A capitalized weekday that opens a name stays in it, even right after the time.
+      {"tomorrow 7:30pm Mon Ami Gabi", "2026-11-29T19:30:00-06:00", "Mon Ami Gabi"},
       {"TGI Fridays 6pm", "2026-11-28T18:00:00-06:00", "TGI Fridays"},
       {"March Coffee tomorrow 3pm", "2026-11-29T15:00:00-06:00", "March Coffee"},
       {"Sunday Bakery 10am", "2026-11-29T10:00:00-06:00", "Sunday Bakery"},
@@ -683,4 +691,160 @@ TEST_CASE("any bytes are accepted without a crash, and long inputs stay linear")
   CHECK(std::holds_alternative<tp::parsed_command>(r));
   std::string digits(100'000, '9');
   CHECK(std::holds_alternative<tp::parse_error>(tp::parse_time(digits, ctx)));
+}
+
+TEST_CASE("a zone written before the time sets how it is read (rule 10)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"CET 3pm", "2026-11-29T08:00:00-06:00"},
+                  {"PST 7pm", "2026-11-28T21:00:00-06:00"},
+                  {"pst 7pm", "2026-11-28T21:00:00-06:00"},
+                  {"UTC 15:00", "2026-11-29T09:00:00-06:00"},
+                  {"UTC 9am", "2026-11-29T03:00:00-06:00"},
+                  {"GMT 5pm", "2026-11-28T11:00:00-06:00"},
+                  {"EST: 6pm", "2026-11-28T17:00:00-06:00"},
+                  {"EST 7pm", "2026-11-28T18:00:00-06:00"},
+                  {"est 6pm", "2026-11-28T17:00:00-06:00"},
+                  {"ET 3pm", "2026-11-28T14:00:00-06:00"},
+                  {"PT 9am", "2026-11-28T11:00:00-06:00"},
+                  {"CET: 20:00", "2026-11-28T13:00:00-06:00"},
+                  {"UTC+2 15:00", "2026-11-29T07:00:00-06:00"},
+                  {"GMT+1 3pm", "2026-11-29T08:00:00-06:00"},
+                  {"EST 6pm tomorrow", "2026-11-29T17:00:00-06:00"},
+                  {"tomorrow EST 6pm", "2026-11-29T17:00:00-06:00"},
+                  {"Z 3pm", "2026-11-28T15:00:00-06:00"},
+                  {"UTC+02:00 3pm", "2026-11-29T07:00:00-06:00"},
+              });
+}
+
+TEST_CASE("chat phrasings") {
+  check_table(
+      sat, "America/Chicago",
+      {
+          // Digit minutes before "to", "past", "after"; fractions; British "half 7" (rule 6).
+          {"10 to 8", "2026-11-28T19:50:00-06:00"},
+          {"at 10 to 8", "2026-11-28T19:50:00-06:00"},
+          {"20 to 9pm", "2026-11-28T20:40:00-06:00"},
+          {"10 to 2", "2026-11-28T13:50:00-06:00"},
+          {"tomorrow 10 to 8", "2026-11-29T07:50:00-06:00"},
+          {"5 past 7", "2026-11-28T19:05:00-06:00"},
+          {"20 after 6", "2026-11-28T18:20:00-06:00"},
+          {"5 to 7pm", "2026-11-28T17:00:00-06:00 .. 2026-11-28T19:00:00-06:00"},
+          {"1/2 past 3", "2026-11-28T15:30:00-06:00"},
+          {"1/4 past 6", "2026-11-28T18:15:00-06:00"},
+          {"1/4 to 6", "2026-11-28T17:45:00-06:00"},
+          {"half 7", "2026-11-28T19:30:00-06:00"},
+          {"half seven", "2026-11-28T19:30:00-06:00"},
+          {"half 8pm", "2026-11-28T20:30:00-06:00"},
+          {"half 7 tomorrow", "2026-11-29T07:30:00-06:00"},
+          {"a quarter past 7", "2026-11-28T19:15:00-06:00"},
+          // European dotted dates, day first.
+          {"3.12.", "2026-12-03T12:00:00-06:00"},
+          {"3.12.2026", "2026-12-03T12:00:00-06:00"},
+          {"03.12.2026 18:00", "2026-12-03T18:00:00-06:00"},
+          {"17.6. 7pm", "2027-06-17T19:00:00-05:00"},
+          {"12.12. 20:00", "2026-12-12T20:00:00-06:00"},
+          {"24.12.2026 19 Uhr", "2026-12-24T19:00:00-06:00"},
+          {"1.1.2027", "2027-01-01T12:00:00-06:00"},
+          {"7.30pm", "2026-11-28T19:30:00-06:00"},
+          {"31.2.", "no_time"},
+          {"v1.2.3", "no_time"},
+          {"Version 2.0.1", "no_time"},
+          // Chat spellings.
+          {"2moro", "2026-11-29T10:15:00-06:00"},
+          {"2moro 7pm", "2026-11-29T19:00:00-06:00"},
+          {"2MORO 7PM", "2026-11-29T19:00:00-06:00"},
+          {"2nite 8", "2026-11-28T20:00:00-06:00"},
+          {"2day 5pm", "2026-11-28T17:00:00-06:00"},
+          {"tmrow 5pm", "2026-11-29T17:00:00-06:00"},
+          {"tonite 8", "2026-11-28T20:00:00-06:00"},
+          {"midday", "2026-11-28T12:00:00-06:00"},
+          {"mid-day", "2026-11-28T12:00:00-06:00"},
+          {"mid day", "2026-11-28T12:00:00-06:00"},
+          {"noonish", "2026-11-28T12:00:00-06:00"},
+          {"midnite", "2026-11-29T00:00:00-06:00"},
+          {"7ish", "2026-11-28T19:00:00-06:00"},
+          {"at 7ish", "2026-11-28T19:00:00-06:00"},
+          {"tonight 8ish", "2026-11-28T20:00:00-06:00"},
+          {"this aft", "2026-11-28T15:00:00-06:00"},
+          // A bare hour right after a day (rule 6 on that day).
+          {"tomorrow 6", "2026-11-29T06:00:00-06:00"},
+          {"today 5", "2026-11-28T17:00:00-06:00"},
+          {"today 18", "2026-11-28T18:00:00-06:00"},
+          {"sat 2", "2026-11-28T14:00:00-06:00"},
+          {"sun 11", "2026-11-29T11:00:00-06:00"},
+          {"fri 7-9", "2026-12-04T07:00:00-06:00 .. 2026-12-04T09:00:00-06:00"},
+          {"tomorrow 6 people", "2026-11-29T10:15:00-06:00"},
+          // A weekday next to a date: the date wins.
+          {"Sat, Dec 5 at 2:30pm", "2026-12-05T14:30:00-06:00"},
+          {"sat 12/5 @ 7pm", "2026-12-05T19:00:00-06:00"},
+          {"Saturday December 5th @ 7pm", "2026-12-05T19:00:00-06:00"},
+          {"Sat 12/5", "2026-12-05T12:00:00-06:00"},
+          // Weekends: their Saturday, noon when no time is given.
+          {"this weekend", "2026-11-28T12:00:00-06:00"},
+          {"next weekend", "2026-12-05T12:00:00-06:00"},
+          {"on the weekend", "2026-11-28T12:00:00-06:00"},
+          {"weekend", "2026-11-28T12:00:00-06:00"},
+          {"this wknd", "2026-11-28T12:00:00-06:00"},
+          {"this weekend 2pm", "2026-11-28T14:00:00-06:00"},
+          {"next weekend at 7pm", "2026-12-05T19:00:00-06:00"},
+          {"last weekend", "past"},
+          // Parts of the day without a clock: chrono's 6, 15, 20, and 22 for "tonight".
+          {"tomorrow night", "2026-11-29T20:00:00-06:00"},
+          {"monday night", "2026-11-30T20:00:00-06:00"},
+          {"tomorrow morning", "2026-11-29T06:00:00-06:00"},
+          {"tomorrow afternoon", "2026-11-29T15:00:00-06:00"},
+          // Relative days and months.
+          {"a week from today", "2026-12-05T10:15:00-06:00"},
+          {"a week from tomorrow", "2026-12-06T10:15:00-06:00"},
+          {"2 weeks from today at 5pm", "2026-12-12T17:00:00-06:00"},
+          {"next month", "2026-12-28T10:15:00-06:00"},
+          {"next year", "2027-11-28T10:15:00-06:00"},
+          {"in 15", "2026-11-28T10:30:00-06:00"},
+          {"in 2026", "no_time"},
+          // Holidays.
+          {"christmas eve 7pm", "2026-12-24T19:00:00-06:00"},
+          {"xmas", "2026-12-25T12:00:00-06:00"},
+          {"new year's eve 9pm", "2026-12-31T21:00:00-06:00"},
+          {"NYE 10pm", "2026-12-31T22:00:00-06:00"},
+          {"new years day", "2027-01-01T12:00:00-06:00"},
+      });
+  // "this weekend" on a Saturday afternoon: the next Saturday.
+  check_table("2026-11-28T15:00:00", "America/Chicago",
+              {{"this weekend", "2026-12-05T12:00:00-06:00"}});
+}
+
+TEST_CASE("place and time of chat commands (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"CET 3pm Starbucks", "2026-11-29T08:00:00-06:00", "Starbucks"},
+      {"Starbucks EST 6pm", "2026-11-28T17:00:00-06:00", "Starbucks"},
+      {"the pub fri 6", "2026-12-04T06:00:00-06:00", "the pub"},
+      {"Library at 10 to 8", "2026-11-28T19:50:00-06:00", "Library"},
+      {"Cafe Luna 2moro 5pm", "2026-11-29T17:00:00-06:00", "Cafe Luna"},
+      {"Stra\xC3\x9F"
+       "e des 17. Juni 17.6. 7pm",
+       "2027-06-17T19:00:00-05:00",
+       "Stra\xC3\x9F"
+       "e des 17. Juni"},
+      {"Biergarten 03.12.2026 18:00", "2026-12-03T18:00:00-06:00", "Biergarten"},
+      {"Starbucks this weekend", "2026-11-28T12:00:00-06:00", "Starbucks"},
+      {"Park next weekend 2pm", "2026-12-05T14:00:00-06:00", "Park"},
+      {"Starbucks @ 7ish", "2026-11-28T19:00:00-06:00", "Starbucks"},
+      {"Starbucks \xE2\x80\x94 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "Starbucks"},
+      {"Sat at 2 - Central Park", "2026-11-28T14:00:00-06:00", "Central Park"},
+      {"Bar fri 7-9", "2026-12-04T07:00:00-06:00", "Bar"},
+      {"Noon Cafe CET 3pm", "2026-11-29T08:00:00-06:00", "Noon Cafe"},
+      {"Tuesday Morning parking lot UTC+02:00 3pm", "2026-11-29T07:00:00-06:00",
+       "Tuesday Morning parking lot"},
+  };
+  for (const auto& r : rows) {
+    const std::string text{r.text};
+    CAPTURE(text);
+    const auto result = tp::parse_place_and_time(r.text, ctx);
+    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
+    const auto& c = std::get<tp::parsed_command>(result);
+    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == r.when);
+    CHECK(c.place == r.where);
+  }
 }
