@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -76,6 +78,15 @@ bool has(const tp::parsed_time& t, tp::assumption a) {
 
 // Saturday 28 November 2026, 10:15 in Chicago (CST, -06:00).
 constexpr const char* sat = "2026-11-28T10:15:00";
+
+// "+05:30", "-06:00": an offset in minutes as ISO 8601 writes it.
+std::string fmt_offset(int minutes) {
+  const char sign = minutes < 0 ? '-' : '+';
+  const int m = minutes < 0 ? -minutes : minutes;
+  char text[16];  // room for any int, so the compiler can prove nothing is cut
+  std::snprintf(text, sizeof text, "%c%02d:%02d", sign, m / 60, m % 60);
+  return text;
+}
 
 }  // namespace
 
@@ -658,6 +669,17 @@ TEST_CASE("every accepted answer is strictly after now (rule 2, property)") {
             CAPTURE(text);
             CHECK(p->starts_at > ctx.now);
             if (p->ends_at) CHECK(*p->ends_at > p->starts_at);
+            // The printed offset is the channel zone's offset at that instant, and the text
+            // reads back as the same instant.
+            const std::string iso = tp::format_iso(p->starts_at, *ctx.zone);
+            const auto offset = ctx.zone->get_info(p->starts_at).offset;
+            const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+            CHECK(iso.substr(19) == fmt_offset(static_cast<int>(minutes)));
+            std::istringstream in(iso.substr(0, 19));
+            date::local_seconds wall;
+            in >> date::parse("%FT%T", wall);
+            REQUIRE_FALSE(in.fail());
+            CHECK(wall.time_since_epoch() - offset == p->starts_at.time_since_epoch());
           }
         }
       }
