@@ -1,0 +1,57 @@
+// One thing the IRC session asks its shell to do. The shell performs a batch of actions in
+// order: e.g. `disconnect` then `wake_at` means drop this socket now and call back later, when
+// the session will ask for a `connect`.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace tweetup::irc {
+
+struct irc_action {
+  using time_point = std::chrono::steady_clock::time_point;
+
+  // Write one IRC line as one WebSocket message, without CR LF (W2). `sensitive` lines (PASS,
+  // AUTHENTICATE) carry the password: the shell must never log their text.
+  struct send_line {
+    std::string text;
+    bool sensitive = false;
+  };
+  // Drop any current connection and open a new one; report on_connected, or on_disconnected
+  // when it fails.
+  struct connect {};
+  // Close the current connection (after writing what was sent before it). The session has
+  // already planned what comes next: do not report on_disconnected for it.
+  struct disconnect {
+    std::string reason;
+  };
+  // Call on_timer at `at`; replaces any earlier wake-up. A batch ends with one whenever the
+  // session has a deadline (reconnect, idle PING, PONG timeout, rejoin, next send slot).
+  struct wake_at {
+    time_point at;
+  };
+  // A chat message for the bot: a PRIVMSG in a channel we are in, or to us (then `channel` is
+  // the sender's nick). `text` is as received, CTCP ACTION framing aside; the core validates it.
+  struct deliver {
+    std::string channel;
+    std::string nick;
+    std::string user_host;  // "user@host" of the sender, "" when the server gave none
+    std::string text;
+    bool is_moderator = false;         // op/halfop or above (IRC), broadcaster/moderator (Twitch)
+    std::optional<std::string> msgid;  // IRCv3 "msgid", or Twitch's "id" tag
+  };
+  // Something worth a log line (connection lifecycle, a recovered fault). Never holds a secret.
+  struct report {
+    std::string text;
+  };
+  // The session has stopped for good; `reason` tells the operator what to fix.
+  struct fatal {
+    std::string reason;
+  };
+
+  std::variant<send_line, connect, disconnect, wake_at, deliver, report, fatal> what;
+};
+
+}  // namespace tweetup::irc

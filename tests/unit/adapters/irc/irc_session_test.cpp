@@ -1,0 +1,716 @@
+// Scenario tests of the IRC session state machine, fed the exact lines InspIRCd, Ergo and Twitch
+// send. Time is a plain steady_clock time_point moved by hand; nothing reads a clock or sleeps.
+#include "adapters/irc/irc_session.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "adapters/irc/irc_message.hpp"
+#include "adapters/irc/irc_text.hpp"
+
+namespace tweetup::irc {
+namespace {
+
+using namespace std::chrono_literals;
+using time_point = irc_session::time_point;
+using actions = irc_session::actions;
+using phase = irc_session::phase;
+
+const time_point t0 = time_point{} + 1000h;  // any instant; steady_clock has no calendar
+const std::string self_prefix = "tweetbot!tweetup@127.0.0.1";
+
+template <class T>
+std::vector<T> all(const actions& batch) {
+  std::vector<T> out;
+  for (const irc_action& a : batch)
+    if (const T* p = std::get_if<T>(&a.what)) out.push_back(*p);
+  return out;
+}
+
+std::vector<std::string> lines(const actions& batch) {
+  std::vector<std::string> out;
+  for (const auto& line : all<irc_action::send_line>(batch))
+    out.push_back(line.text);
+  return out;
+}
+
+std::optional<time_point> wake(const actions& batch) {
+  const auto wakes = all<irc_action::wake_at>(batch);
+  if (wakes.empty()) return std::nullopt;
+  return wakes.back().at;
+}
+
+bool has_connect(const actions& batch) {
+  return !all<irc_action::connect>(batch).empty();
+}
+bool has_disconnect(const actions& batch) {
+  return !all<irc_action::disconnect>(batch).empty();
+}
+
+irc_session::settings irc_settings() {
+  irc_session::settings s;
+  s.nick = "tweetbot";
+  s.alt_nicks = {"tweetbot2"};
+  s.user = "tweetup";
+  s.realname = "Tweetup bot";
+  s.channels = {"#tweetup", "#meetups"};
+  return s;
+}
+
+// Connects and registers as InspIRCd 3 answers (no SASL offered), joined to both channels.
+void register_plain(irc_session& session, time_point now) {
+  session.start(now);
+  session.on_connected(now);
+  session.on_line(":irc.test.local CAP * LS :cap-notify echo-message message-tags server-time",
+                  now);
+  session.on_line(":irc.test.local CAP * ACK :echo-message message-tags server-time", now);
+  session.on_line(":irc.test.local 001 tweetbot :Welcome to the Test IRC Network " + self_prefix,
+                  now);
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", now);
+  session.on_line(":" + self_prefix + " JOIN :#meetups", now);
+}
+
+}  // namespace
+
+TEST_CASE("registration: CAP LS 302, NICK, USER, multi-line LS, REQ, ACK, CAP END, JOIN (I1)") {
+  irc_session session(irc_settings());
+  const actions started = session.start(t0);
+  CHECK(has_connect(started));
+  CHECK(session.current_phase() == phase::connecting);
+
+  const actions opened = session.on_connected(t0);
+  CHECK(lines(opened) ==
+        std::vector<std::string>{"CAP LS 302", "NICK tweetbot", "USER tweetup 0 * :Tweetup bot"});
+  CHECK(wake(opened) == t0 + 90s);  // the idle PING deadline
+
+  // Ergo spreads a long list over several lines; "*" before the list means more is coming.
+  CHECK(lines(session.on_line(
+                  ":ergo.test CAP * LS * :account-notify away-notify batch echo-message", t0))
+            .empty());
+  const actions ls = session.on_line(
+      ":ergo.test CAP * LS :message-tags sasl=PLAIN,EXTERNAL server-time draft/chathistory", t0);
+  // No sasl_user, so no sasl; the order is ours, not the server's.
+  CHECK(lines(ls) == std::vector<std::string>{"CAP REQ :message-tags server-time echo-message"});
+
+  const actions ack =
+      session.on_line(":ergo.test CAP * ACK :message-tags server-time echo-message", t0);
+  CHECK(lines(ack) == std::vector<std::string>{"CAP END"});
+  CHECK(session.current_phase() == phase::registering);
+
+  const actions welcome =
+      session.on_line(":ergo.test 001 tweetbot :Welcome to the ErgoTest IRC Network tweetbot", t0);
+  CHECK(session.current_phase() == phase::registered);
+  CHECK(lines(welcome) == std::vector<std::string>{"JOIN #tweetup,#meetups"});
+
+  const actions isupport = session.on_line(
+      ":ergo.test 005 tweetbot AWAYLEN=390 BOT=B CASEMAPPING=ascii CHANLIMIT=#:100 "
+      "CHANMODES=Ibe,k,fl,CEMRUimnstu CHANNELLEN=64 CHANTYPES=# :are supported by this server",
+      t0);
+  CHECK(lines(isupport) == std::vector<std::string>{"MODE tweetbot +B"});
+  // A second 005 line with BOT again does not repeat the MODE.
+  CHECK(lines(session.on_line(":ergo.test 005 tweetbot BOT=B :are supported by this server", t0))
+            .empty());
+
+  // Ergo's JOIN echo tells us our host, and with it the relayed-line budget (I5).
+  CHECK(session.prefix_budget() == default_prefix_budget);
+  session.on_line(":tweetbot!~u@kb4pbuvtrm9xq.irc JOIN #tweetup", t0);
+  CHECK(session.in_channel("#tweetup"));
+  CHECK(session.prefix_budget() == std::string_view("tweetbot!~u@kb4pbuvtrm9xq.irc").size());
+  session.on_line(":ergo.test 396 tweetbot cloaked.example :is now your displayed host", t0);
+  CHECK(session.prefix_budget() == std::string_view("tweetbot!~u@cloaked.example").size());
+}
+
+TEST_CASE("CAP END is always sent: nothing wanted offered, and NAK (I1)") {
+  SUBCASE("nothing we want is offered") {
+    irc_session session(irc_settings());
+    session.start(t0);
+    session.on_connected(t0);
+    CHECK(lines(session.on_line(":irc.test.local CAP * LS :cap-notify away-notify", t0)) ==
+          std::vector<std::string>{"CAP END"});
+  }
+  SUBCASE("the request is refused") {
+    irc_session session(irc_settings());
+    session.start(t0);
+    session.on_connected(t0);
+    session.on_line(":irc.test.local CAP * LS :message-tags", t0);
+    const actions nak = session.on_line(":irc.test.local CAP * NAK :message-tags", t0);
+    CHECK(lines(nak) == std::vector<std::string>{"CAP END"});
+    CHECK(all<irc_action::report>(nak).size() == 1);
+  }
+}
+
+TEST_CASE("PING gets PONG with the exact token, before registration too (I3, T4)") {
+  irc_session session(irc_settings());
+  session.start(t0);
+  session.on_connected(t0);
+  CHECK(lines(session.on_line("PING :3A1F0C2B", t0)) == std::vector<std::string>{"PONG :3A1F0C2B"});
+  CHECK(lines(session.on_line("PING :tmi.twitch.tv", t0)) ==
+        std::vector<std::string>{"PONG :tmi.twitch.tv"});
+  CHECK(lines(session.on_line(":irc.test.local PING :with:colon and space", t0)) ==
+        std::vector<std::string>{"PONG :with:colon and space"});
+}
+
+TEST_CASE("SASL PLAIN success: REQ sasl, AUTHENTICATE PLAIN, base64 credentials, 903, CAP END") {
+  auto s = irc_settings();
+  s.sasl_user = "tweetbot";
+  s.sasl_password = "hunter2";
+  irc_session session(s);
+  session.start(t0);
+  session.on_connected(t0);
+  CHECK(lines(session.on_line(":ergo.test CAP * LS :message-tags sasl=PLAIN,EXTERNAL", t0)) ==
+        std::vector<std::string>{"CAP REQ :message-tags sasl"});
+  CHECK(lines(session.on_line(":ergo.test CAP * ACK :message-tags sasl", t0)) ==
+        std::vector<std::string>{"AUTHENTICATE PLAIN"});
+
+  const actions challenge = session.on_line("AUTHENTICATE +", t0);
+  const auto sent = all<irc_action::send_line>(challenge);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].text == "AUTHENTICATE dHdlZXRib3QAdHdlZXRib3QAaHVudGVyMg==");
+  CHECK(sent[0].sensitive);
+
+  session.on_line(
+      ":ergo.test 900 tweetbot tweetbot!tweetup@127.0.0.1 tweetbot :You are now logged in as "
+      "tweetbot",
+      t0);
+  const actions done = session.on_line(":ergo.test 903 tweetbot :Authentication successful", t0);
+  CHECK(lines(done) == std::vector<std::string>{"CAP END"});
+  CHECK(all<irc_action::report>(done).size() == 1);
+}
+
+TEST_CASE("SASL failure: 904 is reported, CAP END, registration goes on; no password logged") {
+  auto s = irc_settings();
+  s.sasl_user = "tweetbot";
+  s.sasl_password = "hunter2";
+  irc_session session(s);
+  std::vector<irc_action> everything;
+  const auto keep = [&everything](const actions& batch) {
+    everything.insert(everything.end(), batch.begin(), batch.end());
+    return batch;
+  };
+  keep(session.start(t0));
+  keep(session.on_connected(t0));
+  keep(session.on_line(":ergo.test CAP * LS :sasl", t0));
+  keep(session.on_line(":ergo.test CAP * ACK :sasl", t0));
+  keep(session.on_line("AUTHENTICATE +", t0));
+  const actions failed =
+      keep(session.on_line(":ergo.test 904 tweetbot :SASL authentication failed", t0));
+  CHECK(lines(failed) == std::vector<std::string>{"CAP END"});
+  REQUIRE(all<irc_action::report>(failed).size() == 1);
+  keep(session.on_line(":ergo.test 001 tweetbot :Welcome", t0));
+  CHECK(session.current_phase() == phase::registered);
+  for (const auto& r : all<irc_action::report>(everything))
+    CHECK(r.text.find("hunter2") == std::string::npos);
+  for (const auto& line : all<irc_action::send_line>(everything))
+    if (line.text.starts_with("AUTHENTICATE ") && line.text != "AUTHENTICATE PLAIN")
+      CHECK(line.sensitive);
+}
+
+TEST_CASE("SASL payload of exactly 400 bytes is followed by AUTHENTICATE + (I2)") {
+  auto s = irc_settings();
+  s.sasl_user = "u";
+  s.sasl_password = std::string(296, 'p');  // 300 raw bytes -> 400 base64 bytes
+  irc_session session(s);
+  session.start(t0);
+  session.on_connected(t0);
+  session.on_line(":ergo.test CAP * LS :sasl", t0);
+  session.on_line(":ergo.test CAP * ACK :sasl", t0);
+  const auto sent = lines(session.on_line("AUTHENTICATE +", t0));
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].size() == std::string_view("AUTHENTICATE ").size() + 400);
+  CHECK(sent[1] == "AUTHENTICATE +");
+
+  SUBCASE("a longer payload goes in 400-byte chunks") {
+    auto longer = s;
+    longer.sasl_password = std::string(500, 'p');
+    irc_session other(longer);
+    other.start(t0);
+    other.on_connected(t0);
+    other.on_line(":ergo.test CAP * LS :sasl", t0);
+    other.on_line(":ergo.test CAP * ACK :sasl", t0);
+    const auto chunks = lines(other.on_line("AUTHENTICATE +", t0));
+    REQUIRE(chunks.size() == 2);  // 504 raw -> 672 base64 = 400 + 272
+    CHECK(chunks[0].size() == 13 + 400);
+    CHECK(chunks[1].size() == 13 + 272);
+  }
+}
+
+TEST_CASE("433 and 432 during registration move through alt nicks, then nick_N (I4)") {
+  irc_session session(irc_settings());
+  session.start(t0);
+  session.on_connected(t0);
+  CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot :Nickname is already in use.", t0)) ==
+        std::vector<std::string>{"NICK tweetbot2"});
+  CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot2 :Nickname is already in use.",
+                              t0)) == std::vector<std::string>{"NICK tweetbot_1"});
+  CHECK(lines(session.on_line(":irc.test.local 432 * tweetbot_1 :Erroneous Nickname", t0)) ==
+        std::vector<std::string>{"NICK tweetbot_2"});
+  session.on_line(":irc.test.local CAP * LS :", t0);
+  session.on_line(
+      ":irc.test.local 001 tweetbot_2 :Welcome to the Test IRC Network "
+      "tweetbot_2!tweetup@127.0.0.1",
+      t0);
+  CHECK(session.nick() == "tweetbot_2");
+  CHECK(session.prefix_budget() == std::string_view("tweetbot_2!tweetup@127.0.0.1").size());
+  // After registration a 433 (from some NICK of ours we never sent) changes nothing.
+  CHECK(lines(session.on_line(":irc.test.local 433 tweetbot_2 x :Nickname is already in use.", t0))
+            .empty());
+}
+
+TEST_CASE("a 1,500-byte reply is split so every relayed line fits 512 bytes, UTF-8 intact (I5)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  std::string text;
+  while (text.size() < 1500)
+    text += "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80 tweetup ";
+  text.resize(1500);
+  while (text.back() == ' ' || (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80 ||
+         static_cast<unsigned char>(text.back()) >= 0xC0)
+    text.pop_back();  // whole characters only, no trailing space
+
+  const actions batch = session.say("#tweetup", text, t0 + 60s);
+  const auto sent = lines(batch);
+  REQUIRE(sent.size() == 4);
+  std::string joined;
+  for (const std::string& line : sent) {
+    const std::string relayed = ":" + self_prefix + " " + line;
+    CHECK(relayed.size() <= 510);
+    const auto parsed = parse_irc_line(line);
+    REQUIRE(parsed);
+    CHECK(parsed->command == "PRIVMSG");
+    CHECK(parsed->param(0) == "#tweetup");
+    if (!joined.empty()) joined += ' ';
+    joined += parsed->param(1);
+  }
+  CHECK(joined == text);  // split only at spaces here, each consumed once
+  // The first line is full: the next word would not have fitted.
+  CHECK((":" + self_prefix + " " + sent[0]).size() > 490);
+}
+
+TEST_CASE("a 30-message burst goes out 4 at once, then 1 per second (I6)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;  // the bucket has long refilled after registration
+  std::vector<time_point> sent_at;
+  actions first;
+  for (int i = 0; i < 30; ++i) {
+    const actions batch = session.say("#tweetup", "reply " + std::to_string(i), t1);
+    for (std::size_t k = 0; k < lines(batch).size(); ++k)
+      sent_at.push_back(t1);
+    if (i == 29) first = batch;
+  }
+  CHECK(sent_at.size() == 4);
+  CHECK(session.queued() == 26);
+  std::optional<time_point> next = wake(first);
+  int guard = 0;
+  while (session.queued() > 0 && next && guard++ < 100) {
+    const time_point now = *next;
+    const actions batch = session.on_timer(now, 0.5);
+    for (const std::string& line : lines(batch)) {
+      CHECK(line.starts_with("PRIVMSG #tweetup :reply "));
+      sent_at.push_back(now);
+    }
+    next = wake(batch);
+  }
+  REQUIRE(sent_at.size() == 30);
+  for (std::size_t i = 4; i < 30; ++i)
+    CHECK(sent_at[i] == t1 + std::chrono::seconds(i - 3));
+}
+
+TEST_CASE("PONG jumps the send queue and is never throttled (I6)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  for (int i = 0; i < 10; ++i)
+    session.say("#tweetup", "line " + std::to_string(i), t1);
+  CHECK(session.queued() == 6);
+  const actions batch = session.on_line(":irc.test.local PING :irc.test.local", t1 + 100ms);
+  CHECK(lines(batch) == std::vector<std::string>{"PONG :irc.test.local"});
+  CHECK(session.queued() == 6);
+  // The queue carries on at its own pace: the PONG counts against the server's flood counter,
+  // so the next line is due 1 s after the burst plus the 100 ms the PONG took.
+  CHECK(wake(batch) == t1 + 1100ms);
+  CHECK(lines(session.on_timer(t1 + 1100ms, 0.5)) ==
+        std::vector<std::string>{"PRIVMSG #tweetup :line 4"});
+}
+
+TEST_CASE("KICK of us rejoins after rejoin_delay; join errors are reported") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  const actions kicked =
+      session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  CHECK_FALSE(session.in_channel("#tweetup"));
+  CHECK(all<irc_action::report>(kicked).size() == 1);
+  CHECK(wake(kicked) == t1 + 10s);
+  CHECK(lines(session.on_timer(t1 + 9s, 0.5)).empty());
+  CHECK(lines(session.on_timer(t1 + 10s, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
+
+  const actions banned = session.on_line(
+      ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)", t1 + 10s);
+  REQUIRE(all<irc_action::report>(banned).size() == 1);
+  CHECK(all<irc_action::report>(banned)[0].text.find("#tweetup") != std::string::npos);
+  CHECK(lines(banned).empty());
+
+  // A KICK of someone else is only bookkeeping.
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 11s);
+  session.on_line(":irc.test.local 353 tweetbot = #tweetup :@alice bob tweetbot", t1 + 11s);
+  const actions other = session.on_line(":alice!a@h KICK #tweetup bob :spam", t1 + 12s);
+  CHECK(all<irc_action::report>(other).empty());
+  CHECK(session.in_channel("#tweetup"));
+}
+
+TEST_CASE("idle line: our PING after ping_idle, reconnect when nothing comes back (I3)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);  // the last line arrived at t0
+
+  SUBCASE("silence -> PING -> silence -> disconnect, backoff, connect") {
+    const actions quiet = session.on_timer(t0 + 90s, 0.5);
+    CHECK(lines(quiet) == std::vector<std::string>{"PING :tweetup-1"});
+    CHECK(wake(quiet) == t0 + 150s);
+    const actions dead = session.on_timer(t0 + 150s, 0.5);
+    CHECK(has_disconnect(dead));
+    CHECK_FALSE(has_connect(dead));
+    CHECK(session.current_phase() == phase::waiting_to_connect);
+    CHECK(wake(dead) == t0 + 151s);  // 1 s x (0.5 + 0.5)
+    // A late report from the shell about the closed socket changes nothing.
+    CHECK(session.on_disconnected(t0 + 150s, 0.5).size() == 1);  // just the wake_at
+    const actions again = session.on_timer(t0 + 151s, 0.5);
+    CHECK(has_connect(again));
+    CHECK(lines(session.on_connected(t0 + 152s)).front() == "CAP LS 302");
+  }
+  SUBCASE("any line after our PING keeps the connection") {
+    session.on_timer(t0 + 90s, 0.5);
+    const actions pong =
+        session.on_line(":irc.test.local PONG irc.test.local :tweetup-1", t0 + 91s);
+    CHECK(wake(pong) == t0 + 181s);
+    CHECK(lines(session.on_timer(t0 + 181s, 0.5)) == std::vector<std::string>{"PING :tweetup-2"});
+  }
+}
+
+TEST_CASE("reconnect backoff doubles from 1 s to 60 s times (0.5 + jitter), reset by 001") {
+  irc_session session(irc_settings());
+  session.start(t0);
+  time_point now = t0;
+  const std::vector<std::chrono::milliseconds> expected = {1000ms,  2000ms,  4000ms,  8000ms,
+                                                           16000ms, 32000ms, 60000ms, 60000ms};
+  for (const auto delay : expected) {
+    const actions lost = session.on_disconnected(now, 0.5);
+    REQUIRE(wake(lost));
+    CHECK(*wake(lost) - now == delay);
+    now = *wake(lost);
+    CHECK(has_connect(session.on_timer(now, 0.5)));
+  }
+  // Jitter 0 halves the delay; 0.999 nearly adds half.
+  const actions low = session.on_disconnected(now, 0.0);
+  CHECK(*wake(low) - now == 30000ms);
+  now = *wake(low);
+  session.on_timer(now, 0.0);
+  session.on_connected(now);
+  session.on_line(":irc.test.local 001 tweetbot :Welcome", now);
+  const actions after = session.on_disconnected(now, 0.5);
+  CHECK(*wake(after) - now == 1000ms);
+  // Queued replies survive the reconnect and go out once the channel is joined again.
+  session.say("#tweetup", "still here", now);
+  CHECK(session.queued() == 1);
+  session.on_timer(*wake(after), 0.5);
+  session.on_connected(*wake(after));
+  CHECK(lines(session.on_line(":irc.test.local 001 tweetbot :Welcome", *wake(after) + 10s)) ==
+        std::vector<std::string>{"JOIN #tweetup,#meetups"});
+  const actions joined = session.on_line(":" + self_prefix + " JOIN #tweetup", *wake(after) + 11s);
+  CHECK(lines(joined) == std::vector<std::string>{"PRIVMSG #tweetup :still here"});
+}
+
+TEST_CASE("moderators from NAMES, MODE, NICK, PART, QUIT and KICK; PREFIX from 005") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  session.on_line(
+      ":irc.test.local 005 tweetbot CASEMAPPING=rfc1459 CHANMODES=IXbeg,k,FHJLfjl,"
+      "ABCDKMNOPQRSTcimnprstuz CHANTYPES=# PREFIX=(Yqaohv)!~&@%+ "
+      ":are supported by this server",
+      t0);
+  session.on_line(
+      ":irc.test.local 353 tweetbot = #tweetup :!root ~owner &admin @alice %bob "
+      "+carol dave tweetbot",
+      t0);
+  session.on_line(":irc.test.local 366 tweetbot #tweetup :End of /NAMES list.", t0);
+  for (const char* nick : {"root", "owner", "admin", "alice", "bob"})
+    CHECK(session.is_moderator("#tweetup", nick));
+  CHECK_FALSE(session.is_moderator("#tweetup", "carol"));
+  CHECK_FALSE(session.is_moderator("#tweetup", "dave"));
+  CHECK(session.is_moderator("#TWEETUP", "ALICE"));  // rfc1459 casemapping
+
+  // "+ol-h carol 10 bob": o takes carol, l takes 10 when set, h takes bob.
+  session.on_line(":alice!alice@127.0.0.1 MODE #tweetup +ol-h carol 10 bob", t0);
+  CHECK(session.is_moderator("#tweetup", "carol"));
+  CHECK_FALSE(session.is_moderator("#tweetup", "bob"));
+  session.on_line(":alice!alice@127.0.0.1 MODE #tweetup +b-o *!*@spam carol", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "carol"));
+
+  session.on_line(":alice!alice@127.0.0.1 NICK :alicia", t0);
+  CHECK(session.is_moderator("#tweetup", "alicia"));
+  CHECK_FALSE(session.is_moderator("#tweetup", "alice"));
+  session.on_line(":alicia!alice@127.0.0.1 PART #tweetup :bye", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "alicia"));
+  session.on_line(":owner!o@127.0.0.1 QUIT :Quit: gone", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "owner"));
+  session.on_line(":root!r@127.0.0.1 KICK #tweetup admin :demoted", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "admin"));
+  // A returning user starts without modes.
+  session.on_line(":alicia!alice@127.0.0.1 JOIN :#tweetup", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "alicia"));
+
+  const auto got = all<irc_action::deliver>(
+      session.on_line(":root!r@127.0.0.1 PRIVMSG #tweetup :!tweetup cancel 3", t0));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].is_moderator);
+}
+
+TEST_CASE("PRIVMSG delivery: channels we are in, private messages, CTCP, our own echo") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  session.on_line(":irc.test.local 353 tweetbot = #tweetup :@alice bob tweetbot", t0);
+
+  const auto channel = all<irc_action::deliver>(
+      session.on_line("@msgid=63E1033A051D4B41B1AB1FA3CF4B243E;time=2024-05-01T12:00:00.000Z "
+                      ":bob!bob@127.0.0.1 PRIVMSG #tweetup :!tweetup Starbucks Alabaster 3pm",
+                      t0));
+  REQUIRE(channel.size() == 1);
+  CHECK(channel[0].channel == "#tweetup");
+  CHECK(channel[0].nick == "bob");
+  CHECK(channel[0].user_host == "bob@127.0.0.1");
+  CHECK(channel[0].text == "!tweetup Starbucks Alabaster 3pm");
+  CHECK_FALSE(channel[0].is_moderator);
+  CHECK(channel[0].msgid == "63E1033A051D4B41B1AB1FA3CF4B243E");
+
+  const auto op = all<irc_action::deliver>(
+      session.on_line(":alice!alice@127.0.0.1 PRIVMSG #tweetup :!join 1", t0));
+  REQUIRE(op.size() == 1);
+  CHECK(op[0].is_moderator);
+  CHECK_FALSE(op[0].msgid);
+
+  const auto direct = all<irc_action::deliver>(
+      session.on_line(":bob!bob@127.0.0.1 PRIVMSG tweetbot :!tweetup list", t0));
+  REQUIRE(direct.size() == 1);
+  CHECK(direct[0].channel == "bob");
+  CHECK_FALSE(direct[0].is_moderator);
+
+  const auto action =
+      all<irc_action::deliver>(session.on_line(":bob!bob@127.0.0.1 PRIVMSG #tweetup :\x01"
+                                               "ACTION waves\x01",
+                                               t0));
+  REQUIRE(action.size() == 1);
+  CHECK(action[0].text == "waves");
+
+  // Not for the bot: CTCP queries, our echo-message copy, channels we are not in, other nicks.
+  CHECK(all<irc_action::deliver>(
+            session.on_line(":bob!bob@127.0.0.1 PRIVMSG tweetbot :\x01VERSION\x01", t0))
+            .empty());
+  CHECK(all<irc_action::deliver>(
+            session.on_line("@msgid=abc :" + self_prefix + " PRIVMSG #tweetup :hello", t0))
+            .empty());
+  CHECK(all<irc_action::deliver>(
+            session.on_line(":bob!bob@127.0.0.1 PRIVMSG #elsewhere :!tweetup list", t0))
+            .empty());
+  CHECK(all<irc_action::deliver>(
+            session.on_line(":bob!bob@127.0.0.1 NOTICE #tweetup :!tweetup list", t0))
+            .empty());
+  // The text is passed on as received: the core decides what to do with control bytes.
+  const auto raw =
+      all<irc_action::deliver>(session.on_line(":bob!bob@127.0.0.1 PRIVMSG #tweetup :\x02"
+                                               "bold\x02 text",
+                                               t0));
+  REQUIRE(raw.size() == 1);
+  CHECK(raw[0].text ==
+        "\x02"
+        "bold\x02 text");
+  // A malformed line is reported and ignored.
+  CHECK(all<irc_action::report>(session.on_line(":bob!b@h", t0)).size() == 1);
+}
+
+TEST_CASE("JOIN lines stay within 510 bytes for many channels") {
+  auto s = irc_settings();
+  s.channels.clear();
+  for (int i = 0; i < 40; ++i)
+    s.channels.push_back("#channel-with-a-rather-long-name-" + std::to_string(i));
+  s.channels.push_back("not-a-channel");
+  irc_session session(s);
+  session.start(t0);
+  session.on_connected(t0);
+  const actions welcome = session.on_line(":irc.test.local 001 tweetbot :Welcome", t0);
+  std::size_t joined = 0;
+  for (const std::string& line : lines(welcome)) {
+    CHECK(line.starts_with("JOIN #"));
+    CHECK(line.size() <= 510);
+    joined += static_cast<std::size_t>(std::count(line.begin(), line.end(), '#'));
+  }
+  CHECK(lines(welcome).size() > 1);
+  CHECK(joined == 40);
+  CHECK(all<irc_action::report>(welcome).size() == 2);  // registered, and the bad name
+}
+
+TEST_CASE("stop sends QUIT, closes and ignores everything afterwards") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const actions stopped = session.stop(t0 + 1s);
+  CHECK(lines(stopped) == std::vector<std::string>{"QUIT :Tweetup signing off"});
+  CHECK(has_disconnect(stopped));
+  CHECK(wake(stopped) == std::nullopt);
+  CHECK(session.current_phase() == phase::stopped);
+  CHECK(session.on_line("PING :x", t0 + 2s).empty());
+  CHECK(session.on_disconnected(t0 + 2s, 0.5).empty());
+  CHECK(session.say("#tweetup", "hi", t0 + 2s).empty());
+}
+
+// ---- Twitch -------------------------------------------------------------------------------
+
+namespace {
+
+irc_session::settings twitch_settings() {
+  irc_session::settings s;
+  s.nick = "TweetBot";
+  s.channels = {"#streamer"};
+  s.sasl_password = "abcdefghijklmnopqrstuvwxyz0123";
+  s.twitch = true;
+  return s;
+}
+
+void register_twitch(irc_session& session, time_point now) {
+  session.start(now);
+  session.on_connected(now);
+  session.on_line(
+      ":tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands twitch.tv/membership", now);
+  session.on_line(":tmi.twitch.tv 001 tweetbot :Welcome, GLHF!", now);
+  session.on_line(":tmi.twitch.tv 376 tweetbot :>", now);
+  session.on_line(":tweetbot!tweetbot@tweetbot.tmi.twitch.tv JOIN #streamer", now);
+}
+
+std::string twitch_privmsg(const std::string& badges, const std::string& mod,
+                           const std::string& nick, const std::string& text) {
+  return "@badge-info=;badges=" + badges + ";color=#0D4200;display-name=" + nick +
+         ";emotes=;first-msg=0;flags=;id=b34ccfc7-4977-403a-8a94-33c6bac34fb8;mod=" + mod +
+         ";room-id=1337;subscriber=0;tmi-sent-ts=1507246572675;turbo=0;user-id=1337;user-type= :" +
+         nick + "!" + nick + "@" + nick + ".tmi.twitch.tv PRIVMSG #streamer :" + text;
+}
+
+}  // namespace
+
+TEST_CASE("Twitch registration: PASS oauth:, lowercase NICK, Twitch capabilities (T2)") {
+  irc_session session(twitch_settings());
+  session.start(t0);
+  const actions opened = session.on_connected(t0);
+  const auto sent = all<irc_action::send_line>(opened);
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0].text == "PASS oauth:abcdefghijklmnopqrstuvwxyz0123");
+  CHECK(sent[0].sensitive);
+  CHECK(sent[1].text == "NICK tweetbot");
+  CHECK(sent[2].text == "CAP REQ :twitch.tv/tags twitch.tv/commands twitch.tv/membership");
+  // Twitch needs no CAP END.
+  CHECK(
+      lines(session.on_line(
+                ":tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands twitch.tv/membership",
+                t0))
+          .empty());
+  CHECK(lines(session.on_line(":tmi.twitch.tv 001 tweetbot :Welcome, GLHF!", t0)) ==
+        std::vector<std::string>{"JOIN #streamer"});
+  session.on_line(":tweetbot!tweetbot@tweetbot.tmi.twitch.tv JOIN #streamer", t0);
+  CHECK(session.in_channel("#streamer"));
+  CHECK(lines(session.on_line("PING :tmi.twitch.tv", t0)) ==
+        std::vector<std::string>{"PONG :tmi.twitch.tv"});
+
+  SUBCASE("a token already prefixed with oauth: is not prefixed twice") {
+    auto s = twitch_settings();
+    s.sasl_password = "oauth:xyz";
+    irc_session other(s);
+    other.start(t0);
+    CHECK(lines(other.on_connected(t0)).front() == "PASS oauth:xyz");
+  }
+  SUBCASE("a refused login is fatal") {
+    irc_session other(twitch_settings());
+    other.start(t0);
+    other.on_connected(t0);
+    const actions refused =
+        other.on_line(":tmi.twitch.tv NOTICE * :Login authentication failed", t0);
+    CHECK(all<irc_action::fatal>(refused).size() == 1);
+    CHECK(other.current_phase() == phase::stopped);
+    CHECK(all<irc_action::fatal>(refused)[0].reason.find("abcdefghij") == std::string::npos);
+  }
+}
+
+TEST_CASE("Twitch moderators come from the badges and mod tags") {
+  irc_session session(twitch_settings());
+  register_twitch(session, t0);
+  const auto broadcaster = all<irc_action::deliver>(
+      session.on_line(twitch_privmsg("broadcaster/1,subscriber/0", "0", "streamer", "!help"), t0));
+  REQUIRE(broadcaster.size() == 1);
+  CHECK(broadcaster[0].is_moderator);
+  CHECK(broadcaster[0].channel == "#streamer");
+  CHECK(broadcaster[0].user_host == "streamer@streamer.tmi.twitch.tv");
+  CHECK(broadcaster[0].msgid == "b34ccfc7-4977-403a-8a94-33c6bac34fb8");
+
+  const auto moderator = all<irc_action::deliver>(
+      session.on_line(twitch_privmsg("moderator/1", "1", "modjoe", "!tweetup cancel 2"), t0));
+  REQUIRE(moderator.size() == 1);
+  CHECK(moderator[0].is_moderator);
+
+  const auto mod_tag =
+      all<irc_action::deliver>(session.on_line(twitch_privmsg("", "1", "quietmod", "!list"), t0));
+  REQUIRE(mod_tag.size() == 1);
+  CHECK(mod_tag[0].is_moderator);
+
+  const auto viewer = all<irc_action::deliver>(
+      session.on_line(twitch_privmsg("subscriber/12,premium/1", "0", "viewer", "!join 1"), t0));
+  REQUIRE(viewer.size() == 1);
+  CHECK_FALSE(viewer[0].is_moderator);
+}
+
+TEST_CASE("Twitch: 20 messages per 30 s, 100 once USERSTATE says we moderate (T3)") {
+  irc_session session(twitch_settings());
+  register_twitch(session, t0);
+  for (int i = 0; i < 25; ++i)
+    session.say("#streamer", "reply " + std::to_string(i), t0);
+  CHECK(session.queued() == 5);
+  const actions held = session.on_timer(t0 + 29s, 0.5);
+  CHECK(lines(held).empty());
+  CHECK(wake(held) == t0 + 30s);
+  CHECK(lines(session.on_timer(t0 + 30s, 0.5)).size() == 5);
+
+  SUBCASE("as a moderator") {
+    irc_session mod(twitch_settings());
+    register_twitch(mod, t0);
+    mod.on_line(
+        "@badge-info=;badges=moderator/1;color=;display-name=tweetbot;emote-sets=0;mod=1;"
+        "subscriber=0;user-type=mod :tmi.twitch.tv USERSTATE #streamer",
+        t0);
+    std::size_t sent = 0;
+    for (int i = 0; i < 120; ++i)
+      sent += lines(mod.say("#streamer", "reply " + std::to_string(i), t0)).size();
+    CHECK(sent == 100);
+  }
+}
+
+TEST_CASE("Twitch replies are cut at 500 characters (T3)") {
+  irc_session session(twitch_settings());
+  register_twitch(session, t0);
+  std::string text;
+  for (int i = 0; i < 300; ++i)
+    text += "\xC3\xA9\xC3\xA9 ";  // "éé ": 3 characters, 5 bytes
+  text.pop_back();
+  const auto sent = lines(session.say("#streamer", text, t0));
+  REQUIRE(sent.size() == 2);
+  const auto first = parse_irc_line(sent[0]);
+  REQUIRE(first);
+  std::size_t code_points = 0;
+  for (const char c : first->param(1))
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++code_points;
+  CHECK(code_points <= 500);
+  CHECK(code_points >= 497);
+}
+
+}  // namespace tweetup::irc
