@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "adapters/console/console_adapter.hpp"
+#include "adapters/irc/irc_adapter.hpp"
 #include "app/dispatcher.hpp"
 #include "app/logging.hpp"
 #include "app/system_clock.hpp"
@@ -50,17 +51,32 @@ bool application::start() {
   app_log()->info("database {} open (schema {})", settings_.database,
                   sqlite_event_store::schema_version());
 
-  if (settings_.adapter != "console") {
+  if (settings_.adapter == "irc") {
+    irc_adapter_options irc;
+    irc.url = settings_.irc.url;
+    irc.nick = settings_.irc.nick;
+    irc.alt_nicks = settings_.irc.alt_nicks;
+    irc.user = settings_.irc.user;
+    irc.realname = settings_.irc.realname;
+    irc.channels = settings_.irc.channels;
+    irc.sasl_user = settings_.irc.sasl_user;
+    irc.password = settings_.irc.password.reveal();
+    irc.twitch = settings_.irc.twitch;
+    irc.send_rate = settings_.irc.send_rate;
+    irc.ca_file = settings_.tls.ca_file;
+    p->adapter = std::make_unique<irc_adapter>(ex_, std::move(irc));
+  } else if (settings_.adapter != "console") {
     app_log()->critical("the {} adapter is not part of this build yet; use --adapter console",
                         settings_.adapter);
     exit_code_ = 2;
     return false;
+  } else {
+    console_options console;
+    const char* user = std::getenv("USER");
+    console.user = user && *user ? user : "you";
+    console.banner = ::isatty(0) == 1;
+    p->adapter = std::make_unique<console_adapter>(ex_, console);
   }
-  console_options console;
-  const char* user = std::getenv("USER");
-  console.user = user && *user ? user : "you";
-  console.banner = ::isatty(0) == 1;
-  p->adapter = std::make_unique<console_adapter>(ex_, console);
 
   service_options options{settings_.prefix, settings_.default_timezone, settings_.reminders,
                           settings_.reannounce.time, settings_.reannounce.max_posts_per_day};

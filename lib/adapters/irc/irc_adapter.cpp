@@ -1,0 +1,273 @@
+#include "adapters/irc/irc_adapter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "logging/layer_log.hpp"
+
+namespace tweetup {
+namespace asio = async::asio;
+
+namespace {
+
+irc::irc_session::settings session_settings(const irc_adapter_options& o) {
+  irc::irc_session::settings s;
+  s.nick = o.nick;
+  s.alt_nicks = o.alt_nicks;
+  s.user = o.user;
+  s.realname = o.realname;
+  s.channels = o.channels;
+  s.sasl_user = o.sasl_user;
+  s.sasl_password = o.password;
+  s.twitch = o.twitch;
+  s.send_rate = o.send_rate;
+  return s;
+}
+
+}  // namespace
+
+irc_adapter::irc_adapter(async::executor ex, irc_adapter_options options)
+    : ex_(ex),
+      options_(std::move(options)),
+      ws_(ex, tls_options{options_.ca_file, true}),
+      session_(session_settings(options_)),
+      wake_timer_(ex),
+      writer_signal_(ex),
+      random_(std::random_device{}()) {
+  const auto started = clock::now().time_since_epoch();
+  run_id_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(started).count());
+  options_.password.clear();  // the session holds its own copy; keep one copy only
+}
+
+irc_adapter::~irc_adapter() = default;
+
+double irc_adapter::jitter() {
+  const double x = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  return std::min(x, std::nextafter(1.0, 0.0));
+}
+
+void irc_adapter::log_joins() {
+  for (const auto& channel : options_.channels) {
+    const bool in = session_.in_channel(channel);
+    if (in && joined_.insert(channel).second) {
+      layer_log("irc")->info("joined {} as {}", channel, session_.nick());
+    } else if (!in && joined_.erase(channel) > 0) {
+      layer_log("irc")->info("left {}", channel);
+    }
+  }
+}
+
+void irc_adapter::post(outbound_message message) {
+  std::string text;
+  for (const auto& piece : message.pieces)
+    text += piece.mention ? piece.mention->name : piece.text;
+  execute(session_.say(message.channel.channel, text, clock::now()));
+}
+
+void irc_adapter::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  layer_log("irc")->info("irc adapter stopping");
+  execute(session_.stop(clock::now()));
+  if (connected_ && !disconnect_planned_) {
+    disconnect_planned_ = true;
+    outbox_.push_back(std::nullopt);
+    notify_writer();
+  }
+  wake_timer_.cancel();  // ends idle()
+}
+
+void irc_adapter::set_wake(clock::time_point at) {
+  wake_at_ = at;
+  wake_timer_.cancel();  // the waiting loop re-arms with the new deadline
+}
+
+void irc_adapter::notify_writer() {
+  writer_signal_.cancel();
+}
+
+void irc_adapter::execute(const actions& batch) {
+  std::vector<irc::irc_action::deliver> delivered;
+  for (const auto& action : batch) {
+    if (const auto* line = std::get_if<irc::irc_action::send_line>(&action.what)) {
+      if (connected_ && !disconnect_planned_) {
+        outbox_.push_back(*line);
+        notify_writer();
+      }
+    } else if (std::holds_alternative<irc::irc_action::connect>(action.what)) {
+      need_connect_ = true;
+      if ((connected_ || connecting_) && !disconnect_planned_) {
+        disconnect_planned_ = true;
+        if (connected_) {
+          outbox_.push_back(std::nullopt);
+          notify_writer();
+        }
+      }
+      wake_timer_.cancel();  // ends idle()
+    } else if (const auto* d = std::get_if<irc::irc_action::disconnect>(&action.what)) {
+      layer_log("irc")->info("closing the connection: {}", d->reason);
+      if ((connected_ || connecting_) && !disconnect_planned_) {
+        disconnect_planned_ = true;
+        if (connected_) {
+          outbox_.push_back(std::nullopt);
+          notify_writer();
+        }
+      }
+    } else if (const auto* w = std::get_if<irc::irc_action::wake_at>(&action.what)) {
+      set_wake(w->at);
+    } else if (const auto* m = std::get_if<irc::irc_action::deliver>(&action.what)) {
+      delivered.push_back(*m);
+    } else if (const auto* r = std::get_if<irc::irc_action::report>(&action.what)) {
+      layer_log("irc")->info("{}", r->text);
+    } else if (const auto* f = std::get_if<irc::irc_action::fatal>(&action.what)) {
+      layer_log("irc")->error("irc session stopped: {}", f->reason);
+      finished_ = true;
+      if (connected_ && !disconnect_planned_) {
+        disconnect_planned_ = true;
+        outbox_.push_back(std::nullopt);
+        notify_writer();
+      }
+      wake_timer_.cancel();
+    }
+  }
+  // Handlers may post replies, which feed the session again: do that after the whole batch, so
+  // this batch's wake-up never overrides a newer one.
+  if (!handler_) return;
+  for (auto& m : delivered) {
+    inbound_message message;
+    message.channel = {"irc", m.channel};
+    message.author = {m.nick, m.nick};
+    message.text = std::move(m.text);
+    message.message_id = m.msgid ? *m.msgid : fmt::format("{}-{}", run_id_, next_id_++);
+    message.author_is_moderator = m.is_moderator;
+    (*handler_)(message);
+  }
+}
+
+async::task<void> irc_adapter::run(message_handler on_message) {
+  handler_ = &on_message;
+  auto log = layer_log("irc");
+  execute(session_.start(clock::now()));
+  while (!finished_ && !stopping_) {
+    if (!need_connect_) {
+      co_await idle();
+      continue;
+    }
+    need_connect_ = false;
+    outbox_.clear();
+    disconnect_planned_ = false;
+    connecting_ = true;
+    log->info("connecting to {}", options_.url);
+    connect_options o;
+    o.subprotocols = {"text.ircv3.net", "binary.ircv3.net"};
+    o.origin = options_.origin;
+    o.max_message_size = 16 * 1024;
+    const auto ec = co_await ws_.connect(options_.url, o);
+    connecting_ = false;
+    if (stopping_ || finished_ || disconnect_planned_) {
+      if (!ec) {
+        const auto ignored = co_await ws_.close(1000, "closing");
+        (void)ignored;
+      }
+      continue;
+    }
+    if (ec) {
+      log->warn("cannot connect to {}: {}; will retry", options_.url, ws_.last_error_text());
+      execute(session_.on_disconnected(clock::now(), jitter()));
+      continue;
+    }
+    log->info("connected to {}", options_.url);
+    connected_ = true;
+    execute(session_.on_connected(clock::now()));
+    co_await run_connection();
+    connected_ = false;
+    outbox_.clear();
+    joined_.clear();
+    if (!disconnect_planned_ && !stopping_ && !finished_) {
+      log->warn("connection to {} lost ({}); reconnecting", options_.url, ws_.last_error_text());
+      execute(session_.on_disconnected(clock::now(), jitter()));
+    }
+  }
+  if (ws_.is_open()) {
+    const auto ignored = co_await ws_.close(1000, "stopping");
+    (void)ignored;
+  }
+  handler_ = nullptr;
+  log->info("irc adapter finished");
+}
+
+async::task<void> irc_adapter::run_connection() {
+  using namespace asio::experimental::awaitable_operators;
+  co_await (reader() || writer() || ticker());
+}
+
+async::task<void> irc_adapter::reader() {
+  for (;;) {
+    auto [ec, text] = co_await ws_.read();
+    if (ec) co_return;
+    if (disconnect_planned_) continue;  // stale: the session has moved on
+    layer_log("irc")->debug("<< {}", text);
+    execute(session_.on_line(text, clock::now()));
+    log_joins();
+  }
+}
+
+async::task<void> irc_adapter::writer() {
+  for (;;) {
+    while (outbox_.empty()) {
+      writer_signal_.expires_at(clock::time_point::max());
+      auto [ec] = co_await writer_signal_.async_wait(async::nothrow);
+      (void)ec;
+      // Cancelled by `||` finishing elsewhere, rather than woken by notify_writer().
+      const auto state = co_await asio::this_coro::cancellation_state;
+      if (state.cancelled() != asio::cancellation_type::none) co_return;
+    }
+    auto item = std::move(outbox_.front());
+    outbox_.pop_front();
+    if (!item) {
+      const auto ec = co_await ws_.close(1000, "closing");
+      (void)ec;
+      co_return;
+    }
+    if (!item->sensitive) layer_log("irc")->debug(">> {}", item->text);
+    const auto ec = co_await ws_.write(std::move(item->text));
+    if (ec) co_return;
+  }
+}
+
+async::task<void> irc_adapter::ticker() {
+  for (;;) {
+    if (wake_at_ && clock::now() >= *wake_at_) {
+      wake_at_.reset();
+      execute(session_.on_timer(clock::now(), jitter()));
+      continue;
+    }
+    wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
+    auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
+    (void)ec;
+    // Cancelled by `||` finishing elsewhere, rather than re-armed by set_wake().
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
+  }
+}
+
+async::task<void> irc_adapter::idle() {
+  while (!need_connect_ && !stopping_ && !finished_) {
+    if (wake_at_ && clock::now() >= *wake_at_) {
+      wake_at_.reset();
+      execute(session_.on_timer(clock::now(), jitter()));
+      continue;
+    }
+    wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
+    auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
+    (void)ec;
+  }
+}
+
+}  // namespace tweetup

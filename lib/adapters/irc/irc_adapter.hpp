@@ -1,0 +1,97 @@
+// The IRC adapter: the pure irc_session (protocols.md §1c) driven over IRC-over-WebSocket
+// (websocket_client). One run() loop connects, then runs `reader || writer || timer` per
+// connection (design.md §5); the session decides when to reconnect, what to send and when.
+//
+// - Inbound PRIVMSGs in joined channels (or to the bot) reach the handler as channel
+//   {"irc", "#chan"} (or {"irc", nick} for private ones), author {nick, nick}.
+// - post() hands the text to the session, which cleans, splits and throttles it; mentions are
+//   rendered as the bare nick.
+// - Exactly one write is in flight: every line goes through one queue drained by one writer.
+// - stop() sends QUIT, closes with 1000 and ends run(). A fatal session error ends run() too.
+// Executor: everything runs on the executor given to the constructor; not thread-safe.
+// The password is handed to the session only and never logged.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/chat_adapter.hpp"
+#include "adapters/irc/irc_action.hpp"
+#include "adapters/irc/irc_session.hpp"
+#include "adapters/transport/websocket_client.hpp"
+
+namespace tweetup {
+
+struct irc_adapter_options {
+  std::string url;  // ws:// (loopback only) or wss://
+  std::string origin = "https://tweetup.invalid";
+  std::string nick = "tweetup";
+  std::vector<std::string> alt_nicks;
+  std::string user;
+  std::string realname;
+  std::vector<std::string> channels;
+  std::string sasl_user;
+  std::string password;  // SASL password or Twitch OAuth token; never logged
+  bool twitch = false;
+  double send_rate = 1.0;
+  std::string ca_file;  // extra trusted CAs for wss://
+};
+
+class irc_adapter final : public chat_adapter {
+ public:
+  irc_adapter(async::executor ex, irc_adapter_options options);
+  ~irc_adapter() override;
+
+  void post(outbound_message message) override;
+  async::task<void> run(message_handler on_message) override;
+  void stop() override;
+  std::string_view name() const override { return "irc"; }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  using actions = irc::irc_session::actions;
+
+  void execute(const actions& batch);
+  void set_wake(clock::time_point at);
+  void notify_writer();
+  double jitter();
+  void log_joins();
+
+  async::task<void> run_connection();
+  async::task<void> reader();
+  async::task<void> writer();
+  async::task<void> ticker();
+  async::task<void> idle();
+
+  async::executor ex_;
+  irc_adapter_options options_;
+  websocket_client ws_;
+  irc::irc_session session_;
+  boost::asio::steady_timer wake_timer_;
+  boost::asio::steady_timer writer_signal_;
+  std::optional<clock::time_point> wake_at_;
+  // Lines to write on the current connection, in order; nullopt marks "close here".
+  std::deque<std::optional<irc::irc_action::send_line>> outbox_;
+  const message_handler* handler_ = nullptr;  // while run() is active
+  std::set<std::string> joined_;              // channels we were last seen in, for log lines
+  std::mt19937_64 random_;
+  std::string run_id_;  // makes fallback message ids unique across runs
+  unsigned long long next_id_ = 1;
+  bool connected_ = false;           // a connection's reader/writer/timer are running
+  bool disconnect_planned_ = false;  // the session asked to close the current connection
+  bool connecting_ = false;          // a connect() is in flight
+  bool need_connect_ = false;
+  bool stopping_ = false;
+  bool finished_ = false;  // fatal: run() ends
+};
+
+}  // namespace tweetup
