@@ -68,7 +68,9 @@ std::string describe_offset(std::chrono::seconds offset) {
     if (left < unit) return;
     const std::int64_t n = left / unit;
     left %= unit;
-    text += (text.empty() ? "" : " ") + std::to_string(n) + (n == 1 ? one : many);
+    if (!text.empty()) text += ' ';
+    text += std::to_string(n);
+    text += n == 1 ? one : many;
   };
   part(86400, " day", " days");
   part(3600, " h", " h");

@@ -118,7 +118,8 @@ class gathering_service::run {
     std::string text = "Upcoming tweetups:";
     for (std::size_t i = 0; i < events.size() && i < shown; ++i) {
       const event& e = events[i];
-      text += "\n" + replies::list_line(view(e, zone_or_utc(e.zone)), attendance_of(e));
+      text += '\n';
+      text += replies::list_line(view(e, zone_or_utc(e.zone)), attendance_of(e));
     }
     if (events.size() > shown) text += fmt::format("\n…and {} more.", events.size() - shown);
     reply(text);
@@ -252,8 +253,9 @@ class gathering_service::run {
     store_.transact([&] {
       channel_settings settings = store_.load_channel(message_.channel);
       settings.channel = message_.channel;
-      settings.reminders.reset();
-      if (!c.use_default) settings.reminders = c.offsets;
+      settings.reminders = c.use_default
+                               ? std::nullopt
+                               : std::optional<std::vector<std::chrono::seconds>>(c.offsets);
       store_.save_channel(settings);
       for (const event& e : store_.upcoming_events(message_.channel, now_)) {
         replan(e);
