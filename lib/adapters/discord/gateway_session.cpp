@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "adapters/discord/gateway_close_policy.hpp"
+#include "adapters/reconnect_delay.hpp"
 
 namespace tweetup {
 
@@ -18,17 +19,6 @@ using steady_duration = std::chrono::steady_clock::duration;
 // G11: any code but 1000/1001 keeps the session resumable; 4000 is what DPY uses (L3).
 constexpr std::uint16_t resumable_close = 4000;
 constexpr std::uint16_t normal_close = 1000;
-
-// The caller promises [0, 1); a NaN or an out-of-range value must still give a sane delay.
-double clamp_jitter(double jitter) {
-  if (!(jitter >= 0.0)) return 0.0;
-  return std::min(jitter, std::nextafter(1.0, 0.0));
-}
-
-steady_duration scaled(std::chrono::milliseconds base, double factor) {
-  return std::chrono::duration_cast<steady_duration>(
-      std::chrono::duration<double, std::milli>(static_cast<double>(base.count()) * factor));
-}
 
 // G9: the resume URL gets the same query as the first connection. READY's resume_gateway_url
 // comes without one.

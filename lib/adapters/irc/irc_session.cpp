@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "adapters/irc/irc_text.hpp"
+#include "adapters/reconnect_delay.hpp"
 
 namespace tweetup::irc {
 
@@ -26,17 +27,6 @@ constexpr std::size_t twitch_max_bytes = twitch_max_code_points * 4;
 constexpr std::size_t sasl_chunk = 400;
 // A nick the server refuses this often in a row will not become acceptable with more digits.
 constexpr std::size_t max_nick_attempts = 100;
-
-// The caller promises [0, 1); a NaN or an out-of-range value must still give a sane delay.
-double clamp_jitter(double jitter) {
-  if (!(jitter >= 0.0)) return 0.0;
-  return std::min(jitter, std::nextafter(1.0, 0.0));
-}
-
-steady_duration scaled(std::chrono::milliseconds base, double factor) {
-  return std::chrono::duration_cast<steady_duration>(
-      std::chrono::duration<double, std::milli>(static_cast<double>(base.count()) * factor));
-}
 
 std::string base64(std::string_view in) {
   static constexpr char alphabet[] =
