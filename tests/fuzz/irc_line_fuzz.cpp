@@ -21,52 +21,14 @@
 
 #include "adapters/irc/irc_message.hpp"
 #include "adapters/irc/irc_text.hpp"
+#include "fuzz_oracle.hpp"
 
 namespace {
 
 namespace irc = tweetup::irc;
 
-void check(bool holds) {
-  if (!holds) __builtin_trap();
-}
-
-// Strict UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), written here so
-// that the oracle does not share the code under test.
-bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-      length = 2;
-      cp = b & 0x1Fu;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      length = 3;
-      cp = b & 0x0Fu;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      length = 4;
-      cp = b & 0x07u;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto c = static_cast<unsigned char>(text[i + k]);
-      if ((c & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (c & 0x3Fu);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
+using tweetup::fuzz::check;
+using tweetup::fuzz::valid_utf8;
 
 // C0, DEL, and the C1 controls as UTF-8 (C2 80 to C2 9F).
 bool has_control(std::string_view text) {
