@@ -241,16 +241,20 @@ async::task<void> irc_adapter::writer() {
   }
 }
 
+async::task<void> irc_adapter::wake_step() {
+  if (wake_at_ && clock::now() >= *wake_at_) {
+    wake_at_.reset();
+    execute(session_.on_timer(clock::now(), jitter()));
+    co_return;
+  }
+  wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
+  auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
+  (void)ec;
+}
+
 async::task<void> irc_adapter::ticker() {
   for (;;) {
-    if (wake_at_ && clock::now() >= *wake_at_) {
-      wake_at_.reset();
-      execute(session_.on_timer(clock::now(), jitter()));
-      continue;
-    }
-    wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
-    auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
-    (void)ec;
+    co_await wake_step();
     // Cancelled by `||` finishing elsewhere, rather than re-armed by set_wake().
     const auto state = co_await asio::this_coro::cancellation_state;
     if (state.cancelled() != asio::cancellation_type::none) co_return;
@@ -259,14 +263,7 @@ async::task<void> irc_adapter::ticker() {
 
 async::task<void> irc_adapter::idle() {
   while (!need_connect_ && !stopping_ && !finished_) {
-    if (wake_at_ && clock::now() >= *wake_at_) {
-      wake_at_.reset();
-      execute(session_.on_timer(clock::now(), jitter()));
-      continue;
-    }
-    wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
-    auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
-    (void)ec;
+    co_await wake_step();
   }
 }
 

@@ -71,6 +71,10 @@ class irc_adapter final : public chat_adapter {
   async::task<void> writer();
   async::task<void> ticker();
   async::task<void> idle();
+  // One turn of the session's timer: runs it when due, otherwise waits once on the wake timer
+  // (until the wake-up time, a re-arm by set_wake(), or cancellation). Shared by ticker() while
+  // connected and idle() between connections.
+  async::task<void> wake_step();
 
   async::executor ex_;
   irc_adapter_options options_;
