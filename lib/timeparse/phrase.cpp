@@ -34,9 +34,10 @@ bool phrase::add(const piece& p, bool refine) {
       return true;
     case piece_kind::part_of_day:
       if (part != day_part::none) return false;
-      if (p.tonight && date) return false;
+      if ((p.tonight || p.this_day) && date) return false;
       part = p.part;
       tonight = p.tonight;
+      this_day = p.this_day;
       return true;
     case piece_kind::duration:
       if (duration || date) return false;

@@ -17,7 +17,8 @@ class time_zone;
 namespace tweetup::timeparse {
 
 enum class meridiem { none, am, pm };
-enum class day_part { none, morning, afternoon, evening, night };
+// `midday` comes only from meal words: 7-11 are morning hours, 12 is noon, 1-6 afternoon.
+enum class day_part { none, morning, afternoon, evening, night, midday };
 
 struct clock_time {
   int hour = 0;
@@ -71,6 +72,7 @@ struct piece {
   std::chrono::seconds exact{0};
   day_part part = day_part::none;
   bool tonight = false;
+  bool this_day = false;  // "this morning": the part of today, never tomorrow's
   text_zone zone;
   std::string what;  // past / invalid: the recognised words, for the message
 };
@@ -85,6 +87,10 @@ struct phrase {
   const piece* duration = nullptr;
   day_part part = day_part::none;
   bool tonight = false;
+  bool this_day = false;
+  // A meal named anywhere in the text ("lunch", "dinner"): how to read a bare hour when no part
+  // of the day is given. Never a time by itself (rule 5).
+  day_part meal = day_part::none;
   std::optional<text_zone> zone;
   const piece* problem = nullptr;  // past or invalid
   std::optional<assumption> date_order;

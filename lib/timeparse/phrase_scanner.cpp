@@ -223,6 +223,15 @@ class scanner {
     return std::nullopt;
   }
 
+  // A clock time starts at token i, after an optional "at" or "@": "7pm", "7 pm", "19:00".
+  bool clock_follows(std::size_t i) const {
+    if (!in_range(i) || tight(i)) return false;
+    if (word_is(i, "at") || punct_is(i, '@')) ++i;
+    if (!small_num(i)) return false;
+    if (punct_is(i + 1, ':') && tight(i + 1) && small_num(i + 2) && tight(i + 2)) return true;
+    return meridiem_at(i + 1).has_value();
+  }
+
   bool is_oclock(std::size_t i, std::size_t& next) const {
     if (!is_word(i) || (t_[i].lower[0] != 'o' && t_[i].lower[0] != 'u')) return false;
     if (word_is(i, "o'clock") || word_is(i, "oclock") || word_is(i, "uhr")) {
@@ -1272,7 +1281,10 @@ class scanner {
     const char sep = punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : '\0');
     if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
     if (t_[i].digits == 4) return iso_date(i, sep);
-    if (sep != '/' || !small_num(i) || !small_num(i + 2)) return 0;
+    if (!small_num(i) || !small_num(i + 2)) return 0;
+    // "12-12 7pm": a dashed month-day only right before a clock time, since "7-9" alone is a
+    // span and "4-12" alone a shop number.
+    if (sep == '-' && !(clock_follows(i + 3) && !meridiem_at(i + 3))) return 0;
     // "Platform 9 3/4": a fraction after a number is no date.
     if (i >= 1 && (is_num(i - 1) || (punct_is(i - 1, '/') && tight(i)))) return 0;
     std::size_t next = i + 3;
@@ -1390,6 +1402,7 @@ class scanner {
     piece p = make(piece_kind::part_of_day, i, k + 1);
     p.part = *part;
     p.weak = weak;
+    p.this_day = word_is(i, "this");
     return push(p);
   }
 

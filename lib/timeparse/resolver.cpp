@@ -109,7 +109,10 @@ seconds hms(int h, int m, int s) {
 }
 
 // Rule 6 and rule 8: which 24-hour readings a clock has, given the part of the day.
-small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day) {
+// `named_day`: the text names the day ("tomorrow", "friday", "dec 3"), so a bare 12 is noon:
+// nobody books "tomorrow at 12:30" for half past midnight.
+small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day,
+                                   bool named_day) {
   if (c.midnight) return {{end_of_day ? hours{24} : seconds{0}, std::nullopt}};
   if (c.mer != meridiem::none) {
     return {{hms(c.hour % 12 + (c.mer == meridiem::pm ? 12 : 0), c.minute, c.second), {}}};
@@ -127,9 +130,13 @@ small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_
       if (c.hour == 12) return {{hms(24, c.minute, c.second), {}}};
       if (h <= 4) return {{hms(h + 24, c.minute, c.second), {}}};
       return {{hms(h + 12, c.minute, c.second), {}}};
+    case day_part::midday:
+      if (h >= 7) return {{hms(h, c.minute, c.second), assumption::am_for_bare_hour}};
+      return {{hms(h + 12, c.minute, c.second), assumption::pm_for_bare_hour}};
     case day_part::none:
       break;
   }
+  if (named_day && c.hour == 12) return {{hms(12, c.minute, c.second), {}}};
   return {{hms(h, c.minute, c.second), assumption::am_for_bare_hour},
           {hms(h + 12, c.minute, c.second), assumption::pm_for_bare_hour}};
 }
@@ -146,6 +153,7 @@ seconds default_hour(day_part part, bool tonight) {
       return hours{20};
     case day_part::night:
       return hours{tonight ? 22 : 20};
+    case day_part::midday:
     case day_part::none:
       break;
   }
@@ -328,7 +336,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
       default:
         break;
     }
-  } else if (ph.tonight) {
+  } else if (ph.tonight || ph.this_day) {
     days_list.push_back({today, {}});
     fixed_day = true;
     today_only = true;
@@ -339,7 +347,9 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
 
   small_list<reading> readings;
   if (ph.clock) {
-    readings = clock_readings(*ph.clock, ph.part, ph.tonight || today_only);
+    const day_part part = ph.part != day_part::none ? ph.part : ph.meal;
+    readings = clock_readings(*ph.clock, part, ph.tonight || today_only,
+                              ph.date != nullptr || ph.duration != nullptr);
   } else if (ph.part != day_part::none) {
     readings = {{default_hour(ph.part, ph.tonight), {}}};
   } else if (date_only_now) {
@@ -370,6 +380,11 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
   auto best = earliest(days_list, readings, zone, ctx.now);
   if (!best) {
     // Only a fixed day can run out of candidates: "today at 9am" at noon, a past year.
+    if (ph.this_day && !ph.clock) {
+      return parse_error{error_kind::past,
+                         "That part of the day has already begun. Say when, e.g. this "
+                         "evening at 7 or tomorrow morning at 9"};
+    }
     const auto first = local_seconds{days_list.front().day} + readings.front().time_of_day;
     return past_error(describe_local(first));
   }
@@ -381,7 +396,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     p->ends_at = p->starts_at + *ph.length;
   } else if (ph.end_clock) {
     const auto start_day = date::floor<days>(zone.to_local(p->starts_at));
-    auto end_readings = clock_readings(*ph.end_clock, ph.part, false);
+    auto end_readings = clock_readings(*ph.end_clock, ph.part, false, false);
     if (ph.end_clock->midnight) end_readings = {{hours{24}, {}}};
     const small_list<candidate_day> end_days{{start_day, {}}, {start_day + days{1}, {}}};
     if (auto end = earliest(end_days, end_readings, zone, p->starts_at)) p->ends_at = end->at;

@@ -182,6 +182,19 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
   return s;
 }
 
+// "lunch tomorrow at 12:30", "dinner at 7": the meal says which half of the day a bare hour is.
+day_part meal_named(const token_list& tokens) {
+  for (const auto& t : tokens) {
+    if (t.kind != token_kind::word || t.lower.size() < 5) continue;
+    const auto w = t.lower;
+    if (w == "lunch" || w == "lunchtime" || w == "brunch" || w == "breakfast") {
+      return day_part::midday;
+    }
+    if (w == "dinner" || w == "supper" || w == "dinnertime") return day_part::evening;
+  }
+  return day_part::none;
+}
+
 parse_error no_time(bool command) {
   return {error_kind::no_time, command ? "I couldn't find a time in that. Try: !tweetup "
                                          "Starbucks Alabaster 3pm"
@@ -197,6 +210,7 @@ time_result parse(std::string_view text, const parse_context& ctx, bool command,
   const auto clusters = group(tokens, pieces, arena);
   auto picked = select(tokens, pieces, clusters, arena);
   if (!picked) return no_time(command);
+  picked->merged.meal = meal_named(tokens);
   auto result = resolve(picked->merged, ctx);
   auto* p = std::get_if<parsed_time>(&result);
   if (p == nullptr) return result;

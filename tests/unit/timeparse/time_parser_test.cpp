@@ -285,6 +285,61 @@ TEST_CASE("parts of the day (rule 8)") {
               });
 }
 
+TEST_CASE("this morning is today's morning, never tomorrow's") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"this morning at 11", "2026-11-28T11:00:00-06:00"},
+                  {"this morning at 9", "past"},
+                  {"8 this morning", "past"},
+                  {"this morning", "past"},
+                  {"this afternoon", "2026-11-28T15:00:00-06:00"},
+              });
+  check_table("2026-11-28T05:00:00", "America/Chicago",
+              {{"this morning", "2026-11-28T06:00:00-06:00"}});
+}
+
+TEST_CASE("a meal says which half of the day a bare hour is") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"lunch tomorrow at 12:30", "2026-11-29T12:30:00-06:00"},
+                  {"lunch at 1", "2026-11-28T13:00:00-06:00"},
+                  {"brunch sunday at 11", "2026-11-29T11:00:00-06:00"},
+                  {"breakfast tomorrow at 8:30", "2026-11-29T08:30:00-06:00"},
+                  {"dinner tomorrow at 7", "2026-11-29T19:00:00-06:00"},
+                  {"supper at 6:30", "2026-11-28T18:30:00-06:00"},
+                  {"lunch at 1am", "2026-11-29T01:00:00-06:00"},
+                  {"lunch", "no_time"},
+                  {"dinner tomorrow", "2026-11-29T10:15:00-06:00"},
+              });
+}
+
+TEST_CASE("a bare 12 on a named day is noon") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"tomorrow 12:30", "2026-11-29T12:30:00-06:00"},
+                  {"tomorrow at 12", "2026-11-29T12:00:00-06:00"},
+                  {"friday at 12", "2026-12-04T12:00:00-06:00"},
+                  {"dec 3 at 12:15", "2026-12-03T12:15:00-06:00"},
+                  {"friday at midnight", "2026-12-04T00:00:00-06:00"},
+              });
+  // Without a day, rule 6: the next 12:30 under either reading.
+  check_table("2026-11-28T13:00:00", "America/Chicago",
+              {{"at 12:30", "2026-11-29T00:30:00-06:00"}});
+}
+
+TEST_CASE("a dashed month-day counts right before a clock time") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"12-12 7pm", "2026-12-12T19:00:00-06:00"},
+                  {"1-15 at 7pm", "2027-01-15T19:00:00-06:00"},
+                  {"12-24 18:00", "2026-12-24T18:00:00-06:00"},
+                  {"7-9pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
+                  {"7-9 pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
+                  {"12-12", "no_time"},
+                  {"7-Eleven", "no_time"},
+              });
+}
+
 TEST_CASE("zones named in the text (rule 10)") {
   check_table(sat, "America/Chicago",
               {
