@@ -1,6 +1,6 @@
 // websocket_client against an in-test Beast WebSocket server on 127.0.0.1 (ephemeral ports),
-// plain and TLS. The TLS certificates are made here with the OpenSSL C API, so nothing touches
-// the internet or the system trust store. Client and servers share one io_context and one
+// plain and TLS. The TLS certificates are made at test time (support/tls_test_certs), so nothing
+// touches the internet or the system trust store. Client and servers share one io_context and one
 // thread; nothing sleeps. Coroutines only record what happened; the checks run after run().
 #include <doctest/doctest.h>
 
@@ -8,20 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 
-#include <unistd.h>
-
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,10 +26,12 @@
 
 #include "adapters/transport/websocket_client.hpp"
 #include "async/asio.hpp"
+#include "support/tls_test_certs.hpp"
 
 namespace {
 
 using namespace tweetup;
+using namespace tweetup::testing;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -46,90 +40,6 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using std::chrono::steady_clock;
-
-// ---- certificates ------------------------------------------------------------------------------
-
-struct key_pair_pem {
-  std::string cert;
-  std::string key;
-};
-
-std::string bio_text(BIO* bio) {
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<std::size_t>(size));
-}
-
-// A self-signed P-256 certificate valid for the subjectAltName list `san`.
-key_pair_pem make_certificate(const char* common_name, const char* san, long serial) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  REQUIRE(key != nullptr);
-  X509* cert = X509_new();
-  REQUIRE(cert != nullptr);
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), serial);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509V3_CTX v3;
-  X509V3_set_ctx_nodb(&v3);
-  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* alt = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, san);
-  REQUIRE(alt != nullptr);
-  X509_add_ext(cert, alt, -1);
-  X509_EXTENSION_free(alt);
-  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-
-  key_pair_pem out;
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
-  out.cert = bio_text(bio);
-  BIO_free(bio);
-  bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  out.key = bio_text(bio);
-  BIO_free(bio);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return out;
-}
-
-// A certificate and its PEM file, removed again at exit.
-struct certificate_file {
-  certificate_file(const char* tag, const char* common_name, const char* san, long serial)
-      : pem(make_certificate(common_name, san, serial)),
-        path(std::filesystem::temp_directory_path() /
-             ("tweetup-transport-" + std::to_string(::getpid()) + "-" + tag + ".pem")) {
-    std::ofstream(path) << pem.cert;
-  }
-  ~certificate_file() {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-  }
-  key_pair_pem pem;
-  std::filesystem::path path;
-};
-
-const certificate_file& localhost_certificate() {
-  static const certificate_file file("localhost", "localhost", "DNS:localhost,IP:127.0.0.1", 1);
-  return file;
-}
-
-const certificate_file& other_host_certificate() {
-  static const certificate_file file("other", "wrong.example", "DNS:wrong.example", 2);
-  return file;
-}
-
-std::unique_ptr<ssl::context> server_tls(const key_pair_pem& pem) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-  ctx->use_certificate(asio::buffer(pem.cert), ssl::context::pem);
-  ctx->use_private_key(asio::buffer(pem.key), ssl::context::pem);
-  return ctx;
-}
 
 // ---- the in-test server ------------------------------------------------------------------------
 

@@ -24,17 +24,10 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "adapters/transport/tls_options.hpp"
 #include "async/asio.hpp"
 
 namespace tweetup {
-
-struct tls_options {
-  // An extra PEM bundle of trusted certificates, used besides the system trust store. Empty: the
-  // system store only.
-  std::string ca_file;
-  // false turns off peer certificate and host name checks. Tests and diagnostics only.
-  bool verify = true;
-};
 
 struct connect_options {
   // Offered in Sec-WebSocket-Protocol, in order of preference. The server may pick none.

@@ -1,0 +1,467 @@
+// One of the transport's Beast translation units (about 25 s and 1 GB to compile), hence the
+// pimpl in the header.
+#include "adapters/transport/http_client.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/system/errc.hpp>
+
+#include "adapters/transport/connect_steps.hpp"
+#include "adapters/transport/parsed_url.hpp"
+#include "adapters/transport/tls_client_context.hpp"
+
+namespace tweetup {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using transport_detail::clock_type;
+using request_message = http::request<http::string_body>;
+using response_parser = http::response_parser<http::string_body>;
+
+// Cloudflare in front of Discord adds a fair number of fields; Beast's default is 8 KiB.
+constexpr std::uint32_t max_response_header = 64 * 1024;
+
+error_code errc_code(boost::system::errc::errc_t e) {
+  return boost::system::errc::make_error_code(e);
+}
+
+// tchar, RFC 9110 §5.6.2.
+bool is_token_char(unsigned char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return beast::iequals(a, b);
+}
+
+// Why `r` cannot be sent as it is; empty when it can. Checked because Beast serializes whatever
+// it is given, and a CR or LF in a field would split the request (header injection).
+std::string request_problem(const http_request& r) {
+  if (!is_token(r.method)) return "the method \"" + r.method + "\" is not an HTTP token";
+  if (r.target.empty() || r.target.front() != '/') {
+    return "the target must start with '/' (origin-form, RFC 9112 §3.2.1)";
+  }
+  if (std::any_of(r.target.begin(), r.target.end(),
+                  [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+    return "the target holds a space or a control character";
+  }
+  for (const auto& h : r.headers) {
+    if (!is_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
+    if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return "the value of header " + h.name + " holds CR, LF or NUL";
+    }
+    for (const char* own : {"Host", "Content-Length", "Connection", "Transfer-Encoding"}) {
+      if (same_name(h.name, own)) return "the header " + h.name + " is set by the client";
+    }
+  }
+  return {};
+}
+
+request_message build_request(http_request r, const std::string& host) {
+  request_message req;
+  req.version(11);
+  req.method_string(r.method);
+  req.target(r.target);
+  req.set(http::field::host, host);
+  for (const auto& h : r.headers)
+    req.insert(h.name, h.value);
+  const bool body_expected = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+  req.body() = std::move(r.body);
+  // Some servers answer 411 to a POST without Content-Length, even with no body.
+  if (!req.body().empty() || body_expected) req.content_length(req.body().size());
+  return req;
+}
+
+// The ways a server's earlier close of an idle keep-alive connection shows on the next request.
+bool closed_by_peer(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+// One connection to the origin; it is listed in `live` (the client's) while it exists, so that
+// close() can reach it whoever holds it.
+struct pool_connection {
+  pool_connection(const async::executor& ex, std::vector<pool_connection*>* registry)
+      : resolver(std::make_shared<tcp::resolver>(ex)), live(registry) {
+    live->push_back(this);
+  }
+  ~pool_connection() { live->erase(std::find(live->begin(), live->end(), this)); }
+  pool_connection(const pool_connection&) = delete;
+  pool_connection& operator=(const pool_connection&) = delete;
+
+  bool is_open() const {
+    if (secure) return secure->next_layer().socket().is_open();
+    return plain && plain->socket().is_open();
+  }
+
+  // Ends whatever is pending on it (resolve, connect, handshake, write, read) with an error.
+  void abort() {
+    resolver->cancel();
+    if (secure) secure->next_layer().close();
+    if (plain) plain->close();
+  }
+
+  std::shared_ptr<tcp::resolver> resolver;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<transport_detail::tls_stream> secure;
+  beast::flat_buffer buffer;
+  clock_type::time_point idle_since{};
+  std::size_t exchanges = 0;  // complete responses read on it
+  std::vector<pool_connection*>* live;
+};
+
+// What one request/response exchange on a connection gave.
+struct exchange_outcome {
+  http_response response;
+  bool reusable = false;          // the response allows another request on the connection
+  bool nothing_received = false;  // failed before any byte of a response arrived
+  std::string error_text;
+};
+
+}  // namespace
+
+struct http_client::impl {
+  // A place in the pool (one of max_connections), with the connection in it if it has one.
+  // Giving it back on every path, exceptions and frame destruction included, is the
+  // destructor's job.
+  struct slot {
+    explicit slot(impl* o) : owner(o), epoch(o->epoch) {}
+    ~slot() { release(false); }
+    slot(const slot&) = delete;
+    slot& operator=(const slot&) = delete;
+
+    void release(bool reusable) {
+      if (!held) return;
+      held = false;
+      owner->put_back(std::move(connection), reusable && epoch == owner->epoch);
+    }
+
+    impl* owner;
+    std::uint64_t epoch;
+    bool held = false;
+    std::unique_ptr<pool_connection> connection;
+  };
+
+  // A request waiting for a slot. put_back() hands one over (with a connection or empty) and
+  // wakes it by cancelling the timer; close() wakes it with `aborted`.
+  struct waiter {
+    explicit waiter(impl* o) : owner(o), timer(o->ex, clock_type::time_point::max()) {
+      owner->waiters.push_back(this);
+    }
+    ~waiter() {
+      auto& queue = owner->waiters;
+      if (const auto it = std::find(queue.begin(), queue.end(), this); it != queue.end()) {
+        queue.erase(it);
+      }
+      // Handed a slot but destroyed before taking it (its frame went with the io_context).
+      if (granted) owner->put_back(std::move(connection), false);
+    }
+    waiter(const waiter&) = delete;
+    waiter& operator=(const waiter&) = delete;
+
+    impl* owner;
+    asio::steady_timer timer;
+    bool granted = false;
+    bool aborted = false;
+    std::unique_ptr<pool_connection> connection;
+  };
+
+  impl(async::executor e, std::string origin_text, tls_options t, http_client_options o)
+      : ex(std::move(e)), tls(t), options(o) {
+    options.max_connections = std::max<std::size_t>(1, options.max_connections);
+    auto parsed = parse_url(origin_text);
+    if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https") ||
+        parsed->target != "/") {
+      origin_error = errc_code(boost::system::errc::invalid_argument);
+      origin_error_text = "not an http:// or https:// origin (scheme://host[:port], no path): \"" +
+                          origin_text + "\"";
+      return;
+    }
+    origin = *parsed;
+    if (!origin.plain_allowed()) {
+      origin_error = errc_code(boost::system::errc::permission_denied);
+      origin_error_text = "refused plain http:// to " + origin.host +
+                          ", which is not loopback (127.0.0.0/8, ::1, localhost); use https://";
+    }
+    host_header = origin.authority();
+    where = origin.host + ":" + origin.port;
+  }
+
+  ~impl() {
+    // Connections unlist themselves from `live` as they go.
+    idle.clear();
+  }
+
+  std::pair<error_code, http_response> fail(error_code ec, std::string text) {
+    error_text = std::move(text);
+    return {ec, http_response{}};
+  }
+
+  std::pair<error_code, http_response> aborted() {
+    return fail(asio::error::operation_aborted,
+                "request to " + where + " aborted (close() or a cancellation)");
+  }
+
+  // Returns a slot's connection to the idle list, or drops it; either way the slot goes to the
+  // first waiter if there is one.
+  void put_back(std::unique_ptr<pool_connection> c, bool reusable) {
+    if (reusable && c && c->is_open()) {
+      c->idle_since = clock_type::now();
+      if (!waiters.empty()) {
+        hand_over(std::move(c));
+        return;
+      }
+      idle.push_back(std::move(c));
+      return;
+    }
+    c.reset();
+    if (!waiters.empty()) {
+      hand_over(nullptr);
+      return;
+    }
+    --slots;
+  }
+
+  void hand_over(std::unique_ptr<pool_connection> c) {
+    waiter* w = waiters.front();
+    waiters.pop_front();
+    w->granted = true;
+    w->connection = std::move(c);
+    w->timer.cancel();
+  }
+
+  // Fills `out` with a slot: the most recently used idle connection that is fresh enough, else
+  // an empty slot while fewer than max_connections exist, else the next one given back
+  // (FIFO). operation_aborted when close() or a cancellation ends the wait. `out` belongs to
+  // the caller's frame.
+  async::task<error_code> acquire(slot* out) {
+    const auto now = clock_type::now();
+    for (auto it = idle.begin(); it != idle.end();) {
+      if (now - (*it)->idle_since >= options.idle_timeout || !(*it)->is_open()) {
+        it = idle.erase(it);
+        --slots;
+      } else {
+        ++it;
+      }
+    }
+    if (!idle.empty()) {
+      out->connection = std::move(idle.back());
+      idle.pop_back();
+      out->held = true;
+      co_return error_code{};
+    }
+    if (slots < options.max_connections) {
+      ++slots;
+      out->held = true;
+      co_return error_code{};
+    }
+    waiter w(this);
+    co_await w.timer.async_wait(async::nothrow);
+    if (w.granted) {
+      w.granted = false;
+      out->connection = std::move(w.connection);
+      out->held = true;
+      co_return error_code{};
+    }
+    co_return asio::error::operation_aborted;
+  }
+
+  // Opens a new connection in the slot `s` (owned by the caller's frame), within one timeout.
+  async::task<error_code> open_connection(slot* s, std::string* text) {
+    s->connection = std::make_unique<pool_connection>(ex, &live);
+    pool_connection* c = s->connection.get();
+    const auto deadline = clock_type::now() + options.timeout;
+    error_code ec;
+    if (origin.secure()) {
+      c->secure.emplace(ex, tls.native());
+      const auto tls_ec = co_await transport_detail::open_tls(c->resolver, &*c->secure, &tls,
+                                                              origin, deadline, text);
+      ec = tls_ec;
+    } else {
+      c->plain.emplace(ex);
+      const auto tcp_ec =
+          co_await transport_detail::open_plain(c->resolver, &*c->plain, origin, deadline, text);
+      ec = tcp_ec;
+    }
+    if (ec) s->connection.reset();
+    co_return ec;
+  }
+
+  // Writes `req` and reads one final response, both within one timeout. `stream` and `c` are
+  // owned by the caller's slot, `req` and `out` by the caller's frame.
+  template <typename Stream>
+  async::task<error_code> exchange(Stream* stream, pool_connection* c, const request_message* req,
+                                   exchange_outcome* out) {
+    auto& lowest = beast::get_lowest_layer(*stream);
+    lowest.expires_after(options.timeout);
+    auto [write_ec, written] = co_await http::async_write(*stream, *req, async::nothrow);
+    if (write_ec) {
+      lowest.expires_never();
+      out->nothing_received = true;
+      out->error_text = "send request to " + where + ": " + write_ec.message();
+      co_return write_ec;
+    }
+    // RFC 9110 §15.2: any number of interim (1xx) responses may come before the final one.
+    std::optional<response_parser> parser;
+    for (;;) {
+      parser.emplace();
+      parser->header_limit(max_response_header);
+      parser->body_limit(options.max_response_body);
+      if (req->method() == http::verb::head) parser->skip(true);
+      auto [read_ec, read_size] =
+          co_await http::async_read(*stream, c->buffer, *parser, async::nothrow);
+      if (read_ec) {
+        lowest.expires_never();
+        out->nothing_received = !parser->got_some() && c->buffer.size() == 0;
+        out->error_text = "read response from " + where + ": " + read_ec.message();
+        co_return read_ec;
+      }
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status > 199 || status == 101) break;
+    }
+    lowest.expires_never();
+    auto message = parser->release();
+    out->response.status = message.result_int();
+    out->response.headers.reserve(
+        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) {
+      out->response.headers.push_back(
+          http_header{std::string(field.name_string()), std::string(field.value())});
+    }
+    out->response.body = std::move(message.body());
+    // Bytes after the response were not asked for: the connection's framing is not trusted.
+    out->reusable = !message.need_eof() && c->buffer.size() == 0;
+    co_return error_code{};
+  }
+
+  async::task<std::pair<error_code, http_response>> send(http_request request) {
+    const std::uint64_t my_epoch = epoch;
+    if (origin_error) co_return fail(origin_error, origin_error_text);
+    if (const auto problem = request_problem(request); !problem.empty()) {
+      co_return fail(errc_code(boost::system::errc::invalid_argument),
+                     "request not sent: " + problem);
+    }
+    const request_message req = build_request(std::move(request), host_header);
+
+    slot s(this);
+    const auto acquire_ec = co_await acquire(&s);
+    // A slot handed over just before close() ran is not used for the old epoch's request.
+    if (acquire_ec || epoch != my_epoch) co_return aborted();
+    bool retried = false;
+    for (;;) {
+      if (!s.connection) {
+        std::string text;
+        const auto open_ec = co_await open_connection(&s, &text);
+        if (epoch != my_epoch) co_return aborted();
+        if (open_ec) co_return fail(open_ec, std::move(text));
+      }
+      pool_connection* c = s.connection.get();
+      const bool reused = c->exchanges > 0;
+      exchange_outcome outcome;
+      error_code ec;
+      if (c->secure) {
+        const auto tls_ec = co_await exchange(&*c->secure, c, &req, &outcome);
+        ec = tls_ec;
+      } else {
+        const auto tcp_ec = co_await exchange(&*c->plain, c, &req, &outcome);
+        ec = tcp_ec;
+      }
+      if (epoch != my_epoch) co_return aborted();
+      if (!ec) {
+        ++c->exchanges;
+        s.release(outcome.reusable);
+        co_return std::pair{error_code{}, std::move(outcome.response)};
+      }
+      // The server closed the connection while it sat idle: the request never reached it.
+      if (reused && !retried && outcome.nothing_received && closed_by_peer(ec)) {
+        retried = true;
+        s.connection.reset();
+        continue;
+      }
+      co_return fail(ec, std::move(outcome.error_text));
+    }
+  }
+
+  void close() {
+    ++epoch;
+    const auto woken = std::move(waiters);
+    waiters.clear();
+    for (waiter* w : woken) {
+      w->aborted = true;
+      w->timer.cancel();
+    }
+    slots -= idle.size();
+    idle.clear();
+    for (pool_connection* c : live)
+      c->abort();
+  }
+
+  async::executor ex;
+  transport_detail::tls_client_context tls;
+  http_client_options options;
+  parsed_url origin;
+  error_code origin_error;  // set: every send() fails with it
+  std::string origin_error_text;
+  std::string host_header;
+  std::string where;  // "host:port", for error texts
+  // Every connection in existence (idle, or held by a slot); before `idle`, which it outlives.
+  std::vector<pool_connection*> live;
+  std::deque<std::unique_ptr<pool_connection>> idle;  // most recently used last
+  std::deque<waiter*> waiters;
+  std::size_t slots = 0;    // slots held or idle: at most options.max_connections
+  std::uint64_t epoch = 0;  // advanced by close(); requests of an older epoch are aborted
+  std::string error_text;
+};
+
+http_client::http_client(async::executor ex, std::string origin, tls_options tls,
+                         http_client_options o)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(origin), std::move(tls), o)) {}
+
+http_client::~http_client() {
+  impl_->close();
+}
+
+async::task<std::pair<boost::system::error_code, http_response>> http_client::send(
+    http_request request) {
+  // The frame shares the internals, so a request still pending when the client is destroyed
+  // ends (or is destroyed with the io_context) without touching freed memory.
+  const std::shared_ptr<impl> self = impl_;
+  auto result = co_await self->send(std::move(request));
+  co_return result;
+}
+
+void http_client::close() {
+  impl_->close();
+}
+
+const std::string& http_client::last_error_text() const {
+  return impl_->error_text;
+}
+
+std::size_t http_client::open_connections() const {
+  return static_cast<std::size_t>(
+      std::count_if(impl_->live.begin(), impl_->live.end(),
+                    [](const pool_connection* c) { return c->is_open(); }));
+}
+
+}  // namespace tweetup
