@@ -7,6 +7,7 @@
 #include "core/command_parser.hpp"
 #include "core/command_spec.hpp"
 #include "core/duration_text.hpp"
+#include "core/event_card.hpp"
 #include "core/job_plan.hpp"
 #include "core/replies.hpp"
 #include "core/text_checks.hpp"
@@ -103,6 +104,7 @@ class gathering_service::run {
       if (!assumed.empty()) text += " " + assumed;
       text += fmt::format(" You're going; others join with {}join {}", options_.prefix, e.number);
       reply(text);
+      messages_.back().card = make_card(e, a, now_, event_card::use::announce);
     });
   }
 
@@ -137,7 +139,9 @@ class gathering_service::run {
 
   void operator()(const info_command& c) {
     const event e = existing(c.number);
-    reply(replies::details(view(e, zone_or_utc(e.zone)), attendance_of(e)));
+    const attendance a = attendance_of(e);
+    reply(replies::details(view(e, zone_or_utc(e.zone)), a));
+    messages_.back().card = make_card(e, a, now_, event_card::use::announce);
   }
 
   void operator()(const cancel_command& c) {
@@ -219,6 +223,7 @@ class gathering_service::run {
         text += " Nobody was removed; new joins wait until there is room.";
       }
       reply(text);
+      messages_.back().card = make_card(e, a, now_, event_card::use::update);
       announce_promotions(e, change);
     });
   }
@@ -378,6 +383,7 @@ class gathering_service::run {
       for (const auto& r : change.changed)
         store_.save_rsvp(r);
       reply(rsvp_text(e, a, change));
+      messages_.back().card = make_card(e, a, now_, event_card::use::update);
       announce_promotions(e, change);
     });
   }
@@ -472,6 +478,7 @@ class gathering_service::run {
     outbound_message m = message(reply_key());
     m.reply_to = message_.message_id;
     m.add_text(text);
+    m.card = make_card(e, attendance_of(e), now_, event_card::use::update);
     for (const auto& r : store_.rsvps_of(e.id)) {
       if (r.status == rsvp_status::declined || r.user.id == message_.author.id) continue;
       m.add_text(" ").add_mention(r.user);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/channel_ref.hpp"
+#include "core/event_card.hpp"
 #include "core/user_ref.hpp"
 
 namespace tweetup {
@@ -24,6 +25,9 @@ struct outbound_message {
   // (Discord's nonce with enforce_nonce) use it so a resend is dropped by the platform.
   std::string idempotency_key;
   std::string reply_to;  // platform id of the message this answers; empty when unsolicited
+  // The event this message presents or changed, for adapters that can show it natively. The
+  // text says everything too, so adapters without cards ignore it.
+  std::optional<event_card> card;
 
   outbound_message& add_text(std::string_view text);
   outbound_message& add_mention(const user_ref& user);

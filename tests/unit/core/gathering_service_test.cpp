@@ -539,3 +539,47 @@ TEST_CASE("gathering_service: display names in mentions are sanitized too") {
   CHECK(notices[0].plain_text().find_first_of("\r\n") == std::string::npos);
   CHECK_FALSE(contains(notices[0].plain_text(), "@everyone"));
 }
+
+TEST_CASE("gathering_service: announcements carry the event's card, changes an updated one") {
+  service_fixture f;
+  auto o = f.send("!tweetup Starbucks @everyone 3pm", alice);
+  REQUIRE(o.messages.size() == 1);
+  REQUIRE(o.messages[0].card.has_value());
+  const event_card& created = *o.messages[0].card;
+  CHECK(created.role == event_card::use::announce);
+  CHECK(created.number == 1);
+  CHECK(created.place == "Starbucks @\u200beveryone");  // displayable(): no mention
+  CHECK(created.starts_at == utc(2026, 11, 28, 21, 0));
+  CHECK(created.zone == "America/Chicago");
+  CHECK(created.organizer.id == alice.id);
+  CHECK(created.going == 1);
+  CHECK(created.maybe == 0);
+  CHECK(created.open);
+  CHECK_FALSE(created.cancelled);
+
+  o = f.send("!join 1 +2", bob);
+  REQUIRE(o.messages[0].card.has_value());
+  CHECK(o.messages[0].card->role == event_card::use::update);
+  CHECK(o.messages[0].card->going == 4);
+  o = f.send("!maybe 1", cat);
+  CHECK(o.messages[0].card->maybe == 1);
+  o = f.send("!tweetup limit 1 4", alice);
+  CHECK(o.messages[0].card->capacity == 4);
+  o = f.send("!join 1", dan);
+  CHECK(o.messages[0].card->waiting == 1);
+
+  o = f.send("!tweetup info 1", cat);
+  REQUIRE(o.messages[0].card.has_value());
+  CHECK(o.messages[0].card->role == event_card::use::announce);
+
+  o = f.send("!tweetup move 1 4pm", alice);
+  CHECK(o.messages[0].card->starts_at == utc(2026, 11, 28, 22, 0));
+  o = f.send("!tweetup cancel 1", alice);
+  REQUIRE(o.messages[0].card.has_value());
+  CHECK(o.messages[0].card->cancelled);
+  CHECK_FALSE(o.messages[0].card->open);
+
+  // Rejections and lists present no single event.
+  CHECK_FALSE(f.send("!join 1", bob).messages[0].card.has_value());
+  CHECK_FALSE(f.send("!tweetups", bob).messages[0].card.has_value());
+}

@@ -1,0 +1,26 @@
+#include "core/event_card.hpp"
+
+#include "core/text_checks.hpp"
+
+namespace tweetup {
+
+event_card make_card(const event& e, const attendance& a, std::chrono::sys_seconds now,
+                     event_card::use role) {
+  event_card card;
+  card.role = role;
+  card.number = e.number;
+  card.place = displayable(e.place);
+  card.starts_at = e.starts_at;
+  card.ends_at = e.ends_at;
+  card.zone = e.zone;
+  card.organizer = {e.organizer.id, displayable(e.organizer.name)};
+  card.going = a.seats_taken();
+  card.maybe = static_cast<int>(a.with_status(rsvp_status::maybe).size());
+  card.capacity = e.capacity;
+  card.waiting = static_cast<int>(a.with_status(rsvp_status::waitlisted).size());
+  card.cancelled = e.status == event_status::cancelled;
+  card.open = e.is_open(now);
+  return card;
+}
+
+}  // namespace tweetup
