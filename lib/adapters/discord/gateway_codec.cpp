@@ -142,6 +142,11 @@ gateway_codec::decoded decode_message_create(gateway_event event, const json& d)
   return event;
 }
 
+std::string dump(const json& payload) {
+  // A token or name with invalid UTF-8 would make a plain dump() throw (type_error 316).
+  return payload.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 gateway_codec::decoded decode_dispatch(gateway_event event, const json* d) {
   if (!event.t) return error{kind::bad_envelope, "dispatch (op 0) without a string t"};
   const std::string& name = *event.t;
@@ -150,7 +155,10 @@ gateway_codec::decoded decode_dispatch(gateway_event event, const json* d) {
     return event;
   }
   if (name != "READY" && name != "MESSAGE_CREATE" && name != "INTERACTION_CREATE") {
-    event.data = gateway_event::other_dispatch{};
+    gateway_event::other_dispatch other;
+    // Guild and role events feed the permission cache; the rest need nothing of `d`.
+    if (name.rfind("GUILD_", 0) == 0 && d != nullptr && d->is_object()) other.raw = dump(*d);
+    event.data = std::move(other);
     return event;
   }
   if (d == nullptr || !d->is_object()) return bad_data(name + " without an object d");
@@ -160,11 +168,6 @@ gateway_codec::decoded decode_dispatch(gateway_event event, const json* d) {
   event.data =
       gateway_event::interaction_create{d->dump(-1, ' ', false, json::error_handler_t::replace)};
   return event;
-}
-
-std::string dump(const json& payload) {
-  // A token or name with invalid UTF-8 would make a plain dump() throw (type_error 316).
-  return payload.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 gateway_codec::encoded checked(std::string text, const char* what) {

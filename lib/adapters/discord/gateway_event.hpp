@@ -51,8 +51,11 @@ struct gateway_event {
   struct interaction_create {
     std::string raw;
   };
-  // op 0 with any other t; the name is in gateway_event::t.
-  struct other_dispatch {};
+  // op 0 with any other t; the name is in gateway_event::t. For GUILD_* events `raw` keeps `d`
+  // as JSON text (guilds, roles and owners decide who moderates); empty otherwise.
+  struct other_dispatch {
+    std::string raw;
+  };
   // op 1 from the server: send a heartbeat now (G5).
   struct heartbeat_request {};
   // op 11.

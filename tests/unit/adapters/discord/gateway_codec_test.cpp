@@ -148,9 +148,14 @@ TEST_CASE("decode: INTERACTION_CREATE keeps d as JSON text") {
 TEST_CASE("decode: other dispatches keep their name and sequence") {
   const auto event =
       decoded_ok(R"({"t":"GUILD_CREATE","s":2,"op":0,"d":{"id":"1200000000000000002"}})");
-  CHECK(std::holds_alternative<gateway_event::other_dispatch>(event.data));
+  const auto* other = std::get_if<gateway_event::other_dispatch>(&event.data);
+  REQUIRE(other != nullptr);
   CHECK(event.t == "GUILD_CREATE");
   CHECK(event.s == 2);
+  // Guild events keep `d` for the permission cache; the others drop it.
+  CHECK(json::parse(other->raw)["id"] == "1200000000000000002");
+  const auto typing = decoded_ok(R"({"t":"TYPING_START","s":3,"op":0,"d":{"channel_id":"1"}})");
+  CHECK(std::get<gateway_event::other_dispatch>(typing.data).raw.empty());
 }
 
 TEST_CASE("decode: opcodes without a body") {

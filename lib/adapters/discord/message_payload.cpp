@@ -1,0 +1,276 @@
+#include "adapters/discord/message_payload.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+namespace tweetup {
+
+namespace {
+
+using json = nlohmann::json;
+
+enum class unit_kind { text, space, newline, mention };
+
+// One indivisible run of rendered content: a character, or a whole <@id> token.
+struct unit {
+  std::size_t begin = 0;  // byte range in the rendered text
+  std::size_t end = 0;
+  std::size_t length = 0;  // UTF-16 code units
+  unit_kind kind = unit_kind::text;
+  std::size_t user = 0;  // for a mention: index into rendered::users
+};
+
+struct rendered {
+  std::string text;
+  std::vector<unit> units;
+  std::vector<std::string> users;  // one id per mention unit, in order
+};
+
+bool is_whitespace(const unit& u) {
+  return u.kind == unit_kind::space || u.kind == unit_kind::newline;
+}
+
+bool is_snowflake(std::string_view id) {
+  return !id.empty() && id.size() <= 20 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Length of the UTF-8 sequence at the start of `bytes`, or 0 when it is not well formed
+// (overlong forms, surrogates and values past U+10FFFF are refused as RFC 3629 says).
+std::size_t sequence_length(std::string_view bytes, char32_t& code_point) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) {
+    code_point = lead;
+    return 1;
+  }
+  std::size_t size = 0;
+  char32_t value = 0;
+  char32_t minimum = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    size = 2;
+    value = lead & 0x1F;
+    minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    size = 3;
+    value = lead & 0x0F;
+    minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    size = 4;
+    value = lead & 0x07;
+    minimum = 0x10000;
+  } else {
+    return 0;
+  }
+  if (bytes.size() < size) return 0;
+  for (std::size_t i = 1; i < size; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (byte(i) & 0x3F);
+  }
+  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  code_point = value;
+  return size;
+}
+
+void append_text(rendered& out, std::string_view text) {
+  while (!text.empty()) {
+    char32_t code_point = 0;
+    std::size_t size = sequence_length(text, code_point);
+    unit u;
+    u.begin = out.text.size();
+    if (size == 0) {
+      // nlohmann::json refuses to serialise invalid UTF-8, and Discord would refuse it too.
+      out.text += "\xEF\xBF\xBD";
+      size = 1;
+      u.length = 1;
+    } else {
+      out.text.append(text.substr(0, size));
+      u.length = code_point >= 0x10000 ? 2 : 1;
+    }
+    u.end = out.text.size();
+    if (code_point == '\n' && size == 1) {
+      u.kind = unit_kind::newline;
+    } else if ((code_point == ' ' || code_point == '\t' || code_point == '\r') && size == 1) {
+      u.kind = unit_kind::space;
+    }
+    out.units.push_back(u);
+    text.remove_prefix(size);
+  }
+}
+
+rendered render(const outbound_message& message) {
+  rendered out;
+  for (const auto& piece : message.pieces) {
+    if (piece.mention && is_snowflake(piece.mention->id)) {
+      unit u;
+      u.begin = out.text.size();
+      out.text += "<@" + piece.mention->id + ">";
+      u.end = out.text.size();
+      u.length = u.end - u.begin;
+      u.kind = unit_kind::mention;
+      u.user = out.users.size();
+      out.users.push_back(piece.mention->id);
+      out.units.push_back(u);
+    } else {
+      append_text(out, piece.text);
+    }
+  }
+  return out;
+}
+
+struct part {
+  std::size_t first = 0;  // unit range [first, last)
+  std::size_t last = 0;
+};
+
+std::vector<part> split(const rendered& r, std::size_t max_length) {
+  const auto& units = r.units;
+  const std::size_t n = units.size();
+  std::vector<part> parts;
+  if (std::all_of(units.begin(), units.end(), is_whitespace)) return parts;
+
+  std::vector<std::size_t> offset(n + 1, 0);  // UTF-16 offset of each unit
+  for (std::size_t i = 0; i < n; ++i)
+    offset[i + 1] = offset[i] + units[i].length;
+
+  std::size_t begin = 0;
+  while (begin < n) {
+    std::size_t fit = begin;
+    while (fit < n && offset[fit + 1] - offset[begin] <= max_length)
+      ++fit;
+    if (fit == n) {
+      parts.push_back({begin, n});
+      break;
+    }
+    // A single unit wider than the limit (only with a tiny test limit) goes out alone.
+    if (fit == begin) fit = begin + 1;
+
+    // A cut at unit c ends the part before c; c itself (whitespace) is dropped. c == fit is
+    // fine: the part is then exactly full.
+    std::optional<std::size_t> newline_late, space_late, newline_any, space_any;
+    for (std::size_t c = fit; c > begin; --c) {
+      if (c >= n) continue;
+      const bool late = (offset[c] - offset[begin]) * 2 >= max_length;
+      if (units[c].kind == unit_kind::newline) {
+        if (late && !newline_late) newline_late = c;
+        if (!newline_any) newline_any = c;
+      } else if (units[c].kind == unit_kind::space) {
+        if (late && !space_late) space_late = c;
+        if (!space_any) space_any = c;
+      }
+    }
+    const std::size_t cut = newline_late  ? *newline_late
+                            : space_late  ? *space_late
+                            : newline_any ? *newline_any
+                            : space_any   ? *space_any
+                                          : fit;
+    std::size_t end = cut;
+    while (end > begin && is_whitespace(units[end - 1]))
+      --end;
+    if (end > begin) parts.push_back({begin, end});
+    begin = cut;
+    while (begin < n && is_whitespace(units[begin]))
+      ++begin;
+  }
+  return parts;
+}
+
+json allowed_mentions(const rendered& r, const part& p) {
+  // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
+  // listed here are pinged.
+  json mentions = {{"parse", json::array()}, {"replied_user", false}};
+  std::vector<std::string> users;
+  for (std::size_t i = p.first; i < p.last; ++i) {
+    const unit& u = r.units[i];
+    if (u.kind != unit_kind::mention) continue;
+    const std::string& id = r.users[u.user];
+    if (users.size() < message_payload::max_allowed_users &&
+        std::find(users.begin(), users.end(), id) == users.end()) {
+      users.push_back(id);
+    }
+  }
+  if (!users.empty()) mentions["users"] = users;
+  return mentions;
+}
+
+std::vector<json> bodies(const outbound_message& message, std::size_t max_length) {
+  const rendered r = render(message);
+  const auto parts = split(r, std::max<std::size_t>(max_length, 1));
+  std::vector<json> out;
+  out.reserve(parts.size());
+  for (const auto& p : parts) {
+    const std::size_t from = r.units[p.first].begin;
+    const std::size_t to = r.units[p.last - 1].end;
+    out.push_back({{"content", r.text.substr(from, to - from)},
+                   {"allowed_mentions", allowed_mentions(r, p)}});
+  }
+  return out;
+}
+
+std::uint64_t fnv1a_64(std::string_view bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+bool is_key_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == ':' || c == '-';
+}
+
+}  // namespace
+
+std::size_t message_payload::content_length(std::string_view utf8) {
+  std::size_t length = 0;
+  while (!utf8.empty()) {
+    char32_t code_point = 0;
+    const std::size_t size = sequence_length(utf8, code_point);
+    length += size != 0 && code_point >= 0x10000 ? 2 : 1;
+    utf8.remove_prefix(size == 0 ? 1 : size);
+  }
+  return length;
+}
+
+std::string message_payload::nonce_for(std::string_view idempotency_key, std::size_t part,
+                                       std::size_t parts) {
+  if (idempotency_key.empty()) return {};
+  const std::string suffix = parts > 1 ? "." + std::to_string(part + 1) : std::string{};
+  if (std::all_of(idempotency_key.begin(), idempotency_key.end(), is_key_character) &&
+      idempotency_key.size() + suffix.size() <= max_nonce_length) {
+    return std::string(idempotency_key) + suffix;
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string nonce = "~";
+  const std::uint64_t hash = fnv1a_64(idempotency_key);
+  for (int shift = 60; shift >= 0; shift -= 4)
+    nonce += digits[(hash >> shift) & 0xF];
+  return nonce + suffix;
+}
+
+std::vector<nlohmann::json> message_payload::create_message_bodies(const outbound_message& message,
+                                                                   std::size_t max_length) {
+  auto out = bodies(message, max_length);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (!message.idempotency_key.empty()) {
+      // R4: with enforce_nonce a retry of the same part returns the message already created.
+      out[i]["nonce"] = nonce_for(message.idempotency_key, i, out.size());
+      out[i]["enforce_nonce"] = true;
+    }
+  }
+  if (!out.empty() && !message.reply_to.empty()) {
+    out.front()["message_reference"] = {{"message_id", message.reply_to},
+                                        {"fail_if_not_exists", false}};
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> message_payload::interaction_messages(const outbound_message& message,
+                                                                  std::size_t max_length) {
+  return bodies(message, max_length);
+}
+
+}  // namespace tweetup

@@ -1,0 +1,30 @@
+// What the REST shell does with a request after its response (protocols.md R11), as decided by
+// rest_rate_limiter::on_response. Pure data.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace tweetup {
+
+struct rest_verdict {
+  using time_point = std::chrono::steady_clock::time_point;
+
+  enum class action {
+    // Finished: a 2xx, or a failure that retrying cannot fix (400, 403, 404, ...). The shell
+    // tells success from failure by the status it holds.
+    done,
+    // Send the same request again, not before `at`, and only when wait_until allows it then.
+    retry,
+    // A retryable failure, but the attempts are used up.
+    give_up,
+    // 401: the token is invalid. The limiter refuses every request from now on (R11).
+    stop_all,
+  };
+
+  action what = action::done;
+  time_point at{};     // for retry: the earliest instant to try again
+  std::string reason;  // one short phrase for the log; never contains a token
+};
+
+}  // namespace tweetup

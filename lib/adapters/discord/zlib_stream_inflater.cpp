@@ -1,0 +1,149 @@
+#include "adapters/discord/zlib_stream_inflater.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+namespace tweetup {
+
+namespace {
+
+// G16: Discord ends every gateway message with a Z_SYNC_FLUSH, whose empty stored block ends
+// in these four bytes.
+constexpr std::array<unsigned char, 4> flush_marker{0x00, 0x00, 0xFF, 0xFF};
+constexpr std::size_t chunk_bytes = 16 * 1024;
+
+}  // namespace
+
+struct zlib_stream_inflater::state {
+  z_stream stream{};
+  bool initialised = false;  // inflateInit succeeded: inflateEnd is owed
+  bool ready = false;        // initialised, and no corrupt data has been seen since
+  std::string failure;
+  std::size_t max_message_bytes;
+  std::string message;     // inflated text of the message in progress
+  bool oversized = false;  // the message in progress passed max_message_bytes
+  std::size_t message_bytes = 0;
+  std::array<unsigned char, 4> tail{};  // the last compressed bytes seen, for the marker
+  std::size_t tail_size = 0;
+
+  explicit state(std::size_t max_bytes) : max_message_bytes(max_bytes) {
+    // Plain inflateInit: zlib-stream starts with a zlib header (G16), unlike raw deflate.
+    if (inflateInit(&stream) == Z_OK) {
+      initialised = true;
+      ready = true;
+    } else {
+      failure = "zlib could not start an inflate context";
+    }
+  }
+  ~state() {
+    if (initialised) inflateEnd(&stream);
+  }
+  state(const state&) = delete;
+  state& operator=(const state&) = delete;
+
+  void clear_message() {
+    message.clear();
+    oversized = false;
+    message_bytes = 0;
+    tail_size = 0;
+  }
+
+  void remember_tail(std::string_view frame) {
+    for (const char c : frame) {
+      if (tail_size == tail.size()) {
+        std::memmove(tail.data(), tail.data() + 1, tail.size() - 1);
+        --tail_size;
+      }
+      tail[tail_size++] = static_cast<unsigned char>(c);
+    }
+  }
+
+  bool at_flush_marker() const { return tail_size == tail.size() && tail == flush_marker; }
+
+  error fail(std::string why) {
+    ready = false;
+    failure = std::move(why);
+    clear_message();
+    return {error::kind::corrupt, failure};
+  }
+
+  // Inflates as the frames come, so only the text is buffered, and a frame that breaks the
+  // stream is caught at once.
+  std::optional<error> inflate_frame(std::string_view frame) {
+    std::array<unsigned char, chunk_bytes> chunk;
+    while (!frame.empty()) {
+      // avail_in is a uInt; a frame bigger than that goes in slices.
+      const auto slice = std::min<std::size_t>(frame.size(), UINT_MAX);
+      stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(frame.data()));
+      stream.avail_in = static_cast<uInt>(slice);
+      for (;;) {
+        stream.next_out = chunk.data();
+        stream.avail_out = static_cast<uInt>(chunk.size());
+        const int rc = inflate(&stream, Z_SYNC_FLUSH);
+        const std::size_t produced = chunk.size() - stream.avail_out;
+        if (rc == Z_STREAM_END) {
+          // zlib-stream never ends on a live connection; data after this point cannot be read.
+          return fail("the zlib stream ended");
+        }
+        if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_STREAM_ERROR || rc == Z_MEM_ERROR) {
+          return fail(std::string("corrupt zlib-stream data: ") +
+                      (stream.msg != nullptr ? stream.msg : "inflate failed"));
+        }
+        message_bytes += produced;
+        if (message_bytes > max_message_bytes) {
+          // Keep inflating to stay in step with the dictionary, but keep none of the text.
+          oversized = true;
+          message.clear();
+          message.shrink_to_fit();
+        } else {
+          message.append(reinterpret_cast<const char*>(chunk.data()), produced);
+        }
+        // Z_BUF_ERROR: no progress was possible, so the input is used up.
+        if (rc == Z_BUF_ERROR) break;
+        if (stream.avail_in == 0 && stream.avail_out != 0) break;
+      }
+      frame.remove_prefix(slice - stream.avail_in);
+      if (stream.avail_in != 0) return fail("inflate stopped before the end of its input");
+    }
+    return std::nullopt;
+  }
+};
+
+zlib_stream_inflater::zlib_stream_inflater(std::size_t max_message_bytes)
+    : state_(std::make_unique<state>(max_message_bytes)) {}
+
+zlib_stream_inflater::~zlib_stream_inflater() = default;
+zlib_stream_inflater::zlib_stream_inflater(zlib_stream_inflater&&) noexcept = default;
+zlib_stream_inflater& zlib_stream_inflater::operator=(zlib_stream_inflater&&) noexcept = default;
+
+zlib_stream_inflater::result zlib_stream_inflater::feed(std::string_view binary_frame) {
+  if (!state_) return error{error::kind::corrupt, "the inflater was moved from"};
+  state& s = *state_;
+  if (!s.ready) return error{error::kind::corrupt, s.failure};
+  if (auto problem = s.inflate_frame(binary_frame)) return *problem;
+  s.remember_tail(binary_frame);
+  // L8: the marker test looks at the stream's last four bytes, which may span frames.
+  if (!s.at_flush_marker()) return incomplete{};
+  if (s.oversized) {
+    const auto size = s.message_bytes;
+    s.clear_message();
+    return error{error::kind::too_large, "a gateway message inflated past " +
+                                             std::to_string(s.max_message_bytes) + " bytes (" +
+                                             std::to_string(size) + ")"};
+  }
+  std::string text = std::move(s.message);
+  s.clear_message();
+  return text;
+}
+
+void zlib_stream_inflater::reset() {
+  state_ = std::make_unique<state>(state_ ? state_->max_message_bytes : default_max_message_bytes);
+}
+
+}  // namespace tweetup
