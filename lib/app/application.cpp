@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "adapters/console/console_adapter.hpp"
+#include "adapters/discord/discord_adapter.hpp"
 #include "adapters/irc/irc_adapter.hpp"
 #include "app/dispatcher.hpp"
 #include "app/logging.hpp"
@@ -65,11 +66,18 @@ bool application::start() {
     irc.send_rate = settings_.irc.send_rate;
     irc.ca_file = settings_.tls.ca_file;
     p->adapter = std::make_unique<irc_adapter>(ex_, std::move(irc));
-  } else if (settings_.adapter != "console") {
-    app_log()->critical("the {} adapter is not part of this build yet; use --adapter console",
-                        settings_.adapter);
-    exit_code_ = 2;
-    return false;
+  } else if (settings_.adapter == "discord") {
+    discord_adapter_options discord;
+    discord.api_base = settings_.discord.api_base;
+    discord.token = settings_.discord.token.reveal();
+    discord.user_agent = "DiscordBot (https://github.com/tweetup/tweetup, " TWEETUP_VERSION ")";
+    discord.ca_file = settings_.tls.ca_file;
+    discord.prefix = settings_.prefix;
+    discord.application_id = settings_.discord.application_id;
+    discord.commands = settings_.discord.commands;
+    discord.guild_ids = settings_.discord.guild_ids;
+    discord.global_rate_limit = static_cast<std::size_t>(settings_.discord.global_rate_limit);
+    p->adapter = std::make_unique<discord_adapter>(ex_, std::move(discord));
   } else {
     console_options console;
     const char* user = std::getenv("USER");
@@ -94,6 +102,7 @@ bool application::start() {
       ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
+        if (!parts_->adapter->failure().empty()) exit_code_ = 1;
         parts_->timer->drain_and_stop();
         if (on_finished_) on_finished_();
       });

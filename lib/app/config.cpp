@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -199,6 +200,16 @@ std::vector<key_rule> rules() {
        list_into([](config& c) -> std::vector<std::string>& { return c.discord.guild_ids; })},
       {"discord.scheduled_events", kind::flag, "Mirror tweetups as Discord scheduled events.",
        flag_into([](config& c) -> bool& { return c.discord.scheduled_events; })},
+      {"discord.global_rate_limit", kind::number,
+       "REST requests per second for the whole bot (Discord's global limit; 50 unless Discord "
+       "raised it for this bot).",
+       [](config& c, const json& v) -> std::optional<std::string> {
+         if (!v.is_number_integer() || v.get<int>() < 1 || v.get<int>() > 100000) {
+           return std::string("must be a whole number from 1 to 100000.");
+         }
+         c.discord.global_rate_limit = v.get<int>();
+         return std::nullopt;
+       }},
       {"irc.url", kind::text, "IRC-over-WebSocket server, ws:// (loopback only) or wss://.",
        string_into([](config& c) -> std::string& { return c.irc.url; },
                    [](const std::string& v) { return secure_url("irc.url", v, "wss://"); })},
@@ -248,6 +259,10 @@ std::optional<json> from_env(const std::string& text, kind type) {
       char* end = nullptr;
       const double value = std::strtod(text.c_str(), &end);
       if (text.empty() || *end != '\0') return std::nullopt;
+      // "5" from the environment is the integer 5, as it would be in the JSON file.
+      if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+        return json(static_cast<std::int64_t>(value));
+      }
       return json(value);
     }
     case kind::list: {

@@ -128,6 +128,7 @@ void irc_adapter::execute(const actions& batch) {
     } else if (const auto* f = std::get_if<irc::irc_action::fatal>(&action.what)) {
       layer_log("irc")->error("irc session stopped: {}", f->reason);
       finished_ = true;
+      failure_ = f->reason;
       if (connected_ && !disconnect_planned_) {
         disconnect_planned_ = true;
         outbox_.push_back(std::nullopt);

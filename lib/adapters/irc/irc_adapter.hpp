@@ -55,6 +55,7 @@ class irc_adapter final : public chat_adapter {
   async::task<void> run(message_handler on_message) override;
   void stop() override;
   std::string_view name() const override { return "irc"; }
+  std::string_view failure() const override { return failure_; }
 
  private:
   using clock = std::chrono::steady_clock;
@@ -88,7 +89,8 @@ class irc_adapter final : public chat_adapter {
   const message_handler* handler_ = nullptr;  // while run() is active
   std::set<std::string> joined_;              // channels we were last seen in, for log lines
   std::mt19937_64 random_;
-  std::string run_id_;  // makes fallback message ids unique across runs
+  std::string failure_;  // the session's fatal reason
+  std::string run_id_;   // makes fallback message ids unique across runs
   unsigned long long next_id_ = 1;
   bool connected_ = false;           // a connection's reader/writer/timer are running
   bool disconnect_planned_ = false;  // the session asked to close the current connection

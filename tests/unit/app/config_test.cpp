@@ -119,3 +119,19 @@ TEST_CASE("unreadable and malformed files are problems, not crashes") {
   temp_file list("[1, 2]");
   CHECK(mentions(tweetup::load_config(list.path, fake_env({})), "one JSON object"));
 }
+
+TEST_CASE("whole numbers from the environment are whole numbers") {
+  const auto r =
+      tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_REANNOUNCE_MAX_POSTS_PER_DAY", "3"},
+                                                   {"TWEETUP_DISCORD_GLOBAL_RATE_LIMIT", "1200"},
+                                                   {"TWEETUP_IRC_SEND_RATE", "0.5"}}));
+  REQUIRE(r.ok());
+  CHECK(r.value.reannounce.max_posts_per_day == 3);
+  CHECK(r.value.discord.global_rate_limit == 1200);
+  CHECK(r.value.irc.send_rate == 0.5);
+  const auto bad =
+      tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_DISCORD_GLOBAL_RATE_LIMIT", "2.5"}}));
+  REQUIRE(bad.problems.size() == 1);
+  CHECK(bad.problems[0] ==
+        "TWEETUP_DISCORD_GLOBAL_RATE_LIMIT must be a whole number from 1 to 100000.");
+}

@@ -1,0 +1,397 @@
+#include "adapters/discord/discord_adapter.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "adapters/discord/event_embed.hpp"
+#include "adapters/discord/message_payload.hpp"
+#include "adapters/discord/slash_command.hpp"
+#include "async/supervise.hpp"
+#include "logging/layer_log.hpp"
+
+namespace tweetup {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Announcements remembered for in-place updates; older ones keep their last counts.
+constexpr std::size_t max_cards = 2000;
+// R8: flags for a message only the person who acted can see.
+constexpr int ephemeral = 1 << 6;
+
+std::string text_of(const json& body) {
+  // Names and places are user text; invalid UTF-8 was replaced when it was rendered, and
+  // `replace` only rules out a throw here.
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+rest_client_options rest_options(const discord_adapter_options& o) {
+  rest_client_options r;
+  r.api_base = o.api_base;
+  r.token = o.token;
+  r.user_agent = o.user_agent;
+  r.ca_file = o.ca_file;
+  r.limits.global_per_second = o.global_rate_limit;
+  return r;
+}
+
+json card_body(const event_card& card) {
+  return {{"embeds", json::array({event_embed::embed(card)})},
+          {"components", event_embed::components(card)},
+          {"allowed_mentions", {{"parse", json::array()}}}};
+}
+
+bool shows_card(const std::optional<event_card>& card) {
+  return card && card->role == event_card::use::announce && card->open;
+}
+
+// The id of the message an interaction response created: `interaction.response_message_id`
+// of a with_response callback, or `id` of a created or edited message.
+std::string created_message_id(const std::string& body) {
+  const json response = json::parse(body, nullptr, false);
+  if (!response.is_object()) return {};
+  if (const auto id = response.find("id"); id != response.end() && id->is_string()) {
+    return id->get<std::string>();
+  }
+  const auto about = response.find("interaction");
+  if (about == response.end() || !about->is_object()) return {};
+  const auto id = about->find("response_message_id");
+  return id != about->end() && id->is_string() ? id->get<std::string>() : std::string{};
+}
+
+}  // namespace
+
+discord_adapter::discord_adapter(async::executor ex, discord_adapter_options options)
+    : ex_(ex), options_(std::move(options)), rest_(ex, rest_options(options_)) {}
+
+discord_adapter::~discord_adapter() = default;
+
+bool discord_adapter::connected() const {
+  return gateway_ != nullptr && gateway_->ready();
+}
+
+std::string discord_adapter::application_id() const {
+  if (!options_.application_id.empty()) return options_.application_id;
+  return gateway_ ? gateway_->application_id() : std::string{};
+}
+
+void discord_adapter::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  layer_log("discord")->info("discord adapter stopping");
+  if (gateway_) gateway_->stop();
+}
+
+async::task<std::string> discord_adapter::gateway_url() {
+  auto log = layer_log("discord");
+  std::chrono::milliseconds delay{1000};
+  while (!stopping_) {
+    auto r = co_await rest_.request("GET", "/gateway/bot");
+    if (r.ok()) {
+      const auto body = json::parse(r.body, nullptr, false);
+      const auto url = body.is_object() ? body.find("url") : body.end();
+      if (body.is_object() && url != body.end() && url->is_string()) {
+        co_return url->get<std::string>();
+      }
+      log->warn("GET /gateway/bot answered without a url; will retry");
+    } else if (r.status == 401 || rest_.halted()) {
+      failure_ = "Discord refused the bot token (401); check TWEETUP_DISCORD_TOKEN";
+      log->critical("{}", failure_);
+      co_return std::string{};
+    }
+    // L10: never spin on a failing network.
+    boost::asio::steady_timer timer(ex_);
+    timer.expires_after(delay);
+    auto [ec] = co_await timer.async_wait(async::nothrow);
+    (void)ec;
+    delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(60));
+  }
+  co_return std::string{};
+}
+
+async::task<void> discord_adapter::run(message_handler on_message) {
+  handler_ = &on_message;
+  auto log = layer_log("discord");
+  const std::string url = co_await gateway_url();
+  if (!url.empty() && !stopping_) {
+    gateway_client_options g;
+    g.token = options_.token;
+    g.gateway_url = url;
+    g.intents = options_.intents;
+    g.compress = options_.compress;
+    g.ca_file = options_.ca_file;
+    gateway_ = std::make_unique<gateway_client>(ex_, std::move(g));
+    options_.token.clear();  // the gateway and REST clients hold their own copies
+    gateway_client::event_handler events = [this](gateway_event& e) { on_event(e); };
+    const std::string fatal = co_await gateway_->run(events);
+    if (!fatal.empty()) {
+      failure_ = fatal;
+      log->critical("the Discord adapter stops: {}", fatal);
+    }
+  }
+  handler_ = nullptr;
+  // Replies already queued still leave, within the shutdown budget (design.md §5).
+  const auto flushed = co_await rest_.flush(clock::now() + options_.flush_timeout);
+  if (!flushed) log->warn("{} REST calls still queued at shutdown were dropped", rest_.queued());
+  rest_.stop();
+  log->info("discord adapter finished");
+}
+
+void discord_adapter::on_event(gateway_event& event) {
+  if (auto* m = std::get_if<gateway_event::message_create>(&event.data)) {
+    on_message_create(*m);
+  } else if (auto* i = std::get_if<gateway_event::interaction_create>(&event.data)) {
+    on_interaction(i->raw);
+  } else if (auto* other = std::get_if<gateway_event::other_dispatch>(&event.data)) {
+    if (!other->raw.empty() && event.t) roles_.on_dispatch(*event.t, other->raw);
+  } else if (std::holds_alternative<gateway_event::ready>(event.data) && !commands_checked_) {
+    commands_checked_ = true;
+    async::supervise(ex_, register_commands(), "discord command registration");
+  }
+}
+
+void discord_adapter::on_message_create(gateway_event::message_create& m) {
+  // Bots answering bots loop forever; our own messages come back to us as well.
+  if (m.author.bot || handler_ == nullptr || stopping_) return;
+  ++stats_.messages_in;
+  inbound_message in;
+  in.channel = {"discord", m.channel_id};
+  in.author = {m.author.id, m.author.global_name.value_or(m.author.username)};
+  in.text = std::move(m.content);
+  in.message_id = m.id;
+  if (m.guild_id) {
+    static const std::vector<std::string> no_roles;
+    in.author_is_moderator =
+        roles_.moderates(*m.guild_id, m.author.id, m.member ? m.member->roles : no_roles);
+  }
+  (*handler_)(in);
+}
+
+void discord_adapter::on_interaction(const std::string& raw) {
+  if (handler_ == nullptr || stopping_) return;
+  auto parsed = parse_interaction(raw, options_.prefix);
+  if (!parsed) {
+    layer_log("discord")->warn("malformed INTERACTION_CREATE ignored");
+    return;
+  }
+  ++stats_.interactions_in;
+  pending_interaction p{std::move(*parsed), clock::now(), {}, {}};
+  p.message_id = "interaction:" + p.what.id;
+  if (p.what.text.empty()) {
+    // Not ours to run (another command, a stale button), but every interaction is answered.
+    outbound_message sorry;
+    sorry.add_text("I can't do that one. Try /tweetup help.");
+    p.replies.push_back(std::move(sorry));
+    async::supervise(ex_, answer(std::move(p)), "discord interaction");
+    return;
+  }
+  inbound_message in;
+  in.channel = {"discord", p.what.channel_id};
+  in.author = p.what.user;
+  in.text = p.what.text;
+  in.message_id = p.message_id;
+  // Interactions carry the member's permissions, channel overwrites included (R8).
+  in.author_is_moderator = !p.what.guild_id.empty() && p.what.permissions &&
+                           guild_roles::grants_moderation(*p.what.permissions);
+  current_ = std::move(p);
+  (*handler_)(in);
+  pending_interaction done = std::move(*current_);
+  current_.reset();
+  async::supervise(ex_, answer(std::move(done)), "discord interaction");
+}
+
+// What to send for one interaction, decided before any I/O: the coroutine below only sends it.
+struct discord_adapter::answer_plan {
+  std::string callback;       // POST body of the initial response
+  std::string original_edit;  // after a deferral: PATCH body of @original; empty otherwise
+  std::vector<std::string> followups;
+  std::optional<event_card> changed;    // the event's card after the change, if any
+  std::optional<event_card> announced;  // the card the response itself shows, if any
+};
+
+discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interaction& p) const {
+  answer_plan plan;
+  std::vector<json> parts;
+  for (const auto& reply : p.replies) {
+    for (auto& part : message_payload::interaction_messages(reply))
+      parts.push_back(std::move(part));
+    if (reply.card && reply.card->role == event_card::use::update) plan.changed = reply.card;
+    if (shows_card(reply.card)) plan.announced = reply.card;
+  }
+  if (p.what.kind == interaction::type::button) {
+    // The tap's confirmation is for the person who tapped; the card shows everyone the counts.
+    for (auto& part : parts)
+      part["flags"] = ephemeral;
+    plan.callback = text_of(plan.changed ? json{{"type", 7}, {"data", card_body(*plan.changed)}}
+                                         : json{{"type", 6}});
+  } else {
+    if (parts.empty()) {
+      parts.push_back({{"content", "Done."}, {"allowed_mentions", {{"parse", json::array()}}}});
+    }
+    json first = std::move(parts.front());
+    parts.erase(parts.begin());
+    if (plan.announced) {
+      first["embeds"] = json::array({event_embed::embed(*plan.announced)});
+      first["components"] = event_embed::components(*plan.announced);
+    }
+    if (clock::now() - p.received > options_.defer_after) {
+      // Too slow for a direct answer: acknowledge now, then fill in the original response.
+      plan.callback = text_of(json{{"type", 5}});
+      plan.original_edit = text_of(first);
+    } else {
+      plan.callback = text_of(json{{"type", 4}, {"data", first}});
+    }
+  }
+  for (const auto& part : parts)
+    plan.followups.push_back(text_of(part));
+  return plan;
+}
+
+async::task<void> discord_adapter::answer(pending_interaction p) {
+  const interaction& in = p.what;
+  const answer_plan plan = plan_answer(p);
+  const std::string webhook = "/webhooks/" + in.application_id + "/" + in.token;
+  // with_response: the answer names the message it created, so its card can be refreshed.
+  std::string callback = "/interactions/" + in.id + "/" + in.token + "/callback";
+  if (in.kind != interaction::type::button) callback += "?with_response=true";
+  const auto r = co_await rest_.request("POST", callback, plan.callback);
+  if (!r.ok()) co_return;
+  std::string original_id = created_message_id(r.body);
+  if (!plan.original_edit.empty()) {
+    const auto edit =
+        co_await rest_.request("PATCH", webhook + "/messages/@original", plan.original_edit);
+    if (!edit.ok()) co_return;
+    original_id = created_message_id(edit.body);
+  }
+  if (in.kind == interaction::type::button) {
+    if (plan.changed) {
+      ++stats_.cards_updated;
+      remember_card(in.channel_id, plan.changed->number, in.message_id);
+    }
+  } else {
+    if (plan.announced && !original_id.empty()) {
+      remember_card(in.channel_id, plan.announced->number, original_id);
+    }
+    if (plan.changed && !stopping_) {
+      outbound_message refresh;
+      refresh.channel = {"discord", in.channel_id};
+      refresh.card = plan.changed;
+      post_to_channel(std::move(refresh));
+    }
+  }
+  // Follow-ups share the webhook's queue, so they arrive in order after the callback.
+  for (const auto& body : plan.followups) {
+    ++stats_.messages_out;
+    rest_.submit("POST", webhook, body);
+  }
+}
+
+void discord_adapter::post(outbound_message message) {
+  if (current_ && message.reply_to == current_->message_id) {
+    current_->replies.push_back(std::move(message));
+    return;
+  }
+  post_to_channel(std::move(message));
+}
+
+void discord_adapter::post_to_channel(outbound_message message) {
+  const std::string channel = message.channel.channel;
+  const std::string path = "/channels/" + channel + "/messages";
+  auto bodies = message_payload::create_message_bodies(message);
+  const bool announce = shows_card(message.card) && !bodies.empty();
+  if (announce) {
+    bodies.back()["embeds"] = json::array({event_embed::embed(*message.card)});
+    bodies.back()["components"] = event_embed::components(*message.card);
+  }
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    ++stats_.messages_out;
+    rest_client::completion done;
+    if (announce && i + 1 == bodies.size()) {
+      const card_key key{channel, message.card->number};
+      announcing_[key];  // changes meanwhile wait for the id (see refresh_card)
+      done = [this, key](const rest_result& r) {
+        auto waiting = announcing_.extract(key);
+        const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
+        if (id.empty()) return;
+        remember_card(key.first, key.second, id);
+        if (!waiting.empty() && waiting.mapped()) refresh_card(key.first, *waiting.mapped());
+      };
+    }
+    rest_.submit("POST", path, text_of(bodies[i]), std::move(done));
+  }
+  if (message.card && message.card->role == event_card::use::update) {
+    refresh_card(channel, *message.card);
+  }
+}
+
+// A change refreshes the card already shown for the event, wherever this process saw it. When
+// the announcement is still being posted, the newest change waits for its id.
+void discord_adapter::refresh_card(const std::string& channel, const event_card& card) {
+  const card_key key{channel, card.number};
+  if (const auto pending = announcing_.find(key); pending != announcing_.end()) {
+    pending->second = card;
+    return;
+  }
+  const auto it = cards_.find(key);
+  if (it == cards_.end()) return;
+  ++stats_.cards_updated;
+  rest_.submit("PATCH", "/channels/" + channel + "/messages/" + it->second,
+               text_of(card_body(card)));
+}
+
+void discord_adapter::remember_card(const std::string& channel_id, int number,
+                                    std::string message_id) {
+  card_key key{channel_id, number};
+  const auto [it, added] = cards_.insert_or_assign(key, std::move(message_id));
+  (void)it;
+  if (!added) return;
+  card_order_.push_back(std::move(key));
+  if (card_order_.size() > max_cards) {
+    cards_.erase(card_order_.front());
+    card_order_.erase(card_order_.begin());
+  }
+}
+
+async::task<void> discord_adapter::register_commands() {
+  auto log = layer_log("discord");
+  if (options_.commands == "off") co_return;
+  const std::string app = application_id();
+  if (app.empty()) {
+    log->warn("no application id (discord.application_id, or READY); /tweetup not registered");
+    co_return;
+  }
+  std::vector<std::string> paths;
+  if (options_.commands == "global") {
+    paths.push_back("/applications/" + app + "/commands");
+  } else {
+    for (const auto& guild : options_.guild_ids)
+      paths.push_back("/applications/" + app + "/guilds/" + guild + "/commands");
+    if (paths.empty()) {
+      log->warn(
+          "discord.commands is guild but discord.guild_ids is empty; /tweetup not "
+          "registered");
+    }
+  }
+  const json wanted = slash_command::commands_payload();
+  for (const auto& path : paths) {
+    if (stopping_) co_return;
+    const auto current = co_await rest_.request("GET", path);
+    if (current.ok()) {
+      const json registered = json::parse(current.body, nullptr, false);
+      if (registered.is_array() && slash_command::same_commands(registered, wanted)) {
+        log->info("/tweetup is registered and up to date ({})", path);
+        continue;
+      }
+    }
+    // R9: a bulk overwrite only when the definition changed; unchanged PUTs are not needed.
+    const auto put = co_await rest_.request("PUT", path, text_of(wanted));
+    if (put.ok()) log->info("/tweetup registered ({})", path);
+  }
+}
+
+}  // namespace tweetup

@@ -1,0 +1,130 @@
+// The Discord adapter: the gateway (gateway_client) for what people say and tap, REST
+// (rest_client) for what the bot says (protocols.md §1a, §1b).
+//
+// - run() asks GET /gateway/bot for the gateway URL (G1), retrying with backoff, then runs the
+//   gateway until stop() or a fatal close code; a 401 there ends run() with a clear log line.
+// - MESSAGE_CREATE from people (never from bots, ourselves included) reaches the handler as
+//   channel {"discord", channel id}, author {user id, display name}; moderators are the guild's
+//   owner and members whose roles grant ADMINISTRATOR, MANAGE_GUILD or MANAGE_EVENTS.
+// - INTERACTION_CREATE (the /tweetup slash command, the RSVP buttons) reaches the handler as the
+//   equivalent typed command; the replies the handler posts for it become the interaction's
+//   answer (R8): the first as the callback, within the 3 s budget, the rest as follow-ups. A
+//   tap answers with UPDATE_MESSAGE (the card's new counts) and an ephemeral confirmation.
+// - post() renders a message (message_payload: allowed_mentions limited to the people the core
+//   named, a nonce from the idempotency key with enforce_nonce, a reply reference that does not
+//   ping) and queues it on the channel's REST queue, so replies keep their order. A message that
+//   announces an event carries its embed and buttons; one that changes an event also refreshes
+//   the announcement this process posted or saw tapped.
+// - After READY, /tweetup is registered by bulk overwrite in each configured scope, only when
+//   the registered definition differs (R9).
+// - stop() closes the gateway with 1000; run() then waits up to `flush_timeout` for queued
+//   calls to leave before it returns.
+// Executor: everything runs on the executor given to the constructor; not thread-safe. The
+// token goes to the gateway and REST clients only and is never logged.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/chat_adapter.hpp"
+#include "adapters/discord/gateway_client.hpp"
+#include "adapters/discord/guild_roles.hpp"
+#include "adapters/discord/interaction.hpp"
+#include "adapters/discord/rest_client.hpp"
+
+namespace tweetup {
+
+struct discord_adapter_options {
+  std::string api_base = "https://discord.com/api/v10";
+  std::string token;  // TWEETUP_DISCORD_TOKEN; never logged
+  std::string user_agent = "DiscordBot (https://github.com/tweetup/tweetup, 0.1.0)";
+  std::string ca_file;
+  std::string prefix = "!";        // the core's command prefix, for commands made from taps
+  std::string application_id;      // empty: taken from READY
+  std::string commands = "guild";  // where /tweetup is registered: guild | global | off
+  std::vector<std::string> guild_ids;
+  std::uint32_t intents = gateway_session::default_intents;
+  std::size_t global_rate_limit = 50;  // REST requests per second for the whole bot (R11)
+  bool compress = true;
+  std::chrono::milliseconds flush_timeout{4000};
+  // An interaction whose answer is not ready this long after it arrived is deferred first
+  // (callback type 5 or 6), then completed by editing the original response (R8: 3 s budget).
+  std::chrono::milliseconds defer_after{2000};
+};
+
+class discord_adapter final : public chat_adapter {
+ public:
+  struct counters {
+    std::uint64_t messages_in = 0;
+    std::uint64_t interactions_in = 0;
+    std::uint64_t messages_out = 0;  // message bodies handed to REST
+    std::uint64_t cards_updated = 0;
+  };
+
+  discord_adapter(async::executor ex, discord_adapter_options options);
+  ~discord_adapter() override;
+
+  void post(outbound_message message) override;
+  async::task<void> run(message_handler on_message) override;
+  void stop() override;
+  std::string_view name() const override { return "discord"; }
+  std::string_view failure() const override { return failure_; }
+
+  // The gateway session is established (READY or RESUMED on the current connection).
+  bool connected() const;
+  const counters& stats() const { return stats_; }
+  const rest_client& rest() const { return rest_; }
+  const gateway_client* gateway() const { return gateway_.get(); }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  using card_key = std::pair<std::string, int>;  // channel id, event number
+
+  // An interaction being handled: the replies the handler posts for it are collected here.
+  struct pending_interaction {
+    interaction what;
+    clock::time_point received;
+    std::string message_id;  // the id the inbound message carried, which replies point to
+    std::vector<outbound_message> replies;
+  };
+
+  // G1: the gateway URL, or empty when the token is refused or stop() came first.
+  async::task<std::string> gateway_url();
+  void on_event(gateway_event& event);
+  void on_message_create(gateway_event::message_create& message);
+  void on_interaction(const std::string& raw);
+  struct answer_plan;
+  answer_plan plan_answer(const pending_interaction& p) const;
+  async::task<void> answer(pending_interaction p);
+  async::task<void> register_commands();
+  void post_to_channel(outbound_message message);
+  void refresh_card(const std::string& channel, const event_card& card);
+  void remember_card(const std::string& channel_id, int number, std::string message_id);
+  std::string application_id() const;
+
+  async::executor ex_;
+  discord_adapter_options options_;
+  rest_client rest_;
+  std::unique_ptr<gateway_client> gateway_;
+  guild_roles roles_;
+  const message_handler* handler_ = nullptr;  // while run() is active
+  std::optional<pending_interaction> current_;
+  // Announcement messages by event, so a change can refresh the card in place. Bounded: the
+  // oldest entries go first.
+  std::map<card_key, std::string> cards_;
+  std::vector<card_key> card_order_;
+  // Announcements being posted, with the newest change that waits for their id.
+  std::map<card_key, std::optional<event_card>> announcing_;
+  counters stats_;
+  std::string failure_;
+  bool commands_checked_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace tweetup

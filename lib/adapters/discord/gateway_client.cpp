@@ -1,0 +1,282 @@
+#include "adapters/discord/gateway_client.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "logging/layer_log.hpp"
+
+namespace tweetup {
+namespace asio = async::asio;
+
+namespace {
+
+gateway_session::settings session_settings(const gateway_client_options& o) {
+  gateway_session::settings s;
+  s.token = o.token;
+  s.intents = o.intents;
+  s.gateway_url = o.gateway_url;
+  if (o.compress) s.query += "&compress=zlib-stream";
+  s.identify_spacing = o.identify_spacing;
+  return s;
+}
+
+const char* kind_name(gateway_action::send_kind kind) {
+  switch (kind) {
+    case gateway_action::send_kind::heartbeat:
+      return "heartbeat";
+    case gateway_action::send_kind::identify:
+      return "identify";
+    case gateway_action::send_kind::resume:
+      return "resume";
+    case gateway_action::send_kind::queued:
+      return "payload";
+  }
+  return "payload";
+}
+
+}  // namespace
+
+gateway_client::gateway_client(async::executor ex, gateway_client_options options)
+    : ex_(ex),
+      options_(std::move(options)),
+      ws_(ex, tls_options{options_.ca_file, true}),
+      session_(session_settings(options_)),
+      wake_timer_(ex),
+      writer_signal_(ex),
+      random_(std::random_device{}()) {
+  options_.token.clear();  // the session holds its own copy; keep one copy only
+}
+
+gateway_client::~gateway_client() = default;
+
+bool gateway_client::ready() const {
+  return connected_ && session_.current_phase() == gateway_session::phase::established;
+}
+
+double gateway_client::jitter() {
+  const double x = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  return std::min(x, std::nextafter(1.0, 0.0));
+}
+
+void gateway_client::set_wake(clock::time_point at) {
+  wake_at_ = at;
+  wake_timer_.cancel();  // the waiting loop re-arms with the new deadline
+}
+
+void gateway_client::plan_disconnect(std::uint16_t code, std::string reason) {
+  if (disconnect_planned_ || (!connected_ && !connecting_)) return;
+  disconnect_planned_ = true;
+  if (connected_) {
+    outbox_.push_back({{}, code, std::move(reason)});
+    writer_signal_.cancel();
+  }
+}
+
+void gateway_client::enqueue(std::string payload) {
+  execute(session_.enqueue(std::move(payload), clock::now()));
+}
+
+void gateway_client::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  layer_log("discord")->info("gateway stopping");
+  execute(session_.stop(clock::now()));
+  plan_disconnect(1000, "stopping");
+  wake_timer_.cancel();  // ends idle()
+}
+
+void gateway_client::execute(actions batch) {
+  auto log = layer_log("discord");
+  std::vector<gateway_event> delivered;
+  for (auto& action : batch) {
+    if (auto* s = std::get_if<gateway_action::send>(&action.what)) {
+      if (!connected_ || disconnect_planned_) continue;
+      if (s->kind == gateway_action::send_kind::identify) ++stats_.identifies;
+      if (s->kind == gateway_action::send_kind::resume) ++stats_.resumes;
+      // Identify and Resume carry the token: log what was sent, never the text.
+      log->debug("gateway >> {} ({} bytes)", kind_name(s->kind), s->payload.size());
+      outbox_.push_back({std::move(s->payload), std::nullopt, {}});
+      writer_signal_.cancel();
+    } else if (auto* c = std::get_if<gateway_action::close>(&action.what)) {
+      log->info("closing the gateway connection ({}): {}", c->code, c->reason);
+      plan_disconnect(c->code, std::move(c->reason));
+    } else if (auto* k = std::get_if<gateway_action::connect>(&action.what)) {
+      need_connect_ = true;
+      connect_url_ = std::move(k->url);
+      // The session closes before it reconnects; a connect without one still must not leave
+      // two sockets, so close with a resumable code (G11).
+      plan_disconnect(4000, "reconnecting");
+      wake_timer_.cancel();  // ends idle()
+    } else if (auto* w = std::get_if<gateway_action::wake_at>(&action.what)) {
+      set_wake(w->at);
+    } else if (auto* d = std::get_if<gateway_action::deliver>(&action.what)) {
+      if (auto* r = std::get_if<gateway_event::ready>(&d->event.data)) {
+        user_id_ = r->user_id;
+        if (!r->application_id.empty()) application_id_ = r->application_id;
+        log->info("gateway ready: session established as user {}", user_id_);
+      } else if (std::holds_alternative<gateway_event::resumed>(d->event.data)) {
+        log->info("gateway resumed");
+      }
+      delivered.push_back(std::move(d->event));
+    } else if (auto* r = std::get_if<gateway_action::report>(&action.what)) {
+      log->warn("{}", r->text);
+    } else if (auto* f = std::get_if<gateway_action::fatal>(&action.what)) {
+      log->critical("discord gateway stopped for good: {}", f->reason);
+      fatal_reason_ = f->reason;
+      finished_ = true;
+      plan_disconnect(1000, "fatal");
+      wake_timer_.cancel();
+    }
+  }
+  // The handler may post replies and enqueue payloads, which feed the session again: run it
+  // after the whole batch, so this batch's wake-up never overrides a newer one.
+  if (handler_ == nullptr) return;
+  for (auto& event : delivered)
+    (*handler_)(event);
+}
+
+async::task<std::string> gateway_client::run(event_handler on_event) {
+  handler_ = &on_event;
+  auto log = layer_log("discord");
+  execute(session_.start(clock::now()));
+  while (!finished_ && !stopping_) {
+    if (!need_connect_) {
+      co_await idle();
+      continue;
+    }
+    need_connect_ = false;
+    outbox_.clear();
+    disconnect_planned_ = false;
+    connecting_ = true;
+    inflater_.reset();  // G16: a new context for every connection
+    const std::string url = connect_url_;
+    log->info("connecting to the gateway at {}", url);
+    connect_options o;
+    o.max_message_size = std::size_t{8} << 20;
+    const auto ec = co_await ws_.connect(url, o);
+    connecting_ = false;
+    if (stopping_ || finished_ || disconnect_planned_) {
+      if (!ec) {
+        const auto ignored = co_await ws_.close(1000, "stopping");
+        (void)ignored;
+      }
+      continue;
+    }
+    if (ec) {
+      log->warn("cannot connect to the gateway: {}; will retry", ws_.last_error_text());
+      execute(session_.on_connect_failed(clock::now(), jitter()));
+      continue;
+    }
+    ++stats_.connects;
+    connected_ = true;
+    execute(session_.on_connected(clock::now()));
+    co_await run_connection();
+    connected_ = false;
+    outbox_.clear();
+    if (!disconnect_planned_ && !stopping_ && !finished_) {
+      const auto code = ws_.close_code();
+      log->warn("gateway connection lost ({}); reconnecting",
+                code != 0 ? "close code " + std::to_string(code) : ws_.last_error_text());
+      execute(session_.on_closed(code != 0 ? std::optional<std::uint16_t>(code) : std::nullopt,
+                                 clock::now(), jitter()));
+    }
+  }
+  if (ws_.is_open()) {
+    const auto ignored = co_await ws_.close(1000, "stopping");
+    (void)ignored;
+  }
+  handler_ = nullptr;
+  log->info("gateway finished");
+  co_return fatal_reason_;
+}
+
+async::task<void> gateway_client::run_connection() {
+  using namespace asio::experimental::awaitable_operators;
+  co_await (reader() || writer() || ticker());
+}
+
+void gateway_client::on_frame(const std::string& frame) {
+  if (!options_.compress) {
+    execute(session_.on_frame(frame, clock::now(), jitter()));
+    return;
+  }
+  auto result = inflater_.feed(frame);
+  if (std::holds_alternative<zlib_stream_inflater::incomplete>(result)) return;
+  if (auto* problem = std::get_if<zlib_stream_inflater::error>(&result)) {
+    if (problem->what == zlib_stream_inflater::error::kind::too_large) {
+      layer_log("discord")->warn("gateway message dropped: {}", problem->detail);
+      return;
+    }
+    // A broken stream cannot be resynchronised (the dictionary is lost): drop the connection
+    // with a resumable code and let the session resume on a new one.
+    layer_log("discord")->warn("corrupt zlib-stream from the gateway: {}", problem->detail);
+    plan_disconnect(4000, "corrupt compressed stream");
+    execute(session_.on_closed(std::nullopt, clock::now(), jitter()));
+    return;
+  }
+  execute(session_.on_frame(std::get<std::string>(result), clock::now(), jitter()));
+}
+
+async::task<void> gateway_client::reader() {
+  for (;;) {
+    auto [ec, frame] = co_await ws_.read();
+    if (ec) co_return;
+    if (disconnect_planned_) continue;  // stale: the session has moved on
+    on_frame(frame);
+  }
+}
+
+async::task<void> gateway_client::writer() {
+  for (;;) {
+    while (outbox_.empty()) {
+      writer_signal_.expires_at(clock::time_point::max());
+      auto [ec] = co_await writer_signal_.async_wait(async::nothrow);
+      (void)ec;
+      // Cancelled by `||` finishing elsewhere, rather than woken by a new item.
+      const auto state = co_await asio::this_coro::cancellation_state;
+      if (state.cancelled() != asio::cancellation_type::none) co_return;
+    }
+    auto item = std::move(outbox_.front());
+    outbox_.pop_front();
+    if (item.close_code) {
+      const auto ec = co_await ws_.close(*item.close_code, std::move(item.close_reason));
+      (void)ec;
+      co_return;
+    }
+    const auto ec = co_await ws_.write(std::move(item.text));
+    if (ec) co_return;
+  }
+}
+
+async::task<void> gateway_client::wake_step() {
+  if (wake_at_ && clock::now() >= *wake_at_) {
+    wake_at_.reset();
+    execute(session_.on_timer(clock::now(), jitter()));
+    co_return;
+  }
+  wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
+  auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
+  (void)ec;
+}
+
+async::task<void> gateway_client::ticker() {
+  for (;;) {
+    co_await wake_step();
+    // Cancelled by `||` finishing elsewhere, rather than re-armed by set_wake().
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
+  }
+}
+
+async::task<void> gateway_client::idle() {
+  while (!need_connect_ && !stopping_ && !finished_) {
+    co_await wake_step();
+  }
+}
+
+}  // namespace tweetup

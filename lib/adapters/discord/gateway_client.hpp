@@ -1,0 +1,116 @@
+// The Discord gateway connection: the pure gateway_session (protocols.md §1a) driven over a
+// websocket_client, with zlib-stream transport compression (G16). One run() loop connects, then
+// runs `reader || writer || ticker` per connection (design.md §5); the session decides when to
+// beat, resume, re-identify, back off or give up.
+//
+// - Dispatches (op 0) reach the handler in the order received, after each batch of actions.
+// - enqueue() hands a payload to the session's send budget (G13); heartbeats, Identify and
+//   Resume go first, by the session's choice.
+// - Exactly one write is in flight: every frame goes through one outbox drained by one writer,
+//   which also performs the closes the session asks for (B1).
+// - stop() closes with 1000 (the session ends server-side too, G11) and ends run().
+// Executor: everything runs on the executor given to the constructor; not thread-safe. The token
+// is handed to the session only and never logged.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/discord/gateway_session.hpp"
+#include "adapters/discord/zlib_stream_inflater.hpp"
+#include "adapters/transport/websocket_client.hpp"
+
+namespace tweetup {
+
+struct gateway_client_options {
+  std::string token;        // bare bot token (G6)
+  std::string gateway_url;  // from GET /gateway/bot (G1), without a query
+  std::uint32_t intents = gateway_session::default_intents;
+  bool compress = true;                              // compress=zlib-stream (G16)
+  std::string ca_file;                               // extra trusted CAs for wss://
+  std::chrono::milliseconds identify_spacing{5000};  // G14; tests may not shorten it below 5 s
+};
+
+class gateway_client {
+ public:
+  using event_handler = std::function<void(gateway_event&)>;
+
+  struct counters {
+    std::uint64_t connects = 0;  // connections opened
+    std::uint64_t identifies = 0;
+    std::uint64_t resumes = 0;
+  };
+
+  gateway_client(async::executor ex, gateway_client_options options);
+  ~gateway_client();
+  gateway_client(const gateway_client&) = delete;
+  gateway_client& operator=(const gateway_client&) = delete;
+
+  // Runs until stop() or a fatal close code; returns the fatal reason, or empty after stop().
+  // `on_event` must outlive the returned task.
+  async::task<std::string> run(event_handler on_event);
+  void stop();
+  // A payload (presence update…) behind the send budget; dropped with a warning when the
+  // session refuses it (too large).
+  void enqueue(std::string payload);
+
+  // READY or RESUMED seen on the current connection.
+  bool ready() const;
+  const std::string& user_id() const { return user_id_; }
+  const std::string& application_id() const { return application_id_; }
+  const counters& stats() const { return stats_; }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  using actions = gateway_session::actions;
+  struct outgoing {
+    std::string text;
+    std::optional<std::uint16_t> close_code;  // set: close with this code instead of writing
+    std::string close_reason;
+  };
+
+  void execute(actions batch);
+  void set_wake(clock::time_point at);
+  void plan_disconnect(std::uint16_t code, std::string reason);
+  double jitter();
+  void on_frame(const std::string& frame);
+
+  async::task<void> run_connection();
+  async::task<void> reader();
+  async::task<void> writer();
+  async::task<void> ticker();
+  async::task<void> idle();
+  async::task<void> wake_step();
+
+  async::executor ex_;
+  gateway_client_options options_;
+  websocket_client ws_;
+  gateway_session session_;
+  zlib_stream_inflater inflater_;
+  boost::asio::steady_timer wake_timer_;
+  boost::asio::steady_timer writer_signal_;
+  std::optional<clock::time_point> wake_at_;
+  std::deque<outgoing> outbox_;
+  event_handler* handler_ = nullptr;  // while run() is active
+  std::mt19937_64 random_;
+  std::string connect_url_;
+  std::string fatal_reason_;
+  std::string user_id_;
+  std::string application_id_;
+  counters stats_;
+  bool connected_ = false;           // a connection's reader/writer/ticker are running
+  bool disconnect_planned_ = false;  // the session asked to close the current connection
+  bool connecting_ = false;
+  bool need_connect_ = false;
+  bool stopping_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace tweetup

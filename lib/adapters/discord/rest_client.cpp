@@ -1,0 +1,219 @@
+#include "adapters/discord/rest_client.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "adapters/transport/parsed_url.hpp"
+#include "async/supervise.hpp"
+#include "logging/layer_log.hpp"
+
+namespace tweetup {
+namespace asio = async::asio;
+
+namespace {
+
+struct split_base {
+  std::string origin;
+  std::string prefix;
+};
+
+// "https://discord.com/api/v10" -> origin "https://discord.com", prefix "/api/v10". A URL that
+// does not parse leaves the origin empty, and http_client then fails every call with a reason.
+split_base split(const std::string& api_base) {
+  auto url = parse_url(api_base);
+  if (!url) return {};
+  std::string prefix = url->target;
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  return {url->origin(), prefix};
+}
+
+// Discord's error bodies ({"message", "code", "errors"}) say what was wrong; a line of it is
+// enough for the log, and it never holds the token.
+std::string excerpt(const std::string& body) {
+  constexpr std::size_t most = 300;
+  std::string out = body.substr(0, most);
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  if (body.size() > most) out += "…";
+  return out;
+}
+
+}  // namespace
+
+rest_client::rest_client(async::executor ex, rest_client_options options)
+    : ex_(ex),
+      options_(std::move(options)),
+      path_prefix_(split(options_.api_base).prefix),
+      authorization_("Bot " + options_.token),
+      http_(ex, split(options_.api_base).origin, tls_options{options_.ca_file, true},
+            [&] {
+              http_client_options o;
+              o.max_connections = options_.max_connections;
+              return o;
+            }()),
+      limiter_(options_.limits) {
+  options_.token.clear();  // the Authorization header holds the one copy
+}
+
+rest_client::~rest_client() = default;
+
+std::size_t rest_client::queued() const {
+  return queued_;
+}
+
+void rest_client::limiter_changed() {
+  for (auto* timer : waiters_)
+    timer->cancel();
+}
+
+void rest_client::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto& [key, jobs] : queues_) {
+    for (auto& j : jobs) {
+      if (j.done) j.done(rest_result{0, {}, "stopped before it was sent"});
+    }
+    queued_ -= jobs.size();
+    jobs.clear();
+  }
+  limiter_changed();
+  http_.close();
+}
+
+async::task<void> rest_client::wait(clock::time_point at) {
+  boost::asio::steady_timer timer(ex_);
+  timer.expires_at(at);
+  waiters_.push_back(&timer);
+  auto [ec] = co_await timer.async_wait(async::nothrow);
+  (void)ec;
+  waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &timer));
+}
+
+rest_result rest_client::finish(rest_result r, const rest_route& route) {
+  if (!r.ok()) {
+    ++stats_.failures;
+    layer_log("discord")->warn("{} {} failed: {}", route.method, route.route_template, r.error);
+  }
+  return r;
+}
+
+async::task<rest_result> rest_client::request(std::string method, std::string path,
+                                              std::string body) {
+  const rest_route route = make_route(method, path);
+  auto log = layer_log("discord");
+  for (int attempt = 0;; ++attempt) {
+    for (;;) {
+      if (stopping_) co_return finish({0, {}, "stopped"}, route);
+      if (limiter_.refused(route)) {
+        co_return finish(
+            {0,
+             {},
+             limiter_.halted() ? "the token was refused (401)" : "the webhook is gone (404)"},
+            route);
+      }
+      const auto at = limiter_.wait_until(route, clock::now());
+      if (!at) break;
+      co_await wait(*at);
+    }
+    limiter_.on_sent(route, clock::now());
+    http_request out;
+    out.method = method;
+    out.target = path_prefix_ + path;
+    out.headers = {{"Authorization", authorization_},
+                   {"User-Agent", options_.user_agent}};  // R2, L15
+    if (!body.empty()) out.headers.push_back({"Content-Type", "application/json"});
+    out.body = body;
+    ++stats_.requests;
+    auto [ec, response] = co_await http_.send(std::move(out));
+    rest_verdict verdict;
+    if (ec) {
+      verdict = limiter_.on_transport_error(route, attempt, clock::now());
+      limiter_changed();
+      if (verdict.what == rest_verdict::action::done) {
+        co_return finish({0, {}, http_.last_error_text()}, route);
+      }
+      log->warn("{} {}: {} ({})", route.method, route.route_template, http_.last_error_text(),
+                verdict.reason);
+    } else {
+      rest_response_view view;
+      view.status = static_cast<int>(response.status);
+      for (auto& h : response.headers)
+        view.headers.emplace_back(std::move(h.name), std::move(h.value));
+      view.body = response.body;
+      verdict = limiter_.on_response(route, view, attempt, clock::now());
+      limiter_changed();
+      if (response.status == 429) ++stats_.rate_limited;
+      if (verdict.what == rest_verdict::action::done) {
+        rest_result r{static_cast<int>(response.status), std::move(response.body), {}};
+        if (!r.ok()) r.error = "HTTP " + std::to_string(r.status) + ": " + excerpt(r.body);
+        co_return finish(std::move(r), route);
+      }
+      if (verdict.what != rest_verdict::action::retry) {
+        rest_result r{static_cast<int>(response.status), std::move(response.body), {}};
+        r.error = verdict.reason;
+        if (verdict.what == rest_verdict::action::stop_all) {
+          log->critical(
+              "Discord refused the bot token (401); no more REST calls will be made. "
+              "Check TWEETUP_DISCORD_TOKEN.");
+        }
+        co_return finish(std::move(r), route);
+      }
+      log->warn("{} {}: HTTP {}, {}", route.method, route.route_template, response.status,
+                verdict.reason);
+    }
+    if (verdict.what != rest_verdict::action::retry) {
+      co_return finish({0, {}, verdict.reason}, route);
+    }
+    ++stats_.retries;
+    while (!stopping_ && clock::now() < verdict.at) {
+      co_await wait(verdict.at);
+    }
+  }
+}
+
+async::task<bool> rest_client::flush(clock::time_point deadline) {
+  // Every response wakes the waiters (limiter_changed), so this re-checks as calls end.
+  while (queued_ > 0 && !stopping_ && clock::now() < deadline) {
+    co_await wait(deadline);
+  }
+  co_return queued_ == 0;
+}
+
+void rest_client::submit(std::string method, std::string path, std::string body, completion done) {
+  if (stopping_ || queued_ >= options_.max_queued) {
+    const char* why = stopping_ ? "stopping" : "too many queued REST calls";
+    layer_log("discord")->error("{} {} dropped: {}", method,
+                                make_route(method, path).route_template, why);
+    if (done) done(rest_result{0, {}, why});
+    return;
+  }
+  std::string key = make_route(method, path).limiter_key;
+  auto& jobs = queues_[key];
+  const bool idle = jobs.empty();
+  jobs.push_back({std::move(method), std::move(path), std::move(body), std::move(done)});
+  ++queued_;
+  if (idle) async::supervise(ex_, drain(std::move(key)), "discord rest queue");
+}
+
+async::task<void> rest_client::drain(std::string key) {
+  for (;;) {
+    auto it = queues_.find(key);
+    if (it == queues_.end() || it->second.empty()) {
+      if (it != queues_.end()) queues_.erase(it);
+      co_return;
+    }
+    // The job stays at the front while it runs, so a submit() meanwhile sees a busy queue and
+    // does not start a second drainer for the key.
+    job& front = it->second.front();
+    auto result = co_await request(front.method, front.path, front.body);
+    it = queues_.find(key);
+    if (it == queues_.end() || it->second.empty()) co_return;  // stop() emptied it
+    completion done = std::move(it->second.front().done);
+    it->second.pop_front();
+    --queued_;
+    limiter_changed();  // wakes flush()
+    if (done) done(result);
+  }
+}
+
+}  // namespace tweetup

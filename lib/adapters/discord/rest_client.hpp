@@ -1,0 +1,106 @@
+// The Discord REST client (protocols.md §1b): keep-alive HTTPS through http_client, every call
+// paced by the pure rest_rate_limiter and retried as its verdicts say (R11, L13), with the
+// headers every call needs (R2, L15).
+//
+// - request() is one logical call: it waits for the limiter, sends, and retries 429s, 5xx and
+//   transport failures up to the limiter's attempt budget. It never throws.
+// - submit() is fire-and-forget for replies: requests with the same limiter key (e.g. messages
+//   to one channel) leave in the order submitted; different keys proceed side by side.
+// - After a 401 every call fails at once without traffic (R11: stop using an invalid token).
+// Executor: everything runs on the executor given to the constructor; not thread-safe. The
+// client must outlive the calls it started; stop() ends them soon. The token is written into
+// the Authorization header only and never logged.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/discord/rest_rate_limiter.hpp"
+#include "adapters/transport/http_client.hpp"
+
+namespace tweetup {
+
+struct rest_client_options {
+  std::string api_base = "https://discord.com/api/v10";  // http:// only for loopback (tests)
+  std::string token;                                     // bare bot token
+  std::string user_agent = "DiscordBot (https://github.com/tweetup/tweetup, 0.1.0)";
+  std::string ca_file;
+  rest_rate_limiter::settings limits;
+  std::size_t max_connections = 4;
+  std::size_t max_queued = 10000;  // submit() beyond this drops the request with an error
+};
+
+struct rest_result {
+  int status = 0;     // the HTTP status; 0 when no response came (refused, transport, stopped)
+  std::string body;   // the response body
+  std::string error;  // words for a log line when !ok(); never contains the token
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+class rest_client {
+ public:
+  using completion = std::function<void(const rest_result&)>;
+
+  struct counters {
+    std::uint64_t requests = 0;      // HTTP requests written, retries included
+    std::uint64_t rate_limited = 0;  // 429 answers
+    std::uint64_t retries = 0;
+    std::uint64_t failures = 0;  // logical calls that ended without a 2xx
+  };
+
+  rest_client(async::executor ex, rest_client_options options);
+  ~rest_client();
+  rest_client(const rest_client&) = delete;
+  rest_client& operator=(const rest_client&) = delete;
+
+  // `path` is relative to api_base ("/channels/1/messages"); `body` is JSON text or empty.
+  async::task<rest_result> request(std::string method, std::string path, std::string body = {});
+  // Queues the call behind earlier ones with the same limiter key; `done` (optional) runs on
+  // the executor when it ends.
+  void submit(std::string method, std::string path, std::string body, completion done = {});
+  // Waits until every submitted call has ended, or until `deadline`; true when none is left.
+  async::task<bool> flush(std::chrono::steady_clock::time_point deadline);
+  // Ends every wait and drops queued calls; calls in flight end with status 0.
+  void stop();
+
+  const counters& stats() const { return stats_; }
+  std::size_t queued() const;
+  bool halted() const { return limiter_.halted(); }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  struct job {
+    std::string method;
+    std::string path;
+    std::string body;
+    completion done;
+  };
+
+  async::task<void> drain(std::string key);
+  // Sleeps until `at`, or until the limiter learns something new, or stop().
+  async::task<void> wait(clock::time_point at);
+  void limiter_changed();
+  rest_result finish(rest_result r, const rest_route& route);
+
+  async::executor ex_;
+  rest_client_options options_;
+  std::string path_prefix_;  // api_base's path, e.g. "/api/v10"
+  std::string authorization_;
+  http_client http_;
+  rest_rate_limiter limiter_;
+  std::unordered_map<std::string, std::deque<job>> queues_;  // by limiter key
+  std::vector<boost::asio::steady_timer*> waiters_;
+  std::size_t queued_ = 0;
+  counters stats_;
+  bool stopping_ = false;
+};
+
+}  // namespace tweetup

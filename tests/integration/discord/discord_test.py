@@ -1,0 +1,302 @@
+#!/usr/bin/python3
+"""The real tweetup binary against the Discord emulator: connection life cycle and replies.
+
+Run by CTest with --bot $<TARGET_FILE:tweetup>; by hand:
+    /usr/bin/python3 tests/integration/discord/discord_test.py --bot build/bot/tweetup
+Each test waits on conditions the emulator records; none sleeps to synchronise.
+"""
+
+import re
+import signal
+import unittest
+
+import harness
+from harness import Scenario
+
+# Short heartbeats keep the life-cycle tests fast; the bot reads the interval from Hello (G4).
+FAST = {"heartbeat_interval_ms": 200}
+CREATE = re.compile(r"^/channels/\d+/messages$")
+# Without slash-command registration at READY, the only REST calls are the replies under test.
+QUIET = {"discord": {"commands": "off"}}
+
+
+def creates(emu):
+    return [r for r in emu.requests if r.method == "POST" and CREATE.match(r.route)]
+
+
+class Replies(unittest.IsolatedAsyncioTestCase):
+    async def test_a_command_is_answered_as_a_reply_that_pings_nobody(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            asked = await sc.emu.message_create("!tweetup Starbucks Alabaster 3pm @everyone")
+            reply = await sc.emu.wait_for_bot_message()
+            self.assertIn("Starbucks Alabaster", reply.content)
+            self.assertIn("3:00 PM", reply.content)
+            # R5: nobody is pinged, although the user typed @everyone (L14).
+            self.assertFalse(reply.pings["everyone"])
+            self.assertEqual(reply.pings["users"], [])
+            body = creates(sc.emu)[0].body
+            self.assertEqual(body["allowed_mentions"]["parse"], [])
+            self.assertIs(body["allowed_mentions"]["replied_user"], False)
+            # R4: a nonce with enforce_nonce, so a resend cannot post twice.
+            self.assertTrue(0 < len(body["nonce"]) <= 25)
+            self.assertIs(body["enforce_nonce"], True)
+            # A reply to the command, without pinging its author.
+            self.assertEqual(body["message_reference"]["message_id"], asked["id"])
+            self.assertIsNone(reply.pings["replied_user"])
+            self.assertEqual(sc.emu.violations, [])
+            self.assertEqual(await sc.stop_bot(), 0)
+
+    async def test_the_identify_and_rest_calls_follow_the_book(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            identify = sc.emu.identifies[0].payload
+            # G7: GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT.
+            self.assertEqual(identify["intents"], 1 | 512 | 4096 | 32768)
+            conn = sc.emu.connections[0]
+            self.assertEqual(conn.path, "/gateway")  # G1: the URL from GET /gateway/bot
+            self.assertTrue(conn.compress)  # G16
+            await sc.emu.message_create("!tweetups")
+            await sc.emu.wait_for_bot_message()
+            for request in sc.emu.requests:
+                self.assertTrue(request.headers["User-Agent"].startswith("DiscordBot ("))
+                self.assertRegex(request.headers["Authorization"], r"^Bot \S+$")
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_messages_from_bots_are_ignored(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetups", author={
+                "id": "700000000000000009", "username": "otherbot", "bot": True})
+            await sc.emu.message_create("!tweetups")
+            await sc.emu.wait_for(lambda: creates(sc.emu), what="the reply to the person")
+            self.assertEqual(len(creates(sc.emu)), 1)
+
+    async def test_sigterm_closes_the_gateway_with_1000_and_exits_0(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            self.assertEqual(await sc.stop_bot(signal.SIGTERM), 0)
+            await sc.emu.wait_for(lambda: sc.emu.client_close_codes, what="a close frame")
+            self.assertEqual(sc.emu.client_close_codes, [1000])  # G11: the session ends
+
+
+class Resume(unittest.IsolatedAsyncioTestCase):
+    async def test_an_abrupt_drop_resumes_and_replays_what_was_missed(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.drop_connection()
+            # Said while the bot was away: the resume must replay it (G9).
+            await sc.emu.message_create("!tweetup Noon Cafe tomorrow 7pm")
+            record = await sc.emu.wait_for_resumed()
+            self.assertEqual(record.path, "/resume")  # L5: resume_gateway_url
+            self.assertGreaterEqual(record.replayed, 1)
+            reply = await sc.emu.wait_for_bot_message()
+            self.assertIn("Noon Cafe", reply.content)
+            self.assertEqual(len(sc.emu.identifies), 1)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_op_7_reconnects_and_resumes(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.send_reconnect()
+            await sc.emu.wait_for_resumed()
+            self.assertEqual(len(sc.emu.identifies), 1)
+            # The bot closed the old connection with a code that keeps the session (G11).
+            self.assertTrue(all(code not in (1000, 1001) for code in sc.emu.client_close_codes))
+            await sc.emu.message_create("!tweetups")
+            await sc.emu.wait_for_bot_message()
+
+    async def test_a_zombie_connection_is_closed_without_1000_and_resumed(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.set_heartbeat_ack(False)
+            stopped_acking = sc.emu.now()
+            await sc.emu.wait_for(lambda: sc.emu.client_close_codes, what="a zombie close")
+            self.assertNotIn(sc.emu.client_close_codes[0], (1000, 1001))  # G5, L2
+            sc.emu.set_heartbeat_ack(True)
+            record = await sc.emu.wait_for_resumed()
+            # Detected and resumed within two heartbeat intervals, plus the jittered first beat.
+            self.assertLess(record.time - stopped_acking, 3 * 0.2 + 0.3)
+
+    async def test_a_server_heartbeat_request_is_answered_at_once(self):
+        async with Scenario(emulator=FAST) as sc:
+            conn = await sc.emu.wait_for_live()
+            asked = await sc.emu.request_heartbeat()
+            beat = await sc.emu.wait_for(
+                lambda: next((h for h in conn.heartbeats if h.answered_request), None),
+                what="the requested heartbeat")
+            self.assertLess(beat.time - asked, 0.15)  # well before the next scheduled beat
+
+    async def test_op_9_false_identifies_again_no_sooner_than_5_s_later(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.send_invalid_session(False)
+            await sc.emu.wait_for_ready(count=2, timeout=15.0)
+            first, second = sc.emu.identifies[0], sc.emu.identifies[1]
+            self.assertGreaterEqual(second.time - first.time, 5.0)  # G14, L9
+            self.assertEqual(second.path, "/gateway")  # G10: not the resume URL
+            self.assertEqual(sc.emu.violations_of("identify_too_fast"), [])
+
+
+class Fatal(unittest.IsolatedAsyncioTestCase):
+    async def test_close_code_4004_is_a_clean_fatal_exit(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.close_connection(4004, "Authentication failed.")
+            code = await sc.bot.wait_exit(timeout=15.0)
+            self.assertEqual(code, 1)
+            self.assertTrue(sc.bot.find_log(re.compile(r"4004")), sc.bot.log_tail())
+            self.assertEqual(len(sc.emu.connections), 1)  # L4: no reconnect loop
+
+    async def test_a_token_refused_by_rest_is_a_clean_fatal_exit(self):
+        async with Scenario(emulator=FAST, token="not-the-token") as sc:
+            code = await sc.bot.wait_exit(timeout=15.0)
+            self.assertEqual(code, 1)
+            self.assertTrue(sc.bot.find_log(re.compile(r"TWEETUP_DISCORD_TOKEN")), sc.bot.log_tail())
+            self.assertEqual(len(sc.emu.requests), 1)  # R11: no more calls after a 401
+            self.assertEqual(sc.emu.connections, [])
+            self.assertNotIn("not-the-token", "\n".join(sc.bot.find_log(lambda line: True)))
+
+    async def test_a_disallowed_intent_names_the_privileged_intent(self):
+        # MESSAGE_CONTENT switched off in the "Developer Portal": 4014.
+        async with Scenario(emulator=dict(FAST, disallowed_intents=1 << 15)) as sc:
+            code = await sc.bot.wait_exit(timeout=15.0)
+            self.assertNotEqual(code, 0)
+            self.assertTrue(sc.bot.find_log(re.compile(r"4014")), sc.bot.log_tail())
+            self.assertTrue(sc.bot.find_log(re.compile(r"MESSAGE_CONTENT|privileged", re.I)),
+                            sc.bot.log_tail())
+            self.assertEqual(len(sc.emu.identifies), 1)
+
+
+class RateLimits(unittest.IsolatedAsyncioTestCase):
+    async def test_a_429_is_retried_after_retry_after_and_nothing_is_lost(self):
+        async with Scenario(emulator=FAST, config=QUIET) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.inject_fault("POST", CREATE.pattern, "429", retry_after=0.4)
+            await sc.emu.message_create("!tweetups")
+            await sc.emu.wait_for_bot_message()
+            first, second = creates(sc.emu)[:2]
+            self.assertEqual(first.status, 429)
+            self.assertEqual(second.status, 200)
+            self.assertGreaterEqual(second.time - first.time, 0.4 - 0.01)
+            self.assertEqual(len(sc.emu.bot_messages()), 1)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_global_429_pauses_every_request(self):
+        async with Scenario(emulator=FAST, config=QUIET) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.inject_fault("POST", CREATE.pattern, "429", retry_after=0.4, scope="global")
+            await sc.emu.message_create("!tweetups")
+            limited = await sc.emu.wait_for_request(lambda r: r.status == 429)
+            # Another channel, another bucket: only the global pause holds this one back.
+            await sc.emu.message_create("!tweetups", channel_id="810000000000000002")
+            await sc.emu.wait_for(lambda: len(sc.emu.bot_messages()) == 2, what="both replies")
+            for request in creates(sc.emu)[1:]:
+                self.assertGreaterEqual(request.time - limited.completed_at, 0.4 - 0.01)
+            # A request during the global pause would be a violation (R11).
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_5xx_after_the_message_was_created_does_not_duplicate_it(self):
+        async with Scenario(emulator=FAST, config=QUIET) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.inject_fault("POST", CREATE.pattern, "after", status=502)
+            await sc.emu.message_create("!tweetups")
+            await sc.emu.wait_for(lambda: len(creates(sc.emu)) >= 2 and
+                                  creates(sc.emu)[1].completed_at, what="the retry")
+            self.assertEqual(creates(sc.emu)[0].status, 502)
+            self.assertEqual(creates(sc.emu)[1].body["nonce"], creates(sc.emu)[0].body["nonce"])
+            self.assertEqual(len(sc.emu.bot_messages()), 1)  # R4: enforce_nonce deduplicated
+
+    async def test_replies_to_one_channel_keep_their_order(self):
+        async with Scenario(emulator=FAST, config=QUIET) as sc:
+            await sc.emu.wait_for_ready()
+            for place in ("Alpha Cafe", "Beta Cafe", "Gamma Cafe", "Delta Cafe", "Epsilon Cafe",
+                          "Zeta Cafe", "Eta Cafe"):
+                await sc.emu.message_create(f"!tweetup {place} tomorrow 6pm")
+            await sc.emu.wait_for(lambda: len(sc.emu.bot_messages()) == 7, timeout=15.0,
+                                  what="seven replies")
+            order = [m.content.split(" ")[2] for m in sc.emu.bot_messages()]
+            self.assertEqual(order, ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta"])
+            # Seven creates against a 5 per 5 s bucket: the bot waited instead of hitting 429s.
+            self.assertEqual(sc.emu.violations_of("route_rate_limit"), [])
+
+
+BOB = {"id": "700000000000000002", "username": "bob", "global_name": "Bob", "bot": False}
+GUILD = "800000000000000001"
+
+
+def buttons(message):
+    return [c["custom_id"] for row in message.message.get("components", [])
+            for c in row.get("components", [])]
+
+
+def embed_text(message):
+    return " ".join(str(e) for e in message.message.get("embeds", []))
+
+
+class Interactions(unittest.IsolatedAsyncioTestCase):
+    async def test_slash_create_is_answered_in_time_with_the_card_and_buttons(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
+                                                          "when": "tomorrow 3pm"})
+            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
+            self.assertEqual(asked.ack_type, 4)
+            self.assertLess(asked.ack_elapsed, 3.0)  # R8
+            original = sc.emu.find_message(asked.original_message_id)
+            self.assertIn("Starbucks Alabaster", original.content)
+            self.assertEqual(buttons(original), ["rsvp:yes:1", "rsvp:maybe:1", "rsvp:no:1"])
+            self.assertRegex(embed_text(original), r"<t:\d+:F>")  # each reader's local time
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_tap_updates_the_counts_in_place_and_confirms_privately(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            self.assertIn("1 going", embed_text(card))
+            tap = await sc.emu.button_click("rsvp:yes:1", card.id, user=BOB)
+            await sc.emu.wait_for(lambda: tap.acked, what="the tap's answer")
+            self.assertEqual(tap.ack_type, 7)  # UPDATE_MESSAGE
+            self.assertLess(tap.ack_elapsed, 3.0)
+            self.assertIn("2 going", embed_text(sc.emu.find_message(card.id)))
+            confirmation = await sc.emu.wait_for_bot_message(
+                predicate=lambda m: m.ephemeral and "going" in m.content)
+            self.assertIn("You're going", confirmation.content)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_typed_join_refreshes_the_card_too(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            await sc.emu.message_create("!join 1 +1", author=BOB)
+            await sc.emu.wait_for(lambda: "3 going" in embed_text(sc.emu.find_message(card.id)),
+                                  what="the card to show 3 going")
+
+    async def test_a_cancelled_tweetups_card_loses_its_buttons(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            await sc.emu.message_create("!tweetup cancel 1")
+            await sc.emu.wait_for(lambda: not buttons(sc.emu.find_message(card.id)),
+                                  what="the buttons to go")
+            self.assertIn("Cancelled", embed_text(sc.emu.find_message(card.id)))
+
+    async def test_the_command_is_registered_once_not_on_every_start(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            self.assertEqual(await sc.stop_bot(), 0)
+            await sc.start_bot()
+            await sc.emu.wait_for_ready(count=2)
+            await sc.emu.wait_for(lambda: len(sc.emu.requests_to("GET", r"/commands$")) == 2,
+                                  what="the second start's check")
+            await sc.bot.wait_for_log(re.compile(r"up to date"))
+            self.assertEqual(sum(sc.emu.command_puts.values()), 1)  # R9
+
+
+if __name__ == "__main__":
+    harness.main()
