@@ -22,6 +22,8 @@ gateway_session::settings session_settings(const gateway_client_options& o) {
   s.gateway_url = o.gateway_url;
   if (o.compress) s.query += "&compress=zlib-stream";
   s.identify_spacing = o.identify_spacing;
+  s.send_limit = o.send_limit;
+  s.send_window = o.send_window;
   return s;
 }
 

@@ -35,7 +35,11 @@ struct gateway_client_options {
   std::uint32_t intents = gateway_session::default_intents;
   bool compress = true;                              // compress=zlib-stream (G16)
   std::string ca_file;                               // extra trusted CAs for wss://
-  std::chrono::milliseconds identify_spacing{5000};  // G14; tests may not shorten it below 5 s
+  std::chrono::milliseconds identify_spacing{5000};  // G14
+  // G13: at most send_limit payloads per send_window on one connection, heartbeats first.
+  // Tests shrink the window to see the throttle work in seconds, not minutes.
+  std::size_t send_limit = 110;
+  std::chrono::milliseconds send_window{60000};
 };
 
 class gateway_client {
@@ -63,6 +67,8 @@ class gateway_client {
 
   // READY or RESUMED seen on the current connection.
   bool ready() const;
+  // Payloads enqueued and not yet sent (held back by the send budget or a reconnect).
+  std::size_t queued() const { return session_.queued(); }
   const std::string& user_id() const { return user_id_; }
   const std::string& application_id() const { return application_id_; }
   const counters& stats() const { return stats_; }

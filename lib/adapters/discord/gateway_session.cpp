@@ -323,8 +323,16 @@ void gateway_session::send_identify(actions& out, time_point now) {
   send_priority(out, send_kind::identify, std::move(std::get<std::string>(payload)), now);
 }
 
+// G13: Discord counts sends when they arrive, and a burst of 110 takes a while on the wire. If a
+// send freed its slot exactly one window after it left, the head of the next burst could land
+// within one window of the previous burst's tail and make 121 (the emulator saw it happen). So a
+// send holds its slot for 1/60 longer than the window: one second of Discord's sixty.
+gateway_session::time_point::duration gateway_session::slot_held() const {
+  return config_.send_window + config_.send_window / 60;
+}
+
 void gateway_session::release_queued(actions& out, time_point now) {
-  while (!sent_.empty() && sent_.front() + config_.send_window <= now)
+  while (!sent_.empty() && sent_.front() + slot_held() <= now)
     sent_.pop_front();
   // G13, L7: every send counts against one window; queued ones stop at send_limit (110), which
   // leaves room under Discord's 120 for heartbeats, which are never held back.
@@ -337,7 +345,7 @@ void gateway_session::release_queued(actions& out, time_point now) {
 
 std::size_t gateway_session::sends_in_window(time_point now) const {
   return static_cast<std::size_t>(std::count_if(
-      sent_.begin(), sent_.end(), [&](time_point at) { return at + config_.send_window > now; }));
+      sent_.begin(), sent_.end(), [&](time_point at) { return at + slot_held() > now; }));
 }
 
 std::optional<gateway_session::time_point> gateway_session::next_send_slot(time_point now) const {
@@ -345,7 +353,7 @@ std::optional<gateway_session::time_point> gateway_session::next_send_slot(time_
   if (in_window < config_.send_limit) return std::nullopt;
   // The window is sorted; the slot frees when the oldest send that keeps it full expires.
   const std::size_t stale = sent_.size() - in_window;
-  return sent_[stale + in_window - config_.send_limit] + config_.send_window;
+  return sent_[stale + in_window - config_.send_limit] + slot_held();
 }
 
 std::optional<gateway_session::time_point> gateway_session::next_wakeup() const {
@@ -361,7 +369,7 @@ std::optional<gateway_session::time_point> gateway_session::next_wakeup() const 
   if (connected()) consider(next_heartbeat_);
   if (phase_ == phase::established && !queue_.empty() && sent_.size() >= config_.send_limit &&
       config_.send_limit > 0) {
-    consider(sent_[sent_.size() - config_.send_limit] + config_.send_window);
+    consider(sent_[sent_.size() - config_.send_limit] + slot_held());
   }
   return earliest;
 }

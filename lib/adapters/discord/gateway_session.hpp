@@ -104,6 +104,7 @@ class gateway_session {
   void send_identify(actions& out, time_point now);
   void release_queued(actions& out, time_point now);
   std::size_t sends_in_window(time_point now) const;
+  time_point::duration slot_held() const;
   void forget_session();
   void reset_connection();
   std::string url_for(connect_mode mode) const;

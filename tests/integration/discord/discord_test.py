@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """The real tweetup binary against the Discord emulator: connection life cycle and replies.
 
-Run by CTest with --bot $<TARGET_FILE:tweetup>; by hand:
-    /usr/bin/python3 tests/integration/discord/discord_test.py --bot build/bot/tweetup
+Run by CTest with --bot $<TARGET_FILE:tweetup> --probe $<TARGET_FILE:discord_gateway_probe>;
+by hand:
+    /usr/bin/python3 tests/integration/discord/discord_test.py --bot build/bot/tweetup \
+        --probe build/tests/integration/discord/discord_gateway_probe
 Each test waits on conditions the emulator records; none sleeps to synchronise.
 """
 
+import asyncio
+import os
 import re
 import signal
+import sys
 import unittest
 
 import harness
@@ -298,5 +303,44 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(sum(sc.emu.command_puts.values()), 1)  # R9
 
 
+PROBE = None  # the gateway_probe binary, from --probe
+
+
+class Throttle(unittest.IsolatedAsyncioTestCase):
+    async def test_250_queued_gateway_sends_never_pass_the_limit(self):
+        # Time is scaled 10 to 1 on both sides: a 6 s window instead of 60 s and a 4.125 s
+        # heartbeat instead of 41.25 s, so the 110-per-window budget (G13, L7) is seen at work
+        # in seconds with the real ratio of heartbeats to window. (At 30 to 1 the emulator's
+        # own lag while it reads a burst of 110 frames is no longer small next to the window.)
+        # The emulator closes with 4008 past 120 per window.
+        if PROBE is None:
+            self.skipTest("no --probe binary")
+        count = 250
+        emu_config = dict(FAST, send_window=6.0, heartbeat_interval_ms=4125)
+        async with Scenario(emulator=emu_config, start_bot=False) as sc:
+            env = dict(os.environ, TWEETUP_DISCORD_TOKEN=sc.emu.config.token)
+            probe = await asyncio.create_subprocess_exec(
+                PROBE, sc.emu.gateway_url, str(count), "6000", env=env,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL)
+            try:
+                def presences():
+                    return sum(1 for conn in sc.emu.connections for r in conn.received
+                               if r.op == 3)
+                await sc.emu.wait_for(lambda: presences() == count, timeout=30.0,
+                                      what=f"{count} presence updates")
+                self.assertLessEqual(sc.emu.max_sends_in_window, 120)
+                self.assertEqual(sc.emu.violations, [])
+                self.assertEqual(len(sc.emu.connections), 1)  # never closed for flooding
+            finally:
+                probe.stdin.close()
+                self.assertEqual(await asyncio.wait_for(probe.wait(), 10.0), 0)
+            self.assertEqual(sc.emu.client_close_codes, [1000])
+
+
 if __name__ == "__main__":
+    if "--probe" in sys.argv:
+        at = sys.argv.index("--probe")
+        PROBE = sys.argv[at + 1]
+        del sys.argv[at:at + 2]
     harness.main()

@@ -515,18 +515,19 @@ TEST_CASE("130 enqueued sends: never more than 110 in any 60 s, heartbeats still
     first_burst += e.kind == send_kind::queued;
   CHECK(first_burst == 109);
   CHECK(r.session.queued() == 21);
-  // As things stand at the burst, the Identify leaving the window at t0 + 60 s frees a slot.
-  CHECK(r.session.next_send_slot(burst) == t0 + 60s);
+  // As things stand at the burst, the Identify frees a slot when it leaves the window, held
+  // 1/60 longer than 60 s (for the time a burst spends on the wire): at t0 + 61 s.
+  CHECK(r.session.next_send_slot(burst) == t0 + 61s);
   CHECK(wake(out) == t0 + 20625ms);  // the heartbeat comes first, budget or not
   out = r.session.on_timer(t0 + 20625ms, 0.5);
   record(out, t0 + 20625ms);
   REQUIRE(sends(out, send_kind::heartbeat).size() == 1);
   r.session.on_frame(ack, t0 + 20625ms, 0.5);
   // The beat took the Identify's place in the window: now the burst itself must leave it.
-  CHECK(r.session.next_send_slot(t0 + 20625ms) == burst + 60s);
-  // Next wake-up: the beat due at t0 + 61.875 s, before the slot at t0 + 62 s.
+  CHECK(r.session.next_send_slot(t0 + 20625ms) == burst + 61s);
+  // Next wake-up: the beat due at t0 + 61.875 s, before the slot at t0 + 63 s.
   CHECK(wake(out) == t0 + 61875ms);
-  CHECK(sends(r.session.on_timer(t0 + 60s, 0.5), send_kind::queued).empty());
+  CHECK(sends(r.session.on_timer(t0 + 61s, 0.5), send_kind::queued).empty());
 
   // Drive the timer for five minutes, ACKing every beat at once.
   time_point now = burst;
@@ -548,10 +549,10 @@ TEST_CASE("130 enqueued sends: never more than 110 in any 60 s, heartbeats still
     if (e.kind == send_kind::heartbeat) beats.push_back(e.at);
   }
   CHECK(queued_total == 130);
-  // The remaining 21 went at t0 + 62 s, when the burst left the window.
+  // The remaining 21 went at t0 + 63 s, when the burst's slots came free.
   std::size_t second_burst = 0;
   for (const auto& e : log)
-    second_burst += e.kind == send_kind::queued && e.at == burst + 60s;
+    second_burst += e.kind == send_kind::queued && e.at == burst + 61s;
   CHECK(second_burst == 21);
 
   for (const auto& start : log) {
