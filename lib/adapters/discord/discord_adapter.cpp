@@ -9,6 +9,7 @@
 
 #include "adapters/discord/event_embed.hpp"
 #include "adapters/discord/message_payload.hpp"
+#include "adapters/discord/scheduled_event.hpp"
 #include "adapters/discord/slash_command.hpp"
 #include "async/supervise.hpp"
 #include "logging/layer_log.hpp"
@@ -164,6 +165,7 @@ void discord_adapter::on_message_create(gateway_event::message_create& m) {
   in.author = {m.author.id, m.author.global_name.value_or(m.author.username)};
   in.text = std::move(m.content);
   in.message_id = m.id;
+  if (m.guild_id) channel_guild_[m.channel_id] = *m.guild_id;
   if (m.guild_id) {
     static const std::vector<std::string> no_roles;
     in.author_is_moderator =
@@ -180,6 +182,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
     return;
   }
   ++stats_.interactions_in;
+  if (!parsed->guild_id.empty()) channel_guild_[parsed->channel_id] = parsed->guild_id;
   pending_interaction p{std::move(*parsed), clock::now(), {}, {}};
   p.message_id = "interaction:" + p.what.id;
   if (p.what.text.empty()) {
@@ -277,6 +280,9 @@ async::task<void> discord_adapter::answer(pending_interaction p) {
     if (plan.announced && !original_id.empty()) {
       remember_card(in.channel_id, plan.announced->number, original_id);
     }
+    if (plan.announced && options_.scheduled_events) {
+      sync_scheduled_event(in.channel_id, *plan.announced);
+    }
     if (plan.changed && !stopping_) {
       outbound_message refresh;
       refresh.channel = {"discord", in.channel_id};
@@ -327,6 +333,7 @@ void discord_adapter::post_to_channel(outbound_message message) {
   if (message.card && message.card->role == event_card::use::update) {
     refresh_card(channel, *message.card);
   }
+  if (message.card && options_.scheduled_events) sync_scheduled_event(channel, *message.card);
 }
 
 // A change refreshes the card already shown for the event, wherever this process saw it. When
@@ -391,6 +398,74 @@ async::task<void> discord_adapter::register_commands() {
     // R9: a bulk overwrite only when the definition changed; unchanged PUTs are not needed.
     const auto put = co_await rest_.request("PUT", path, text_of(wanted));
     if (put.ok()) log->info("/tweetup registered ({})", path);
+  }
+}
+
+void discord_adapter::sync_scheduled_event(const std::string& channel, const event_card& card) {
+  const auto guild = channel_guild_.find(channel);
+  if (guild == channel_guild_.end()) return;  // a DM: no guild, no Events tab
+  auto& sync = guild_events_[guild->second];
+  sync.todo.emplace_back(channel, card);
+  if (sync.running) return;
+  sync.running = true;
+  async::supervise(ex_, run_event_sync(guild->second), "discord scheduled events");
+}
+
+namespace {
+
+// Our events among those GET /guilds/{id}/scheduled-events returned, by marker.
+void index_events(const std::string& body, std::map<std::string, std::string>& found) {
+  const json list = json::parse(body, nullptr, false);
+  if (!list.is_array()) return;
+  for (const auto& event : list) {
+    const auto marker = scheduled_event::marker_of(event);
+    const auto id = event.find("id");
+    if (marker && id != event.end() && id->is_string()) found[*marker] = id->get<std::string>();
+  }
+}
+
+}  // namespace
+
+async::task<void> discord_adapter::run_event_sync(std::string guild) {
+  const std::string path = "/guilds/" + guild + "/scheduled-events";
+  for (;;) {
+    guild_events& sync = guild_events_[guild];  // std::map: stays put across the awaits
+    if (sync.todo.empty() || stopping_) {
+      sync.running = false;
+      co_return;
+    }
+    if (!sync.loaded) {
+      // After a restart, find the events this bot made before, so none is made twice.
+      const auto r = co_await rest_.request("GET", path);
+      std::map<std::string, std::string> found;
+      if (r.ok()) index_events(r.body, found);
+      for (auto& [marker, id] : found)
+        sync.events[marker].id = std::move(id);
+      sync.loaded = true;
+      continue;
+    }
+    auto [channel, card] = std::move(sync.todo.front());
+    sync.todo.pop_front();
+    const std::string marker = scheduled_event::marker(channel, card.number);
+    const json wanted = scheduled_event::update_body(card);
+    const auto known = sync.events.find(marker);
+    if (known == sync.events.end()) {
+      // Only an announcement of an open tweetup makes one; changes follow it.
+      if (card.role != event_card::use::announce || !card.open) continue;
+      const auto r = co_await rest_.request("POST", path,
+                                            text_of(scheduled_event::create_body(card, channel)));
+      const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
+      if (!id.empty()) sync.events[marker] = {id, wanted};
+      continue;
+    }
+    // Unchanged fields (an RSVP) cost no call; a cancelled event is final.
+    if (known->second.id.empty() || known->second.last == wanted ||
+        scheduled_event::is_cancel(known->second.last)) {
+      continue;
+    }
+    const std::string id = known->second.id;
+    const auto r = co_await rest_.request("PATCH", path + "/" + id, text_of(wanted));
+    if (r.ok()) sync.events[marker] = {id, wanted};
   }
 }
 

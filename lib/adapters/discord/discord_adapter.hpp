@@ -15,6 +15,8 @@
 //   ping) and queues it on the channel's REST queue, so replies keep their order. A message that
 //   announces an event carries its embed and buttons; one that changes an event also refreshes
 //   the announcement this process posted or saw tapped.
+// - With `scheduled_events`, each announced tweetup also becomes an EXTERNAL Guild Scheduled
+//   Event, moved and cancelled along with it (R10).
 // - After READY, /tweetup is registered by bulk overwrite in each configured scope, only when
 //   the registered definition differs (R9).
 // - stop() closes the gateway with 1000; run() then waits up to `flush_timeout` for queued
@@ -25,12 +27,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "adapters/chat_adapter.hpp"
 #include "adapters/discord/gateway_client.hpp"
@@ -52,6 +57,7 @@ struct discord_adapter_options {
   std::uint32_t intents = gateway_session::default_intents;
   std::size_t global_rate_limit = 50;  // REST requests per second for the whole bot (R11)
   bool compress = true;
+  bool scheduled_events = false;  // mirror tweetups as Guild Scheduled Events (R10)
   std::chrono::milliseconds flush_timeout{4000};
   // An interaction whose answer is not ready this long after it arrived is deferred first
   // (callback type 5 or 6), then completed by editing the original response (R8: 3 s budget).
@@ -103,6 +109,9 @@ class discord_adapter final : public chat_adapter {
   answer_plan plan_answer(const pending_interaction& p) const;
   async::task<void> answer(pending_interaction p);
   async::task<void> register_commands();
+  // Scheduled events: changes queue per guild, one worker sends them in order.
+  void sync_scheduled_event(const std::string& channel, const event_card& card);
+  async::task<void> run_event_sync(std::string guild);
   void post_to_channel(outbound_message message);
   void refresh_card(const std::string& channel, const event_card& card);
   void remember_card(const std::string& channel_id, int number, std::string message_id);
@@ -121,6 +130,19 @@ class discord_adapter final : public chat_adapter {
   std::vector<card_key> card_order_;
   // Announcements being posted, with the newest change that waits for their id.
   std::map<card_key, std::optional<event_card>> announcing_;
+  // The guild of each channel we heard from (scheduled events live in guilds).
+  std::map<std::string, std::string> channel_guild_;
+  struct synced_event {
+    std::string id;
+    nlohmann::json last;  // the fields last sent, so unchanged cards cost no call
+  };
+  struct guild_events {
+    bool loaded = false;  // our existing events were read back (after a restart)
+    bool running = false;
+    std::deque<std::pair<std::string, event_card>> todo;  // channel, card
+    std::map<std::string, synced_event> events;           // by scheduled_event::marker
+  };
+  std::map<std::string, guild_events> guild_events_;
   counters stats_;
   std::string failure_;
   bool commands_checked_ = false;

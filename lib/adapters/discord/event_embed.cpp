@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "adapters/discord/discord_text.hpp"
 #include "adapters/discord/message_payload.hpp"
 
 namespace tweetup {
@@ -14,8 +15,6 @@ namespace {
 using json = nlohmann::json;
 using namespace std::string_view_literals;
 
-constexpr std::string_view ellipsis = "\xE2\x80\xA6";  // U+2026, one UTF-16 unit
-constexpr std::string_view replacement = "\xEF\xBF\xBD";
 constexpr std::string_view map_base = "https://www.google.com/maps/search/?api=1&query=";
 // The zone is an IANA name; anything longer is not one, and the cap keeps the footer (and so
 // the total) small whatever the card holds.
@@ -26,85 +25,8 @@ std::size_t units(std::string_view utf8) {
   return message_payload::content_length(utf8);
 }
 
-// Byte length of the well-formed UTF-8 sequence at the start of `text`, or 0.
-std::size_t sequence_size(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t size = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    size = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    size = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    size = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (text.size() < size || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < size; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return size;
-}
-
-// Splits `text` into code points (as byte strings); an invalid byte becomes U+FFFD, which
-// nlohmann::json and Discord both need.
-template <typename Visit>
-void for_each_code_point(std::string_view text, Visit visit) {
-  while (!text.empty()) {
-    const std::size_t size = sequence_size(text);
-    if (size == 0) {
-      visit(replacement);
-      text.remove_prefix(1);
-    } else {
-      visit(text.substr(0, size));
-      text.remove_prefix(size);
-    }
-  }
-}
-
-bool is_markdown(std::string_view code_point) {
-  return code_point.size() == 1 && "\\*_~|><`[]"sv.find(code_point[0]) != std::string_view::npos;
-}
-
-// `text` (escaped when `escape`), in at most `budget` units: when the whole does not fit, the
-// longest prefix of whole code points (each with its escape) that leaves room for the ellipsis,
-// then the ellipsis. Cutting the raw text rather than the escaped one means a cut never strands
-// a backslash.
-std::string fit(std::string_view text, std::size_t budget, bool escape) {
-  const auto piece = [&](std::string_view cp) {
-    return escape && is_markdown(cp) ? "\\" + std::string(cp) : std::string(cp);
-  };
-  std::string whole;
-  for_each_code_point(text, [&](std::string_view cp) { whole += piece(cp); });
-  if (units(whole) <= budget) return whole;
-  if (budget == 0) return {};
-  std::string out;
-  std::size_t used = 0;
-  bool full = false;
-  for_each_code_point(text, [&](std::string_view cp) {
-    if (full) return;
-    const std::string next = piece(cp);
-    const std::size_t size = units(next);
-    if (used + size > budget - 1) {
-      full = true;
-      return;
-    }
-    out += next;
-    used += size;
-  });
-  return out + std::string(ellipsis);
-}
-
 std::string fit_escaped(std::string_view text, std::size_t budget) {
-  return fit(text, budget, true);
+  return discord_text::fit(text, budget, true);
 }
 
 // The longest prefix of `text`, in whole code points, whose map link is at most `budget` units.
@@ -112,7 +34,7 @@ std::string link_within(std::string_view text, std::size_t budget) {
   std::string link(map_base);
   if (link.size() > budget) return {};
   bool full = false;
-  for_each_code_point(text, [&](std::string_view cp) {
+  discord_text::for_each_code_point(text, [&](std::string_view cp) {
     if (full) return;
     const std::string next = event_embed::map_link(cp).substr(map_base.size());
     if (link.size() + next.size() > budget) {
@@ -187,7 +109,7 @@ std::size_t text_units(const json& object, std::string_view key) {
 }  // namespace
 
 std::string event_embed::escape_markdown(std::string_view text) {
-  return fit(text, std::string_view::npos, true);
+  return discord_text::fit(text, std::string_view::npos, true);
 }
 
 std::string event_embed::map_link(std::string_view place) {
@@ -195,7 +117,7 @@ std::string event_embed::map_link(std::string_view place) {
   std::string out(map_base);
   // RFC 3986 unreserved characters stay; every other byte, space included, is %XX, so a
   // place cannot end the markdown link with ")" or add query parameters.
-  for_each_code_point(place, [&](std::string_view cp) {
+  discord_text::for_each_code_point(place, [&](std::string_view cp) {
     for (const char ch : cp) {
       const auto c = static_cast<unsigned char>(ch);
       if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -234,7 +156,7 @@ nlohmann::json event_embed::embed(const event_card& card) {
   if (!card.zone.empty()) {
     footer += "; the channel plans in ";
     // The footer does not render markdown, so the zone is cut but not escaped.
-    footer += fit(card.zone, max_zone_shown, false);
+    footer += discord_text::fit(card.zone, max_zone_shown, false);
   }
 
   const int color = card.cancelled ? color_cancelled : card.open ? color_open : color_over;

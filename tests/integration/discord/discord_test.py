@@ -303,6 +303,39 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(sum(sc.emu.command_puts.values()), 1)  # R9
 
 
+class ScheduledEvents(unittest.IsolatedAsyncioTestCase):
+    async def test_a_tweetup_is_mirrored_moved_and_cancelled_in_the_events_tab(self):
+        config = {"discord": {"scheduled_events": True}}
+        async with Scenario(emulator=FAST, config=config) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            events = sc.emu.scheduled_events[GUILD]
+            await sc.emu.wait_for(lambda: len(events) == 1, what="the scheduled event")
+            event = next(iter(events.values()))
+            self.assertEqual(event["entity_type"], 3)  # EXTERNAL (R10)
+            self.assertEqual(event["entity_metadata"]["location"], "Starbucks Alabaster")
+            start = event["scheduled_start_time"]
+            # An RSVP changes nothing there; a move does.
+            await sc.emu.message_create("!join 1", author=BOB)
+            await sc.emu.message_create("!tweetup move 1 tomorrow 5pm")
+            await sc.emu.wait_for(lambda: event["scheduled_start_time"] != start,
+                                  what="the event to move")
+            patches = sc.emu.requests_to("PATCH", r"/scheduled-events/")
+            self.assertEqual(len(patches), 1)
+            # After a restart, the bot finds its event again instead of making another.
+            self.assertEqual(await sc.stop_bot(), 0)
+            await sc.start_bot()
+            await sc.emu.wait_for_ready(count=2, timeout=15.0)
+            await sc.emu.message_create("!tweetup info 1")
+            await sc.emu.message_create("!tweetup cancel 1")
+            await sc.emu.wait_for(lambda: event["status"] == 4, what="the event to be cancelled")
+            self.assertEqual(len(events), 1)
+            # A process started 0.2 s after the last one cannot know when that one identified
+            # (G14 counts across processes); Discord answers op 9 and the bot waits 5 s.
+            others = [v for v in sc.emu.violations if v.kind != "identify_too_fast"]
+            self.assertEqual(others, [])
+
+
 PROBE = None  # the gateway_probe binary, from --probe
 
 

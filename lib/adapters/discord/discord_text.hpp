@@ -1,0 +1,45 @@
+// Text measured and cut the way Discord's limits need it (protocols.md R4, R6, R10). Pure.
+//
+// Lengths are UTF-16 code units (message_payload::content_length), never less than what Discord
+// counts. Cuts fall on code point boundaries; invalid UTF-8 bytes become U+FFFD, which both
+// nlohmann::json and Discord need.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tweetup::discord_text {
+
+inline constexpr std::string_view ellipsis = "\xE2\x80\xA6";  // U+2026, one UTF-16 unit
+inline constexpr std::string_view replacement = "\xEF\xBF\xBD";
+
+// Byte length of the well-formed UTF-8 sequence at the start of `text`, or 0.
+std::size_t sequence_size(std::string_view text);
+
+// Calls visit(code point as bytes) for each code point of `text`; an invalid byte is visited as
+// U+FFFD.
+template <typename Visit>
+void for_each_code_point(std::string_view text, Visit visit) {
+  while (!text.empty()) {
+    const std::size_t size = sequence_size(text);
+    if (size == 0) {
+      visit(replacement);
+      text.remove_prefix(1);
+    } else {
+      visit(text.substr(0, size));
+      text.remove_prefix(size);
+    }
+  }
+}
+
+// One of the characters Discord markdown gives a meaning to: \ * _ ~ | > < ` [ ]
+bool is_markdown(std::string_view code_point);
+
+// `text` (markdown-escaped when `escape`), in at most `budget` units: when the whole does not
+// fit, the longest prefix of whole code points (each with its escape) that leaves room for the
+// ellipsis, then the ellipsis. Cutting the raw text rather than the escaped one means a cut
+// never strands a backslash.
+std::string fit(std::string_view text, std::size_t budget, bool escape = false);
+
+}  // namespace tweetup::discord_text
