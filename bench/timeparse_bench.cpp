@@ -1,7 +1,7 @@
 // Time phrases per second: the in-process API (parse_place_and_time and parse_time) on one core,
 // and the batch CLI (`tweetup parse-command --batch`) as a child process, over a mixed set of
 // phrases built from the forms of shared/time-conventions.md. Prints phrases/s (best and median
-// of the passes), the slowest single phrase, and the process's peak RSS.
+// of the passes, and by CPU time), the slowest single phrase, and the process's peak RSS.
 //
 //   timeparse_bench [TWEETUP_BINARY] [--passes N]
 //
@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -186,27 +187,41 @@ phrase_set build_phrases(std::size_t count) {
   return set;
 }
 
+// CPU time of this thread: unlike the wall clock it stops while another process has the core.
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 struct pass_figures {
   double best = 0;
   double median = 0;
+  double cpu_best = 0;  // phrases per second of this thread's CPU time, the best pass
   std::size_t accepted = 0;
 };
 
-// Runs `parse_one` over every phrase `passes` times; phrases/s of each pass.
+// Runs `parse_one` over every phrase `passes` times; phrases/s of each pass, by the wall clock
+// and by CPU time.
 template <typename parse_fn>
 pass_figures measure(const std::vector<std::string>& phrases, int passes, parse_fn parse_one) {
   std::vector<double> rates;
+  double cpu_best = 0;
   std::size_t accepted = 0;
+  const auto n = static_cast<double>(phrases.size());
   for (int p = 0; p < passes; ++p) {
     accepted = 0;
+    const double cpu_start = thread_cpu_seconds();
     const auto start = clock_type::now();
     for (const auto& text : phrases)
       accepted += parse_one(text) ? 1 : 0;
     const std::chrono::duration<double> elapsed = clock_type::now() - start;
-    rates.push_back(static_cast<double>(phrases.size()) / elapsed.count());
+    const double cpu = thread_cpu_seconds() - cpu_start;
+    rates.push_back(n / elapsed.count());
+    if (cpu > 0) cpu_best = std::max(cpu_best, n / cpu);
   }
   std::sort(rates.begin(), rates.end());
-  return {rates.back(), rates[rates.size() / 2], accepted};
+  return {rates.back(), rates[rates.size() / 2], cpu_best, accepted};
 }
 
 struct slowest {
@@ -378,29 +393,18 @@ int main(int argc, char** argv) {
   const auto t = measure(set.times, passes, time);
   std::printf(
       "in-process parse_place_and_time: %.0f phrases/s best, %.0f median, of %d passes "
-      "(%zu phrases, %zu accepted)\n",
-      c.best, c.median, passes, set.commands.size(), c.accepted);
+      "(%zu phrases, %zu accepted); by CPU time %.0f/s\n",
+      c.best, c.median, passes, set.commands.size(), c.accepted, c.cpu_best);
   std::printf(
       "in-process parse_time:           %.0f phrases/s best, %.0f median, of %d passes "
-      "(%zu phrases, %zu accepted)\n",
-      t.best, t.median, passes, set.times.size(), t.accepted);
+      "(%zu phrases, %zu accepted); by CPU time %.0f/s\n",
+      t.best, t.median, passes, set.times.size(), t.accepted, t.cpu_best);
 
   const auto [slow, worst_raw] = slowest_phrase(set.commands, std::max(3, passes / 3), command);
   std::printf("slowest phrase: %.2f us (\"%s\"); worst single call seen %.1f us\n", slow.micros,
               slow.text.c_str(), worst_raw);
 
-  // Rule-of-thumb guard for "no input takes more than 1 ms": long and hostile inputs.
-  std::vector<std::string> long_inputs{std::string(10000, 'a') + " 3pm",
-                                       std::string(5000, '7') + " tomorrow",
-                                       "Starbucks " + std::string(3000, '-') + " 3pm"};
-  std::string repeated;
-  while (repeated.size() < 10000)
-    repeated += "friday 3pm dec 3 12/3 in 2 hours ";
-  long_inputs.push_back(repeated);
-  const auto [slow_long, worst_long] = slowest_phrase(long_inputs, 3, command);
-  std::printf("10 KB inputs: slowest %.0f us, worst single call %.0f us\n", slow_long.micros,
-              worst_long);
-
+  // The 1 ms bound on long and hostile inputs is timeparse_worst_case's to check.
   batch_figures(binary, set.commands, now_text, std::max(1, std::min(passes, 5)));
   std::printf("peak RSS: %.1f MiB\n", peak_rss_kib() / 1024.0);
   return 0;

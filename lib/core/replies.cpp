@@ -74,8 +74,7 @@ std::string counts(const attendance& a) {
   return text;
 }
 
-std::string assumptions(const std::vector<timeparse::assumption>& list,
-                        std::string_view zone_name) {
+std::string assumptions(const timeparse::assumption_list& list, std::string_view zone_name) {
   std::string text;
   for (const auto a : list) {
     const std::string part = a == timeparse::assumption::channel_zone

@@ -32,7 +32,7 @@ std::string when(const event_view& v);
 // "3 going, 5 spots left" / "8 going, full, 2 waiting" / "3 going"
 std::string counts(const attendance& a);
 // "Assumed: PM; tomorrow, since that time has passed today; America/Chicago time." or ""
-std::string assumptions(const std::vector<timeparse::assumption>& list, std::string_view zone_name);
+std::string assumptions(const timeparse::assumption_list& list, std::string_view zone_name);
 // One line of `!tweetups`.
 std::string list_line(const event_view& v, const attendance& a);
 // The `info` block: details and who answered what.

@@ -5,7 +5,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <vector>
+
+#include "timeparse/inline_list.hpp"
 
 namespace tweetup::timeparse {
 
@@ -34,13 +35,17 @@ struct text_range {
   friend bool operator==(const text_range&, const text_range&) = default;
 };
 
+// A zone, a date order and up to three notes of the resolver fit inline; so do a few ranges.
+using assumption_list = inline_list<assumption, 6>;
+using text_range_list = inline_list<text_range, 4>;
+
 struct parsed_time {
   std::chrono::sys_seconds starts_at;
   std::optional<std::chrono::sys_seconds> ends_at;  // from spans: "7-9pm", "for 2 hours"
-  std::vector<assumption> assumptions;
+  assumption_list assumptions;
   // The byte ranges of the input that make up the time expression, in order. Usually one range;
   // more when the phrase is split ("tomorrow at Starbucks 3pm"). Place extraction removes these.
-  std::vector<text_range> consumed;
+  text_range_list consumed;
 };
 
 enum class error_kind {

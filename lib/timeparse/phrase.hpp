@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "timeparse/parsed_time.hpp"
@@ -74,7 +74,7 @@ struct piece {
   bool tonight = false;
   bool this_day = false;  // "this morning": the part of today, never tomorrow's
   text_zone zone;
-  std::string what;  // past / invalid: the recognised words, for the message
+  std::string_view what;  // past / invalid: the recognised words, for the message (scanner's arena)
 };
 
 struct phrase {

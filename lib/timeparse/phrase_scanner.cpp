@@ -1,9 +1,14 @@
 #include "timeparse/phrase_scanner.hpp"
 
 #include <array>
+#include <cassert>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <date/date.h>
 
@@ -27,12 +32,100 @@ constexpr std::array<std::string_view, 16> iana_areas{
     "africa", "america", "antarctica", "arctic", "asia",   "atlantic", "australia", "europe",
     "indian", "pacific", "etc",        "us",     "canada", "brazil",   "mexico",    "chile"};
 
+// A token's lowercase text. A comparison with a literal knows the literal's length, so it compiles
+// to a few loads instead of a call to memcmp; the scanner makes dozens per token it tries.
+class lowered : public std::string_view {
+ public:
+  lowered() = default;
+  lowered(std::string_view text) : std::string_view(text) {}
+  template <std::size_t n>
+  bool operator==(const char (&literal)[n]) const {
+    return size() == n - 1 && std::memcmp(data(), literal, n - 1) == 0;
+  }
+};
+
 template <std::size_t n>
 bool one_of(const std::array<std::string_view, n>& words, std::string_view w) {
   for (auto x : words) {
     if (x == w) return true;
   }
   return false;
+}
+
+// The matchers of scanner::match, one bit each. A token whose bit for a matcher is clear cannot
+// begin that matcher's piece, so match() skips it there; the ones it runs keep their order, and
+// a token with no bit at all (most words of a place, most marks) is passed over at once.
+enum opener : std::uint16_t {
+  opens_iana = 1 << 0,
+  opens_zone_before = 1 << 1,
+  opens_past = 1 << 2,
+  opens_duration = 1 << 3,
+  opens_day_word = 1 << 4,
+  opens_weekday = 1 << 5,
+  opens_holiday = 1 << 6,
+  opens_month_first = 1 << 7,
+  opens_day_first = 1 << 8,
+  opens_numeric_date = 1 << 9,
+  opens_span = 1 << 10,
+  opens_at_clock = 1 << 11,
+  opens_clock = 1 << 12,
+  opens_hour_before_part = 1 << 13,
+  opens_part = 1 << 14,
+};
+
+// A number can begin a duration ("2 hours ago"), a date, a span or a clock.
+constexpr std::uint16_t number_openers = opens_duration | opens_day_first | opens_numeric_date |
+                                         opens_span | opens_clock | opens_hour_before_part;
+
+// The bits of every vocabulary word, indexed by word_entry::id. Each list names the first words
+// its matcher tests for; a matcher that learns a new first word must add it here (and to the
+// vocabulary's phrase_words).
+std::vector<std::uint16_t> build_word_openers() {
+  const auto all = vocabulary();
+  std::vector<std::uint16_t> bits(all.size(), 0);
+  auto add = [&](std::initializer_list<std::string_view> words, std::uint16_t b) {
+    for (auto w : words) {
+      const auto* e = find_word(w);
+      assert(e != nullptr);
+      if (e != nullptr) bits[e->id] |= b;
+    }
+  };
+  for (const auto& e : all) {
+    auto& b = bits[e.id];
+    if (e.zone >= 0 && e.word.size() <= 4 && e.word != "z") b |= opens_zone_before;
+    if (e.weekday >= 0) b |= opens_weekday;
+    if (e.month != 0) b |= opens_month_first;
+    if (e.number > 0) b |= opens_duration;  // "six hours ago"
+    // "ten to nine", "six thirty", "half past": the clocks a span may also start with.
+    if (e.number >= 0) b |= opens_clock | opens_span;
+    if (e.part != day_part::none) b |= opens_part;
+  }
+  for (auto w : iana_areas)
+    add({w}, opens_iana);
+  for (auto w : tomorrow_words)
+    add({w}, opens_day_word);
+  for (auto w : weekend_words)
+    add({w}, opens_weekday);
+  add({"yesterday", "yday", "last", "past", "previous"}, opens_past);
+  add({"in", "within", "half", "for", "a", "an", "one", "couple"}, opens_duration);
+  add({"today", "tday", "tdy", "2day", "tonight", "tonite", "tonght", "2nite", "2night",
+       "overmorrow", "the", "day", "next"},
+      opens_day_word);
+  add({"this", "coming", "upcoming", "next", "the"}, opens_weekday);
+  add({"christmas", "xmas", "nye", "halloween", "new"}, opens_holiday);
+  add({"the"}, opens_day_first);
+  add({"from", "between", "at"}, opens_span);
+  add({"at", "around", "by", "from", "about", "after", "before", "until", "till", "til"},
+      opens_at_clock);
+  add({"noon", "noonish", "midday", "middayish", "mid", "midnight", "midnite", "half", "quarter"},
+      opens_clock | opens_span);
+  add({"this", "in", "at"}, opens_part);
+  return bits;
+}
+
+const std::vector<std::uint16_t>& word_openers() {
+  static const auto bits = build_word_openers();
+  return bits;
 }
 
 int days_in_month(int month, int year) {
@@ -76,22 +169,28 @@ struct duration_match {
 
 class scanner {
  public:
-  scanner(std::string_view text, const token_list& tokens, std::pmr::memory_resource* arena)
-      : text_(text), t_(tokens), out_(arena) {
+  scanner(std::string_view text, const token_list& tokens, scratch_arena& arena)
+      : text_(text),
+        t_(tokens.data()),
+        count_(tokens.size()),
+        arena_(arena),
+        out_(arena.make<piece>()),
+        word_openers_(word_openers().data()) {
     // A phrase is a handful of pieces: one allocation instead of a regrowth per piece.
     out_.reserve(8);
   }
 
   piece_list run() {
     std::size_t i = 0;
-    while (i < t_.size()) {
+    while (i < count_) {
       // Most words of a place are unknown to the vocabulary, and no piece begins with those.
-      if (t_[i].kind == token_kind::word && t_[i].entry == nullptr) {
+      const std::uint16_t opens = openers(i);
+      if (opens == 0) {
         ++i;
         continue;
       }
       const std::size_t before = out_.size();
-      std::size_t next = match(i);
+      std::size_t next = match(i, opens);
       if (next <= i) {
         // "tomorrow 6", "fri 7", "tonite 8": a bare hour right after a day.
         next = hour_after_day(i);
@@ -120,23 +219,51 @@ class scanner {
 
  private:
   std::string_view text_;
-  const token_list& t_;
+  // The tokens, which do not change while they are scanned: a plain array is cheaper to index.
+  const token* t_;
+  std::size_t count_;
+  scratch_arena& arena_;
   piece_list out_;
+  const std::uint16_t* word_openers_;  // word_openers(), indexed by word_entry::id
   bool iso_clock_ = false;  // the last clock came from ISO "T18:00", so "-05:00" is an offset
+  struct clock_miss {
+    std::size_t at = static_cast<std::size_t>(-1);  // clock_at(at, lead) found nothing
+    bool lead = false;
+  };
+  std::array<clock_miss, 2> no_clock_{};
+
+  // Which matchers may begin at token i (an `opener` mask). Of the marks, only "+15min" and
+  // "@ 7" begin a piece.
+  std::uint16_t openers(std::size_t i) const {
+    const token& t = t_[i];
+    switch (t.kind) {
+      case token_kind::number:
+        return number_openers;
+      case token_kind::word:
+        return t.entry != nullptr ? word_openers_[t.entry->id] : 0;
+      case token_kind::punct:
+        if (t.lower.size() != 1) return 0;
+        if (t.lower[0] == '+') return opens_duration;
+        if (t.lower[0] == '@') return opens_span | opens_at_clock;
+        return 0;
+    }
+    return 0;
+  }
 
   // --- token tests -----------------------------------------------------------------------------
-  bool in_range(std::size_t i) const { return i < t_.size(); }
+  bool in_range(std::size_t i) const { return i < count_; }
   bool is_word(std::size_t i) const { return in_range(i) && t_[i].kind == token_kind::word; }
   bool is_num(std::size_t i) const { return in_range(i) && t_[i].kind == token_kind::number; }
-  bool word_is(std::size_t i, std::string_view w) const { return is_word(i) && t_[i].lower == w; }
+  template <std::size_t n>
+  bool word_is(std::size_t i, const char (&w)[n]) const {
+    return is_word(i) && lowered{t_[i].lower} == w;
+  }
   bool punct_is(std::size_t i, char c) const {
     return in_range(i) && t_[i].kind == token_kind::punct && t_[i].lower.size() == 1 &&
            t_[i].lower[0] == c;
   }
   bool tight(std::size_t i) const { return in_range(i) && !t_[i].space_before; }
-  std::string_view low(std::size_t i) const {
-    return in_range(i) ? t_[i].lower : std::string_view{};
-  }
+  lowered low(std::size_t i) const { return in_range(i) ? t_[i].lower : std::string_view{}; }
   // The vocabulary's answers for token i, found once by the tokenizer. Only words have entries:
   // no vocabulary word is a number or a mark.
   const word_entry* entry(std::size_t i) const { return in_range(i) ? t_[i].entry : nullptr; }
@@ -183,14 +310,20 @@ class scanner {
     p.last = last;
     return p;
   }
-  std::size_t push(piece p) {
-    out_.push_back(std::move(p));
-    return out_.back().last;
+  std::size_t push(const piece& p) {
+    out_.push_back(p);
+    return p.last;
   }
-  std::size_t push_invalid(std::size_t first, std::size_t last, std::string what) {
+  // A copy of `text` in the arena, which outlives the pieces.
+  std::string_view keep(std::string_view text) {
+    auto* copy = static_cast<char*>(arena_.allocate(text.size(), 1));
+    text.copy(copy, text.size());
+    return {copy, text.size()};
+  }
+  std::size_t push_invalid(std::size_t first, std::size_t last, std::string_view what) {
     piece p = make(piece_kind::invalid, first, last);
-    p.what = std::move(what);
-    return push(std::move(p));
+    p.what = keep(what);
+    return push(p);
   }
 
   // A token that ends a clock reading, so "7" in "7/12" or "7.5" is no bare hour.
@@ -199,7 +332,7 @@ class scanner {
     if (punct_is(i, ':') || punct_is(i, '/') || punct_is(i, '.') || punct_is(i, ',')) {
       return is_num(i + 1) && tight(i + 1);
     }
-    return (is_word(i) && t_[i].lower != "ish") || is_num(i);
+    return (is_word(i) && low(i) != "ish") || is_num(i);
   }
 
   std::optional<meridiem_match> meridiem_at(std::size_t i) const {
@@ -283,7 +416,22 @@ class scanner {
 
   // Clock readings that stand on their own: 15:00, 3:30pm, 7.30pm, 3pm, 19h30, 7 o'clock,
   // six pm, noon, half past 7. Pushes a clock or an invalid piece; returns the next index.
+  // The answer depends on the tokens alone, and where there is none the same question comes
+  // again: a bare "7" is asked as the start of a span, then as a clock; in "1-2" the "2" is asked
+  // as the end of a span, then as the start of the next. The last two such places are kept.
   std::size_t clock_at(std::size_t i, bool lead) {
+    for (const auto& miss : no_clock_) {
+      if (miss.at == i && miss.lead == lead) return 0;
+    }
+    const std::size_t next = read_clock(i, lead);
+    if (next == 0) {
+      no_clock_[1] = no_clock_[0];
+      no_clock_[0] = {i, lead};
+    }
+    return next;
+  }
+
+  std::size_t read_clock(std::size_t i, bool lead) {
     if (is_num(i)) {
       if (std::size_t n = colon_clock(i, lead)) return n;
       if (std::size_t n = meridiem_clock(i)) return n;
@@ -565,7 +713,7 @@ class scanner {
   // not start a span (more minutes than the hour, a multiple of five up to 30). "5 to 7" stays
   // the span 5-7.
   bool digit_to_clock(std::size_t i) const {
-    if (!small_num(i) || !is_word(i + 1) || t_[i + 1].lower != "to") return false;
+    if (!small_num(i) || !word_is(i + 1, "to")) return false;
     const int minutes = val(i);
     if (minutes < 5 || minutes > 30 || minutes % 5 != 0) return false;
     int hour = 0;
@@ -670,29 +818,35 @@ class scanner {
     std::size_t next = 0;
     bool strong = false;  // has am/pm, minutes or a 24-hour form
     bool invalid = false;
-    std::string what;
+    std::string_view what;  // in the arena
+    bool pushed = false;    // clock_at read it, and its piece is still the last one pushed
   };
 
+  // One end of a span. When clock_at reads it, its piece stays pushed for span_at to drop or keep.
   std::optional<span_end> span_clock(std::size_t i, bool allow_words) {
-    const std::size_t before = out_.size();
     if (std::size_t n = clock_at(i, allow_words)) {
-      piece p = out_.back();
-      out_.resize(before);
-      if (p.kind == piece_kind::invalid) return span_end{{}, n, true, true, p.what};
-      if (p.clock.midnight) return std::nullopt;
+      const piece& p = out_.back();
+      if (p.kind == piece_kind::invalid) return span_end{{}, n, true, true, p.what, true};
+      if (p.clock.midnight) {
+        out_.pop_back();
+        return std::nullopt;
+      }
       // Anything written as a clock ("10:00", "9pm", "19h") marks a span on its own.
-      return span_end{p.clock, n, !p.weak, false, {}};
+      return span_end{p.clock, n, !p.weak, false, {}, true};
     }
     if (small_num(i) && !number_continues(i + 1) && val(i) <= 23) {
       clock_time c;
       c.hour = val(i);
       c.twenty_four = val(i) >= 13 || val(i) == 0 || (t_[i].digits == 2 && val(i) < 10);
-      return span_end{c, i + 1, c.twenty_four, false, {}};
+      return span_end{c, i + 1, c.twenty_four, false, {}, false};
     }
     return std::nullopt;
   }
 
-  std::size_t span_at(std::size_t i, bool after_day = false) {
+  // A span "7-9pm", "from 6 to 8", "between 5 and 7pm". With `or_clock` and no leading word, a
+  // start that is not followed by the rest of a span is answered as the clock it is: match() and
+  // zone_before() would ask clock_at(i, false) that very question next.
+  std::size_t span_at(std::size_t i, bool after_day = false, bool or_clock = false) {
     std::size_t j = i;
     bool lead = after_day;
     bool between = false;
@@ -703,8 +857,20 @@ class scanner {
       ++j;
     }
     if (digit_to_clock(j) && !between && w != "from") return 0;
+    const std::size_t before = out_.size();
     auto start = span_clock(j, lead);
     if (!start) return 0;
+    // After "at", "@" or "from", at_clock() would read the same clock and start it at the word.
+    const bool keep_start =
+        or_clock && start->pushed && !after_day && (j == i || w == "at" || w == "@" || w == "from");
+    auto no_span = [&]() -> std::size_t {
+      if (!keep_start) {
+        out_.resize(before);
+        return 0;
+      }
+      out_[before].first = i;
+      return start->next;
+    };
     std::size_t k = start->next;
     bool word_sep = false;
     if (punct_is(k, '-')) {
@@ -717,11 +883,16 @@ class scanner {
       word_sep = true;
       k += 2;
     } else {
-      return 0;
+      return no_span();
     }
+    const std::size_t before_end = out_.size();
     auto end = span_clock(k, lead || start->strong);
-    if (!end) return 0;
-    if (!(lead || start->strong || end->strong || word_sep)) return 0;
+    if (!end) return no_span();
+    if (!(lead || start->strong || end->strong || word_sep)) {
+      out_.resize(before_end);
+      return no_span();
+    }
+    out_.resize(before);
     if (start->invalid) return push_invalid(j, start->next, start->what);
     if (end->invalid) return push_invalid(k, end->next, end->what);
     piece p = make(piece_kind::span, i, end->next);
@@ -807,11 +978,11 @@ class scanner {
   // "CET 3pm", "EST: 6pm", "UTC+2 15:00": a zone abbreviation right before a clock time.
   std::size_t zone_before(std::size_t i) {
     const auto* e = entry(i);
-    if (e == nullptr || e->zone < 0 || t_[i].lower.size() > 4 || t_[i].lower == "z") return 0;
+    if (e == nullptr || e->zone < 0 || t_[i].lower.size() > 4 || low(i) == "z") return 0;
     auto z = zone_of(*e);
     if (!z) return 0;
     std::size_t k = i + 1;
-    const auto w = t_[i].lower;
+    const auto w = low(i);
     if (w == "utc" || w == "gmt") {
       std::size_t after = 0;
       if (auto off = offset_at(k, after)) {
@@ -824,8 +995,8 @@ class scanner {
     // Only a written clock ("3pm", "15:00"): "CET at Noon Cafe" keeps its words.
     if (!is_num(k)) return 0;
     const std::size_t before = out_.size();
-    std::size_t n = span_at(k);
-    if (n == 0) n = clock_at(k, false);
+    std::size_t n = span_at(k, false, true);
+    if (n == 0) n = clock_at(k, false);  // "12 midnight" is no start of a span, but a clock
     if (n == 0) return 0;
     const auto kind = out_[before].kind;
     if ((kind != piece_kind::clock && kind != piece_kind::span) || out_[before].weak) {
@@ -1045,12 +1216,12 @@ class scanner {
       const auto n = low(i + 1);
       if (weekday_at(i + 1)) {
         piece p = make(piece_kind::past, i, i + 2);
-        p.what = "last " + std::string{n};
+        p.what = keep("last " + std::string{n});
         return push(p);
       }
       if (n == "week" || n == "night" || n == "month" || n == "year" || n == "weekend") {
         piece p = make(piece_kind::past, i, i + 2);
-        p.what = "last " + std::string{n};
+        p.what = keep("last " + std::string{n});
         return push(p);
       }
     }
@@ -1407,30 +1578,31 @@ class scanner {
   }
 
   // --- dispatch --------------------------------------------------------------------------------
-  std::size_t match(std::size_t i) {
-    if (std::size_t n = iana_at(i)) return n;
-    if (std::size_t n = zone_before(i)) return n;
-    if (std::size_t n = past_piece(i)) return n;
-    if (std::size_t n = duration_piece(i)) return n;
-    if (std::size_t n = day_word(i)) return n;
-    if (std::size_t n = weekday_piece(i)) return n;
-    if (std::size_t n = holiday(i)) return n;
-    if (std::size_t n = month_first(i)) return n;
-    if (std::size_t n = day_first(i)) return n;
-    if (std::size_t n = numeric_date(i)) return n;
-    if (std::size_t n = span_at(i)) return n;
-    if (std::size_t n = at_clock(i)) return n;
-    if (std::size_t n = clock_at(i, false)) return n;
-    if (std::size_t n = hour_before_part(i)) return n;
-    if (std::size_t n = part_piece(i)) return n;
+  // The first matcher, in this order, that finds a piece at token i; `opens` is openers(i).
+  std::size_t match(std::size_t i, std::uint16_t opens) {
+    std::size_t n = 0;
+    if ((opens & opens_iana) && (n = iana_at(i))) return n;
+    if ((opens & opens_zone_before) && (n = zone_before(i))) return n;
+    if ((opens & opens_past) && (n = past_piece(i))) return n;
+    if ((opens & opens_duration) && (n = duration_piece(i))) return n;
+    if ((opens & opens_day_word) && (n = day_word(i))) return n;
+    if ((opens & opens_weekday) && (n = weekday_piece(i))) return n;
+    if ((opens & opens_holiday) && (n = holiday(i))) return n;
+    if ((opens & opens_month_first) && (n = month_first(i))) return n;
+    if ((opens & opens_day_first) && (n = day_first(i))) return n;
+    if ((opens & opens_numeric_date) && (n = numeric_date(i))) return n;
+    if ((opens & opens_span) && (n = span_at(i, false, true))) return n;
+    if ((opens & opens_at_clock) && (n = at_clock(i))) return n;
+    if ((opens & opens_clock) && (n = clock_at(i, false))) return n;
+    if ((opens & opens_hour_before_part) && (n = hour_before_part(i))) return n;
+    if ((opens & opens_part) && (n = part_piece(i))) return n;
     return 0;
   }
 };
 
 }  // namespace
 
-piece_list scan_pieces(std::string_view text, const token_list& tokens,
-                       std::pmr::memory_resource* arena) {
+piece_list scan_pieces(std::string_view text, const token_list& tokens, scratch_arena& arena) {
   return scanner{text, tokens, arena}.run();
 }
 

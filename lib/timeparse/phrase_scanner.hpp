@@ -2,7 +2,6 @@
 // zones. Each piece records the tokens it covers; grouping pieces into one phrase is the caller's.
 #pragma once
 
-#include <memory_resource>
 #include <string_view>
 #include <vector>
 
@@ -11,11 +10,10 @@
 
 namespace tweetup::timeparse {
 
-using piece_list = std::pmr::vector<piece>;
+using piece_list = scratch_arena::vector<piece>;
 
 // Linear: every matcher looks at a bounded number of tokens from its start position. The list
 // comes from `arena`.
-piece_list scan_pieces(std::string_view text, const token_list& tokens,
-                       std::pmr::memory_resource* arena);
+piece_list scan_pieces(std::string_view text, const token_list& tokens, scratch_arena& arena);
 
 }  // namespace tweetup::timeparse

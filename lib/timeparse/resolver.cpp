@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <string>
+#include <utility>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -48,14 +49,53 @@ class small_list {
 
 constexpr std::string_view example_hint = "Try a time that is still ahead, e.g. tomorrow 3pm";
 
+// One stretch of a zone's history with a single UTC offset: [begin, end) holds no change.
+struct zone_window {
+  const date::time_zone* tz = nullptr;
+  sys_seconds begin;
+  sys_seconds end;
+  seconds offset{0};
+};
+
+// The stretch of `tz` that holds `at`. date::time_zone finds it by searching the zone's
+// transitions on every call, and a parse asks several times (now, each candidate day and
+// reading); a running bot asks about a few zones in the same weeks, so each thread keeps the
+// last few stretches it was given. They are the database's own answers, which never change.
+zone_window window_of(const date::time_zone* tz, sys_seconds at) {
+  thread_local std::array<zone_window, 4> kept{};
+  thread_local std::size_t oldest = 0;
+  for (const auto& w : kept) {
+    if (w.tz == tz && at >= w.begin && at < w.end) return w;
+  }
+  const auto info = tz->get_info(at);
+  zone_window& w = kept[oldest];
+  oldest = (oldest + 1) % kept.size();
+  w = {tz, info.begin, info.end, info.offset};
+  return w;
+}
+
+// More than any two UTC offsets of the database differ by (they all lie within about ±16 h): a
+// wall time that far inside a stretch belongs to that stretch alone, with no gap or fold.
+constexpr days beyond_any_offset{2};
+
 // The zone the wall time is read in: the text's zone, or the channel's.
 struct reading_zone {
   const date::time_zone* tz = nullptr;
   minutes offset{0};
+  zone_window around_now;  // with tz: the stretch that holds the parse's `now`
+
+  void set(const date::time_zone* zone, minutes fixed, sys_seconds now) {
+    tz = zone;
+    offset = fixed;
+    if (tz != nullptr) around_now = window_of(tz, now);
+  }
 
   local_seconds to_local(sys_seconds s) const {
-    if (tz != nullptr) return tz->to_local(s);
-    return local_seconds{s.time_since_epoch() + offset};
+    if (tz == nullptr) return local_seconds{s.time_since_epoch() + offset};
+    if (s >= around_now.begin && s < around_now.end) {
+      return local_seconds{s.time_since_epoch() + around_now.offset};
+    }
+    return tz->to_local(s);
   }
 
   // Rule 11: a wall time in a gap moves forward by the gap (it is read with the offset in force
@@ -63,6 +103,13 @@ struct reading_zone {
   sys_seconds to_sys(local_seconds l, std::optional<assumption>& note) const {
     note.reset();
     if (tz == nullptr) return sys_seconds{l.time_since_epoch() - offset};
+    // Well inside the stretch around now, the wall time has one reading: the database would
+    // say the same, at the cost of a search. Near either end, it is asked.
+    const sys_seconds plain{l.time_since_epoch() - around_now.offset};
+    if (plain >= around_now.begin + beyond_any_offset &&
+        plain < around_now.end - beyond_any_offset) {
+      return plain;
+    }
     const auto info = tz->get_info(l);
     if (info.result == date::local_info::nonexistent) note = assumption::dst_gap_shifted;
     if (info.result == date::local_info::ambiguous) note = assumption::dst_fold_first;
@@ -85,9 +132,13 @@ struct choice {
   small_list<assumption> notes;
 };
 
-parse_error past_error(const std::string& what) {
+parse_error past_error(std::string_view what) {
   std::string message = "That time is in the past";
-  if (!what.empty()) message += " (" + what + ")";
+  if (!what.empty()) {
+    message += " (";
+    message += what;
+    message += ")";
+  }
   message += ". ";
   message += example_hint;
   return {error_kind::past, message};
@@ -196,9 +247,10 @@ std::optional<choice> earliest(const small_list<candidate_day>& days_list,
 time_result resolve(const phrase& ph, const parse_context& ctx) {
   if (ph.problem) {
     if (ph.problem->kind == piece_kind::past) return past_error(ph.problem->what);
-    return parse_error{error_kind::invalid, "There is no " + ph.problem->what +
-                                                ". Try a real time or date, e.g. 3pm, 15:00 "
-                                                "or dec 3"};
+    std::string message = "There is no ";
+    message += ph.problem->what;
+    message += ". Try a real time or date, e.g. 3pm, 15:00 or dec 3";
+    return parse_error{error_kind::invalid, std::move(message)};
   }
   // "for 0 hours" would end the tweetup as it starts; an event needs some length.
   if (ph.length && ph.length->count() <= 0) {
@@ -206,15 +258,13 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
                        "A tweetup can't last no time at all. Try a length like: 7pm for 2 hours"};
   }
 
-  reading_zone zone{ctx.zone, {}};
+  reading_zone zone;
   parsed_time out;
-  // The zone, a date order and up to three notes: one allocation for all of them.
-  out.assumptions.reserve(6);
   if (ph.zone) {
-    zone.tz = ph.zone->tz;
-    zone.offset = ph.zone->offset;
+    zone.set(ph.zone->tz, ph.zone->offset, ctx.now);
     out.assumptions.push_back(assumption::zone_from_text);
   } else {
+    zone.set(ctx.zone, {}, ctx.now);
     out.assumptions.push_back(assumption::channel_zone);
   }
   if (ph.date_order) out.assumptions.push_back(*ph.date_order);
@@ -228,7 +278,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     out.starts_at = at;
     for (auto n : notes)
       out.assumptions.push_back(n);
-    return out;
+    return std::move(out);
   };
 
   // Durations: hours and minutes are elapsed time, days and months are calendar steps (rule 7).

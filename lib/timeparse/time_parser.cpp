@@ -1,9 +1,7 @@
 #include "timeparse/time_parser.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
-#include <memory_resource>
 #include <optional>
 #include <vector>
 
@@ -11,21 +9,28 @@
 #include "timeparse/phrase_scanner.hpp"
 #include "timeparse/resolver.hpp"
 #include "timeparse/tokenizer.hpp"
+#include "timeparse/vocabulary.hpp"
 
 namespace tweetup::timeparse {
 namespace {
 
-// Words that may sit between two pieces of one phrase: "friday, dec 3 at 7pm".
-constexpr std::array<std::string_view, 15> joining_words{
-    ",",      "-",     "at", "@",    "on",       "of", "the", "and",
-    "around", "about", "by", "from", "starting", "in", "."};
+// Words and marks that may sit between two pieces of one phrase: "friday, dec 3 at 7pm". The
+// words ("at", "on", "of", "the", "and", "around", "about", "by", "from", "starting", "in") are
+// marked in the vocabulary; the marks are these.
+bool joining(const token& t) {
+  if (t.kind == token_kind::word) return t.entry != nullptr && t.entry->joins;
+  if (t.kind != token_kind::punct || t.lower.size() != 1) return false;
+  const char c = t.lower[0];
+  return c == ',' || c == '-' || c == '@' || c == '.';
+}
 
-// Rule 14: the connecting words and marks next to the time that go with it.
-constexpr std::array<std::string_view, 7> connecting_words{"at", "@", "on", ",", "-", ";", ":"};
-
-template <std::size_t n>
-bool one_of(const std::array<std::string_view, n>& words, std::string_view w) {
-  return std::find(words.begin(), words.end(), w) != words.end();
+// Rule 14: the connecting words ("at", "on", marked in the vocabulary) and marks next to the
+// time that go with it.
+bool connecting(const token& t) {
+  if (t.kind == token_kind::word) return t.entry != nullptr && t.entry->connects;
+  if (t.kind != token_kind::punct || t.lower.size() != 1) return false;
+  const char c = t.lower[0];
+  return c == '@' || c == ',' || c == '-' || c == ';' || c == ':';
 }
 
 struct cluster {
@@ -66,16 +71,18 @@ int piece_score(const piece& p) {
 bool gap_joins(const token_list& tokens, std::size_t from, std::size_t to) {
   if (to - from > 3) return false;
   for (std::size_t k = from; k < to; ++k) {
-    if (!one_of(joining_words, tokens[k].lower)) return false;
+    if (!joining(tokens[k])) return false;
   }
   return true;
 }
 
-using cluster_list = std::pmr::vector<cluster>;
+using cluster_list = scratch_arena::vector<cluster>;
 
 bool is_plain_word(const token& t) {
-  return (t.kind == token_kind::word || t.kind == token_kind::number) &&
-         !one_of(joining_words, t.lower) && t.lower != "this" && t.lower != "next";
+  if (t.kind == token_kind::number) return true;
+  if (t.kind != token_kind::word) return false;
+  // Only words the vocabulary knows can join a phrase or be "this" or "next".
+  return t.entry == nullptr || (!t.entry->joins && t.lower != "this" && t.lower != "next");
 }
 
 // A capitalized weak piece followed by a plain word starts a name even right after a time:
@@ -85,9 +92,10 @@ bool starts_name(const token_list& tokens, const piece& p) {
          tokens[p.last].kind == token_kind::word && is_plain_word(tokens[p.last]);
 }
 
-cluster_list group(const token_list& tokens, const piece_list& pieces,
-                   std::pmr::memory_resource* arena) {
-  cluster_list out(arena);
+cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {
+  // Each list below is sized once: a regrowth in the arena is wasted room and another call.
+  cluster_list out(arena.make<cluster>());
+  out.reserve(pieces.size());
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
     if (out.empty() || starts_name(tokens, p) ||
@@ -130,12 +138,13 @@ bool inside_name(const token_list& tokens, const cluster& c) {
 
 struct selection {
   phrase merged;
-  std::pmr::vector<const cluster*> chosen;
+  scratch_arena::vector<const cluster*> chosen;
 };
 
 std::optional<selection> select(const token_list& tokens, const piece_list& pieces,
-                                const cluster_list& clusters, std::pmr::memory_resource* arena) {
-  std::pmr::vector<const cluster*> candidates(arena);
+                                const cluster_list& clusters, scratch_arena& arena) {
+  scratch_arena::vector<const cluster*> candidates(arena.make<const cluster*>());
+  candidates.reserve(clusters.size());
   for (const auto& c : clusters) {
     if (c.score > 0 && !inside_name(tokens, c)) candidates.push_back(&c);
   }
@@ -146,16 +155,23 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
   std::sort(candidates.begin(), candidates.end(), [](const cluster* a, const cluster* b) {
     return a->score != b->score ? a->score > b->score : a < b;
   });
-  selection s{{}, std::pmr::vector<const cluster*>(arena)};
+  selection s{{}, scratch_arena::vector<const cluster*>(arena.make<const cluster*>())};
+  s.chosen.reserve(clusters.size());
   for (const cluster* c : candidates) {
     const bool primary = s.chosen.empty();
-    if (!primary && (c->score < 2 && (c->marginal || c->weak_only))) continue;
+    if (primary) {
+      // The main cluster always joins; a repeated piece ("3pm, 15:00") is ignored.
+      for (std::size_t i = c->first_piece; i < c->last_piece; ++i)
+        s.merged.add(pieces[i], true);
+      s.chosen.push_back(c);
+      continue;
+    }
+    if (c->score < 2 && (c->marginal || c->weak_only)) continue;
     phrase trial = s.merged;
     bool fits = true;
     for (std::size_t i = c->first_piece; i < c->last_piece; ++i) {
-      // Within the main cluster a repeated piece ("3pm, 15:00") is ignored; a second cluster
-      // that contradicts the first is not part of the phrase.
-      if (!trial.add(pieces[i], primary) && !primary) fits = false;
+      // A second cluster that contradicts the first is not part of the phrase.
+      if (!trial.add(pieces[i], false)) fits = false;
     }
     if (!fits) continue;
     s.merged = trial;
@@ -183,14 +199,10 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
 }
 
 // "lunch tomorrow at 12:30", "dinner at 7": the meal says which half of the day a bare hour is.
+// The meal words ("lunch", "brunch", "dinner", ...) are marked in the vocabulary.
 day_part meal_named(const token_list& tokens) {
   for (const auto& t : tokens) {
-    if (t.kind != token_kind::word || t.lower.size() < 5) continue;
-    const auto w = t.lower;
-    if (w == "lunch" || w == "lunchtime" || w == "brunch" || w == "breakfast") {
-      return day_part::midday;
-    }
-    if (w == "dinner" || w == "supper" || w == "dinnertime") return day_part::evening;
+    if (t.entry != nullptr && t.entry->meal != day_part::none) return t.entry->meal;
   }
   return day_part::none;
 }
@@ -201,20 +213,26 @@ parse_error no_time(bool command) {
                                        : "I couldn't find a time in that. Try: tomorrow 3pm"};
 }
 
-using range_list = std::pmr::vector<text_range>;
+using range_list = scratch_arena::vector<text_range>;
 
 time_result parse(std::string_view text, const parse_context& ctx, bool command,
-                  std::pmr::memory_resource* arena, token_list& tokens, range_list& token_ranges) {
+                  scratch_arena& arena, token_list& tokens, range_list& token_ranges) {
   tokens = tokenize(text, arena);
   const auto pieces = scan_pieces(text, tokens, arena);
   const auto clusters = group(tokens, pieces, arena);
   auto picked = select(tokens, pieces, clusters, arena);
   if (!picked) return no_time(command);
-  picked->merged.meal = meal_named(tokens);
+  // A meal only says how to read a bare hour ("at 7", not "7pm" or "19:00"); a part of the day
+  // says it better.
+  const auto& clock = picked->merged.clock;
+  if (clock && !clock->midnight && clock->mer == meridiem::none && !clock->twenty_four &&
+      picked->merged.part == day_part::none) {
+    picked->merged.meal = meal_named(tokens);
+  }
   auto result = resolve(picked->merged, ctx);
   auto* p = std::get_if<parsed_time>(&result);
   if (p == nullptr) return result;
-  p->consumed.reserve(picked->chosen.size());
+  token_ranges.reserve(picked->chosen.size());
   for (const cluster* c : picked->chosen) {
     token_ranges.push_back({c->first_token, c->last_token});
     p->consumed.push_back({tokens[c->first_token].begin, tokens[c->last_token - 1].end});
@@ -229,58 +247,84 @@ bool trimmed_char(char c) {
   return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-';
 }
 
-std::string build_place(std::string_view text, const token_list& tokens,
-                        const range_list& token_ranges, std::pmr::memory_resource* arena) {
-  std::pmr::vector<bool> removed(tokens.size(), false, arena);
-  for (const auto& r : token_ranges) {
-    for (std::size_t k = r.begin; k < r.end; ++k)
-      removed[k] = true;
-  }
-  for (const auto& r : token_ranges) {
-    for (std::size_t k = r.begin; k > 0 && one_of(connecting_words, tokens[k - 1].lower); --k) {
-      removed[k - 1] = true;
-    }
-    for (std::size_t k = r.end; k < tokens.size() && one_of(connecting_words, tokens[k].lower);
-         ++k) {
-      removed[k] = true;
-    }
-  }
-  // "!tweetup at Starbucks 7pm": the "at" introduces the place.
-  for (std::size_t k = 0; k < tokens.size(); ++k) {
-    const bool introduces = (tokens[k].lower == "at" || tokens[k].lower == "@") &&
-                            k + 1 < tokens.size() && tokens[k + 1].space_before;
-    if (!removed[k] && !introduces) break;
-    removed[k] = true;
-  }
-  std::string place;
-  std::optional<std::size_t> previous;
-  for (std::size_t k = 0; k < tokens.size(); ++k) {
-    if (removed[k]) continue;
-    if (previous && (tokens[k].space_before || *previous + 1 != k)) place.push_back(' ');
-    place.append(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
-    previous = k;
-  }
-  std::size_t b = 0;
-  std::size_t e = place.size();
-  while (b < e && trimmed_char(place[b]))
-    ++b;
-  while (e > b && trimmed_char(place[e - 1]))
-    --e;
-  return place.substr(b, e - b);
+// "at" or "@", which may introduce the place: "!tweetup at Starbucks 7pm".
+bool is_at(const token& t) {
+  const auto w = t.lower;
+  if (t.kind == token_kind::word) return w.size() == 2 && w[0] == 'a' && w[1] == 't';
+  return t.kind == token_kind::punct && w.size() == 1 && w[0] == '@';
 }
 
-// Scratch memory for one parse: a typical command fits in it, so a parse allocates only for its
-// answer. Longer inputs spill over to the heap.
+std::string build_place(std::string_view text, const token_list& token_vector,
+                        const range_list& token_ranges, scratch_arena& arena) {
+  const token* tokens = token_vector.data();
+  const std::size_t count = token_vector.size();
+  auto* removed = static_cast<unsigned char*>(arena.allocate(count, 1));
+  std::fill_n(removed, count, 0);
+  for (const auto& r : token_ranges) {
+    for (std::size_t k = r.begin; k < r.end; ++k)
+      removed[k] = 1;
+  }
+  for (const auto& r : token_ranges) {
+    for (std::size_t k = r.begin; k > 0 && connecting(tokens[k - 1]); --k) {
+      removed[k - 1] = 1;
+    }
+    for (std::size_t k = r.end; k < count && connecting(tokens[k]); ++k) {
+      removed[k] = 1;
+    }
+  }
+  for (std::size_t k = 0; k < count; ++k) {
+    const bool introduces = is_at(tokens[k]) && k + 1 < count && tokens[k + 1].space_before;
+    if (!removed[k] && !introduces) break;
+    removed[k] = 1;
+  }
+  // The place is put together in the arena (it is never longer than the text) and copied out
+  // once, trimmed: a short place then needs no heap at all. Kept tokens that follow each other
+  // in the text, apart by nothing or by one space, read as typed: each such run is one copy.
+  char* place = static_cast<char*>(arena.allocate(text.size() + 1, 1));
+  std::size_t e = 0;
+  std::optional<std::size_t> previous;
+  std::size_t run_begin = 0;
+  std::size_t run_end = 0;
+  auto flush = [&] {
+    text.copy(place + e, run_end - run_begin, run_begin);
+    e += run_end - run_begin;
+  };
+  for (std::size_t k = 0; k < count; ++k) {
+    if (removed[k]) continue;
+    const token& t = tokens[k];
+    if (!previous) {
+      run_begin = t.begin;
+    } else if (*previous + 1 == k &&
+               (!t.space_before || (t.begin == run_end + 1 && text[run_end] == ' '))) {
+      // Continues the run: the text between is what the place would hold anyway.
+    } else {
+      flush();
+      if (t.space_before || *previous + 1 != k) place[e++] = ' ';
+      run_begin = t.begin;
+    }
+    run_end = t.end;
+    previous = k;
+  }
+  if (previous) flush();
+  while (e > 0 && trimmed_char(place[e - 1]))
+    --e;
+  std::size_t b = 0;
+  while (b < e && trimmed_char(place[b]))
+    ++b;
+  return std::string(place + b, e - b);
+}
+
+// Scratch memory for one parse: a typical command fits in the arena's own block, so a parse
+// allocates only for its answer. Longer inputs spill over to the heap.
 class scratch {
  public:
-  scratch() : arena_(buffer_, sizeof buffer_), tokens_(&arena_), ranges_(&arena_) {}
-  std::pmr::memory_resource* arena() { return &arena_; }
+  scratch() : tokens_(arena_.make<token>()), ranges_(arena_.make<text_range>()) {}
+  scratch_arena& arena() { return arena_; }
   token_list& tokens() { return tokens_; }
   range_list& ranges() { return ranges_; }
 
  private:
-  alignas(std::max_align_t) std::byte buffer_[16384];
-  std::pmr::monotonic_buffer_resource arena_;
+  scratch_arena arena_;
   token_list tokens_;
   range_list ranges_;
 };

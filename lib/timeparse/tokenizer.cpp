@@ -1,15 +1,20 @@
 #include "timeparse/tokenizer.hpp"
 
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "timeparse/vocabulary.hpp"
 
 namespace tweetup::timeparse {
 namespace {
 
 // Control characters separate words like spaces do; they never belong to a time or a place.
-bool is_space(unsigned char c) {
+constexpr bool is_space(unsigned char c) {
   return c <= ' ' || c == 0x7f;
 }
-bool is_digit(unsigned char c) {
+constexpr bool is_digit(unsigned char c) {
   return c >= '0' && c <= '9';
 }
 bool is_ascii_letter(unsigned char c) {
@@ -25,16 +30,89 @@ constexpr std::string_view en_dash = "\xE2\x80\x93";
 constexpr std::string_view em_dash = "\xE2\x80\x94";
 constexpr std::string_view no_break_space = "\xC2\xA0";
 
-// The folded sequences all start with 0xE2 or 0xC2; other bytes need no comparison.
-bool is_word_byte(std::string_view text, std::size_t at) {
-  const auto c = static_cast<unsigned char>(text[at]);
-  if (is_ascii_letter(c)) return true;
-  if (c < 0x80) return false;
-  if (c == 0xE2) {
+// What a byte is to the tokenizer, from one table lookup. Only 0xE2 and 0xC2 may begin one of
+// the folded sequences above, so only they need a look at the bytes after them.
+// `lower` and `letter` come first: the word loop tells them from the rest with one comparison.
+enum class byte_kind : std::uint8_t { lower, letter, upper, lead, digit, space, mark };
+
+constexpr std::array<byte_kind, 256> byte_kinds = [] {
+  std::array<byte_kind, 256> kinds{};
+  for (int c = 0; c < 256; ++c) {
+    auto& k = kinds[static_cast<std::size_t>(c)];
+    const auto u = static_cast<unsigned char>(c);
+    if (is_space(u))
+      k = byte_kind::space;
+    else if (is_digit(u))
+      k = byte_kind::digit;
+    else if (u >= 'a' && u <= 'z')
+      k = byte_kind::lower;
+    else if (u >= 'A' && u <= 'Z')
+      k = byte_kind::upper;
+    else if (u == 0xE2 || u == 0xC2)
+      k = byte_kind::lead;
+    else if (u >= 0x80)
+      k = byte_kind::letter;
+    else
+      k = byte_kind::mark;
+  }
+  return kinds;
+}();
+
+byte_kind kind_of(char c) {
+  return byte_kinds[static_cast<unsigned char>(c)];
+}
+
+// 0xE2 or 0xC2 at `at` is a letter unless it begins a folded sequence.
+bool lead_is_letter(std::string_view text, std::size_t at) {
+  if (text[at] == '\xE2') {
     return !starts_with(text, at, right_quote) && !starts_with(text, at, en_dash) &&
            !starts_with(text, at, em_dash);
   }
-  return c != 0xC2 || !starts_with(text, at, no_break_space);
+  return !starts_with(text, at, no_break_space);
+}
+
+bool is_word_byte(std::string_view text, std::size_t at) {
+  switch (kind_of(text[at])) {
+    case byte_kind::lower:
+    case byte_kind::upper:
+    case byte_kind::letter:
+      return true;
+    case byte_kind::lead:
+      return lead_is_letter(text, at);
+    default:
+      return false;
+  }
+}
+
+// The end of the run of ASCII lowercase letters that starts at `at`, eight bytes at a time: most
+// of a text is such runs.
+std::size_t past_lowercase(std::string_view text, std::size_t at) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t high = 0x8080808080808080ULL;
+  while (at + 8 <= text.size()) {
+    std::uint64_t x = 0;
+    std::memcpy(&x, text.data() + at, 8);
+    const std::uint64_t low7 = x & ~high;
+    // A byte is in 'a'..'z' when its high bit is clear, it is >= 0x61 and not >= 0x7B; the
+    // additions cannot carry from one byte into the next.
+    const std::uint64_t at_least_a = (low7 + ones * (0x80 - 'a')) & ~x & high;
+    const std::uint64_t past_z = (low7 + ones * (0x80 - 'z' - 1)) & high;
+    const std::uint64_t letters = at_least_a & ~past_z;
+    if (letters != high) {
+      // Bytes are in memory order in the low end first on little-endian machines only.
+      if constexpr (std::endian::native == std::endian::little) {
+        return at + static_cast<std::size_t>(std::countr_zero(~letters & high)) / 8;
+      } else {
+        while (text[at] >= 'a' && text[at] <= 'z')
+          ++at;
+        return at;
+      }
+    }
+    at += 8;
+  }
+  while (at < text.size() && text[at] >= 'a' && text[at] <= 'z')
+    ++at;
+  return at;
 }
 
 char lower_ascii(unsigned char c) {
@@ -64,16 +142,26 @@ std::size_t digit_word(std::string_view text, std::size_t at) {
 
 }  // namespace
 
-token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
-  token_list tokens(arena);
+token_list tokenize(std::string_view text, scratch_arena& arena) {
+  token_list tokens(arena.make<token>());
   // Most tokens are a word and a space or more; this usually saves every regrowth.
   tokens.reserve(text.size() / 3 + 4);
+  // Lowercase copies, when a word needs one, never add up to more than the text: they are cut
+  // from one block, asked of the arena only when the first one is needed.
+  char* folds = nullptr;
+  auto fold_space = [&](std::size_t size) {
+    if (folds == nullptr) folds = static_cast<char*>(arena.allocate(text.size(), 1));
+    char* out = folds;
+    folds += size;
+    return out;
+  };
   std::size_t i = 0;
   bool space = false;
   const std::size_t n = text.size();
   while (i < n) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (is_space(c)) {
+    const byte_kind kind = kind_of(text[i]);
+    if (kind == byte_kind::space) {
       space = true;
       ++i;
       continue;
@@ -94,13 +182,13 @@ token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
     }
     if (spelled != 0) {
       t.kind = token_kind::word;
-      auto* out = static_cast<char*>(arena->allocate(spelled, 1));
+      char* out = fold_space(spelled);
       for (std::size_t k = 0; k < spelled; ++k)
         out[k] = lower_ascii(static_cast<unsigned char>(text[i + k]));
       t.lower = std::string_view{out, spelled};
       t.entry = find_word(t.lower);
       i += spelled;
-    } else if (is_digit(c)) {
+    } else if (kind == byte_kind::digit) {
       t.kind = token_kind::number;
       while (i < n && is_digit(static_cast<unsigned char>(text[i]))) {
         if (t.value < 100'000'000)
@@ -111,17 +199,28 @@ token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
         ++i;
       }
       t.lower = text.substr(t.begin, i - t.begin);
-    } else if (is_word_byte(text, i)) {
+    } else if (kind == byte_kind::lower || kind == byte_kind::upper || kind == byte_kind::letter ||
+               (kind == byte_kind::lead && lead_is_letter(text, i))) {
       t.kind = token_kind::word;
-      t.capitalized = c >= 'A' && c <= 'Z';
+      t.capitalized = kind == byte_kind::upper;
       // Most words are already lowercase ASCII: their text is the input itself, and a copy is
       // made only for the few that fold a capital or a typographic apostrophe.
-      bool folded = false;
-      std::size_t length = 0;
+      bool capital = false;
+      bool quoted = false;  // a typographic apostrophe to fold
       while (i < n) {
-        if (is_word_byte(text, i)) {
-          folded = folded || (text[i] >= 'A' && text[i] <= 'Z');
-          ++length;
+        i = past_lowercase(text, i);
+        if (i == n) break;
+        const byte_kind k = kind_of(text[i]);
+        if (k <= byte_kind::letter) {
+          ++i;
+          continue;
+        }
+        if (k == byte_kind::upper) {
+          capital = true;
+          ++i;
+          continue;
+        }
+        if (k == byte_kind::lead && lead_is_letter(text, i)) {
           ++i;
           continue;
         }
@@ -129,35 +228,43 @@ token_list tokenize(std::string_view text, std::pmr::memory_resource* arena) {
         std::size_t quote = 0;
         if (text[i] == '\'')
           quote = 1;
-        else if (starts_with(text, i, right_quote))
+        else if (k == byte_kind::lead && starts_with(text, i, right_quote))
           quote = right_quote.size();
         if (quote != 0 && i + quote < n && is_word_byte(text, i + quote)) {
-          folded = folded || quote != 1;
-          ++length;
+          quoted = quoted || quote != 1;
           i += quote;
           continue;
         }
         break;
       }
-      if (!folded) {
-        t.lower = text.substr(t.begin, i - t.begin);
+      const std::size_t length = i - t.begin;
+      if (!capital && !quoted) {
+        t.lower = text.substr(t.begin, length);
+      } else if (!quoted) {
+        char* out = fold_space(length);
+        for (std::size_t k = 0; k < length; ++k)
+          out[k] = lower_ascii(static_cast<unsigned char>(text[t.begin + k]));
+        t.lower = std::string_view{out, length};
       } else {
-        auto* out = static_cast<char*>(arena->allocate(length, 1));
+        char* out = fold_space(length);
         std::size_t w = 0;
         for (std::size_t k = t.begin; k < i;) {
-          if (starts_with(text, k, right_quote)) {
+          if (text[k] == '\xE2' && starts_with(text, k, right_quote)) {
             out[w++] = '\'';
             k += right_quote.size();
           } else {
             out[w++] = lower_ascii(static_cast<unsigned char>(text[k++]));
           }
         }
-        t.lower = std::string_view{out, length};
+        t.lower = std::string_view{out, w};
       }
       t.entry = find_word(t.lower);
     } else {
       t.kind = token_kind::punct;
-      if (starts_with(text, i, right_quote)) {
+      if (c != 0xE2) {
+        t.lower = text.substr(i, 1);
+        ++i;
+      } else if (starts_with(text, i, right_quote)) {
         t.lower = "'";
         i += right_quote.size();
       } else if (starts_with(text, i, en_dash) || starts_with(text, i, em_dash)) {

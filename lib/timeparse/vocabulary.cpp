@@ -1,5 +1,6 @@
 #include "timeparse/vocabulary.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <exception>
@@ -106,7 +107,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_z
 
 // The other words a piece of a time phrase can begin with (phrase_scanner.cpp's matchers test
 // these at their first token). The scanner skips words the table does not know, so a matcher
-// that learns a new first word must add it here.
+// that learns a new first word must add it here, and to its list in build_word_openers().
 constexpr std::array<std::string_view, 97> phrase_words{
     "nye",       "halloween", "new",        "2morrow", "2morow",   "2mrw",      "2mrow",
     "tmrow",     "2nite",     "2night",     "2day",    "mid",      "noonish",   "middayish",
@@ -123,18 +124,47 @@ constexpr std::array<std::string_view, 97> phrase_words{
     "midday",    "mid-day",   "midnight",   "quarter", "@",        "ago",       "later",
     "hence",     "o'clock",   "oclock",     "o",       "clock",    "time"};
 
-const date::time_zone* locate(const std::string& name) {
-  // date::locate_zone reports a missing name by throwing; here a miss is an ordinary answer.
+// The words among time_parser.cpp's joining and connecting words (its marks, such as "," and
+// "-", are not words and stay there).
+constexpr std::array<std::string_view, 11> joining_words{
+    "at", "on", "of", "the", "and", "around", "about", "by", "from", "starting", "in"};
+constexpr std::array<std::string_view, 2> connecting_words{"at", "on"};
+
+constexpr std::array<std::pair<std::string_view, day_part>, 7> meals{{
+    {"lunch", day_part::midday},
+    {"lunchtime", day_part::midday},
+    {"brunch", day_part::midday},
+    {"breakfast", day_part::midday},
+    {"dinner", day_part::evening},
+    {"supper", day_part::evening},
+    {"dinnertime", day_part::evening},
+}};
+
+// date::locate_zone reports a missing name by throwing, which costs microseconds, and a hostile
+// text may hold hundreds of names that are no zone ("us/zz us/zz ..."): here a miss is an
+// ordinary answer. The database keeps its zones sorted by name, which locate_zone's own binary
+// search relies on; a database with links apart from its zones (not the OS one) still gets
+// locate_zone for the names that are not zones.
+const date::time_zone* locate(std::string_view name) {
+  const auto& zones = date::get_tzdb().zones;
+  const auto at = std::lower_bound(
+      zones.begin(), zones.end(), name,
+      [](const date::time_zone& zone, std::string_view n) { return zone.name() < n; });
+  if (at != zones.end() && at->name() == name) return &*at;
+#if USE_OS_TZDB
+  return nullptr;
+#else
   try {
     return date::locate_zone(name);
   } catch (const std::exception&) {
     return nullptr;
   }
+#endif
 }
 
 constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() + parts.size() +
                                    units.size() + fixed_zones.size() + generic_zones.size() +
-                                   phrase_words.size();
+                                   phrase_words.size() + joining_words.size() + meals.size();
 
 // An open-addressing table over every word above, built once on first use. A lookup costs one
 // hash of the word and usually one comparison, where a scan of the arrays cost dozens.
@@ -159,11 +189,24 @@ class word_table {
       entry(z.first).zone = static_cast<std::int8_t>(zone++);
     for (const auto& name : phrase_words)
       entry(name);
+    for (const auto& name : joining_words)
+      entry(name).joins = true;
+    for (const auto& name : connecting_words)
+      entry(name).connects = true;
+    for (const auto& [name, value] : meals)
+      entry(name).meal = value;
   }
+
+  std::span<const word_entry> all() const { return {entries_.data(), size_}; }
 
   const word_entry* find(std::string_view word) const {
     if (word.empty() || word.size() > longest_) return nullptr;
-    for (std::size_t at = hash(word) & mask;; at = (at + 1) & mask) {
+    const std::size_t h = hash(word);
+    // Most words of a place are not here; one bit, in a block that stays in cache, says so.
+    if ((seen_[(h >> 20) % seen_.size()] & (std::uint64_t{1} << ((h >> 14) & 63))) == 0) {
+      return nullptr;
+    }
+    for (std::size_t at = h & mask;; at = (at + 1) & mask) {
       const int index = slots_[at];
       if (index < 0) return nullptr;
       const auto& e = entries_[static_cast<std::size_t>(index)];
@@ -172,21 +215,29 @@ class word_table {
   }
 
  private:
-  static constexpr std::size_t mask = 1023;  // a quarter full at most: short probe runs
+  static constexpr std::size_t mask = 2047;  // a quarter full at most: short probe runs
   static_assert(word_count * 4 <= mask + 1);
 
+  // The length and three bytes (first, middle, last) tell the table's words apart as well as a
+  // hash of every byte does, and the tokenizer asks for every word of the text, most of them
+  // long names that are not here.
   static std::size_t hash(std::string_view word) {
-    std::uint32_t h = 2166136261u;
-    for (char c : word)
-      h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return h;
+    const std::size_t n = word.size();
+    auto byte = [&](std::size_t k) { return std::uint32_t{static_cast<unsigned char>(word[k])}; };
+    std::uint32_t h = static_cast<std::uint32_t>(n) * 0x9E3779B1u;
+    h ^= (byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1);
+    h *= 0x85EBCA6Bu;
+    return h ^ (h >> 15);
   }
 
   word_entry& entry(std::string_view word) {
     for (std::size_t at = hash(word) & mask;; at = (at + 1) & mask) {
       if (slots_[at] < 0) {
         slots_[at] = static_cast<std::int16_t>(size_);
+        const std::size_t h = hash(word);
+        seen_[(h >> 20) % seen_.size()] |= std::uint64_t{1} << ((h >> 14) & 63);
         entries_[size_].word = word;
+        entries_[size_].id = static_cast<std::uint16_t>(size_);
         if (word.size() > longest_) longest_ = word.size();
         return entries_[size_++];
       }
@@ -197,6 +248,7 @@ class word_table {
 
   std::array<word_entry, word_count> entries_{};
   std::array<std::int16_t, mask + 1> slots_{};
+  std::array<std::uint64_t, 32> seen_{};  // a bit for each hash some word here has
   std::size_t size_ = 0;
   std::size_t longest_ = 0;
 };
@@ -221,6 +273,10 @@ const date::time_zone* generic_zone(std::size_t index) {
 
 const word_entry* find_word(std::string_view word) {
   return words().find(word);
+}
+
+std::span<const word_entry> vocabulary() {
+  return words().all();
 }
 
 std::optional<text_zone> zone_of(const word_entry& entry) {
@@ -272,24 +328,26 @@ std::optional<text_zone> zone_abbreviation(std::string_view word) {
 }
 
 const date::time_zone* find_iana_zone(std::string_view name) {
-  if (name.size() > 64) return nullptr;
-  std::string typed{name};
-  if (const auto* tz = locate(typed)) return tz;
+  constexpr std::size_t longest = 64;
+  if (name.size() > longest) return nullptr;
+  if (const auto* tz = locate(name)) return tz;
   // People type "europe/berlin" or "America/new_york"; the database spells each part Title_Case.
-  std::string titled;
+  std::array<char, longest> titled{};
   bool start = true;
-  for (char c : typed) {
+  for (std::size_t k = 0; k < name.size(); ++k) {
+    const char c = name[k];
     const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     if (letter) {
-      titled.push_back(start ? static_cast<char>(c & ~0x20) : static_cast<char>(c | 0x20));
+      titled[k] = start ? static_cast<char>(c & ~0x20) : static_cast<char>(c | 0x20);
       start = false;
     } else {
-      titled.push_back(c);
+      titled[k] = c;
       start = true;
     }
   }
-  if (titled == typed) return nullptr;
-  return locate(titled);
+  const std::string_view retyped{titled.data(), name.size()};
+  if (retyped == name) return nullptr;
+  return locate(retyped);
 }
 
 }  // namespace tweetup::timeparse

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "timeparse/phrase.hpp"
@@ -26,14 +28,20 @@ std::optional<duration_unit> duration_unit_word(std::string_view word);
 // a time phrase can begin with, so a word without an entry begins none.
 struct word_entry {
   std::string_view word;
+  std::uint16_t id = 0;      // the entry's place in vocabulary()
   std::int8_t weekday = -1;  // 0 = Sunday
   std::int8_t month = 0;     // 1 = January
   std::int8_t number = -1;
   std::int8_t unit = -1;  // a duration_unit
   std::int8_t zone = -1;  // an index for zone_abbreviation
   day_part part = day_part::none;
+  // How the word sits next to the pieces of a phrase (time_parser.cpp).
+  bool joins = false;     // may stand between two pieces of one phrase: "friday, dec 3 at 7pm"
+  bool connects = false;  // rule 14: leaves with the time when the place is cut out: "at", "on"
+  day_part meal = day_part::none;  // "lunch" reads a bare hour at midday, "dinner" in the evening
 };
 const word_entry* find_word(std::string_view word);  // nullptr when no table knows it
+std::span<const word_entry> vocabulary();            // every entry, in the order of their ids
 std::optional<text_zone> zone_of(const word_entry& entry);
 
 // "cet", "pst", "et", "eastern": a fixed offset or a DST-following US zone.

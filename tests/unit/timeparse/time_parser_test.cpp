@@ -340,11 +340,23 @@ TEST_CASE("a dashed month-day counts right before a clock time") {
               });
 }
 
+// vocabulary.cpp finds the zones named in a text by a binary search of the database's zones, as
+// date::locate_zone does, so that a name that is no zone costs no exception.
+TEST_CASE("the tz database keeps its zones sorted by name") {
+  const auto& zones = date::get_tzdb().zones;
+  REQUIRE(zones.size() > 300);
+  CHECK(std::is_sorted(zones.begin(), zones.end(),
+                       [](const auto& a, const auto& b) { return a.name() < b.name(); }));
+}
+
 TEST_CASE("zones named in the text (rule 10)") {
   check_table(sat, "America/Chicago",
               {
                   {"3pm Europe/Berlin", "2026-11-29T08:00:00-06:00"},
                   {"9pm europe/berlin", "2026-11-28T14:00:00-06:00"},
+                  {"3pm america/argentina/buenos_aires", "2026-11-28T12:00:00-06:00"},
+                  {"3pm US/Pacific", "2026-11-28T17:00:00-06:00"},
+                  {"3pm Europe/Atlantis", "2026-11-28T15:00:00-06:00"},  // no such zone
                   {"3pm CET", "2026-11-29T08:00:00-06:00"},
                   {"7pm CEST", "2026-11-28T11:00:00-06:00"},
                   {"3pm EST", "2026-11-28T14:00:00-06:00"},
@@ -600,7 +612,7 @@ TEST_CASE("assumptions are recorded") {
   CHECK(has(zoned, tp::assumption::zone_from_text));
   CHECK_FALSE(has(zoned, tp::assumption::channel_zone));
   const auto plain = parsed(sat, "America/Chicago", "3pm");
-  CHECK(plain.assumptions == std::vector<tp::assumption>{tp::assumption::channel_zone});
+  CHECK(plain.assumptions == tp::assumption_list{tp::assumption::channel_zone});
 }
 
 TEST_CASE("consumed covers exactly the time phrase") {
@@ -693,6 +705,83 @@ TEST_CASE("place and time of a command (rule 14)") {
   CHECK(error_of("Starbucks 25pm").kind == tp::error_kind::invalid);
 }
 
+// The resolver keeps, per thread, the stretch of each zone's history around `now` (a few zones at
+// once) and reads wall times inside it without asking the database. Here `now` walks across every
+// offset change of eleven zones in 2026-2027 (DST both ways, a 30-minute DST, a negative one,
+// changes of standard time), the zones taking turns so that the kept stretches are replaced all
+// the time, and each answer is checked against the database read directly with rule 11.
+TEST_CASE("answers near every offset change match the tz database, whatever the zone cache holds") {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  const std::vector<const char*> zone_names{
+      "America/Chicago",   "Europe/Berlin",    "Australia/Lord_Howe", "Australia/Sydney",
+      "Europe/Dublin",     "Asia/Tehran",      "America/Santiago",    "Pacific/Chatham",
+      "Africa/Casablanca", "America/St_Johns", "Asia/Tokyo"};
+  struct probe {
+    const date::time_zone* zone;
+    std::chrono::sys_seconds now;
+  };
+  std::vector<probe> probes;
+  for (const char* name : zone_names) {
+    const auto* zone = date::locate_zone(name);
+    std::chrono::sys_seconds at{date::sys_days{date::year{2026} / 1 / 1}.time_since_epoch()};
+    const std::chrono::sys_seconds stop{
+        date::sys_days{date::year{2028} / 1 / 1}.time_since_epoch()};
+    while (true) {
+      const auto change = zone->get_info(at).end;
+      if (change >= stop) break;
+      for (const seconds offset : {seconds{hours{-72}}, seconds{hours{-36}}, seconds{hours{-25}},
+                                   seconds{hours{-1}}, seconds{-1}, seconds{0}, seconds{1},
+                                   seconds{minutes{45}}, seconds{hours{23}}, seconds{hours{49}}}) {
+        probes.push_back({zone, change + offset});
+      }
+      at = change;
+    }
+  }
+  REQUIRE(probes.size() > 300);
+  // Zones take turns: probe k of every zone, then probe k + 1, ...
+  std::stable_sort(probes.begin(), probes.end(), [](const probe& a, const probe& b) {
+    return a.now.time_since_epoch() % hours{97} < b.now.time_since_epoch() % hours{97};
+  });
+
+  const std::vector<std::pair<const char*, minutes>> clocks{
+      {"00:30", minutes{30}},  {"01:30", minutes{90}},  {"02:00", minutes{120}},
+      {"02:30", minutes{150}}, {"03:30", minutes{210}}, {"23:45", minutes{23 * 60 + 45}}};
+  int checked = 0;
+  for (const auto& [zone, now] : probes) {
+    const tp::parse_context ctx{now, zone};
+    const auto today = date::floor<date::days>(zone->to_local(now));
+    for (const auto& [clock, wall] : clocks) {
+      for (const int ahead : {0, 1}) {
+        const std::string text = std::string{ahead == 0 ? "today " : "tomorrow "} + clock;
+        const date::local_seconds local{today + date::days{ahead} + wall};
+        const auto info = zone->get_info(local);
+        const std::chrono::sys_seconds expected{local.time_since_epoch() - info.first.offset};
+        const std::string where{zone->name()};
+        const std::string at = tp::format_iso(now, *zone);
+        CAPTURE(where);
+        CAPTURE(at);
+        CAPTURE(text);
+        const auto result = tp::parse_time(text, ctx);
+        if (expected <= now) {
+          CHECK(std::holds_alternative<tp::parse_error>(result));
+          continue;
+        }
+        REQUIRE(std::holds_alternative<tp::parsed_time>(result));
+        const auto& p = std::get<tp::parsed_time>(result);
+        CHECK(p.starts_at == expected);
+        CHECK(has(p, tp::assumption::dst_gap_shifted) ==
+              (info.result == date::local_info::nonexistent));
+        CHECK(has(p, tp::assumption::dst_fold_first) ==
+              (info.result == date::local_info::ambiguous));
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 3000);
+}
+
 TEST_CASE("every accepted answer is strictly after now (rule 2, property)") {
   const std::vector<const char*> zones{"America/Chicago",  "Europe/Berlin", "Asia/Tokyo",
                                        "Australia/Sydney", "UTC",           "America/New_York"};
@@ -768,6 +857,12 @@ TEST_CASE("any bytes are accepted without a crash, and long inputs stay linear")
   CHECK(std::holds_alternative<tp::parsed_command>(r));
   std::string digits(100'000, '9');
   CHECK(std::holds_alternative<tp::parse_error>(tp::parse_time(digits, ctx)));
+  // Hundreds of names that look like zones and are none: each is an ordinary miss.
+  std::string not_zones;
+  while (not_zones.size() < 4000)
+    not_zones += "us/zz europe/xx ";
+  CHECK(std::holds_alternative<tp::parse_error>(tp::parse_time(not_zones, ctx)));
+  CHECK(run(sat, "America/Chicago", not_zones + "3pm") == "2026-11-28T15:00:00-06:00");
 }
 
 TEST_CASE("a zone written before the time sets how it is read (rule 10)") {
