@@ -193,7 +193,10 @@ class RateLimits(unittest.IsolatedAsyncioTestCase):
             sc.emu.inject_fault("POST", CREATE.pattern, "429", retry_after=0.4, scope="global")
             await sc.emu.message_create("!tweetups")
             limited = await sc.emu.wait_for_request(lambda r: r.status == 429)
-            # Another channel, another bucket: only the global pause holds this one back.
+            # Once the bot has read the 429 (not merely once it was sent: a request the bot
+            # wrote before reading it is in flight, as with Discord itself)...
+            await sc.bot.wait_for_log(re.compile(r"429 global rate limit"))
+            # ...another channel, another bucket: only the global pause holds this one back.
             await sc.emu.message_create("!tweetups", channel_id="810000000000000002")
             await sc.emu.wait_for(lambda: len(sc.emu.bot_messages()) == 2, what="both replies")
             for request in creates(sc.emu)[1:]:

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Discord path benchmark: the real tweetup binary against the in-repo emulator.
+
+    /usr/bin/python3 bench/discord_bench.py --bot build/release/bot/tweetup [--commands 20000]
+
+Traffic: `--commands` prefix commands over `--channels` channels, one create per channel and
+then joins from distinct people, in two phases:
+  1. full speed: every command dispatched back to back; prints wall time, the bot's CPU seconds
+     (user + system, from /proc) and CPU per command, and reply latency (MESSAGE_CREATE sent by
+     the emulator -> the bot's REST create received) p50/p99;
+  2. paced at `--rate` commands/s: the same latency figures at a steady load.
+Peak RSS is the bot's VmHWM at the end. The emulator's rate limits are lifted for the run and
+the bot's global REST budget (discord.global_rate_limit) raised, so the figures measure the bot,
+not Discord's limits. Every reply is checked: none lost, none doubled.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
+
+from emulator import DiscordEmulator, RouteLimit  # noqa: E402
+from harness import Scenario  # noqa: E402
+
+GUILD_ID = "800000000000000001"
+
+
+def guild_with(channels):
+    return [{"id": GUILD_ID, "owner_id": "700000000000000001", "name": "Bench Guild",
+             "channels": [{"id": str(810000000000000001 + i), "name": f"c{i}", "type": 0}
+                          for i in range(channels)]}]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def workload(channels, commands, first_user):
+    """(channel id, content, author) per command: a create per channel, then joins."""
+    plan = []
+    ids = [c["id"] for c in guild_with(channels)[0]["channels"]]
+    for cid in ids:
+        plan.append((cid, "!tweetup Bench Cafe tomorrow 7pm", first_user))
+    user = first_user + 1
+    while len(plan) < commands:
+        cid = ids[len(plan) % channels]
+        plan.append((cid, "!join 1", user))
+        user += 1
+    return plan[:commands]
+
+
+async def run_phase(emu, plan, rate, label):
+    """Dispatch the plan (paced when rate > 0) and wait for every reply."""
+    before = len(emu.tracks)
+    start = time.perf_counter()
+    sent_at = emu.now()
+    for index, (cid, content, user) in enumerate(plan):
+        if rate > 0:
+            due = sent_at + index / rate
+            delay = due - emu.now()
+            if delay > 0:
+                await asyncio.sleep(delay)  # pacing the load, not synchronising a test
+        author = {"id": str(700000000000000000 + user), "username": f"u{user}", "bot": False}
+        await emu.dispatch_message_burst([content], channel_id=cid, author=author)
+    tracks = emu.tracks[before:]
+    # Replies in a channel come in order, so the last track of each channel answered means
+    # all of them were; checking 50 tracks per wake-up instead of 20,000 keeps the emulator fast.
+    last = {}
+    for track in tracks:
+        last[track.channel_id] = track
+    await emu.wait_for(lambda: all(t.answered_at is not None for t in last.values()),
+                       timeout=600, what=f"every reply of the {label} phase")
+    wall = time.perf_counter() - start
+    latencies = [t.latency * 1000 for t in tracks]
+    return wall, latencies
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bot", required=True)
+    parser.add_argument("--commands", type=int, default=20000)
+    parser.add_argument("--channels", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--paced", type=int, default=5000, help="commands in the paced phase")
+    args = parser.parse_args()
+
+    limits = {family: RouteLimit(1_000_000, 1.0) for family in
+              ("messages.create", "messages.edit", "webhook", "gateway.bot", "commands")}
+    emu = DiscordEmulator(guilds=guild_with(args.channels), route_limits=limits,
+                          global_limit=1_000_000, echo_own_messages=False,
+                          heartbeat_interval_ms=41250)
+    await emu.start()
+    config = {"log": {"level": "warn"},
+              "discord": {"commands": "off", "global_rate_limit": 100000,
+                          "guild_ids": [GUILD_ID]}}
+    try:
+        async with Scenario(binary=args.bot, emulator=emu, config=config) as sc:
+            await emu.wait_for_ready()
+            pid = sc.bot.process.pid
+            cpu_before = cpu_seconds(pid)
+            plan = workload(args.channels, args.commands, 1)
+            wall, full = await run_phase(emu, plan, 0, "full-speed")
+            cpu = cpu_seconds(pid) - cpu_before
+
+            paced_plan = [(cid, "!join 1", user) for cid, _, user in
+                          workload(args.channels, args.paced + args.channels, 10_000_000)
+                          [args.channels:]]
+            _, paced = await run_phase(emu, paced_plan, args.rate, "paced")
+            rss = peak_rss_kib(pid)
+
+            replies = len(emu.bot_messages())
+            expected = len(plan) + len(paced_plan)
+            creates = sum(1 for r in emu.requests if r.method == "POST" and
+                          r.route.endswith("/messages"))
+            print(f"== discord ({time.strftime('%Y-%m-%d', time.gmtime())}, "
+                  f"{os.cpu_count()} cores)")
+            print(f"full speed: {len(plan)} commands over {args.channels} channels in "
+                  f"{wall:.2f} s = {len(plan) / wall:,.0f} commands/s")
+            print(f"  bot CPU {cpu:.2f} s = {cpu / len(plan) * 1000:.3f} ms per command")
+            print(f"  latency p50 {statistics.median(full):.2f} ms, "
+                  f"p99 {percentile(full, 0.99):.2f} ms")
+            print(f"paced at {args.rate:,.0f}/s: {len(paced_plan)} commands, latency p50 "
+                  f"{statistics.median(paced):.2f} ms, p99 {percentile(paced, 0.99):.2f} ms, "
+                  f"max {max(paced):.2f} ms")
+            print(f"peak RSS {rss / 1024:.1f} MiB")
+            print(f"replies {replies} for {expected} commands ({creates} create requests); "
+                  f"violations {len(emu.violations)}")
+            if replies != expected or emu.violations:
+                print("FAILED: a reply was lost or doubled, or a rule was broken",
+                      file=sys.stderr)
+                return 1
+            return 0
+    finally:
+        await emu.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
