@@ -1,6 +1,6 @@
 #include "adapters/discord/scheduled_event.hpp"
 
-#include <date/date.h>
+#include <cstdio>
 
 #include "adapters/discord/discord_text.hpp"
 
@@ -12,8 +12,18 @@ using json = nlohmann::json;
 
 constexpr std::string_view marker_prefix = "tweetup:";
 
+// ISO 8601 in UTC ("2026-12-01T15:00:00Z"); C++20's calendar types suffice (GCC 12 lacks only
+// the zones).
 std::string iso(std::chrono::sys_seconds t) {
-  return date::format("%FT%TZ", t);
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss<std::chrono::seconds> time{t - day};
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  return text;
 }
 
 std::chrono::sys_seconds end_of(const event_card& card) {
