@@ -98,11 +98,14 @@ class gathering_service::run {
       for (const auto& r : a.join(message_.author, 0).changed)
         store_.save_rsvp(r);
 
-      std::string text =
-          fmt::format("Tweetup {}, {}.", replies::title(e), replies::when(view(e, zone)));
+      outbound_message text;
+      text.add_text(fmt::format("Tweetup {}, ", replies::title(e)))
+          .add_when(replies::when(view(e, zone)), replies::when_moment(e))
+          .add_text(".");
       const std::string assumed = replies::assumptions(request.time.assumptions, zone.name());
-      if (!assumed.empty()) text += " " + assumed;
-      text += fmt::format(" You're going; others join with {}join {}", options_.prefix, e.number);
+      if (!assumed.empty()) text.add_text(" " + assumed);
+      text.add_text(
+          fmt::format(" You're going; others join with {}join {}", options_.prefix, e.number));
       reply(text);
       messages_.back().card = make_card(e, a, now_, event_card::use::announce);
     });
@@ -152,8 +155,11 @@ class gathering_service::run {
       store_.update_event(e);
       store_.replace_pending_jobs(e.id, {});
       const auto& zone = zone_or_utc(e.zone);
-      reply_to_attendees(e, fmt::format("Tweetup {} on {} is cancelled.", replies::title(e),
-                                        format_span(e.starts_at, e.ends_at, zone, now_)));
+      outbound_message text;
+      text.add_text(fmt::format("Tweetup {} on ", replies::title(e)))
+          .add_when(format_span(e.starts_at, e.ends_at, zone, now_), replies::span_moment(e))
+          .add_text(" is cancelled.");
+      reply_to_attendees(e, text);
     });
   }
 
@@ -170,6 +176,7 @@ class gathering_service::run {
         throw rejection{fmt::format("#{} is already at that time.", e.number)};
       }
       const std::string before = format_span(e.starts_at, e.ends_at, zone, now_);
+      const moment was = replies::span_moment(e);
       // A new span replaces the old one; otherwise the event keeps its length.
       if (time.ends_at) {
         e.ends_at = time.ends_at;
@@ -180,10 +187,14 @@ class gathering_service::run {
       ++e.revision;
       store_.update_event(e);
       replan(e);
-      std::string text = fmt::format("Tweetup {} moved to {} (was {}).", replies::title(e),
-                                     replies::when(view(e, zone)), before);
+      outbound_message text;
+      text.add_text(fmt::format("Tweetup {} moved to ", replies::title(e)))
+          .add_when(replies::when(view(e, zone)), replies::when_moment(e))
+          .add_text(" (was ")
+          .add_when(before, was)
+          .add_text(").");
       const std::string assumed = replies::assumptions(time.assumptions, zone.name());
-      if (!assumed.empty()) text += " " + assumed;
+      if (!assumed.empty()) text.add_text(" " + assumed);
       reply_to_attendees(e, text);
     });
   }
@@ -200,9 +211,12 @@ class gathering_service::run {
       e.place = c.place;
       ++e.revision;
       store_.update_event(e);
-      reply_to_attendees(
-          e, fmt::format("Tweetup #{} moved to {} (was {}), {}.", e.number, displayable(e.place),
-                         before, replies::when(view(e, zone_or_utc(e.zone)))));
+      outbound_message text;
+      text.add_text(fmt::format("Tweetup #{} moved to {} (was {}), ", e.number,
+                                displayable(e.place), before))
+          .add_when(replies::when(view(e, zone_or_utc(e.zone))), replies::when_moment(e))
+          .add_text(".");
+      reply_to_attendees(e, text);
     });
   }
 
@@ -388,7 +402,7 @@ class gathering_service::run {
     });
   }
 
-  std::string rsvp_text(const event& e, const attendance& a, const rsvp_change& change) {
+  outbound_message rsvp_text(const event& e, const attendance& a, const rsvp_change& change) {
     const std::string t = replies::title(e);
     const std::string& p = options_.prefix;
     const rsvp* mine = a.find(message_.author.id);
@@ -396,23 +410,28 @@ class gathering_service::run {
     const std::string party = guests > 0 ? fmt::format(" with +{}", guests) : "";
     const std::string now_counts = replies::counts(a);
     switch (change.outcome) {
-      case rsvp_outcome::going:
-        return fmt::format("You're going to {}{}, {}. Now {}.", t, party,
-                           replies::when(view(e, zone_or_utc(e.zone))), now_counts);
+      case rsvp_outcome::going: {
+        outbound_message text;
+        text.add_text(fmt::format("You're going to {}{}, ", t, party))
+            .add_when(replies::when(view(e, zone_or_utc(e.zone))), replies::when_moment(e))
+            .add_text(fmt::format(". Now {}.", now_counts));
+        return text;
+      }
       case rsvp_outcome::waitlisted:
-        return fmt::format(
-            "{} is full, so you're on the waitlist{}, number {}. I'll tell you "
-            "when a spot opens.",
-            t, party, a.waitlist_position(message_.author.id));
+        return words(
+            fmt::format("{} is full, so you're on the waitlist{}, number {}. I'll tell you "
+                        "when a spot opens.",
+                        t, party, a.waitlist_position(message_.author.id)));
       case rsvp_outcome::guests_changed:
-        return mine && mine->status == rsvp_status::waitlisted
-                   ? fmt::format("Updated: you're waiting for {}{}, number {}.", t, party,
-                                 a.waitlist_position(message_.author.id))
-                   : fmt::format("Updated: you're going to {}{}. Now {}.", t, party, now_counts);
+        return words(
+            mine && mine->status == rsvp_status::waitlisted
+                ? fmt::format("Updated: you're waiting for {}{}, number {}.", t, party,
+                              a.waitlist_position(message_.author.id))
+                : fmt::format("Updated: you're going to {}{}. Now {}.", t, party, now_counts));
       case rsvp_outcome::maybe:
-        return fmt::format("Marked you as maybe for {}. Now {}.", t, now_counts);
+        return words(fmt::format("Marked you as maybe for {}. Now {}.", t, now_counts));
       case rsvp_outcome::declined:
-        return fmt::format("Got it, you're not going to {}. Now {}.", t, now_counts);
+        return words(fmt::format("Got it, you're not going to {}. Now {}.", t, now_counts));
       case rsvp_outcome::already_going:
         throw rejection{fmt::format("You're already going to {}{}. To change guests: {}join {} +2",
                                     t, party, p, e.number)};
@@ -474,10 +493,10 @@ class gathering_service::run {
   }
 
   // The reply to the author, mentioning everyone else who answered going, maybe or waitlist.
-  void reply_to_attendees(const event& e, const std::string& text) {
+  void reply_to_attendees(const event& e, const outbound_message& text) {
     outbound_message m = message(reply_key());
     m.reply_to = message_.message_id;
-    m.add_text(text);
+    m.append(text);
     m.card = make_card(e, attendance_of(e), now_, event_card::use::update);
     for (const auto& r : store_.rsvps_of(e.id)) {
       if (r.status == rsvp_status::declined || r.user.id == message_.author.id) continue;
@@ -486,11 +505,19 @@ class gathering_service::run {
     messages_.push_back(std::move(m));
   }
 
-  void reply(const std::string& text) {
+  void reply(const std::string& text) { reply(words(text)); }
+
+  void reply(const outbound_message& text) {
     outbound_message m = message(reply_key());
     m.reply_to = message_.message_id;
-    m.add_text(text);
+    m.append(text);
     messages_.push_back(std::move(m));
+  }
+
+  static outbound_message words(const std::string& text) {
+    outbound_message m;
+    m.add_text(text);
+    return m;
   }
 
   std::string reply_key() const {

@@ -122,10 +122,14 @@ class job_runner::claim {
     const auto& zone = zone_of(c.e);
     const std::string when = format_span(c.e.starts_at, c.e.ends_at, zone, now_);
     if (c.j.kind == job_kind::starting) {
-      m.add_text(fmt::format("Tweetup {} is starting now: {}.", replies::title(c.e), when));
+      m.add_text(fmt::format("Tweetup {} is starting now: ", replies::title(c.e)))
+          .add_when(when, replies::span_moment(c.e))
+          .add_text(".");
     } else {
-      m.add_text(fmt::format("Reminder: tweetup {} starts {}, {}.", replies::title(c.e),
-                             format_relative(now_, c.e.starts_at), when));
+      m.add_text(fmt::format("Reminder: tweetup {} starts {}, ", replies::title(c.e),
+                             format_relative(now_, c.e.starts_at)))
+          .add_when(when, replies::span_moment(c.e))
+          .add_text(".");
       if (c.late) m.add_text(" (Late: I was offline when this reminder was due.)");
     }
     for (const auto& r : attendance_of(c.e).with_status(rsvp_status::going)) {
@@ -136,9 +140,10 @@ class job_runner::claim {
 
   outbound_message promotion(const candidate& c) const {
     outbound_message m = start(c);
-    m.add_mention(c.j.user).add_text(fmt::format(", a spot opened up: you're going to {}, {}.",
-                                                 replies::title(c.e),
-                                                 replies::when({c.e, zone_of(c.e), now_})));
+    m.add_mention(c.j.user)
+        .add_text(fmt::format(", a spot opened up: you're going to {}, ", replies::title(c.e)))
+        .add_when(replies::when({c.e, zone_of(c.e), now_}), replies::when_moment(c.e))
+        .add_text(".");
     return m;
   }
 

@@ -8,16 +8,33 @@ namespace tweetup {
 
 outbound_message& outbound_message::add_text(std::string_view text) {
   // Adjacent text pieces are merged so adapters see few, whole pieces.
-  if (!pieces.empty() && !pieces.back().mention) {
+  if (!pieces.empty() && !pieces.back().mention && !pieces.back().when) {
     pieces.back().text.append(text);
   } else {
-    pieces.push_back({std::string(text), std::nullopt});
+    pieces.push_back({std::string(text), std::nullopt, std::nullopt});
   }
   return *this;
 }
 
 outbound_message& outbound_message::add_mention(const user_ref& user) {
-  pieces.push_back({displayable("@" + user.name), user});  // a name may be "everyone"
+  // A name may be "everyone".
+  pieces.push_back({displayable("@" + user.name), user, std::nullopt});
+  return *this;
+}
+
+outbound_message& outbound_message::add_when(std::string_view text, const moment& when) {
+  pieces.push_back({std::string(text), std::nullopt, when});
+  return *this;
+}
+
+outbound_message& outbound_message::append(const outbound_message& other) {
+  for (const auto& piece : other.pieces) {
+    if (piece.mention || piece.when) {
+      pieces.push_back(piece);
+    } else {
+      add_text(piece.text);
+    }
+  }
   return *this;
 }
 

@@ -2,6 +2,7 @@
 // way (Discord <@id>, IRC nick, console @name) and pings exactly the people listed, nobody else.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +14,20 @@
 
 namespace tweetup {
 
+// The instant a piece of text words in the channel's zone ("Sat 28 Nov, 3:00 PM CST (in 4 h)"),
+// so an adapter that can show each reader their own local time (Discord: <t:UNIX:F>) renders
+// the instant instead of the text.
+struct moment {
+  std::chrono::sys_seconds start;
+  std::optional<std::chrono::sys_seconds> end;
+  bool relative = false;  // the text also says how far off it is ("in 4 h")
+  friend bool operator==(const moment&, const moment&) = default;
+};
+
 struct message_piece {
   std::string text;                 // shown as is; user-typed text was sanitized before it got here
   std::optional<user_ref> mention;  // when set, this piece is a mention of that user
+  std::optional<moment> when;       // when set, `text` words this instant
 };
 
 struct outbound_message {
@@ -31,6 +43,10 @@ struct outbound_message {
 
   outbound_message& add_text(std::string_view text);
   outbound_message& add_mention(const user_ref& user);
+  // `text` as the wording of `when`.
+  outbound_message& add_when(std::string_view text, const moment& when);
+  // Every piece of `other`, in order (text merged where it can be).
+  outbound_message& append(const outbound_message& other);
 
   // Everyone this message pings, in order of first appearance.
   std::vector<user_ref> mentions() const;

@@ -59,6 +59,14 @@ std::string title(const event& e) {
   return fmt::format("#{} {}", e.number, displayable(e.place));
 }
 
+moment when_moment(const event& e) {
+  return {e.starts_at, e.ends_at, true};
+}
+
+moment span_moment(const event& e) {
+  return {e.starts_at, e.ends_at, false};
+}
+
 std::string when(const event_view& v) {
   return fmt::format("{} ({})", format_span(v.e.starts_at, v.e.ends_at, v.zone, v.now),
                      format_relative(v.now, v.e.starts_at));

@@ -9,6 +9,7 @@
 
 #include "core/attendance.hpp"
 #include "core/event.hpp"
+#include "core/outbound_message.hpp"
 #include "core/store_error.hpp"
 #include "timeparse/parsed_time.hpp"
 
@@ -29,6 +30,10 @@ struct event_view {
 std::string title(const event& e);
 // "Sat 28 Nov, 3:00 PM CST (in 4 h 45 min)"
 std::string when(const event_view& v);
+// The instants when(v) words, for an outbound_message piece (relative: it says "in 4 h").
+moment when_moment(const event& e);
+// The instants format_span words, without the relative part.
+moment span_moment(const event& e);
 // "3 going, 5 spots left" / "8 going, full, 2 waiting" / "3 going"
 std::string counts(const attendance& a);
 // "Assumed: PM; tomorrow, since that time has passed today; America/Chicago time." or ""

@@ -70,4 +70,19 @@ std::string fit(std::string_view text, std::size_t budget, bool escape) {
   return out + std::string(ellipsis);
 }
 
+std::string timestamp(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
+                      bool relative) {
+  const auto seconds = [](std::chrono::sys_seconds t) {
+    return std::to_string(t.time_since_epoch().count());
+  };
+  std::string out = "<t:" + seconds(start) + ":F>";
+  if (end && *end > start) {
+    // Style t shows only a clock time, which reads wrong for an end on a later day.
+    const bool same_day = *end - start < std::chrono::hours{24};
+    out += " \xE2\x80\x93 <t:" + seconds(*end) + (same_day ? ":t>" : ":f>");
+  }
+  if (relative) out += " (<t:" + seconds(start) + ":R>)";
+  return out;
+}
+
 }  // namespace tweetup::discord_text

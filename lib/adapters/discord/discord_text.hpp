@@ -5,7 +5,9 @@
 // nlohmann::json and Discord need.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,5 +43,11 @@ bool is_markdown(std::string_view code_point);
 // ellipsis, then the ellipsis. Cutting the raw text rather than the escaped one means a cut
 // never strands a backslash.
 std::string fit(std::string_view text, std::size_t budget, bool escape = false);
+
+// An instant as Discord message formatting (DDOCS reference, Message Formatting), which every
+// reader sees in their own zone: "<t:S:F>", then " – <t:E:t>" for an end on the same day
+// (":f" with its date otherwise), then " (<t:S:R>)" ("in 4 hours") when `relative`.
+std::string timestamp(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
+                      bool relative);
 
 }  // namespace tweetup::discord_text

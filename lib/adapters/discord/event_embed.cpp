@@ -46,19 +46,8 @@ std::string link_within(std::string_view text, std::size_t budget) {
   return link;
 }
 
-std::string unix_seconds(std::chrono::sys_seconds t) {
-  return std::to_string(t.time_since_epoch().count());
-}
-
 std::string when_text(const event_card& card) {
-  const std::string start = unix_seconds(card.starts_at);
-  std::string out = "<t:" + start + ":F>";
-  if (card.ends_at && *card.ends_at > card.starts_at) {
-    // Style t shows only a clock time, which reads wrong for an end on a later day.
-    const bool same_day = *card.ends_at - card.starts_at < std::chrono::hours{24};
-    out += " \xE2\x80\x93 <t:" + unix_seconds(*card.ends_at) + (same_day ? ":t>" : ":f>");
-  }
-  return out + " (<t:" + start + ":R>)";
+  return discord_text::timestamp(card.starts_at, card.ends_at, true);
 }
 
 std::string where_text(std::string_view place) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "adapters/discord/discord_text.hpp"
+
 namespace tweetup {
 
 namespace {
@@ -112,6 +114,10 @@ rendered render(const outbound_message& message) {
       u.user = out.users.size();
       out.users.push_back(piece.mention->id);
       out.units.push_back(u);
+    } else if (piece.when) {
+      // Each reader sees the time in their own zone, not the channel's.
+      append_text(
+          out, discord_text::timestamp(piece.when->start, piece.when->end, piece.when->relative));
     } else {
       append_text(out, piece.text);
     }

@@ -36,7 +36,8 @@ class Replies(unittest.IsolatedAsyncioTestCase):
             asked = await sc.emu.message_create("!tweetup Starbucks Alabaster 3pm @everyone")
             reply = await sc.emu.wait_for_bot_message()
             self.assertIn("Starbucks Alabaster", reply.content)
-            self.assertIn("3:00 PM", reply.content)
+            # The time as Discord formatting, so each reader sees it in their own zone.
+            self.assertRegex(reply.content, r"<t:\d+:F> \(<t:\d+:R>\)")
             # R5: nobody is pinged, although the user typed @everyone (L14).
             self.assertFalse(reply.pings["everyone"])
             self.assertEqual(reply.pings["users"], [])

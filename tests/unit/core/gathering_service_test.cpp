@@ -583,3 +583,24 @@ TEST_CASE("gathering_service: announcements carry the event's card, changes an u
   CHECK_FALSE(f.send("!join 1", bob).messages[0].card.has_value());
   CHECK_FALSE(f.send("!tweetups", bob).messages[0].card.has_value());
 }
+
+TEST_CASE("gathering_service: times in replies are marked with the instant they word") {
+  service_fixture f;
+  const auto o = f.send("!tweetup Starbucks Alabaster 3pm", alice);
+  REQUIRE(o.messages.size() == 1);
+  std::optional<moment> when;
+  for (const auto& piece : o.messages[0].pieces) {
+    if (piece.when) {
+      CHECK(piece.text == "Sat 28 Nov, 3:00 PM CST (in 4 h 45 min)");
+      when = piece.when;
+    }
+  }
+  REQUIRE(when.has_value());
+  CHECK(when->start == utc(2026, 11, 28, 21, 0));
+  CHECK(when->relative);
+  const auto moved = f.send("!tweetup move 1 4pm", alice);
+  int marked = 0;
+  for (const auto& piece : moved.messages[0].pieces)
+    marked += piece.when.has_value();
+  CHECK(marked == 2);  // the new time and the old one
+}

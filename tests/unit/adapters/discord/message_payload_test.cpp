@@ -326,3 +326,24 @@ TEST_CASE("interaction messages: same rendering and mentions, no nonce or refere
 
 }  // namespace
 }  // namespace tweetup
+
+TEST_CASE("message_payload: a time piece shows each reader their own local time") {
+  using tweetup::message_payload;
+  using tweetup::outbound_message;
+  using namespace std::chrono_literals;
+  outbound_message m;
+  m.channel = {"discord", "1"};
+  const std::chrono::sys_seconds start{std::chrono::seconds{1764363600}};
+  m.add_text("Tweetup #1 Cafe, ")
+      .add_when("Sat 28 Nov, 3:00 PM CST (in 4 h)", {start, std::nullopt, true})
+      .add_text(". Until ")
+      .add_when("5:00 PM", {start, start + 2h, false})
+      .add_text(".");
+  const auto bodies = message_payload::create_message_bodies(m);
+  REQUIRE(bodies.size() == 1);
+  CHECK(bodies[0]["content"] ==
+        "Tweetup #1 Cafe, <t:1764363600:F> (<t:1764363600:R>). Until <t:1764363600:F> "
+        "\xE2\x80\x93 <t:1764370800:t>.");
+  // Other adapters read the channel-zone text.
+  CHECK(m.plain_text() == "Tweetup #1 Cafe, Sat 28 Nov, 3:00 PM CST (in 4 h). Until 5:00 PM.");
+}
