@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/discord/api_types.hpp"
 #include "adapters/discord/event_embed.hpp"
 #include "adapters/discord/guild_roles.hpp"
 #include "core/command_parser.hpp"
@@ -19,12 +20,7 @@ namespace {
 
 using json = nlohmann::json;
 
-// DDOCS interactions/receiving-and-responding.mdx §Interaction Type.
-constexpr int application_command = 2;
-constexpr int message_component = 3;
-// DDOCS interactions/application-commands.mdx §Application Command Types and option types.
-constexpr int chat_input = 1;
-constexpr int sub_command = 1;
+using namespace discord_api;
 
 const json* member(const json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/discord/api_types.hpp"
 #include "core/command_parser.hpp"
 #include "core/command_spec.hpp"
 
@@ -12,11 +13,7 @@ namespace {
 
 using json = nlohmann::json;
 
-// DDOCS interactions/application-commands.mdx §Application Command Option Type.
-constexpr int sub_command = 1;
-constexpr int string_type = 3;
-constexpr int integer_type = 4;
-constexpr int chat_input = 1;
+using namespace discord_api;
 
 // The core refuses more seats than this (command_parser.cpp, limit).
 constexpr int max_seats = 100000;
@@ -40,17 +37,17 @@ json option(int type, std::string_view name, std::string_view text, bool require
 }
 
 json id_option() {
-  json o = option(integer_type, "id", "The tweetup's number, as /tweetup list shows it", true);
+  json o = option(integer_option, "id", "The tweetup's number, as /tweetup list shows it", true);
   o["min_value"] = 1;
   return o;
 }
 
 json place_option() {
-  return option(string_type, "place", "Where: a cafe, a park, an address", true);
+  return option(string_option, "place", "Where: a cafe, a park, an address", true);
 }
 
 json when_option() {
-  return option(string_type, "when", "When, like 3pm, tomorrow 7:30pm or fri 6-8pm", true);
+  return option(string_option, "when", "When, like 3pm, tomorrow 7:30pm or fri 6-8pm", true);
 }
 
 json sub(std::string_view name, std::string_view spec_name, std::string_view fallback,
@@ -134,10 +131,10 @@ bool same_command(const json& a, const json& b) {
 
 nlohmann::json slash_command::tweetup_command() {
   json guests =
-      option(integer_type, "guests", "People you bring along; they take seats too", false);
+      option(integer_option, "guests", "People you bring along; they take seats too", false);
   guests["min_value"] = 0;
   guests["max_value"] = max_guests;
-  json seats = option(integer_type, "seats",
+  json seats = option(integer_option, "seats",
                       "Seats in all, guests included; leave it out for no limit", false);
   seats["min_value"] = 1;
   seats["max_value"] = max_seats;
@@ -154,15 +151,15 @@ nlohmann::json slash_command::tweetup_command() {
       sub("limit", "tweetup limit", "Cap the seats", json::array({id_option(), seats})),
       sub("cancel", "tweetup cancel", "Call it off", json::array({id_option()})),
       sub("tz", "tweetup tz", "Set this channel's time zone",
-          json::array(
-              {option(string_type, "zone", "An IANA time zone name, like America/Chicago", true)})),
+          json::array({option(string_option, "zone", "An IANA time zone name, like America/Chicago",
+                              true)})),
       sub("reminders", "tweetup reminders", "Set when reminders go out",
           json::array(
-              {option(string_type, "offsets",
+              {option(string_option, "offsets",
                       "How long before the start, like \"2h 10m\"; or off, or default", true)})),
       sub("status", "tweetup status", "Show what is waiting to go out here"),
       sub("help", "help", "List the commands, or explain one",
-          json::array({option(string_type, "command",
+          json::array({option(string_option, "command",
                               "A command to explain, like join or tweetup move", false)})),
   });
   return {{"type", chat_input},

@@ -976,6 +976,13 @@ class DiscordEmulator:
         if conn.ack_heartbeats and self.ack_heartbeats:
             await self._send(conn, {"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
 
+    async def _refuse(self, conn: GatewayConnection, record: Any, code: int, kind: str,
+                      detail: str) -> None:
+        """Close an Identify or Resume the way Discord would, and record why."""
+        record.outcome = f"closed {code}"
+        self._violation(kind, detail, connection=conn.id)
+        await self._server_close(conn, code)
+
     async def _on_identify(self, conn: GatewayConnection, d: Any) -> None:
         now = self.now()
         payload = d if isinstance(d, dict) else {}
@@ -983,41 +990,43 @@ class DiscordEmulator:
         self.identifies.append(record)
         self._changed()
 
-        async def refuse(code: int, kind: str, detail: str) -> None:
-            record.outcome = f"closed {code}"
-            self._violation(kind, detail, connection=conn.id)
-            await self._server_close(conn, code)
-
         if conn.authenticated:
-            return await refuse(4005, "identify_twice", "a second Identify on one connection (G6)")
+            return await self._refuse(
+                conn, record, 4005, "identify_twice", "a second Identify on one connection (G6)")
         if not isinstance(d, dict):
-            return await refuse(4002, "identify_shape", "d is not an object")
+            return await self._refuse(conn, record, 4002, "identify_shape", "d is not an object")
         token = d.get("token")
         if not isinstance(token, str) or token.startswith("Bot "):
-            return await refuse(4004, "identify_token", "the Identify token must be the bare "
+            return await self._refuse(
+                conn, record, 4004, "identify_token", "the Identify token must be the bare "
                                 "token, without 'Bot ' (G6)")
         if token != self.config.token:
-            return await refuse(4004, "identify_token", "wrong token")
+            return await self._refuse(conn, record, 4004, "identify_token", "wrong token")
         intents = d.get("intents")
         if type(intents) is not int or intents < 0 or intents & ~VALID_INTENTS:
-            return await refuse(4013, "identify_intents", f"invalid intents {intents!r} (G7)")
+            return await self._refuse(
+                conn, record, 4013, "identify_intents", f"invalid intents {intents!r} (G7)")
         if intents & self.config.disallowed_intents:
-            return await refuse(4014, "identify_intents", f"intents {intents} include "
+            return await self._refuse(
+                conn, record, 4014, "identify_intents", f"intents {intents} include "
                                 f"disallowed bits {intents & self.config.disallowed_intents} "
                                 "(G7)")
         properties = d.get("properties")
         if not isinstance(properties, dict) or not all(
                 isinstance(properties.get(key), str) for key in ("os", "browser", "device")):
-            return await refuse(4002, "identify_properties", "properties needs os, browser and "
+            return await self._refuse(
+                conn, record, 4002, "identify_properties", "properties needs os, browser and "
                                 "device (the $-prefixed names are deprecated) (G6)")
         shard = d.get("shard")
         if shard is not None and not (
                 isinstance(shard, list) and len(shard) == 2 and all(type(x) is int for x in shard)
                 and shard[1] >= 1 and 0 <= shard[0] < shard[1]):
-            return await refuse(4010, "identify_shard", f"invalid shard {shard!r} (G15)")
+            return await self._refuse(
+                conn, record, 4010, "identify_shard", f"invalid shard {shard!r} (G15)")
         large = d.get("large_threshold")
         if large is not None and (type(large) is not int or not 50 <= large <= 250):
-            return await refuse(4002, "identify_shape", f"large_threshold {large!r} not in "
+            return await self._refuse(
+                conn, record, 4002, "identify_shape", f"large_threshold {large!r} not in "
                                 "50..250 (G6)")
         if d.get("compress") is True and conn.compress:
             self._violation("identify_compress", "payload compression requested together with "
@@ -1120,19 +1129,16 @@ class DiscordEmulator:
         self.resumes.append(record)
         self._changed()
 
-        async def refuse(code: int, kind: str, detail: str) -> None:
-            record.outcome = f"closed {code}"
-            self._violation(kind, detail, connection=conn.id)
-            await self._server_close(conn, code)
-
         if conn.authenticated:
-            return await refuse(4005, "resume_after_identify", "Resume on an authenticated "
+            return await self._refuse(
+                conn, record, 4005, "resume_after_identify", "Resume on an authenticated "
                                 "connection (G9)")
         if not isinstance(d, dict):
-            return await refuse(4002, "resume_shape", "d is not an object")
+            return await self._refuse(conn, record, 4002, "resume_shape", "d is not an object")
         token = d.get("token")
         if not isinstance(token, str) or token.startswith("Bot ") or token != self.config.token:
-            return await refuse(4004, "resume_token", "Resume needs the bare, valid token (G9)")
+            return await self._refuse(
+                conn, record, 4004, "resume_token", "Resume needs the bare, valid token (G9)")
         session = self.sessions.get(d.get("session_id")) if isinstance(
             d.get("session_id"), str) else None
         expired = (session is not None and session.connection is None
@@ -1146,7 +1152,8 @@ class DiscordEmulator:
             return
         seq = d.get("seq")
         if type(seq) is not int or seq < 0 or seq > session.seq:
-            return await refuse(4007, "resume_seq", f"seq {seq!r}, session is at {session.seq}")
+            return await self._refuse(
+                conn, record, 4007, "resume_seq", f"seq {seq!r}, session is at {session.seq}")
         if conn.path != "/resume":
             # Allowed by Discord, but not what the docs ask for (G9, L5). Recorded only.
             self._log(f"conn {conn.id} resumed on {conn.path}")
