@@ -1,5 +1,7 @@
 #include "adapters/discord/discord_text.hpp"
 
+#include <algorithm>
+
 #include "adapters/discord/message_payload.hpp"
 
 namespace tweetup::discord_text {
@@ -14,31 +16,50 @@ std::size_t units(std::string_view utf8) {
 
 }  // namespace
 
-std::size_t sequence_size(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+// RFC 3629: overlong forms, surrogates and values past U+10FFFF are refused.
+std::size_t decode(std::string_view bytes, char32_t& code_point) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
   const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
+  if (lead < 0x80) {
+    code_point = lead;
+    return 1;
+  }
   std::size_t size = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
+  char32_t value = 0;
+  char32_t minimum = 0;
+  if ((lead & 0xE0) == 0xC0) {
     size = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    value = lead & 0x1F;
+    minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
     size = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    value = lead & 0x0F;
+    minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
     size = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
+    value = lead & 0x07;
+    minimum = 0x10000;
   } else {
     return 0;
   }
-  if (text.size() < size || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < size; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  if (bytes.size() < size) return 0;
+  for (std::size_t i = 1; i < size; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (byte(i) & 0x3F);
   }
+  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  code_point = value;
   return size;
+}
+
+std::size_t sequence_size(std::string_view text) {
+  char32_t ignored = 0;
+  return decode(text, ignored);
+}
+
+bool is_snowflake(std::string_view id) {
+  return !id.empty() && id.size() <= 20 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_markdown(std::string_view code_point) {

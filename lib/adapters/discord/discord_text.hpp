@@ -16,8 +16,13 @@ namespace tweetup::discord_text {
 inline constexpr std::string_view ellipsis = "\xE2\x80\xA6";  // U+2026, one UTF-16 unit
 inline constexpr std::string_view replacement = "\xEF\xBF\xBD";
 
+// Byte length of the well-formed UTF-8 sequence at the start of `bytes`, or 0, with its code
+// point in `code_point`.
+std::size_t decode(std::string_view bytes, char32_t& code_point);
 // Byte length of the well-formed UTF-8 sequence at the start of `text`, or 0.
 std::size_t sequence_size(std::string_view text);
+// A snowflake as Discord sends it (R3): 1 to 20 decimal digits.
+bool is_snowflake(std::string_view id);
 
 // Calls visit(code point as bytes) for each code point of `text`; an invalid byte is visited as
 // U+FFFD.

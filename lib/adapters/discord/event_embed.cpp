@@ -61,11 +61,6 @@ std::string where_text(std::string_view place) {
   return "[" + text + "](" + link_within(place, room) + ")";
 }
 
-bool is_snowflake(std::string_view id) {
-  return !id.empty() && id.size() <= 20 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
@@ -134,7 +129,7 @@ nlohmann::json event_embed::embed(const event_card& card) {
   };
   add("When", when_text(card));
   if (!card.place.empty()) add("Where", where_text(card.place));
-  if (is_snowflake(card.organizer.id)) {
+  if (discord_text::is_snowflake(card.organizer.id)) {
     add("Organizer", "<@" + card.organizer.id + ">");
   } else if (!card.organizer.name.empty()) {
     add("Organizer", fit_escaped(card.organizer.name, max_organizer_name));

@@ -33,52 +33,10 @@ bool is_whitespace(const unit& u) {
   return u.kind == unit_kind::space || u.kind == unit_kind::newline;
 }
 
-bool is_snowflake(std::string_view id) {
-  return !id.empty() && id.size() <= 20 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Length of the UTF-8 sequence at the start of `bytes`, or 0 when it is not well formed
-// (overlong forms, surrogates and values past U+10FFFF are refused as RFC 3629 says).
-std::size_t sequence_length(std::string_view bytes, char32_t& code_point) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  }
-  std::size_t size = 0;
-  char32_t value = 0;
-  char32_t minimum = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    size = 2;
-    value = lead & 0x1F;
-    minimum = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    size = 3;
-    value = lead & 0x0F;
-    minimum = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    size = 4;
-    value = lead & 0x07;
-    minimum = 0x10000;
-  } else {
-    return 0;
-  }
-  if (bytes.size() < size) return 0;
-  for (std::size_t i = 1; i < size; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (byte(i) & 0x3F);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
-  code_point = value;
-  return size;
-}
-
 void append_text(rendered& out, std::string_view text) {
   while (!text.empty()) {
     char32_t code_point = 0;
-    std::size_t size = sequence_length(text, code_point);
+    std::size_t size = discord_text::decode(text, code_point);
     unit u;
     u.begin = out.text.size();
     if (size == 0) {
@@ -104,7 +62,7 @@ void append_text(rendered& out, std::string_view text) {
 rendered render(const outbound_message& message) {
   rendered out;
   for (const auto& piece : message.pieces) {
-    if (piece.mention && is_snowflake(piece.mention->id)) {
+    if (piece.mention && discord_text::is_snowflake(piece.mention->id)) {
       unit u;
       u.begin = out.text.size();
       out.text += "<@" + piece.mention->id + ">";
@@ -234,7 +192,7 @@ std::size_t message_payload::content_length(std::string_view utf8) {
   std::size_t length = 0;
   while (!utf8.empty()) {
     char32_t code_point = 0;
-    const std::size_t size = sequence_length(utf8, code_point);
+    const std::size_t size = discord_text::decode(utf8, code_point);
     length += size != 0 && code_point >= 0x10000 ? 2 : 1;
     utf8.remove_prefix(size == 0 ? 1 : size);
   }

@@ -4,14 +4,11 @@
 #include <cctype>
 #include <vector>
 
+#include "adapters/discord/discord_text.hpp"
+
 namespace tweetup {
 
 namespace {
-
-bool is_snowflake(std::string_view segment) {
-  return !segment.empty() && std::all_of(segment.begin(), segment.end(),
-                                         [](unsigned char c) { return std::isdigit(c) != 0; });
-}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -60,26 +57,26 @@ rest_route make_route(std::string_view method, std::string path) {
     const std::string_view segment = segments[i];
     const std::string_view previous = i > 0 ? segments[i - 1] : std::string_view{};
     const std::string_view before = i > 1 ? segments[i - 2] : std::string_view{};
-    if (previous == "channels" && is_snowflake(segment)) {
+    if (previous == "channels" && discord_text::is_snowflake(segment)) {
       add(segment, "{channel_id}", true);
-    } else if (previous == "guilds" && is_snowflake(segment)) {
+    } else if (previous == "guilds" && discord_text::is_snowflake(segment)) {
       add(segment, "{guild_id}", true);
-    } else if (previous == "webhooks" && is_snowflake(segment)) {
+    } else if (previous == "webhooks" && discord_text::is_snowflake(segment)) {
       add(segment, "{webhook_id}", true);
       route.is_webhook = true;
-    } else if (before == "webhooks" && is_snowflake(previous)) {
+    } else if (before == "webhooks" && discord_text::is_snowflake(previous)) {
       // The webhook token is part of the major parameter (DPY Route.major_parameters); for an
       // interaction follow-up that makes every interaction its own limit.
       add(segment, "{webhook_token}", true);
-    } else if (previous == "interactions" && is_snowflake(segment)) {
+    } else if (previous == "interactions" && discord_text::is_snowflake(segment)) {
       // Each interaction is answered once; keying callbacks per interaction keeps one slow
       // callback from holding up another user's within its 3 s window (R8).
       add(segment, "{interaction_id}", true);
-    } else if (before == "interactions" && is_snowflake(previous)) {
+    } else if (before == "interactions" && discord_text::is_snowflake(previous)) {
       add(segment, "{interaction_token}", true);
     } else if (previous == "reactions") {
       add(segment, "{emoji}", false);
-    } else if (is_snowflake(segment)) {
+    } else if (discord_text::is_snowflake(segment)) {
       add(segment, "{id}", false);
     } else {
       add(segment, {}, false);
