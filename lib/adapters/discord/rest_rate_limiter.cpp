@@ -30,13 +30,19 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-std::optional<int> parse_int(const std::string* text) {
+// No bucket allows anywhere near this many requests per window.
+constexpr int max_count = 1000000;
+
+// X-RateLimit-Limit and -Remaining. Clamped to [0, max_count] so that learn()'s arithmetic
+// (remaining + 1, remaining - in_flight) cannot overflow, whatever int a header holds (the
+// regress-* inputs of tests/fuzz/discord_input_fuzz); a negative count still means none left.
+std::optional<int> parse_count(const std::string* text) {
   if (text == nullptr) return std::nullopt;
   const auto value = trimmed(*text);
   int parsed = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
   if (error != std::errc{} || end != value.data() + value.size()) return std::nullopt;
-  return parsed;
+  return std::clamp(parsed, 0, max_count);
 }
 
 // L13: Reset-After and retry_after carry fractions of a second ("0.352"); truncating them to
@@ -206,7 +212,7 @@ void rest_rate_limiter::learn(const rest_route& route, const rest_response_view&
 
   bucket& b = buckets_[key_for(route)];
   b.last_used = now;
-  const auto remaining = parse_int(response.header("X-RateLimit-Remaining"));
+  const auto remaining = parse_count(response.header("X-RateLimit-Remaining"));
   if (!remaining) {
     // No rate-limit headers: this route has no bucket limit, only the global one.
     if (!b.learned) {
@@ -215,7 +221,7 @@ void rest_rate_limiter::learn(const rest_route& route, const rest_response_view&
     }
     return;
   }
-  const auto limit = parse_int(response.header("X-RateLimit-Limit"));
+  const auto limit = parse_count(response.header("X-RateLimit-Limit"));
   const auto reset_after = parse_seconds(response.header("X-RateLimit-Reset-After"));
 
   // The header counts this request and maybe some of ours still in flight; assume it counts

@@ -412,5 +412,25 @@ TEST_CASE("memory stays bounded after many distinct channels") {
   CHECK(limiter.tracked_buckets() == 1);
 }
 
+TEST_CASE("extreme counts in the headers are clamped, never overflowed") {
+  // Found while fuzzing (tests/fuzz/corpus/discord_input/regress-*): learn() adds to and
+  // subtracts from these numbers.
+  rest_rate_limiter limiter;
+  rest_response_view r = response(200);
+  r.headers.emplace_back("X-RateLimit-Bucket", "abc");
+  r.headers.emplace_back("X-RateLimit-Remaining", "2147483647");
+  r.headers.emplace_back("X-RateLimit-Reset-After", "1");
+  CHECK(round_trip(limiter, post_1, r, t0).what == rest_verdict::action::done);
+  CHECK_FALSE(limiter.wait_until(post_1, t0).has_value());  // plenty left
+
+  rest_response_view none = response(200, limits{"abc", 5, 0, "1"});
+  none.headers[2].second = "-2147483648";  // X-RateLimit-Remaining
+  limiter.on_sent(post_1, t0);
+  limiter.on_sent(post_1, t0);  // one more in flight when the answer comes
+  CHECK(limiter.on_response(post_1, none, 0, t0).what == rest_verdict::action::done);
+  // A negative count means none left: the next request waits for the reset.
+  CHECK(limiter.wait_until(post_1, t0) == t0 + 1s);
+}
+
 }  // namespace
 }  // namespace tweetup
