@@ -73,13 +73,17 @@ enum opener : std::uint16_t {
   opens_part = 1 << 14,
 };
 
+// Every matcher: what a token runs when skipping is off (scan_options).
+constexpr std::uint16_t every_matcher = (opens_part << 1) - 1;
+
 // A number can begin a duration ("2 hours ago"), a date, a span or a clock.
 constexpr std::uint16_t number_openers = opens_duration | opens_day_first | opens_numeric_date |
                                          opens_span | opens_clock | opens_hour_before_part;
 
 // The bits of every vocabulary word, indexed by word_entry::id. Each list names the first words
 // its matcher tests for; a matcher that learns a new first word must add it here (and to the
-// vocabulary's phrase_words).
+// vocabulary's phrase_words). tests/unit/timeparse/matcher_skipping_test.cpp scans a large corpus
+// both with these lists and with every matcher at every token, and fails on any difference.
 std::vector<std::uint16_t> build_word_openers() {
   const auto all = vocabulary();
   std::vector<std::uint16_t> bits(all.size(), 0);
@@ -180,11 +184,16 @@ class scanner {
     out_.reserve(8);
   }
 
-  piece_list run() {
+  // `also_run`: the matchers every token runs whatever openers() says; none for the bot's scan,
+  // every_matcher when skipping is off (scan_options). One `or` per token rather than a second
+  // copy of this loop (a template on the option): that copy gives match() and each matcher only
+  // it calls a second call site, the compiler stops inlining them, and the bot's scan loses 5% of
+  // its phrases/s in bench/timeparse_bench.cpp.
+  piece_list run(std::uint16_t also_run) {
     std::size_t i = 0;
     while (i < count_) {
       // Most words of a place are unknown to the vocabulary, and no piece begins with those.
-      const std::uint16_t opens = openers(i);
+      const std::uint16_t opens = openers(i) | also_run;
       if (opens == 0) {
         ++i;
         continue;
@@ -1602,8 +1611,9 @@ class scanner {
 
 }  // namespace
 
-piece_list scan_pieces(std::string_view text, const token_list& tokens, scratch_arena& arena) {
-  return scanner{text, tokens, arena}.run();
+piece_list scan_pieces(std::string_view text, const token_list& tokens, scratch_arena& arena,
+                       scan_options options) {
+  return scanner{text, tokens, arena}.run(options.skip_matchers ? 0 : every_matcher);
 }
 
 }  // namespace tweetup::timeparse

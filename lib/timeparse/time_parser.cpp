@@ -216,9 +216,10 @@ parse_error no_time(bool command) {
 using range_list = scratch_arena::vector<text_range>;
 
 time_result parse(std::string_view text, const parse_context& ctx, bool command,
-                  scratch_arena& arena, token_list& tokens, range_list& token_ranges) {
+                  scan_options options, scratch_arena& arena, token_list& tokens,
+                  range_list& token_ranges) {
   tokens = tokenize(text, arena);
-  const auto pieces = scan_pieces(text, tokens, arena);
+  const auto pieces = scan_pieces(text, tokens, arena, options);
   const auto clusters = group(tokens, pieces, arena);
   auto picked = select(tokens, pieces, clusters, arena);
   if (!picked) return no_time(command);
@@ -332,13 +333,22 @@ class scratch {
 }  // namespace
 
 time_result parse_time(std::string_view text, const parse_context& ctx) {
+  return parse_time(text, ctx, scan_options{});
+}
+
+time_result parse_time(std::string_view text, const parse_context& ctx, scan_options options) {
   scratch s;
-  return parse(text, ctx, false, s.arena(), s.tokens(), s.ranges());
+  return parse(text, ctx, false, options, s.arena(), s.tokens(), s.ranges());
 }
 
 command_result parse_place_and_time(std::string_view text, const parse_context& ctx) {
+  return parse_place_and_time(text, ctx, scan_options{});
+}
+
+command_result parse_place_and_time(std::string_view text, const parse_context& ctx,
+                                    scan_options options) {
   scratch s;
-  auto result = parse(text, ctx, true, s.arena(), s.tokens(), s.ranges());
+  auto result = parse(text, ctx, true, options, s.arena(), s.tokens(), s.ranges());
   if (auto* error = std::get_if<parse_error>(&result)) return *error;
   parsed_command command{std::get<parsed_time>(std::move(result)), {}};
   command.place = build_place(text, s.tokens(), s.ranges(), s.arena());
