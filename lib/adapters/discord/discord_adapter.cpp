@@ -344,11 +344,32 @@ void discord_adapter::refresh_card(const std::string& channel, const event_card&
     pending->second = card;
     return;
   }
-  const auto it = cards_.find(key);
-  if (it == cards_.end()) return;
-  ++stats_.cards_updated;
-  rest_.submit("PATCH", "/channels/" + channel + "/messages/" + it->second,
-               text_of(card_body(card)));
+  if (cards_.find(key) == cards_.end()) return;
+  // A burst of RSVPs to one tweetup makes one PATCH per turn of the queue, with the newest
+  // counts, instead of one per RSVP.
+  refreshes_.insert_or_assign(key, card);
+  if (refreshing_.insert(key).second) {
+    async::supervise(ex_, run_refresh(key), "discord card refresh");
+  }
+}
+
+async::task<void> discord_adapter::run_refresh(card_key key) {
+  for (;;) {
+    const auto next = refreshes_.find(key);
+    const auto shown = cards_.find(key);
+    if (next == refreshes_.end() || shown == cards_.end() || stopping_) {
+      if (next != refreshes_.end()) refreshes_.erase(next);
+      refreshing_.erase(key);
+      co_return;
+    }
+    const std::string body = text_of(card_body(next->second));
+    // Taken now: a change that comes while this PATCH is on its way waits for the next turn.
+    refreshes_.erase(next);
+    ++stats_.cards_updated;
+    const std::string path = "/channels/" + key.first + "/messages/" + shown->second;
+    const auto r = co_await rest_.request("PATCH", path, body);
+    (void)r;  // failures are logged by the REST client; the next change tries again
+  }
 }
 
 void discord_adapter::remember_card(const std::string& channel_id, int number,

@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,6 +115,7 @@ class discord_adapter final : public chat_adapter {
   async::task<void> run_event_sync(std::string guild);
   void post_to_channel(outbound_message message);
   void refresh_card(const std::string& channel, const event_card& card);
+  async::task<void> run_refresh(card_key key);
   void remember_card(const std::string& channel_id, int number, std::string message_id);
   std::string application_id() const;
 
@@ -128,6 +130,9 @@ class discord_adapter final : public chat_adapter {
   // oldest entries go first.
   std::map<card_key, std::string> cards_;
   std::vector<card_key> card_order_;
+  // Cards waiting to be refreshed, the newest change each; a worker per key sends them.
+  std::map<card_key, event_card> refreshes_;
+  std::set<card_key> refreshing_;
   // Announcements being posted, with the newest change that waits for their id.
   std::map<card_key, std::optional<event_card>> announcing_;
   // The guild of each channel we heard from (scheduled events live in guilds).

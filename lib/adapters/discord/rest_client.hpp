@@ -35,7 +35,9 @@ struct rest_client_options {
   std::string ca_file;
   rest_rate_limiter::settings limits;
   std::size_t max_connections = 4;
-  std::size_t max_queued = 10000;  // submit() beyond this drops the request with an error
+  // submit() beyond this drops the request with an error log: a safety valve against unbounded
+  // memory, far above what a burst of 20,000 commands queues (about 300 bytes each).
+  std::size_t max_queued = 50000;
 };
 
 struct rest_result {

@@ -85,6 +85,10 @@ async::task<error_code> connect_tcp(beast::tcp_stream* stream,
   auto [ec, endpoint] = co_await stream->async_connect(endpoints, async::nothrow);
   stream->expires_never();
   if (ec) co_return fail(ec, "connect to " + u.host + ":" + u.port, error_text);
+  // Chat traffic is small request/response exchanges: Nagle's algorithm holding a short write
+  // back until the peer's (delayed) ACK would add tens of milliseconds to each of them.
+  error_code ignored;
+  stream->socket().set_option(tcp::no_delay(true), ignored);
   co_return error_code{};
 }
 
