@@ -227,10 +227,12 @@ std::vector<key_rule> rules() {
        string_into([](config& c) -> std::string& { return c.irc.sasl_user; }, no_check)},
       {"irc.twitch", kind::flag, "Speak Twitch's dialect of IRC.",
        flag_into([](config& c) -> bool& { return c.irc.twitch; })},
-      {"irc.send_rate", kind::number, "Lines per second after a burst of 4.",
+      {"irc.send_rate", kind::number,
+       "Lines per second after a burst of 4; 0 turns the throttle off (only for a server "
+       "without flood limits, e.g. a benchmark).",
        [](config& c, const json& v) -> std::optional<std::string> {
-         if (!v.is_number() || v.get<double>() <= 0 || v.get<double>() > 100) {
-           return std::string("must be a number above 0 and at most 100.");
+         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 100) {
+           return std::string("must be a number from 0 (no throttle) to 100.");
          }
          c.irc.send_rate = v.get<double>();
          return std::nullopt;

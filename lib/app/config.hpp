@@ -36,7 +36,7 @@ struct irc_config {
   std::vector<std::string> channels;
   std::string sasl_user;
   bool twitch = false;
-  double send_rate = 1.0;  // lines per second after the burst
+  double send_rate = 1.0;  // lines per second after the burst; 0: no throttle
   secret password;         // TWEETUP_IRC_PASSWORD only
 };
 

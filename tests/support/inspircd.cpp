@@ -9,11 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -71,15 +74,45 @@ bool inspircd_server::installed() {
 }
 
 inspircd_server::inspircd_server(int client_port, int ws_port)
-    : client_port_(client_port), ws_port_(ws_port) {
+    : inspircd_server(options{client_port, ws_port, {}, {}, 0, false, 0}) {}
+
+inspircd_server::inspircd_server(options o) : options_(std::move(o)) {
+  start();
+}
+
+inspircd_server::~inspircd_server() {
+  stop();
+}
+
+void inspircd_server::start() {
   dir_ = fs::temp_directory_path() /
          ("tweetup-inspircd-" + std::to_string(::getpid()) + "-" + std::to_string(counter()));
   fs::remove_all(dir_);
   fs::create_directories(dir_);
-  if (client_port_ == 0) client_port_ = free_port();
-  while (ws_port_ == 0 || ws_port_ == client_port_)
-    ws_port_ = free_port();
+  const bool tls = !options_.tls_cert_pem.empty();
+  if (!tls) options_.wss_port = 0;
+  if (!options_.stock_flood_listener) options_.stock_ws_port = 0;
+  std::vector<int> ports;
+  const auto pick = [&ports](int& port) {
+    while (port == 0 || std::find(ports.begin(), ports.end(), port) != ports.end())
+      port = free_port();
+    ports.push_back(port);
+  };
+  pick(options_.client_port);
+  pick(options_.ws_port);
+  if (tls) pick(options_.wss_port);
+  if (options_.stock_flood_listener) pick(options_.stock_ws_port);
 
+  const fs::path cert = dir_ / "cert.pem";
+  const fs::path key = dir_ / "key.pem";
+  if (tls) {
+    std::ofstream(cert) << options_.tls_cert_pem;
+    std::ofstream(key) << options_.tls_key_pem;
+  }
+  const auto bind = [](int port, const char* extra) {
+    return "<bind address=\"127.0.0.1\" port=\"" + std::to_string(port) + "\" type=\"clients\"" +
+           extra + ">\n";
+  };
   const fs::path config = dir_ / "inspircd.conf";
   {
     std::ofstream out(config);
@@ -87,19 +120,36 @@ inspircd_server::inspircd_server(int client_port, int ws_port)
         << "<server name=\"irc.test.local\" description=\"Tweetup test server\" "
            "network=\"TestNet\">\n"
         << "<admin name=\"Test\" nick=\"test\" email=\"test@test.local\">\n"
-        << "<bind address=\"127.0.0.1\" port=\"" << client_port_ << "\" type=\"clients\">\n"
-        << "<bind address=\"127.0.0.1\" port=\"" << ws_port_
-        << "\" type=\"clients\" hook=\"websocket\">\n"
         << "<module name=\"sha1\">\n"  // m_websocket needs it
         << "<module name=\"websocket\">\n"
         << "<module name=\"cap\">\n"
         << "<websocket defaultmode=\"text\">\n"
         << "<wsorigin allow=\"*\">\n"
-        // Every test client is 127.0.0.1: no per-IP limit, no DNS, no flood penalties.
-        << "<connect name=\"test\" allow=\"127.0.0.1\" localmax=\"200\" globalmax=\"200\" "
-           "threshold=\"1000\" commandrate=\"100000\" fakelag=\"no\" resolvehostnames=\"no\" "
-           "useident=\"no\" pingfreq=\"120\" timeout=\"20\" maxchans=\"20\" recvq=\"8192\" "
-           "softsendq=\"8192\" hardsendq=\"1048576\" limit=\"5000\">\n"
+        // The default, written out: the nick-in-use test relies on it.
+        << "<limits maxnick=\"30\">\n"
+        << bind(options_.client_port, "") << bind(options_.ws_port, " hook=\"websocket\"");
+    if (tls) {
+      out << "<module name=\"ssl_gnutls\">\n"
+          << bind(options_.wss_port, " hook=\"websocket\" sslprofile=\"tweetup\"")
+          << "<sslprofile name=\"tweetup\" provider=\"gnutls\" certfile=\"" << cert.string()
+          << "\" keyfile=\"" << key.string()
+          << "\" dhfile=\"\" hash=\"sha256\" requestclientcert=\"no\">\n";
+    }
+    // The first class that matches a connection is its class, so the port-bound one comes
+    // first.
+    if (options_.stock_flood_listener) {
+      out << bind(options_.stock_ws_port, " hook=\"websocket\"")
+          << "<connect name=\"stock\" allow=\"127.0.0.1\" port=\"" << options_.stock_ws_port
+          << "\" threshold=\"10\" commandrate=\"1000\" fakelag=\"yes\" recvq=\"10240\" "
+             "softsendq=\"10240\" hardsendq=\"1048576\" pingfreq=\"120\" timeout=\"20\" "
+             "maxchans=\"20\" localmax=\"200\" globalmax=\"200\" resolvehostnames=\"no\" "
+             "useident=\"no\" limit=\"5000\">\n";
+    }
+    out << "<connect name=\"test\" allow=\"127.0.0.1\" threshold=\"1000000\" "
+           "commandrate=\"1000000000\" fakelag=\"no\" recvq=\"1048576\" softsendq=\"16777216\" "
+           "hardsendq=\"16777216\" pingfreq=\"120\" timeout=\"20\" maxchans=\"50\" "
+           "localmax=\"200\" globalmax=\"200\" resolvehostnames=\"no\" useident=\"no\" "
+           "limit=\"5000\">\n"
         << "<log method=\"file\" type=\"* -USERINPUT -USEROUTPUT\" level=\"default\" target=\""
         << (dir_ / "ircd.log").string() << "\">\n"
         << "<security hideserver=\"\" runasuser=\"\" runasgroup=\"\">\n"
@@ -128,9 +178,12 @@ inspircd_server::inspircd_server(int client_port, int ws_port)
     ::_exit(127);
   }
 
-  // Poll for the listener: at most 500 tries, 10 ms apart (5 s).
+  // Poll for the listeners: at most 500 tries, 10 ms apart (5 s).
+  std::size_t listening = 0;
   for (int attempt = 0; attempt < 500; ++attempt) {
-    if (accepts_connections(ws_port_)) return;
+    while (listening < ports.size() && accepts_connections(ports[listening]))
+      ++listening;
+    if (listening == ports.size()) return;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -143,10 +196,6 @@ inspircd_server::inspircd_server(int client_port, int ws_port)
   const std::string text = output();
   stop();
   throw std::runtime_error("inspircd did not listen within 5 s:\n" + text);
-}
-
-inspircd_server::~inspircd_server() {
-  stop();
 }
 
 void inspircd_server::stop() {
@@ -170,7 +219,15 @@ void inspircd_server::stop() {
 }
 
 std::string inspircd_server::ws_url() const {
-  return "ws://127.0.0.1:" + std::to_string(ws_port_) + "/";
+  return "ws://127.0.0.1:" + std::to_string(options_.ws_port) + "/";
+}
+
+std::string inspircd_server::wss_url(const std::string& host) const {
+  return "wss://" + host + ":" + std::to_string(options_.wss_port) + "/";
+}
+
+std::string inspircd_server::stock_ws_url() const {
+  return "ws://127.0.0.1:" + std::to_string(options_.stock_ws_port) + "/";
 }
 
 std::string inspircd_server::output() const {

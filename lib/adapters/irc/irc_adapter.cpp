@@ -39,6 +39,7 @@ irc_adapter::irc_adapter(async::executor ex, irc_adapter_options options)
       session_(session_settings(options_)),
       wake_timer_(ex),
       writer_signal_(ex),
+      close_guard_(ex),
       random_(std::random_device{}()) {
   const auto started = clock::now().time_since_epoch();
   run_id_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(started).count());
@@ -119,6 +120,9 @@ void irc_adapter::execute(const actions& batch) {
           notify_writer();
         }
       }
+      // A connect in flight would run on until its 10 s timeout, longer than the 5 s shutdown
+      // grace (design.md §5): abandon it now; run() then sees disconnect_planned_.
+      if (connecting_) ws_.cancel();
     } else if (const auto* w = std::get_if<irc::irc_action::wake_at>(&action.what)) {
       set_wake(w->at);
     } else if (const auto* m = std::get_if<irc::irc_action::deliver>(&action.what)) {
@@ -134,6 +138,7 @@ void irc_adapter::execute(const actions& batch) {
         outbox_.push_back(std::nullopt);
         notify_writer();
       }
+      if (connecting_) ws_.cancel();
       wake_timer_.cancel();
     }
   }
@@ -164,6 +169,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     outbox_.clear();
     disconnect_planned_ = false;
     connecting_ = true;
+    ++attempt_;
     log->info("connecting to {}", options_.url);
     connect_options o;
     o.subprotocols = {"text.ircv3.net", "binary.ircv3.net"};
@@ -172,14 +178,14 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     const auto ec = co_await ws_.connect(options_.url, o);
     connecting_ = false;
     if (stopping_ || finished_ || disconnect_planned_) {
-      if (!ec) {
-        const auto ignored = co_await ws_.close(1000, "closing");
-        (void)ignored;
-      }
+      if (!ec) co_await close_briefly();
       continue;
     }
     if (ec) {
-      log->warn("cannot connect to {}: {}; will retry", options_.url, ws_.last_error_text());
+      // The usual cause of a certificate failure here is a server with a private CA.
+      const bool certificate = ws_.last_error_text().find("certificate") != std::string::npos;
+      log->warn("cannot connect to {}: {}; will retry{}", options_.url, ws_.last_error_text(),
+                certificate ? " (a private CA needs tls.ca_file)" : "");
       execute(session_.on_disconnected(clock::now(), jitter()));
       continue;
     }
@@ -187,6 +193,10 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     connected_ = true;
     execute(session_.on_connected(clock::now()));
     co_await run_connection();
+    // Beast may still have work in flight on this connection, e.g. the TLS shutdown of a close
+    // the server answered by just dropping the socket, which waits out the 10 s timeout and
+    // holds the process past stop() (design.md §5: 5 s grace). The connection is over: end it.
+    ws_.cancel();
     connected_ = false;
     outbox_.clear();
     joined_.clear();
@@ -195,10 +205,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
       execute(session_.on_disconnected(clock::now(), jitter()));
     }
   }
-  if (ws_.is_open()) {
-    const auto ignored = co_await ws_.close(1000, "stopping");
-    (void)ignored;
-  }
+  if (ws_.is_open()) co_await close_briefly();
   handler_ = nullptr;
   log->info("irc adapter finished");
 }
@@ -232,14 +239,25 @@ async::task<void> irc_adapter::writer() {
     auto item = std::move(outbox_.front());
     outbox_.pop_front();
     if (!item) {
-      const auto ec = co_await ws_.close(1000, "closing");
-      (void)ec;
+      co_await close_briefly();
       co_return;
     }
     if (!item->sensitive) layer_log("irc")->debug(">> {}", item->text);
     const auto ec = co_await ws_.write(std::move(item->text));
     if (ec) co_return;
   }
+}
+
+async::task<void> irc_adapter::close_briefly() {
+  // The closing handshake waits for the server's close frame, up to the client's 10 s; a
+  // server that never sends one must not hold stop() past the 5 s grace (design.md §5).
+  close_guard_.expires_after(std::chrono::seconds(2));
+  close_guard_.async_wait([this, attempt = attempt_](const boost::system::error_code& ec) {
+    if (!ec && attempt == attempt_) ws_.cancel();  // never a later connection's
+  });
+  const auto ec = co_await ws_.close(1000, "closing");
+  (void)ec;
+  close_guard_.cancel();
 }
 
 async::task<void> irc_adapter::wake_step() {

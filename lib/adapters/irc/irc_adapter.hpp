@@ -7,7 +7,11 @@
 // - post() hands the text to the session, which cleans, splits and throttles it; mentions are
 //   rendered as the bare nick.
 // - Exactly one write is in flight: every line goes through one queue drained by one writer.
-// - stop() sends QUIT, closes with 1000 and ends run(). A fatal session error ends run() too.
+// - stop() sends QUIT, closes with 1000 and ends run(), within 2 s even when the server never
+//   answers the close; a connect still in flight (a server that accepts TCP but never answers
+//   the handshake) is abandoned at once rather than left to its timeout. A fatal session error
+//   ends run() too.
+// - send_rate 0 turns the outgoing throttle off (benchmarks, or a server that allows it).
 // Executor: everything runs on the executor given to the constructor; not thread-safe.
 // The password is handed to the session only and never logged.
 #pragma once
@@ -76,6 +80,8 @@ class irc_adapter final : public chat_adapter {
   // (until the wake-up time, a re-arm by set_wake(), or cancellation). Shared by ticker() while
   // connected and idle() between connections.
   async::task<void> wake_step();
+  // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
+  async::task<void> close_briefly();
 
   async::executor ex_;
   irc_adapter_options options_;
@@ -83,6 +89,7 @@ class irc_adapter final : public chat_adapter {
   irc::irc_session session_;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer writer_signal_;
+  boost::asio::steady_timer close_guard_;  // bounds close_briefly()
   std::optional<clock::time_point> wake_at_;
   // Lines to write on the current connection, in order; nullopt marks "close here".
   std::deque<std::optional<irc::irc_action::send_line>> outbox_;
@@ -92,6 +99,7 @@ class irc_adapter final : public chat_adapter {
   std::string failure_;  // the session's fatal reason
   std::string run_id_;   // makes fallback message ids unique across runs
   unsigned long long next_id_ = 1;
+  unsigned long long attempt_ = 0;   // connect attempts so far
   bool connected_ = false;           // a connection's reader/writer/timer are running
   bool disconnect_planned_ = false;  // the session asked to close the current connection
   bool connecting_ = false;          // a connect() is in flight

@@ -111,7 +111,12 @@ bool has_moderator_badge(const irc_message& message) {
 }  // namespace
 
 irc_session::irc_session(settings config) : config_(std::move(config)) {
-  if (config_.twitch) config_.nick = ascii_lower(config_.nick);  // T2: the login, lowercase
+  if (config_.twitch) {
+    // T2: the login and the channel logins, lowercase.
+    config_.nick = ascii_lower(config_.nick);
+    for (std::string& channel : config_.channels)
+      channel = ascii_lower(channel);
+  }
   nick_ = config_.nick;
 }
 
@@ -171,7 +176,8 @@ irc_session::actions irc_session::on_line(std::string_view line, time_point now)
 irc_session::actions irc_session::on_disconnected(time_point now, double jitter) {
   actions out;
   if (phase_ == phase::connecting || phase_ == phase::registering || phase_ == phase::registered) {
-    out.push_back({irc_action::report{"IRC connection lost"}});
+    // A connect that failed was no connection to lose; the shell has said why it failed.
+    if (phase_ != phase::connecting) out.push_back({irc_action::report{"IRC connection lost"}});
     plan_reconnect(out, now, jitter);
   }
   finish(out, now);
@@ -277,6 +283,7 @@ bool irc_session::is_moderator(std::string_view channel, std::string_view nick) 
 void irc_session::reset_connection(time_point now) {
   nick_ = config_.nick;
   nick_attempt_ = 0;
+  nick_generated_ = false;
   self_user_.clear();
   self_host_.clear();
   offered_caps_.clear();
@@ -461,7 +468,13 @@ void irc_session::remember_self(std::string_view source) {
   self_host_ = std::string(source.substr(at + 1));
 }
 
-void irc_session::try_next_nick(actions& out, time_point now) {
+void irc_session::try_next_nick(actions& out, bool erroneous, time_point now) {
+  // NICKLEN arrives in 005, after registration. Until then, a nick of ours refused as
+  // erroneous (432) although it is only the configured one with a suffix was too long: the
+  // next ones are one byte shorter (InspIRCd answers 432 to a nick over its maxnick).
+  if (erroneous && nick_generated_ && nick_.size() > 1 &&
+      (nick_max_ == 0 || nick_.size() - 1 < nick_max_))
+    nick_max_ = nick_.size() - 1;
   ++nick_attempt_;
   if (nick_attempt_ > max_nick_attempts) {
     out.push_back({irc_action::disconnect{"no usable nick"}});
@@ -470,11 +483,19 @@ void irc_session::try_next_nick(actions& out, time_point now) {
     phase_ = phase::stopped;
     return;
   }
-  // I4: the configured alternatives first, then the nick with "_" and a counter.
+  // I4: the configured alternatives first, then the nick with "_", "_2", "_3"…, cut so that
+  // nick and suffix fit the longest nick the server takes.
   if (nick_attempt_ <= config_.alt_nicks.size()) {
     nick_ = config_.alt_nicks[nick_attempt_ - 1];
+    nick_generated_ = false;
   } else {
-    nick_ = config_.nick + "_" + std::to_string(nick_attempt_ - config_.alt_nicks.size());
+    const std::size_t n = nick_attempt_ - config_.alt_nicks.size();
+    const std::string suffix = n == 1 ? "_" : "_" + std::to_string(n);
+    std::string base = config_.nick;
+    if (nick_max_ > 0 && base.size() + suffix.size() > nick_max_)
+      base.resize(nick_max_ > suffix.size() ? nick_max_ - suffix.size() : 0);
+    nick_ = base + suffix;
+    nick_generated_ = true;
   }
   out.push_back({irc_action::report{"nick taken or refused; trying " + nick_}});
   send_now(out, "NICK " + nick_, now);
@@ -548,7 +569,7 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return;
   }
   if (command == "433" || command == "432" || command == "436") {
-    if (phase_ == phase::registering) try_next_nick(out, now);
+    if (phase_ == phase::registering) try_next_nick(out, command == "432", now);
     return;
   }
   if (command == "471" || command == "473" || command == "474" || command == "475") {
@@ -711,6 +732,16 @@ void irc_session::handle_isupport(actions& out, const irc_message& message, time
     if (key == "BOT" && !value.empty() && !bot_mode_sent_) {
       bot_mode_sent_ = true;  // IRCv3 bot-mode (I7)
       send_now(out, "MODE " + nick_ + " +" + std::string(value), now);
+    } else if (key == "NICKLEN" && !value.empty()) {
+      std::size_t length = 0;
+      for (const char c : value) {
+        if (c < '0' || c > '9' || length > 10000) {
+          length = 0;
+          break;
+        }
+        length = length * 10 + static_cast<std::size_t>(c - '0');
+      }
+      if (length > 0) nick_max_ = length;
     } else if (key == "CHANTYPES" && !value.empty()) {
       chantypes_ = std::string(value);
     } else if (key == "PREFIX" && value.starts_with('(')) {

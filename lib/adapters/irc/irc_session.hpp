@@ -35,11 +35,12 @@ class irc_session {
 
   struct settings {
     std::string nick;
-    std::vector<std::string> alt_nicks;  // tried in order after 433/432/436, then nick_1, nick_2…
-    std::string user;                    // USER's user name; empty means the nick
-    std::string realname;                // empty means the nick
-    std::vector<std::string> channels;   // joined after 001
-    std::string sasl_user;               // SASL PLAIN when set and offered (I2)
+    // Tried in order after 433/432/436, then nick_, nick_2, nick_3…, cut to NICKLEN (I4).
+    std::vector<std::string> alt_nicks;
+    std::string user;                   // USER's user name; empty means the nick
+    std::string realname;               // empty means the nick
+    std::vector<std::string> channels;  // joined after 001 (lowercased on Twitch, T2)
+    std::string sasl_user;              // SASL PLAIN when set and offered (I2)
     // The SASL password, or in Twitch mode the OAuth token for PASS (T2). Held in memory only.
     std::string sasl_password;
     bool twitch = false;
@@ -122,7 +123,7 @@ class irc_session {
   void handle_privmsg(actions& out, const irc_message& message);
   void handle_mode(const irc_message& message);
   void handle_names(const irc_message& message);
-  void try_next_nick(actions& out, time_point now);
+  void try_next_nick(actions& out, bool erroneous, time_point now);
   void join_channels(actions& out, const std::vector<std::string>& names, time_point now);
   void end_cap(actions& out, time_point now);
   void remember_self(std::string_view source);
@@ -136,11 +137,15 @@ class irc_session {
   settings config_;
   phase phase_ = phase::idle;
   int failures_ = 0;  // connections lost before 001, or since the last one, in a row
+  // The longest nick the server takes: 005 NICKLEN, or learned from a 432 (I4); 0 while
+  // unknown. Kept across connections, since 005 comes only after registration.
+  std::size_t nick_max_ = 0;
   std::optional<time_point> connect_at_;
 
   // Per connection.
   std::string nick_;
   std::size_t nick_attempt_ = 0;
+  bool nick_generated_ = false;  // nick_ is the configured nick with a suffix
   std::string self_user_;
   std::string self_host_;
   std::vector<std::string> offered_caps_;

@@ -3,10 +3,12 @@
 #include "adapters/transport/websocket_client.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/ssl.hpp>
@@ -63,8 +65,37 @@ struct websocket_client::impl {
     buffer.clear();
   }
 
+  // Closing the socket ends whatever operation is pending on it, and cancelling the resolver
+  // ends a lookup (connect_steps.hpp).
+  void abort_now() {
+    if (resolver) resolver->cancel();
+    if (plain) beast::get_lowest_layer(*plain).close();
+    if (secure) beast::get_lowest_layer(*secure).close();
+  }
+
+  void cancel() {
+    cancelled = true;
+    abort_now();
+    // The stream goes too once nothing runs on it: Beast's websocket keeps a timer (the close
+    // handshake's 10 s) that outlives the socket, and only destroying the stream stops it.
+    if (busy == 0) reset();
+    // A step that completed just before cancel() has its continuation queued already, and that
+    // may open the socket (TCP connect after resolve) after the close above. A second pass,
+    // queued behind it, closes that one too; the check after each step of connect() covers
+    // the rest.
+    asio::post(ex, [this, alive = std::weak_ptr<int>(lifetime)] {
+      if (alive.lock() && cancelled) abort_now();
+    });
+  }
+
+  error_code cancelled_error() {
+    reset();
+    return fail(asio::error::operation_aborted, "connect cancelled");
+  }
+
   async::task<error_code> connect(std::string url, connect_options o) {
     reset();
+    cancelled = false;
     chosen.clear();
     close_code = 0;
     error_text.clear();
@@ -77,27 +108,31 @@ struct websocket_client::impl {
     }
     const parsed_url u = *parsed;
     const std::string host_header = u.authority();
-    auto resolver = std::make_shared<tcp::resolver>(ex);
+    resolver = std::make_shared<tcp::resolver>(ex);
     if (u.secure()) {
       secure.emplace(ex, tls.native());
-      const auto tls_ec = co_await transport_detail::open_tls(
-          std::move(resolver), &secure->next_layer(), &tls, u, deadline, &error_text);
+      const auto tls_ec = co_await transport_detail::open_tls(resolver, &secure->next_layer(), &tls,
+                                                              u, deadline, &error_text);
+      if (cancelled) co_return cancelled_error();
       if (tls_ec) {
         reset();
         co_return tls_ec;
       }
       const auto ws_ec = co_await handshake(&*secure, host_header, u.target, o, deadline);
+      if (cancelled) co_return cancelled_error();
       if (ws_ec) reset();
       co_return ws_ec;
     }
     plain.emplace(ex);
-    const auto tcp_ec = co_await transport_detail::open_plain(
-        std::move(resolver), &plain->next_layer(), u, deadline, &error_text);
+    const auto tcp_ec = co_await transport_detail::open_plain(resolver, &plain->next_layer(), u,
+                                                              deadline, &error_text);
+    if (cancelled) co_return cancelled_error();
     if (tcp_ec) {
       reset();
       co_return tcp_ec;
     }
     const auto ws_ec = co_await handshake(&*plain, host_header, u.target, o, deadline);
+    if (cancelled) co_return cancelled_error();
     if (ws_ec) reset();
     co_return ws_ec;
   }
@@ -186,12 +221,27 @@ struct websocket_client::impl {
 
   async::executor ex;
   transport_detail::tls_client_context tls;
+  std::shared_ptr<tcp::resolver> resolver;  // of the last connect()
+  bool cancelled = false;                   // cancel() since the last connect() began
+  std::shared_ptr<int> lifetime = std::make_shared<int>(0);  // expires with this impl
+  int busy = 0;                                              // operations in flight
   std::optional<plain_ws> plain;
   std::optional<secure_ws> secure;
   beast::flat_buffer buffer;
   std::string chosen;
   std::uint16_t close_code = 0;
   std::string error_text;
+};
+
+// Counts an operation in flight; the last one to end after a cancel() drops the stream.
+struct websocket_client::in_flight {
+  explicit in_flight(impl* s) : self(s) { ++self->busy; }
+  ~in_flight() {
+    if (--self->busy == 0 && self->cancelled) self->reset();
+  }
+  in_flight(const in_flight&) = delete;
+  in_flight& operator=(const in_flight&) = delete;
+  impl* self;
 };
 
 websocket_client::websocket_client(async::executor ex, tls_options tls)
@@ -201,11 +251,13 @@ websocket_client::~websocket_client() = default;
 
 async::task<boost::system::error_code> websocket_client::connect(std::string url,
                                                                  connect_options o) {
+  const in_flight counted(impl_.get());
   auto ec = co_await impl_->connect(std::move(url), std::move(o));
   co_return ec;
 }
 
 async::task<std::pair<boost::system::error_code, std::string>> websocket_client::read() {
+  const in_flight counted(impl_.get());
   if (impl_->secure) {
     auto result = co_await impl_->read_on(&*impl_->secure);
     co_return result;
@@ -218,6 +270,7 @@ async::task<std::pair<boost::system::error_code, std::string>> websocket_client:
 }
 
 async::task<boost::system::error_code> websocket_client::write(std::string text) {
+  const in_flight counted(impl_.get());
   if (impl_->secure) {
     auto ec = co_await impl_->write_on(&*impl_->secure, std::move(text));
     co_return ec;
@@ -231,6 +284,7 @@ async::task<boost::system::error_code> websocket_client::write(std::string text)
 
 async::task<boost::system::error_code> websocket_client::close(std::uint16_t code,
                                                                std::string reason) {
+  const in_flight counted(impl_.get());
   if (impl_->secure) {
     auto ec = co_await impl_->close_on(&*impl_->secure, code, std::move(reason));
     co_return ec;
@@ -240,6 +294,10 @@ async::task<boost::system::error_code> websocket_client::close(std::uint16_t cod
     co_return ec;
   }
   co_return impl_->fail(asio::error::not_connected, "close");
+}
+
+void websocket_client::cancel() {
+  impl_->cancel();
 }
 
 bool websocket_client::is_open() const {

@@ -8,7 +8,8 @@
 //
 // Concurrency contract (Beast's rule): at most one read() and at most one write() in flight at a
 // time; read() and write() may overlap each other. close() may be called while a read() is in
-// flight (that read then ends with an error), but never while a write() is.
+// flight (that read then ends with an error), but never while a write() is. cancel() may be
+// called at any time.
 //
 // Errors: every operation returns a boost::system::error_code and never throws for I/O. After a
 // failure, last_error_text() says what failed in words fit for a log line.
@@ -68,6 +69,14 @@ class websocket_client {
   // for the peer's close frame, within connect_options::timeout.
   async::task<boost::system::error_code> close(std::uint16_t code, std::string reason);
 
+  // Abandons the connection at once, without a closing handshake: a connect() in flight ends
+  // promptly with asio::error::operation_aborted whatever step it is in (resolve, TCP connect,
+  // TLS or WebSocket handshake), and a read(), write() or close() in flight ends with an error.
+  // Once none is in flight the stream is dropped, with the timers Beast keeps for it, so
+  // nothing of this connection holds the executor's run() any longer. For shutting down; also
+  // after a connection ended, before the executor should go idle. connect() may follow.
+  void cancel();
+
   bool is_open() const;
   // The subprotocol the server picked in the last successful handshake; empty when it picked
   // none.
@@ -79,6 +88,7 @@ class websocket_client {
 
  private:
   struct impl;
+  struct in_flight;
   std::unique_ptr<impl> impl_;
 };
 

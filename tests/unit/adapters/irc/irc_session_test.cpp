@@ -241,26 +241,100 @@ TEST_CASE("SASL payload of exactly 400 bytes is followed by AUTHENTICATE + (I2)"
   }
 }
 
-TEST_CASE("433 and 432 during registration move through alt nicks, then nick_N (I4)") {
+TEST_CASE("433 and 432 during registration move through alt nicks, then the _ rule (I4)") {
   irc_session session(irc_settings());
   session.start(t0);
   session.on_connected(t0);
   CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot :Nickname is already in use.", t0)) ==
         std::vector<std::string>{"NICK tweetbot2"});
   CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot2 :Nickname is already in use.",
-                              t0)) == std::vector<std::string>{"NICK tweetbot_1"});
-  CHECK(lines(session.on_line(":irc.test.local 432 * tweetbot_1 :Erroneous Nickname", t0)) ==
-        std::vector<std::string>{"NICK tweetbot_2"});
+                              t0)) == std::vector<std::string>{"NICK tweetbot_"});
+  CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot_ :Nickname is already in use.",
+                              t0)) == std::vector<std::string>{"NICK tweetbot_2"});
+  CHECK(lines(session.on_line(":irc.test.local 436 * tweetbot_2 :Nickname collision KILL", t0)) ==
+        std::vector<std::string>{"NICK tweetbot_3"});
   session.on_line(":irc.test.local CAP * LS :", t0);
   session.on_line(
-      ":irc.test.local 001 tweetbot_2 :Welcome to the Test IRC Network "
-      "tweetbot_2!tweetup@127.0.0.1",
+      ":irc.test.local 001 tweetbot_3 :Welcome to the Test IRC Network "
+      "tweetbot_3!tweetup@127.0.0.1",
       t0);
-  CHECK(session.nick() == "tweetbot_2");
-  CHECK(session.prefix_budget() == std::string_view("tweetbot_2!tweetup@127.0.0.1").size());
+  CHECK(session.nick() == "tweetbot_3");
+  CHECK(session.prefix_budget() == std::string_view("tweetbot_3!tweetup@127.0.0.1").size());
   // After registration a 433 (from some NICK of ours we never sent) changes nothing.
-  CHECK(lines(session.on_line(":irc.test.local 433 tweetbot_2 x :Nickname is already in use.", t0))
+  CHECK(lines(session.on_line(":irc.test.local 433 tweetbot_3 x :Nickname is already in use.", t0))
             .empty());
+  // A new connection starts from the configured nick again.
+  session.on_disconnected(t0 + 1s, 0.5);
+  session.on_timer(t0 + 10s, 0.5);
+  CHECK(lines(session.on_connected(t0 + 10s)) ==
+        std::vector<std::string>{"CAP LS 302", "NICK tweetbot", "USER tweetup 0 * :Tweetup bot"});
+}
+
+TEST_CASE("a generated nick stays within the server's nick length (I4)") {
+  auto settings = irc_settings();
+  settings.alt_nicks.clear();
+
+  SUBCASE("learned from 432 during the first registration") {
+    // RFC 1459's nine characters: "tweetbot_" fits, "tweetbot_2" does not.
+    settings.nick = "tweetbots";
+    irc_session session(settings);
+    session.start(t0);
+    session.on_connected(t0);
+    CHECK(lines(session.on_line(":irc.test.local 433 * tweetbots :Nickname is already in use.",
+                                t0)) == std::vector<std::string>{"NICK tweetbots_"});
+    // Ten characters refused: one shorter from now on, the suffix kept whole.
+    CHECK(lines(session.on_line(":irc.test.local 432 * tweetbots_ :Erroneous Nickname", t0)) ==
+          std::vector<std::string>{"NICK tweetbo_2"});
+    CHECK(lines(session.on_line(":irc.test.local 433 * tweetbo_2 :Nickname is already in use.",
+                                t0)) == std::vector<std::string>{"NICK tweetbo_3"});
+  }
+  SUBCASE("a configured nick that is itself too long") {
+    settings.nick = "tweetbot";
+    irc_session session(settings);
+    session.start(t0);
+    session.on_connected(t0);
+    // Refused as erroneous, but it is not ours to shorten: the _ rule comes next...
+    CHECK(lines(session.on_line(":irc.test.local 432 * tweetbot :Erroneous Nickname", t0)) ==
+          std::vector<std::string>{"NICK tweetbot_"});
+    // ...and once that is refused too, its length is known.
+    CHECK(lines(session.on_line(":irc.test.local 432 * tweetbot_ :Erroneous Nickname", t0)) ==
+          std::vector<std::string>{"NICK tweetb_2"});
+  }
+  SUBCASE("NICKLEN from 005 on an earlier connection") {
+    settings.nick = "abcdefghijklmnopqrstuvwxyz0123";
+    REQUIRE(settings.nick.size() == 30);
+    irc_session session(settings);
+    session.start(t0);
+    session.on_connected(t0);
+    session.on_line(":irc.test.local CAP * LS :", t0);
+    session.on_line(":irc.test.local 001 " + settings.nick + " :Welcome", t0);
+    session.on_line(":irc.test.local 005 " + settings.nick +
+                        " CHANTYPES=# NICKLEN=30 PREFIX=(qaohv)~&@%+ :are supported by this server",
+                    t0);
+    session.on_disconnected(t0 + 1s, 0.5);
+    session.on_timer(t0 + 10s, 0.5);
+    session.on_connected(t0 + 10s);
+    CHECK(lines(session.on_line(
+              ":irc.test.local 433 * abcdefghijklmnopqrstuvwxyz0123 :Nickname is already in use.",
+              t0 + 10s)) == std::vector<std::string>{"NICK abcdefghijklmnopqrstuvwxyz012_"});
+    CHECK(lines(session.on_line(
+              ":irc.test.local 433 * abcdefghijklmnopqrstuvwxyz012_ :Nickname is already in use.",
+              t0 + 10s)) == std::vector<std::string>{"NICK abcdefghijklmnopqrstuvwxyz01_2"});
+  }
+  SUBCASE("a malformed NICKLEN is ignored") {
+    settings.nick = "tweetbot";
+    irc_session session(settings);
+    session.start(t0);
+    session.on_connected(t0);
+    session.on_line(":irc.test.local CAP * LS :", t0);
+    session.on_line(":irc.test.local 001 tweetbot :Welcome", t0);
+    session.on_line(":irc.test.local 005 tweetbot NICKLEN=x9 :are supported by this server", t0);
+    session.on_disconnected(t0 + 1s, 0.5);
+    session.on_timer(t0 + 10s, 0.5);
+    session.on_connected(t0 + 10s);
+    CHECK(lines(session.on_line(":irc.test.local 433 * tweetbot :Nickname is already in use.",
+                                t0 + 10s)) == std::vector<std::string>{"NICK tweetbot_"});
+  }
 }
 
 TEST_CASE("a 1,500-byte reply is split so every relayed line fits 512 bytes, UTF-8 intact (I5)") {
@@ -321,6 +395,40 @@ TEST_CASE("a 30-message burst goes out 4 at once, then 1 per second (I6)") {
   REQUIRE(sent_at.size() == 30);
   for (std::size_t i = 4; i < 30; ++i)
     CHECK(sent_at[i] == t1 + std::chrono::seconds(i - 3));
+}
+
+TEST_CASE("send_rate sets the pace after the burst; 0 turns the throttle off (I6)") {
+  SUBCASE("10 lines per second") {
+    auto settings = irc_settings();
+    settings.send_rate = 10.0;
+    irc_session session(settings);
+    register_plain(session, t0);
+    const time_point t1 = t0 + 60s;
+    actions last;
+    for (int i = 0; i < 10; ++i)
+      last = session.say("#tweetup", "reply " + std::to_string(i), t1);
+    CHECK(session.queued() == 6);
+    CHECK(wake(last) == t1 + 100ms);
+    CHECK(lines(session.on_timer(t1 + 100ms, 0.5)).size() == 1);
+    // Half a second refills five tokens, but the bucket holds four.
+    CHECK(lines(session.on_timer(t1 + 600ms, 0.5)).size() == 4);
+    const actions rest = session.on_timer(t1 + 650ms, 0.5);
+    CHECK(lines(rest).empty());
+    CHECK(wake(rest) == t1 + 700ms);
+    CHECK(lines(session.on_timer(t1 + 700ms, 0.5)).size() == 1);
+    CHECK(session.queued() == 0);
+  }
+  SUBCASE("0: every line at once, however many") {
+    auto settings = irc_settings();
+    settings.send_rate = 0.0;
+    irc_session session(settings);
+    register_plain(session, t0);
+    std::size_t sent = 0;
+    for (int i = 0; i < 500; ++i)
+      sent += lines(session.say("#tweetup", "reply " + std::to_string(i), t0)).size();
+    CHECK(sent == 500);
+    CHECK(session.queued() == 0);
+  }
 }
 
 TEST_CASE("PONG jumps the send queue and is never throttled (I6)") {
@@ -640,6 +748,64 @@ TEST_CASE("Twitch registration: PASS oauth:, lowercase NICK, Twitch capabilities
     CHECK(all<irc_action::fatal>(refused).size() == 1);
     CHECK(other.current_phase() == phase::stopped);
     CHECK(all<irc_action::fatal>(refused)[0].reason.find("abcdefghij") == std::string::npos);
+  }
+}
+
+TEST_CASE("Twitch: channel logins are joined lowercase, as Twitch spells them (T2)") {
+  auto settings = twitch_settings();
+  settings.channels = {"#StreamerName", "#other"};
+  irc_session session(settings);
+  session.start(t0);
+  session.on_connected(t0);
+  CHECK(lines(session.on_line(":tmi.twitch.tv 001 tweetbot :Welcome, GLHF!", t0)) ==
+        std::vector<std::string>{"JOIN #streamername,#other"});
+  session.on_line(":tweetbot!tweetbot@tweetbot.tmi.twitch.tv JOIN #streamername", t0);
+  CHECK(session.in_channel("#streamername"));
+  CHECK(lines(session.say("#streamername", "hello", t0)) ==
+        std::vector<std::string>{"PRIVMSG #streamername :hello"});
+}
+
+TEST_CASE(
+    "Twitch: the limit follows USERSTATE, the broadcaster's own channel counts as moderated") {
+  SUBCASE("the bot in its own channel") {
+    auto settings = twitch_settings();
+    settings.channels = {"#tweetbot"};
+    irc_session session(settings);
+    session.start(t0);
+    session.on_connected(t0);
+    session.on_line(":tmi.twitch.tv 001 tweetbot :Welcome, GLHF!", t0);
+    session.on_line(":tweetbot!tweetbot@tweetbot.tmi.twitch.tv JOIN #tweetbot", t0);
+    session.on_line(
+        "@badge-info=;badges=;color=;display-name=TweetBot;emote-sets=0;mod=0;subscriber=0;"
+        "user-type= :tmi.twitch.tv USERSTATE #tweetbot",
+        t0);
+    std::size_t sent = 0;
+    for (int i = 0; i < 120; ++i)
+      sent += lines(session.say("#tweetbot", "reply " + std::to_string(i), t0)).size();
+    CHECK(sent == 100);
+  }
+  SUBCASE("a moderator demoted by a later USERSTATE is back to 20") {
+    irc_session session(twitch_settings());
+    register_twitch(session, t0);
+    session.on_line("@badges=moderator/1;mod=1 :tmi.twitch.tv USERSTATE #streamer", t0);
+    session.on_line("@badges=;mod=0 :tmi.twitch.tv USERSTATE #streamer", t0);
+    std::size_t sent = 0;
+    for (int i = 0; i < 30; ++i)
+      sent += lines(session.say("#streamer", "reply " + std::to_string(i), t0)).size();
+    CHECK(sent == 20);
+  }
+  SUBCASE("the window slides: a slot frees 30 s after each send") {
+    irc_session session(twitch_settings());
+    register_twitch(session, t0);
+    for (int i = 0; i < 10; ++i)
+      session.say("#streamer", "early " + std::to_string(i), t0);
+    for (int i = 0; i < 15; ++i)
+      session.say("#streamer", "later " + std::to_string(i), t0 + 10s);
+    CHECK(session.queued() == 5);
+    // The ten sends of t0 leave the window at t0 + 30 s: five queued lines go then.
+    const actions freed = session.on_timer(t0 + 30s, 0.5);
+    CHECK(lines(freed).size() == 5);
+    CHECK(session.queued() == 0);
   }
 }
 
