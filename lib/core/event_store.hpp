@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/channel_settings.hpp"
@@ -65,6 +67,19 @@ class event_store {
   virtual std::optional<std::chrono::sys_seconds> next_job_due() = 0;
   // The pending jobs of the channel's events, in due order.
   virtual std::vector<job> pending_jobs(const channel_ref& channel) = 0;
+
+  // --- Calendar feeds (see core/calendar_feed.hpp).
+
+  // The channel's feed key: 32 lowercase hex characters (128 random bits from the OS), made on
+  // first use and the same ever after. It is not derived from the platform ids, so a key found
+  // nowhere else cannot be guessed, and a key tells nothing about its channel.
+  virtual std::string calendar_key(const channel_ref& channel) = 0;
+  // The channel whose feed key is `key`; nothing for a key never handed out.
+  virtual std::optional<channel_ref> channel_of_calendar_key(std::string_view key) = 0;
+  // The channel's events of any status whose effective end is after `ended_after`, soonest
+  // first (ties by number); at most `limit`.
+  virtual std::vector<event> calendar_events(const channel_ref& channel,
+                                             std::chrono::sys_seconds ended_after, int limit) = 0;
 };
 
 }  // namespace tweetup

@@ -69,6 +69,16 @@ CREATE INDEX jobs_by_state_due ON jobs (state, due_at);
 CREATE INDEX jobs_by_event ON jobs (event_id, state);
 ALTER TABLE channels ADD COLUMN reminders TEXT;
 )sql"sv,
+    // 3: calendar feed keys, one per channel, random (not derived from the channel's ids) so a
+    // feed URL cannot be guessed from what the platform shows.
+    R"sql(
+CREATE TABLE calendar_feeds (
+  platform TEXT NOT NULL,
+  channel  TEXT NOT NULL,
+  key      TEXT NOT NULL UNIQUE CHECK (length(key) = 32),
+  PRIMARY KEY (platform, channel)
+) WITHOUT ROWID;
+)sql"sv,
 };
 
 }  // namespace

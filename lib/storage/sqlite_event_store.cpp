@@ -311,7 +311,19 @@ struct sqlite_event_store::statements {
         pending_jobs(db, std::string("SELECT ") + job_columns +
                              " FROM jobs j JOIN events e ON e.id = j.event_id "
                              "WHERE e.platform = ? AND e.channel = ? AND j.state = 'pending' "
-                             "ORDER BY j.due_at, j.id") {}
+                             "ORDER BY j.due_at, j.id"),
+        // randomblob() draws from SQLite's PRNG, which is seeded from the OS's entropy source.
+        // Only a (platform, channel) clash is ignored: a clash of two keys would be an error.
+        ensure_calendar_key(db,
+                            "INSERT INTO calendar_feeds (platform, channel, key) "
+                            "VALUES (?, ?, lower(hex(randomblob(16)))) "
+                            "ON CONFLICT (platform, channel) DO NOTHING"),
+        calendar_key(db, "SELECT key FROM calendar_feeds WHERE platform = ? AND channel = ?"),
+        channel_of_calendar_key(db, "SELECT platform, channel FROM calendar_feeds WHERE key = ?"),
+        calendar_events(db, std::string("SELECT ") + event_columns +
+                                " FROM events WHERE platform = ? AND channel = ? "
+                                "AND coalesce(ends_at, starts_at + ?) > ? "
+                                "ORDER BY starts_at, number LIMIT ?") {}
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
@@ -320,6 +332,7 @@ struct sqlite_event_store::statements {
   SQLite::Statement rsvps_of, save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
+  SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key, calendar_events;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -580,6 +593,50 @@ std::vector<job> sqlite_event_store::pending_jobs(const channel_ref& channel) {
     while (q->executeStep())
       jobs.push_back(read_job(*q));
     return jobs;
+  });
+}
+
+std::string sqlite_event_store::calendar_key(const channel_ref& channel) {
+  return guarded([&] {
+    {
+      use q(s_->ensure_calendar_key);
+      q->bind(1, channel.platform);
+      q->bind(2, channel.channel);
+      q->exec();
+    }
+    use q(s_->calendar_key);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    if (!q->executeStep()) {
+      throw SQLite::Exception("the calendar key just made is missing", SQLITE_NOTFOUND);
+    }
+    return q->getColumn(0).getString();
+  });
+}
+
+std::optional<channel_ref> sqlite_event_store::channel_of_calendar_key(std::string_view key) {
+  return guarded([&]() -> std::optional<channel_ref> {
+    use q(s_->channel_of_calendar_key);
+    q->bind(1, std::string(key));
+    if (!q->executeStep()) return std::nullopt;
+    return channel_ref{q->getColumn(0).getString(), q->getColumn(1).getString()};
+  });
+}
+
+std::vector<event> sqlite_event_store::calendar_events(const channel_ref& channel,
+                                                       std::chrono::sys_seconds ended_after,
+                                                       int limit) {
+  return guarded([&] {
+    use q(s_->calendar_events);
+    q->bind(1, channel.platform);
+    q->bind(2, channel.channel);
+    q->bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
+    q->bind(4, seconds(ended_after));
+    q->bind(5, limit);
+    std::vector<event> events;
+    while (q->executeStep())
+      events.push_back(read_event(*q));
+    return events;
   });
 }
 

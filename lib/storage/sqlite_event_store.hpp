@@ -41,6 +41,10 @@ class sqlite_event_store final : public event_store {
   int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) override;
   std::optional<std::chrono::sys_seconds> next_job_due() override;
   std::vector<job> pending_jobs(const channel_ref& channel) override;
+  std::string calendar_key(const channel_ref& channel) override;
+  std::optional<channel_ref> channel_of_calendar_key(std::string_view key) override;
+  std::vector<event> calendar_events(const channel_ref& channel,
+                                     std::chrono::sys_seconds ended_after, int limit) override;
 
   // The schema version this build writes.
   static int schema_version();

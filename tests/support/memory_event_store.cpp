@@ -1,6 +1,7 @@
 #include "support/memory_event_store.hpp"
 
 #include <algorithm>
+#include <random>
 #include <sstream>
 
 namespace tweetup {
@@ -150,6 +151,9 @@ std::string memory_event_store::dump() const {
         << " offset=" << j.offset.count() << " due=" << j.due_at.time_since_epoch().count()
         << " state=" << static_cast<int>(j.state) << '\n';
   }
+  for (const auto& [channel, key] : state_.calendar_keys) {
+    out << "calendar " << channel.platform << '/' << channel.channel << '=' << key << '\n';
+  }
   out << "next_id=" << state_.next_id << '\n';
   return out.str();
 }
@@ -240,6 +244,41 @@ std::vector<job> memory_event_store::pending_jobs(const channel_ref& channel) {
   std::stable_sort(pending.begin(), pending.end(),
                    [](const job& a, const job& b) { return a.due_at < b.due_at; });
   return pending;
+}
+
+std::string memory_event_store::calendar_key(const channel_ref& channel) {
+  const auto found = state_.calendar_keys.find(channel);
+  if (found != state_.calendar_keys.end()) return found->second;
+  before_write();
+  // Random like the SQL store's, so no test can come to rely on a key derived from the channel.
+  std::random_device entropy;
+  std::string key;
+  while (key.size() < 32)
+    key += "0123456789abcdef"[entropy() % 16];
+  state_.calendar_keys[channel] = key;
+  ++writes_;
+  return key;
+}
+
+std::optional<channel_ref> memory_event_store::channel_of_calendar_key(std::string_view key) {
+  for (const auto& [channel, stored] : state_.calendar_keys) {
+    if (stored == key) return channel;
+  }
+  return std::nullopt;
+}
+
+std::vector<event> memory_event_store::calendar_events(const channel_ref& channel,
+                                                       std::chrono::sys_seconds ended_after,
+                                                       int limit) {
+  std::vector<event> found;
+  for (const auto& e : state_.events) {
+    if (e.channel == channel && e.effective_end() > ended_after) found.push_back(e);
+  }
+  std::stable_sort(found.begin(), found.end(), [](const event& a, const event& b) {
+    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.number < b.number;
+  });
+  if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+  return found;
 }
 
 }  // namespace tweetup

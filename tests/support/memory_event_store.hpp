@@ -41,12 +41,16 @@ class memory_event_store final : public event_store {
   int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) override;
   std::optional<std::chrono::sys_seconds> next_job_due() override;
   std::vector<job> pending_jobs(const channel_ref& channel) override;
+  std::string calendar_key(const channel_ref& channel) override;
+  std::optional<channel_ref> channel_of_calendar_key(std::string_view key) override;
+  std::vector<event> calendar_events(const channel_ref& channel,
+                                     std::chrono::sys_seconds ended_after, int limit) override;
   // Every job ever stored, in id order: for tests of the plan.
   const std::vector<job>& all_jobs() const { return state_.jobs; }
 
   // The mutating call after `writes_to_skip` successful ones throws store_error(failure, …).
   // Mutating calls: save_channel, insert_event, update_event, save_rsvp, replace_pending_jobs,
-  // set_job_state. One failure per arm.
+  // set_job_state, and calendar_key when it makes a key. One failure per arm.
   void fail_next_write(store_failure failure, int writes_to_skip = 0);
   bool failure_armed() const { return failure_.has_value(); }
 
@@ -68,6 +72,7 @@ class memory_event_store final : public event_store {
     std::vector<job> jobs;                                     // in id order
     std::map<std::int64_t, std::chrono::sys_seconds> sent_at;  // job id → when it was sent
     std::int64_t next_job_id = 1;
+    std::map<channel_ref, std::string> calendar_keys;
   };
 
   void before_write();

@@ -542,3 +542,96 @@ TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survi
   CHECK(reopened.pending_jobs(general).empty());
   CHECK(reopened.next_job_due() == now + 2h);  // the sending job is still open
 }
+
+TEST_CASE("sqlite_event_store: a channel's calendar key is random, stable and its own") {
+  sqlite_event_store store(":memory:");
+  const std::string key = store.calendar_key(general);
+  CHECK(key.size() == 32);
+  CHECK(key.find_first_not_of("0123456789abcdef") == std::string::npos);
+  // Nothing of the channel's ids is in it.
+  CHECK(key.find("1234567890") == std::string::npos);
+  CHECK(store.calendar_key(general) == key);
+  const std::string other_key = store.calendar_key(other);
+  CHECK(other_key != key);
+  CHECK(store.channel_of_calendar_key(key) == general);
+  CHECK(store.channel_of_calendar_key(other_key) == other);
+  CHECK_FALSE(store.channel_of_calendar_key("0123456789abcdef0123456789abcdef").has_value());
+  CHECK_FALSE(store.channel_of_calendar_key("").has_value());
+  CHECK_FALSE(store.channel_of_calendar_key(key.substr(0, 31)).has_value());
+  // The same channel on a fresh database gets another key: it is drawn, not derived.
+  sqlite_event_store fresh(":memory:");
+  CHECK(fresh.calendar_key(general) != key);
+}
+
+TEST_CASE("sqlite_event_store: a calendar key survives a reopen and a rolled-back one is gone") {
+  temp_db db;
+  std::string key;
+  {
+    sqlite_event_store store(db.path());
+    key = store.calendar_key(general);
+    CHECK_THROWS_AS(store.transact([&] {
+      store.calendar_key(other);
+      throw std::runtime_error("abandoned");
+    }),
+                    std::runtime_error);
+  }
+  sqlite_event_store store(db.path());
+  CHECK(store.channel_of_calendar_key(key) == general);
+  SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("SELECT count(*) FROM calendar_feeds").getInt() == 1);
+}
+
+TEST_CASE("sqlite_event_store: calendar events are of any status, not ended long ago, in order") {
+  sqlite_event_store store(":memory:");
+  auto later = make_event(general, "Later", now + 48h);
+  auto soon = make_event(general, "Soon", now + 1h);
+  auto cancelled = make_event(general, "Called off", now + 3h);
+  cancelled.status = event_status::cancelled;
+  auto last_week = make_event(general, "Last week", now - 24h * 7);
+  last_week.status = event_status::past;
+  auto long_ago = make_event(general, "Long ago", now - 24h * 60);
+  auto with_end = make_event(general, "Ends late", now - 24h * 60);
+  with_end.ends_at = now - 24h * 10;  // a long event: its end, not its start, counts
+  auto elsewhere = make_event(other, "Elsewhere", now + 1h);
+  for (auto* e : {&later, &soon, &cancelled, &last_week, &long_ago, &with_end, &elsewhere}) {
+    *e = store.insert_event(*e);
+  }
+  const auto ended_after = now - 24h * 30;
+  const auto events = store.calendar_events(general, ended_after, 100);
+  std::vector<std::string> places;
+  for (const auto& e : events)
+    places.push_back(e.place);
+  CHECK(places ==
+        std::vector<std::string>{"Ends late", "Last week", "Soon", "Called off", "Later"});
+  check_same(events[3], cancelled);
+  CHECK(store.calendar_events(general, ended_after, 2).size() == 2);
+  CHECK(store.calendar_events(channel_ref{"irc", "#empty"}, ended_after, 100).empty());
+}
+
+TEST_CASE("sqlite_event_store: a schema 2 database migrates to calendar feeds and keeps its data") {
+  temp_db db;
+  {
+    // What the previous release wrote: migrations 1 and 2, with an event in it.
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const auto migrations = schema::migrations();
+    REQUIRE(migrations.size() >= 3);
+    raw.exec(std::string(migrations[0]));
+    raw.exec(std::string(migrations[1]));
+    raw.exec("PRAGMA user_version = 2");
+    raw.exec(
+        "INSERT INTO channels (platform, channel) VALUES ('discord', '1234567890');"
+        "INSERT INTO events (platform, channel, number, organizer_id, organizer_name, place, "
+        "starts_at, zone, status, created_at, revision) VALUES ('discord', '1234567890', 1, "
+        "'u-alice', 'alice', 'Old Cafe', 1795968000, 'UTC', 'scheduled', 1795900000, 2)");
+    CHECK_FALSE(raw.tableExists("calendar_feeds"));
+  }
+  sqlite_event_store store(db.path());
+  const auto kept = store.find_event(general, 1);
+  REQUIRE(kept.has_value());
+  CHECK(kept->place == "Old Cafe");
+  CHECK(kept->revision == 2);
+  const std::string key = store.calendar_key(general);
+  CHECK(store.channel_of_calendar_key(key) == general);
+  SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite_event_store::schema_version());
+}
