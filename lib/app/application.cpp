@@ -89,6 +89,10 @@ bool application::start() {
 
   service_options options{settings_.prefix, settings_.default_timezone, settings_.reminders,
                           settings_.reannounce.time, settings_.reannounce.max_posts_per_day};
+  // The feed path is appended with its own slash, so "https://host/" must not give "//calendar".
+  options.public_url = settings_.http.public_url;
+  while (!options.public_url.empty() && options.public_url.back() == '/')
+    options.public_url.pop_back();
   p->service = std::make_unique<gathering_service>(*p->store, options);
   p->runner = std::make_unique<job_runner>(*p->store, options);
   p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->adapter, p->clock);

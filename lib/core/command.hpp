@@ -49,6 +49,7 @@ struct reminders_command {
   bool use_default = false;                   // "default": back to the configured offsets
 };
 struct status_command {};
+struct calendar_command {};
 struct help_command {
   std::string topic;  // empty: the whole table
 };
@@ -59,9 +60,9 @@ struct command_error {
   std::string message;
 };
 
-using command =
-    std::variant<create_command, list_command, join_command, maybe_command, leave_command,
-                 info_command, cancel_command, move_command, place_command, limit_command,
-                 tz_command, reminders_command, status_command, help_command, command_error>;
+using command = std::variant<create_command, list_command, join_command, maybe_command,
+                             leave_command, info_command, cancel_command, move_command,
+                             place_command, limit_command, tz_command, reminders_command,
+                             status_command, calendar_command, help_command, command_error>;
 
 }  // namespace tweetup

@@ -159,6 +159,7 @@ class parser {
                                 lower(second) == "default" || lower(second) == "none";
     if (sub == "reminders" && offset_follows) return reminders(after);
     if (sub == "status" && second.empty()) return status_command{};
+    if (sub == "calendar" && second.empty()) return calendar_command{};
     if ((sub == "list" || sub == "ls") && second.empty()) return list_command{};
     if (sub == "help" && second.empty()) return help_command{};
     if (arguments.empty()) {

@@ -23,6 +23,7 @@ constexpr std::array tz_examples{"tweetup tz America/Chicago"sv};
 constexpr std::array reminders_examples{"tweetup reminders 2h 10m"sv,
                                         "tweetup reminders default"sv};
 constexpr std::array status_examples{"tweetup status"sv};
+constexpr std::array calendar_examples{"tweetup calendar"sv};
 constexpr std::array help_examples{"help"sv, "help join"sv};
 
 constexpr std::array specs{
@@ -56,6 +57,9 @@ constexpr std::array specs{
     command_spec{"tweetup status", "tweetup status",
                  "Show the reminders and announcements waiting to go out here (moderators).",
                  status_examples},
+    command_spec{"tweetup calendar", "tweetup calendar",
+                 "Get the link to this channel's tweetups as a calendar your app can subscribe to.",
+                 calendar_examples},
     command_spec{"help", "help [command]", "List the commands, or explain one.", help_examples},
 };
 

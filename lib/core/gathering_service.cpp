@@ -41,6 +41,7 @@ std::string_view command_name(const command& c) {
     std::string_view operator()(const tz_command&) const { return "tweetup tz"; }
     std::string_view operator()(const reminders_command&) const { return "tweetup reminders"; }
     std::string_view operator()(const status_command&) const { return "tweetup status"; }
+    std::string_view operator()(const calendar_command&) const { return "tweetup calendar"; }
     std::string_view operator()(const help_command&) const { return "help"; }
     std::string_view operator()(const command_error& e) const { return e.name; }
   };
@@ -315,6 +316,21 @@ class gathering_service::run {
     }
     if (jobs.size() > shown) text += fmt::format("\n…and {} more.", jobs.size() - shown);
     reply(text);
+  }
+
+  void operator()(const calendar_command&) {
+    if (options_.public_url.empty()) {
+      reply(
+          "This bot has no calendar feed switched on. Its operator can turn it on by setting "
+          "http.public_url to the address where people reach the bot's web endpoint.");
+      return;
+    }
+    std::string key;
+    store_.transact([&] { key = store_.calendar_key(message_.channel); });
+    reply(fmt::format(
+        "This channel's tweetups as a calendar: {}/calendar/{}.ics — subscribe to it by URL in "
+        "your calendar app and it stays up to date, cancellations included.",
+        options_.public_url, key));
   }
 
   void operator()(const help_command& c) {

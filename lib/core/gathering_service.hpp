@@ -26,6 +26,9 @@ struct service_options {
   std::optional<std::chrono::minutes> reannounce_at{std::chrono::hours(9)};
   // The most messages the bot posts on its own per channel and day (the spam budget).
   int max_posts_per_day = 6;
+  // Where people reach the HTTP endpoint (config http.public_url), without a trailing slash;
+  // empty: no calendar feed to offer.
+  std::string public_url{};
 };
 
 class gathering_service {

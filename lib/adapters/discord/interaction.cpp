@@ -213,6 +213,7 @@ std::string tweetup_line(const std::string& name, const json& sub, std::string_v
         "tweetup reminders");
   }
   if (name == "status") return line(prefix, "tweetup status", {});
+  if (name == "calendar") return line(prefix, "tweetup calendar", {});
   if (name == "help") {
     std::string topic = string_option(sub, "command");
     if (!topic.empty() && topic.front() == '/') topic = std::string(trim(topic.substr(1)));

@@ -24,6 +24,7 @@
 //                                                          America/New_York)
 //   reminders offsets:O                   !tweetup reminders O
 //   status                                !tweetup status
+//   calendar                              !tweetup calendar
 //   help                                  !help
 //   help command:C                        !help C         (a leading "/" dropped)
 //

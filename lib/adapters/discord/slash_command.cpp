@@ -158,6 +158,7 @@ nlohmann::json slash_command::tweetup_command() {
               {option(string_option, "offsets",
                       "How long before the start, like \"2h 10m\"; or off, or default", true)})),
       sub("status", "tweetup status", "Show what is waiting to go out here"),
+      sub("calendar", "tweetup calendar", "Get this channel's calendar feed link"),
       sub("help", "help", "List the commands, or explain one",
           json::array({option(string_option, "command",
                               "A command to explain, like join or tweetup move", false)})),

@@ -4,7 +4,7 @@
 // /tweetup is one CHAT_INPUT command (type 1) with a subcommand (option type 1) per typed
 // command: create (place, when), list, join (id, guests?), maybe (id), leave (id), info (id),
 // move (id, when), place (id, place), limit (id, seats?), cancel (id), tz (zone),
-// reminders (offsets), status, help (command?). Descriptions come from the core's command
+// reminders (offsets), status, calendar, help (command?). Descriptions come from the core's command
 // table (core/command_spec.hpp). interaction.hpp maps each back to the typed line.
 #pragma once
 

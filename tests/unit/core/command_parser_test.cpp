@@ -240,3 +240,10 @@ TEST_CASE("command_parser: a place starting with tz is a create") {
   REQUIRE(tz_bar.has_value());
   CHECK(std::holds_alternative<create_command>(*tz_bar));
 }
+
+TEST_CASE("command_parser: calendar") {
+  CHECK(std::holds_alternative<calendar_command>(parse("!tweetup calendar")));
+  CHECK(std::holds_alternative<calendar_command>(parse("!Tweetup CALENDAR  ")));
+  // With more words it is a place, like every subcommand name ("Calendar Club 7pm").
+  CHECK(parse_as<create_command>("!tweetup calendar club 7pm").arguments == "calendar club 7pm");
+}

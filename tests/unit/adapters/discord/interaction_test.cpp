@@ -141,6 +141,7 @@ TEST_CASE("every /tweetup subcommand as the typed line the core reads as meant")
       {sub("reminders", {str("offsets", "default")}), "!tweetup reminders default",
        "tweetup reminders", kind_of<reminders_command>()},
       {sub("status"), "!tweetup status", "tweetup status", kind_of<status_command>()},
+      {sub("calendar"), "!tweetup calendar", "tweetup calendar", kind_of<calendar_command>()},
       {sub("help"), "!help", "tweetup help", kind_of<help_command>()},
       {sub("help", {str("command", "join")}), "!help join", "tweetup help",
        kind_of<help_command>()},

@@ -60,7 +60,7 @@ TEST_CASE("the command: CHAT_INPUT /tweetup with one subcommand per typed comman
   }
   CHECK(names == std::vector<std::string>{"create", "list", "join", "maybe", "leave", "info",
                                           "move", "place", "limit", "cancel", "tz", "reminders",
-                                          "status", "help"});
+                                          "status", "calendar", "help"});
   check_option_rules(c.at("options"));
   CHECK(slash_command::commands_payload() == json::array({c}));
 }
@@ -68,11 +68,21 @@ TEST_CASE("the command: CHAT_INPUT /tweetup with one subcommand per typed comman
 TEST_CASE("descriptions come from the command table") {
   const json c = slash_command::tweetup_command();
   const std::pair<const char*, const char*> pairs[] = {
-      {"create", "tweetup"},        {"list", "tweetups"},       {"join", "join"},
-      {"maybe", "maybe"},           {"leave", "leave"},         {"info", "tweetup info"},
-      {"move", "tweetup move"},     {"place", "tweetup place"}, {"limit", "tweetup limit"},
-      {"cancel", "tweetup cancel"}, {"tz", "tweetup tz"},       {"reminders", "tweetup reminders"},
-      {"status", "tweetup status"}, {"help", "help"},
+      {"create", "tweetup"},
+      {"list", "tweetups"},
+      {"join", "join"},
+      {"maybe", "maybe"},
+      {"leave", "leave"},
+      {"info", "tweetup info"},
+      {"move", "tweetup move"},
+      {"place", "tweetup place"},
+      {"limit", "tweetup limit"},
+      {"cancel", "tweetup cancel"},
+      {"tz", "tweetup tz"},
+      {"reminders", "tweetup reminders"},
+      {"status", "tweetup status"},
+      {"calendar", "tweetup calendar"},
+      {"help", "help"},
   };
   for (const auto& [sub, spec_name] : pairs) {
     CAPTURE(sub);
@@ -113,7 +123,7 @@ TEST_CASE("options: types, bounds and which are required") {
   const json& topic = subcommand(c, "help").at("options").at(0);
   CHECK(topic.at("name") == "command");
   CHECK_FALSE(topic.contains("required"));
-  for (const char* bare : {"list", "status"})
+  for (const char* bare : {"list", "status", "calendar"})
     CHECK_FALSE(subcommand(c, bare).contains("options"));
   for (const char* by_id : {"maybe", "leave", "info", "cancel"}) {
     CAPTURE(by_id);
