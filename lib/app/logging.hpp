@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,10 @@ namespace tweetup {
 
 // (Re)creates every layer's logger with `settings`. Call once at start, before other work.
 void configure_logging(const log_config& settings);
+
+// The line format of log.format: "json" (one object per line with time, level, layer, message
+// and the open log_fields) or "text" (for people; fields appended as key=value).
+std::unique_ptr<spdlog::formatter> make_log_formatter(std::string_view format);
 
 // The app layer's logger.
 inline std::shared_ptr<spdlog::logger> app_log() {
