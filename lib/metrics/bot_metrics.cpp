@@ -28,14 +28,15 @@ bot_metrics make(registry& r) {
                     "Scheduled messages by kind (reminder, starting, reannounce, promotion) and "
                     "result: sent on time, sent late as a catch-up after downtime, or dropped.",
                     {"kind", "result"}),
-      r.add_counter("tweetup_reconnects_total",
-                    "Connections to the chat platform re-established after the first, by adapter.",
-                    {"adapter"}),
+      r.add_counter(
+          "tweetup_reconnects_total",
+          "Connections to the chat platform made after the first one (reconnects), by adapter.",
+          {"adapter"}),
       r.add_counter("tweetup_gateway_resumes_total",
                     "Discord gateway sessions resumed (RESUMED received) after a reconnect."),
       r.add_counter("tweetup_rest_rate_limited_total",
-                    "Discord REST responses with status 429, by X-RateLimit-Scope (user, global, "
-                    "shared, or unknown when Discord sent none).",
+                    "Discord REST responses with status 429, by scope: user, global or shared "
+                    "(X-RateLimit-Scope), unknown when Discord named none, or cloudflare.",
                     {"scope"}),
       r.add_gauge("tweetup_jobs_pending",
                   "Reminders, re-announcements and notices planned and not yet sent."),
