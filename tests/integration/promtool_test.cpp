@@ -2,6 +2,8 @@
 // prometheus package) parses the text and lints names, units, suffixes and help.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "metrics/bot_metrics.hpp"
 #include "support/child_process.hpp"
 
@@ -10,6 +12,8 @@ using namespace tweetup::metrics;
 namespace {
 
 tweetup::testing::process_result promtool_check(const std::string& text) {
+  REQUIRE_MESSAGE(std::filesystem::exists("/usr/bin/promtool"),
+                  "promtool is missing: install Debian's prometheus package (scripts/test does)");
   return tweetup::testing::run_process("/usr/bin/promtool", {"check", "metrics"}, text);
 }
 
