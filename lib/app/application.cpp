@@ -8,6 +8,7 @@
 #include "adapters/console/console_adapter.hpp"
 #include "adapters/discord/discord_adapter.hpp"
 #include "adapters/irc/irc_adapter.hpp"
+#include "app/counting_chat_port.hpp"
 #include "app/dispatcher.hpp"
 #include "app/logging.hpp"
 #include "app/system_clock.hpp"
@@ -15,6 +16,7 @@
 #include "core/gathering_service.hpp"
 #include "core/job_runner.hpp"
 #include "core/store_error.hpp"
+#include "metrics/bot_metrics.hpp"
 #include "scheduler/scheduler.hpp"
 #include "storage/sqlite_event_store.hpp"
 
@@ -25,9 +27,12 @@ struct application::parts {
   std::unique_ptr<gathering_service> service;
   system_clock clock;
   std::unique_ptr<chat_adapter> adapter;
+  std::unique_ptr<counting_chat_port> port;  // the adapter, counted
   std::unique_ptr<dispatcher> router;
   std::unique_ptr<job_runner> runner;
   std::unique_ptr<scheduler> timer;
+  // Last, so it is unbound before the store it reads closes.
+  metrics::gauge::source_binding pending_jobs;
 };
 
 application::application(async::executor ex, config settings)
@@ -95,10 +100,22 @@ bool application::start() {
     options.public_url.pop_back();
   p->service = std::make_unique<gathering_service>(*p->store, options);
   p->runner = std::make_unique<job_runner>(*p->store, options);
-  p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->adapter, p->clock);
+  p->port = std::make_unique<counting_chat_port>(*p->adapter, p->adapter->name());
+  p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->port, p->clock);
   scheduler* timer = p->timer.get();
   p->router =
-      std::make_unique<dispatcher>(*p->service, p->clock, *p->adapter, [timer] { timer->wake(); });
+      std::make_unique<dispatcher>(*p->service, p->clock, *p->port, [timer] { timer->wake(); });
+  sqlite_event_store* store = p->store.get();
+  p->pending_jobs =
+      metrics::bot_metrics::get().jobs_pending.get().bind([store]() -> std::optional<double> {
+        try {
+          return static_cast<double>(store->count_pending_jobs());
+        } catch (const store_error&) {
+          // No sample this scrape; a store that fails is logged by the command or job that
+          // meets it.
+          return std::nullopt;
+        }
+      });
   parts_ = std::move(p);
 
   async::supervise(ex_, parts_->timer->run(), "scheduler");

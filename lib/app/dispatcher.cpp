@@ -6,6 +6,7 @@ namespace tweetup {
 
 void dispatcher::on_message(const inbound_message& message) {
   command_outcome outcome = service_.handle(message, clock_.now());
+  metrics_.count(message, outcome);
   switch (outcome.status) {
     case command_status::ignored:
       return;

@@ -1,9 +1,10 @@
 // Glue between an adapter and the core: each inbound message goes through the service at the
-// clock's now, its outcome is logged here (the one place), and its replies are posted.
+// clock's now, its outcome is logged here (the one place) and counted, and its replies are posted.
 #pragma once
 
 #include <functional>
 
+#include "app/command_metrics.hpp"
 #include "core/chat_port.hpp"
 #include "core/clock.hpp"
 #include "core/gathering_service.hpp"
@@ -25,6 +26,7 @@ class dispatcher {
   const clock& clock_;
   chat_port& port_;
   std::function<void()> after_change_;
+  command_metrics metrics_;
 };
 
 }  // namespace tweetup

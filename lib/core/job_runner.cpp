@@ -61,13 +61,13 @@ class job_runner::claim {
         reannounce_[c.e.channel].push_back(std::move(c));
         break;
       case job_kind::promotion:
-        send({c.j.id}, promotion(c));
+        send({c.j.id}, promotion(c), job_kind::promotion);
         break;
       default:
         if (c.late) {
           late_[c.e.id].push_back(std::move(c));
         } else {
-          send({c.j.id}, reminder(c));
+          send({c.j.id}, reminder(c), c.j.kind);
         }
     }
   }
@@ -78,7 +78,7 @@ class job_runner::claim {
       for (std::size_t i = 0; i + 1 < late.size(); ++i) {
         drop(late[i].j, "a later catch-up message covers it");
       }
-      send({late.back().j.id}, reminder(late.back()));
+      send({late.back().j.id}, reminder(late.back()), late.back().j.kind, true);
     }
     for (auto& [channel, due] : reannounce_)
       reannounce(due);
@@ -88,13 +88,13 @@ class job_runner::claim {
  private:
   void drop(const job& j, std::string reason) {
     store_.set_job_state(j.id, job_state::dropped, now_);
-    batch_.dropped.push_back({j.id, std::move(reason)});
+    batch_.dropped.push_back({j.id, std::move(reason), j.kind});
   }
 
-  void send(std::vector<std::int64_t> ids, outbound_message m) {
+  void send(std::vector<std::int64_t> ids, outbound_message m, job_kind kind, bool late = false) {
     for (const auto id : ids)
       store_.set_job_state(id, job_state::sending, now_);
-    batch_.to_send.push_back({std::move(ids), std::move(m)});
+    batch_.to_send.push_back({std::move(ids), std::move(m), kind, late});
   }
 
   void mark_past(candidate& c) {
@@ -176,7 +176,7 @@ class job_runner::claim {
                              replies::counts(a), options_.prefix, c->e.number));
       ids.push_back(c->j.id);
     }
-    send(std::move(ids), std::move(m));
+    send(std::move(ids), std::move(m), job_kind::reannounce);
   }
 
   event_store& store_;

@@ -24,19 +24,24 @@
 
 #include "core/event_store.hpp"
 #include "core/gathering_service.hpp"
+#include "core/job.hpp"
 #include "core/outbound_message.hpp"
 
 namespace tweetup {
 
-// One message to post; when posted, every job in `job_ids` is marked sent.
+// One message to post; when posted, every job in `job_ids` is marked sent. `kind` and `late`
+// are for the shell to count (a re-announcement may cover several jobs, all of that kind).
 struct due_message {
   std::vector<std::int64_t> job_ids;
   outbound_message message;
+  job_kind kind = job_kind::reminder;
+  bool late = false;  // a catch-up message, sent after its due time by the downtime policy
 };
 
 struct dropped_job {
   std::int64_t job_id = 0;
   std::string reason;  // for the operator's log
+  job_kind kind = job_kind::reminder;
 };
 
 struct due_batch {

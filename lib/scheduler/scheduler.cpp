@@ -1,11 +1,67 @@
 #include "scheduler/scheduler.hpp"
 
+#include <array>
+
 #include <boost/asio/system_timer.hpp>
 
 #include "core/store_error.hpp"
 #include "logging/layer_log.hpp"
+#include "metrics/bot_metrics.hpp"
 
 namespace tweetup {
+namespace {
+
+// The tweetup_reminders_total series, looked up once, indexed by job kind and result. "past"
+// jobs say nothing, so they are not counted; only reminders and "starting now" can be late.
+class job_counters {
+ public:
+  job_counters() {
+    auto& family = metrics::bot_metrics::get().reminders;
+    for (const auto kind :
+         {job_kind::reminder, job_kind::starting, job_kind::reannounce, job_kind::promotion}) {
+      const bool can_be_late = kind == job_kind::reminder || kind == job_kind::starting;
+      auto& row = table_[index(kind)];
+      row[sent] = &family.with({name(kind), "sent"});
+      row[late] = can_be_late ? &family.with({name(kind), "late"}) : row[sent];
+      row[dropped] = &family.with({name(kind), "dropped"});
+    }
+  }
+
+  void count_sent(const due_message& m) {
+    if (auto* c = table_[index(m.kind)][m.late ? late : sent]) c->inc();
+  }
+  void count_dropped(const dropped_job& d) {
+    if (auto* c = table_[index(d.kind)][dropped]) c->inc();
+  }
+
+ private:
+  enum result { sent, late, dropped };
+  static std::size_t index(job_kind kind) { return static_cast<std::size_t>(kind); }
+  static std::string_view name(job_kind kind) {
+    switch (kind) {
+      case job_kind::reminder:
+        return "reminder";
+      case job_kind::starting:
+        return "starting";
+      case job_kind::past:
+        return "past";
+      case job_kind::reannounce:
+        return "reannounce";
+      case job_kind::promotion:
+        return "promotion";
+    }
+    return "unknown";
+  }
+
+  std::array<std::array<metrics::counter*, 3>, 5> table_{};
+};
+
+job_counters& counters() {
+  static job_counters instance;
+  return instance;
+}
+
+}  // namespace
 
 struct scheduler::timer {
   explicit timer(async::executor ex) : t(std::move(ex)) {}
@@ -22,9 +78,11 @@ void scheduler::run_due() {
   const due_batch batch = runner_.take_due(now);
   for (const auto& dropped : batch.dropped) {
     layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
+    counters().count_dropped(dropped);
   }
   for (const auto& due : batch.to_send) {
     port_.post(due.message);
+    counters().count_sent(due);
     runner_.mark_sent(due, now);
   }
 }

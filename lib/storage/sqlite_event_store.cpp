@@ -6,8 +6,11 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <chrono>
+
 #include "core/store_error.hpp"
 #include "logging/layer_log.hpp"
+#include "metrics/bot_metrics.hpp"
 #include "storage/schema.hpp"
 
 namespace tweetup {
@@ -323,7 +326,8 @@ struct sqlite_event_store::statements {
         calendar_events(db, std::string("SELECT ") + event_columns +
                                 " FROM events WHERE platform = ? AND channel = ? "
                                 "AND coalesce(ends_at, starts_at + ?) > ? "
-                                "ORDER BY starts_at, number LIMIT ?") {}
+                                "ORDER BY starts_at, number LIMIT ?"),
+        count_pending_jobs(db, "SELECT count(*) FROM jobs WHERE state IN ('pending', 'sending')") {}
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
@@ -333,6 +337,7 @@ struct sqlite_event_store::statements {
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
   SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key, calendar_events;
+  SQLite::Statement count_pending_jobs;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -346,14 +351,23 @@ int sqlite_event_store::schema_version() {
 
 void sqlite_event_store::transact(const std::function<void()>& work) {
   if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
+  // Looked up once; the histogram lives as long as the process registry.
+  static metrics::histogram& seconds = metrics::bot_metrics::get().db_transaction_seconds.get();
+  const auto started = std::chrono::steady_clock::now();
+  const auto observe = [&] {
+    seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
   guarded([&] { use(s_->begin)->exec(); });
   in_transaction_ = true;
   try {
     work();
     guarded([&] { use(s_->commit)->exec(); });
     in_transaction_ = false;
+    observe();
   } catch (...) {
     in_transaction_ = false;
+    observe();
     // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
     // harmlessly, and the original error is the one worth reporting.
     if (!s_->db.getHandle() || sqlite3_get_autocommit(s_->db.getHandle()) == 0) {
@@ -637,6 +651,14 @@ std::vector<event> sqlite_event_store::calendar_events(const channel_ref& channe
     while (q->executeStep())
       events.push_back(read_event(*q));
     return events;
+  });
+}
+
+std::int64_t sqlite_event_store::count_pending_jobs() {
+  return guarded([&] {
+    use q(s_->count_pending_jobs);
+    q->executeStep();
+    return q->getColumn(0).getInt64();
   });
 }
 

@@ -8,6 +8,7 @@
 // open. Not thread-safe: one owner, the io thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,10 @@ class sqlite_event_store final : public event_store {
 
   // The schema version this build writes.
   static int schema_version();
+
+  // Jobs planned and not yet delivered (pending, or sending after a crash): the jobs_pending
+  // gauge, read once per scrape. Throws store_error.
+  std::int64_t count_pending_jobs();
 
  private:
   struct statements;

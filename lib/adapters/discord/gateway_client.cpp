@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "logging/layer_log.hpp"
+#include "metrics/bot_metrics.hpp"
 
 namespace tweetup {
 namespace asio = async::asio;
@@ -123,6 +124,8 @@ void gateway_client::execute(actions batch) {
         log->info("gateway ready: session established as user {}", user_id_);
       } else if (std::holds_alternative<gateway_event::resumed>(d->event.data)) {
         log->info("gateway resumed");
+        static metrics::counter& resumes = metrics::bot_metrics::get().gateway_resumes.get();
+        resumes.inc();
       }
       delivered.push_back(std::move(d->event));
     } else if (auto* r = std::get_if<gateway_action::report>(&action.what)) {
@@ -174,7 +177,11 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
       execute(session_.on_connect_failed(clock::now(), jitter()));
       continue;
     }
-    ++stats_.connects;
+    if (++stats_.connects > 1) {
+      static metrics::counter& reconnects =
+          metrics::bot_metrics::get().reconnects.with({"discord"});
+      reconnects.inc();
+    }
     connected_ = true;
     execute(session_.on_connected(clock::now()));
     co_await run_connection();

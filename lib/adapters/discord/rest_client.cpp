@@ -6,6 +6,7 @@
 #include "adapters/transport/parsed_url.hpp"
 #include "async/supervise.hpp"
 #include "logging/layer_log.hpp"
+#include "metrics/bot_metrics.hpp"
 
 namespace tweetup {
 namespace asio = async::asio;
@@ -36,6 +37,27 @@ std::string excerpt(const std::string& body) {
   std::replace(out.begin(), out.end(), '\n', ' ');
   if (body.size() > most) out += "…";
   return out;
+}
+
+// tweetup_rest_rate_limited_total by the limiter's scope; the series are looked up once each.
+void count_rate_limited(std::string_view scope) {
+  auto& family = metrics::bot_metrics::get().rest_rate_limited;
+  static metrics::counter& global = family.with({"global"});
+  static metrics::counter& shared = family.with({"shared"});
+  static metrics::counter& user = family.with({"user"});
+  static metrics::counter& cloudflare = family.with({"cloudflare"});
+  static metrics::counter& unknown = family.with({"unknown"});
+  if (scope == "global") {
+    global.inc();
+  } else if (scope == "shared") {
+    shared.inc();
+  } else if (scope == "user") {
+    user.inc();
+  } else if (scope == "cloudflare") {
+    cloudflare.inc();
+  } else {
+    unknown.inc();
+  }
 }
 
 }  // namespace
@@ -142,7 +164,10 @@ async::task<rest_result> rest_client::request(std::string method, std::string pa
       view.body = response.body;
       verdict = limiter_.on_response(route, view, attempt, clock::now());
       limiter_changed();
-      if (response.status == 429) ++stats_.rate_limited;
+      if (response.status == 429) {
+        ++stats_.rate_limited;
+        count_rate_limited(verdict.rate_limit_scope);
+      }
       if (verdict.what == rest_verdict::action::done) {
         rest_result r{static_cast<int>(response.status), std::move(response.body), {}};
         if (!r.ok()) r.error = "HTTP " + std::to_string(r.status) + ": " + excerpt(r.body);

@@ -319,8 +319,10 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
                                " came from Cloudflare, not Discord (no Via header or a non-JSON "
                                "body): every request paused for " +
                                milliseconds_text(config_.cloudflare_pause);
-      if (attempt + 1 >= config_.max_attempts) return {action::give_up, now, what + ", giving up"};
-      return {action::retry, *cloudflare_until_, what};
+      if (attempt + 1 >= config_.max_attempts) {
+        return {action::give_up, now, what + ", giving up", "cloudflare"};
+      }
+      return {action::retry, *cloudflare_until_, what, "cloudflare"};
     }
 
     std::optional<double> retry_after;
@@ -359,8 +361,14 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
       what += shared ? " shared" : "";
     }
     what += " rate limit" + where + ", retry after " + milliseconds_text(at - now);
-    if (attempt + 1 >= config_.max_attempts) return {action::give_up, now, what + ", giving up"};
-    return {action::retry, at, what};
+    const std::string_view counted_scope = global            ? "global"
+                                           : shared          ? "shared"
+                                           : scope == "user" ? "user"
+                                                             : "unknown";
+    if (attempt + 1 >= config_.max_attempts) {
+      return {action::give_up, now, what + ", giving up", counted_scope};
+    }
+    return {action::retry, at, what, counted_scope};
   }
 
   if (status == 500 || status == 502 || status == 503 || status == 504 || status == 524) {

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace tweetup {
 
@@ -22,9 +24,18 @@ struct rest_verdict {
     stop_all,
   };
 
+  // A constructor rather than an aggregate, so `{action::retry, at, reason}` needs no scope.
+  rest_verdict(action what_to_do = action::done, time_point when = {}, std::string why = {},
+               std::string_view scope = {})
+      : what(what_to_do), at(when), reason(std::move(why)), rate_limit_scope(scope) {}
+
   action what = action::done;
   time_point at{};     // for retry: the earliest instant to try again
   std::string reason;  // one short phrase for the log; never contains a token
+  // A 429's scope, for the metrics: "global", "shared", "user" (a per-route bucket, as Discord's
+  // X-RateLimit-Scope says), "unknown" when Discord said none, or "cloudflare" when the 429 came
+  // from Cloudflare rather than Discord. Empty for any other status.
+  std::string_view rate_limit_scope;
 };
 
 }  // namespace tweetup

@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "logging/layer_log.hpp"
+#include "metrics/bot_metrics.hpp"
 
 namespace tweetup {
 namespace asio = async::asio;
@@ -190,6 +191,10 @@ async::task<void> irc_adapter::run(message_handler on_message) {
       continue;
     }
     log->info("connected to {}", options_.url);
+    if (++connections_ > 1) {
+      static metrics::counter& reconnects = metrics::bot_metrics::get().reconnects.with({"irc"});
+      reconnects.inc();
+    }
     connected_ = true;
     execute(session_.on_connected(clock::now()));
     co_await run_connection();

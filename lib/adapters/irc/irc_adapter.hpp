@@ -99,10 +99,11 @@ class irc_adapter final : public chat_adapter {
   std::string failure_;  // the session's fatal reason
   std::string run_id_;   // makes fallback message ids unique across runs
   unsigned long long next_id_ = 1;
-  unsigned long long attempt_ = 0;   // connect attempts so far
-  bool connected_ = false;           // a connection's reader/writer/timer are running
-  bool disconnect_planned_ = false;  // the session asked to close the current connection
-  bool connecting_ = false;          // a connect() is in flight
+  unsigned long long attempt_ = 0;      // connect attempts so far
+  unsigned long long connections_ = 0;  // connects that succeeded; after the first, reconnects
+  bool connected_ = false;              // a connection's reader/writer/timer are running
+  bool disconnect_planned_ = false;     // the session asked to close the current connection
+  bool connecting_ = false;             // a connect() is in flight
   bool need_connect_ = false;
   bool stopping_ = false;
   bool finished_ = false;  // fatal: run() ends

@@ -8,6 +8,7 @@
 
 #include "app/config.hpp"
 #include "core/command_spec.hpp"
+#include "metrics/bot_metrics.hpp"
 
 namespace {
 
@@ -49,4 +50,18 @@ TEST_CASE("the README and the example config cover every config key") {
     const std::string leaf(dot == std::string_view::npos ? key.path : key.path.substr(dot + 1));
     CHECK(example.find("\"" + leaf + "\"") != std::string::npos);
   }
+}
+
+TEST_CASE("the README's Metrics table lists every metric family the bot exports") {
+  const std::string readme = read("README.md");
+  const std::string text = tweetup::metrics::bot_metrics::render();
+  int families = 0;
+  for (auto at = text.find("# TYPE "); at != std::string::npos; at = text.find("# TYPE ", at)) {
+    at += 7;
+    const std::string name = text.substr(at, text.find(' ', at) - at);
+    ++families;
+    INFO("metric: " << name);
+    CHECK(readme.find("| `" + name + "` |") != std::string::npos);
+  }
+  CHECK(families >= 11);
 }

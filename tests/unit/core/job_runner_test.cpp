@@ -52,6 +52,7 @@ TEST_CASE("job_runner: a claimed job not marked sent is sent again with the same
   f.send("!tweetup Starbucks Alabaster 3pm", alice);
   const auto first = f.runner.take_due(start - 1h);  // the process "crashes" before mark_sent
   REQUIRE(first.to_send.size() == 1);
+  CHECK_FALSE(first.to_send[0].late);  // on time
   const auto again = f.runner.take_due(start - 1h + 5s);
   REQUIRE(again.to_send.size() == 1);
   CHECK(again.to_send[0].job_ids == first.to_send[0].job_ids);
@@ -66,8 +67,11 @@ TEST_CASE("job_runner: catch-up after downtime sends one late reminder per event
   REQUIRE(batch.to_send.size() == 1);
   CHECK(contains(batch.to_send[0].message.plain_text(), "starts in 10 min"));
   CHECK(contains(batch.to_send[0].message.plain_text(), "Late: I was offline"));
+  CHECK(batch.to_send[0].late);  // for the shell's count of late reminders
+  CHECK(batch.to_send[0].kind == job_kind::reminder);
   REQUIRE(batch.dropped.size() == 1);
   CHECK(batch.dropped[0].reason == "a later catch-up message covers it");
+  CHECK(batch.dropped[0].kind == job_kind::reminder);
 }
 
 TEST_CASE("job_runner: reminders for an event that already started are dropped") {
@@ -78,6 +82,7 @@ TEST_CASE("job_runner: reminders for an event that already started are dropped")
   CHECK(batch.dropped.size() == 2);
   REQUIRE(batch.to_send.size() == 1);
   CHECK(contains(batch.to_send[0].message.plain_text(), "is starting now"));
+  CHECK(batch.to_send[0].kind == job_kind::starting);
 
   runner_fixture late;
   late.send("!tweetup Starbucks Alabaster 3pm", alice);
@@ -134,8 +139,10 @@ TEST_CASE("job_runner: the morning re-announcement combines a channel's open twe
         "#1 Starbucks Alabaster at 3:00 PM CST (1 going, 4 spots left). Join with !join 1\n"
         "#2 Blue Bottle at 6:00 PM CST (1 going). Join with !join 2");
   CHECK(batch.to_send[0].message.mentions().empty());  // an announcement pings nobody
+  CHECK(batch.to_send[0].kind == job_kind::reannounce);
   REQUIRE(batch.dropped.size() == 1);
   CHECK(batch.dropped[0].reason == "tweetup #3 is full");
+  CHECK(batch.dropped[0].kind == job_kind::reannounce);
 }
 
 TEST_CASE("job_runner: the daily post budget stops re-announcements, never reminders") {

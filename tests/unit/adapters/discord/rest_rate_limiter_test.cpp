@@ -206,11 +206,21 @@ TEST_CASE("a 429 gives the exact retry instant from retry_after") {
   CHECK(v.what == action::retry);
   CHECK(v.at == t0 + 650ms);
   CHECK(v.reason.find("429") != std::string::npos);
+  CHECK(v.rate_limit_scope == "unknown");  // no X-RateLimit-Scope header
   CHECK(limiter.wait_until(post_1, t0 + 649ms) == t0 + 650ms);
   CHECK_FALSE(limiter.wait_until(post_1, t0 + 650ms).has_value());
   // A route limit pauses nothing else.
   CHECK_FALSE(limiter.wait_until(post_9, t0).has_value());
   CHECK(limiter.invalid_requests(t0) == 1);
+}
+
+TEST_CASE("a 429 says its scope for the metrics; other statuses say none") {
+  rest_rate_limiter limiter;
+  auto r = response(429, limits{"abc", 5, 0, "1"}, R"({"retry_after":1.0,"global":false})");
+  r.headers.emplace_back("X-RateLimit-Scope", "user");
+  CHECK(round_trip(limiter, post_1, r, t0).rate_limit_scope == "user");
+  CHECK(round_trip(limiter, post_9, response(200, limits{"def", 5, 4, "1"}), t0)
+            .rate_limit_scope.empty());
 }
 
 TEST_CASE("a 429 without rate-limit headers still holds its route until retry_after") {
@@ -229,6 +239,7 @@ TEST_CASE("a global 429 pauses every route that counts toward it, but not intera
         limiter, post_1, response(429, std::nullopt, R"({"retry_after":0.5,"global":true})"), t0);
     CHECK(v.what == action::retry);
     CHECK(v.at == t0 + 500ms);
+    CHECK(v.rate_limit_scope == "global");
     CHECK(limiter.wait_until(post_9, t0 + 100ms) == t0 + 500ms);
     CHECK(limiter.wait_until(edit_1, t0 + 100ms) == t0 + 500ms);
     CHECK_FALSE(limiter.wait_until(callback, t0 + 100ms).has_value());
@@ -251,6 +262,7 @@ TEST_CASE("a shared-scope 429 is not counted as an invalid request") {
   r.headers.emplace_back("X-RateLimit-Scope", "shared");
   const auto v = round_trip(limiter, post_1, r, t0);
   CHECK(v.what == action::retry);
+  CHECK(v.rate_limit_scope == "shared");
   CHECK(v.at == t0 + 1s);
   CHECK(limiter.invalid_requests(t0) == 0);
 }
@@ -265,6 +277,7 @@ TEST_CASE("a Cloudflare 429 pauses everything for the long back-off and says so"
     CHECK(v.what == action::retry);
     CHECK(v.at == t0 + 60s);
     CHECK(v.reason.find("Cloudflare") != std::string::npos);
+    CHECK(v.rate_limit_scope == "cloudflare");
     CHECK(limiter.wait_until(post_9, t0 + 1s) == t0 + 60s);
     CHECK(limiter.wait_until(callback, t0 + 1s) == t0 + 60s);
     CHECK_FALSE(limiter.wait_until(callback, t0 + 60s).has_value());
