@@ -44,7 +44,8 @@ void configure_logging(const log_config& settings) {
   }
   const auto level = spdlog::level::from_str(settings.level);
   spdlog::drop_all();
-  for (const char* layer : {"app", "storage", "async", "console", "scheduler", "discord", "irc"}) {
+  for (const char* layer :
+       {"app", "storage", "async", "console", "scheduler", "discord", "irc", "http"}) {
     auto logger = std::make_shared<spdlog::logger>(layer, sink);
     logger->set_level(level);
     logger->flush_on(spdlog::level::warn);

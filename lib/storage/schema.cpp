@@ -69,6 +69,14 @@ CREATE INDEX jobs_by_state_due ON jobs (state, due_at);
 CREATE INDEX jobs_by_event ON jobs (event_id, state);
 ALTER TABLE channels ADD COLUMN reminders TEXT;
 )sql"sv,
+    // 3: one row that the health check rewrites, to prove a write commits (see
+    // sqlite_event_store::check_writable).
+    R"sql(
+CREATE TABLE health (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  checks INTEGER NOT NULL
+);
+)sql"sv,
 };
 
 }  // namespace

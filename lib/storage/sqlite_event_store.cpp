@@ -311,7 +311,10 @@ struct sqlite_event_store::statements {
         pending_jobs(db, std::string("SELECT ") + job_columns +
                              " FROM jobs j JOIN events e ON e.id = j.event_id "
                              "WHERE e.platform = ? AND e.channel = ? AND j.state = 'pending' "
-                             "ORDER BY j.due_at, j.id") {}
+                             "ORDER BY j.due_at, j.id"),
+        bump_health(db,
+                    "INSERT INTO health (id, checks) VALUES (1, 1) "
+                    "ON CONFLICT (id) DO UPDATE SET checks = checks + 1") {}
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
@@ -320,6 +323,7 @@ struct sqlite_event_store::statements {
   SQLite::Statement rsvps_of, save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
+  SQLite::Statement bump_health;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -351,6 +355,10 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
     }
     throw;
   }
+}
+
+void sqlite_event_store::check_writable() {
+  transact([&] { guarded([&] { use(s_->bump_health)->exec(); }); });
 }
 
 channel_settings sqlite_event_store::load_channel(const channel_ref& channel) {
