@@ -83,6 +83,19 @@ std::map<std::string, std::string> console_env(int port) {
           {"TWEETUP_HTTP_LISTEN", "127.0.0.1:" + std::to_string(port)}};
 }
 
+// Whether a TCP connection to 127.0.0.2:port succeeds: that address is loopback too, but not the
+// one the bot was told to listen on.
+bool reachable_on_other_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(0x7f000002);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
 process_result healthcheck(int port) {
   return run_process(TWEETUP_BINARY, {"healthcheck"}, "",
                      {{"TWEETUP_HTTP_LISTEN", "127.0.0.1:" + std::to_string(port)}});
@@ -113,10 +126,11 @@ TEST_CASE("ops endpoint: the console bot answers /healthz 200 with every check, 
   CHECK(body["checks"]["adapter"]["detail"] == "console connected");
   CHECK(body["checks"]["database"]["detail"] == "writable");
 
-  // The lead wires metrics and calendars later: until then those routes are 404.
-  const auto metrics = http_get(port, "/metrics");
-  REQUIRE(metrics);
-  CHECK(metrics->status == 404);
+  CHECK_FALSE(reachable_on_other_loopback(port));  // it listens only where configured
+
+  const auto elsewhere = http_get(port, "/nowhere");
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->status == 404);
 
   const process_result asked = healthcheck(port);
   INFO("healthcheck stderr: " << asked.err);
