@@ -36,5 +36,11 @@ USER 10001:10001
 WORKDIR /data
 # SIGTERM closes the adapters and lets in-flight sends finish, then the bot exits 0.
 STOPSIGNAL SIGTERM
+# The ops endpoint listens on http.listen (default 127.0.0.1:8080, inside the container); the
+# image has no curl, so the bot asks its own /healthz. To publish it, set
+# TWEETUP_HTTP_LISTEN=0.0.0.0:8080 and map the port.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["/usr/local/bin/tweetup", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/tweetup"]
 CMD ["run"]

@@ -324,7 +324,8 @@ int main(int argc, char** argv) {
                      {"TWEETUP_IRC_CHANNELS", channel_list},
                      {"TWEETUP_IRC_SEND_RATE", "0"},
                      {"TWEETUP_DEFAULT_TIMEZONE", "America/Chicago"},
-                     {"TWEETUP_LOG_LEVEL", "warn"}},
+                     {"TWEETUP_LOG_LEVEL", "warn"},
+                     {"TWEETUP_HTTP_LISTEN", ""}},
                     dir / "bot.log");
     std::size_t bot_joined = 0;
     if (!pump(

@@ -24,6 +24,9 @@ class chat_adapter : public chat_port {
   // Asks run() to finish soon; messages already posted are still delivered.
   virtual void stop() = 0;
   virtual std::string_view name() const = 0;
+  // The session is up with the platform now, so messages flow both ways (for the health check).
+  // False before run(), between reconnects and after the session ended.
+  virtual bool connected() const = 0;
   // Why run() ended on its own for good (a refused token, a fatal close code); empty when it
   // has not, or when it ended through stop() or the end of input. The process exits non-zero
   // when this is set.

@@ -9,10 +9,16 @@
 #include "adapters/discord/discord_adapter.hpp"
 #include "adapters/irc/irc_adapter.hpp"
 #include "app/counting_chat_port.hpp"
+#include "adapters/transport/http_server.hpp"
 #include "app/dispatcher.hpp"
+#include "app/health_report.hpp"
+#include "app/listen_address.hpp"
 #include "app/logging.hpp"
+#include "app/ops_routes.hpp"
 #include "app/system_clock.hpp"
+#include "app/write_check_cache.hpp"
 #include "async/supervise.hpp"
+#include "core/calendar_feed.hpp"
 #include "core/gathering_service.hpp"
 #include "core/job_runner.hpp"
 #include "core/store_error.hpp"
@@ -31,9 +37,61 @@ struct application::parts {
   std::unique_ptr<dispatcher> router;
   std::unique_ptr<job_runner> runner;
   std::unique_ptr<scheduler> timer;
-  // Last, so it is unbound before the store it reads closes.
+  // After the store, so it is unbound before the store it reads closes.
   metrics::gauge::source_binding pending_jobs;
+  write_check_cache write_check;
+  ops_sources ops;
+  // Last, so it goes first: its handler reads the parts above.
+  std::unique_ptr<http_server> http;
 };
+
+namespace {
+
+health_report current_health(application::parts& p) {
+  health_inputs in;
+  in.adapter_name = std::string(p.adapter->name());
+  in.adapter_connected = p.adapter->connected();
+  const auto now = std::chrono::steady_clock::now();
+  sqlite_event_store* store = p.store.get();
+  in.database_problem = p.write_check.check(now, [store]() -> std::optional<std::string> {
+    try {
+      store->check_writable();
+      return std::nullopt;
+    } catch (const store_error& e) {
+      return std::string(e.what());
+    }
+  });
+  in.scheduler_running = p.timer->running();
+  in.since_scheduler_woke = now - p.timer->last_woke();
+  return build_health_report(in);
+}
+
+// Starts the ops endpoint on http.listen; false (after logging why) when it cannot listen.
+bool start_ops_endpoint(const async::executor& ex, const std::string& listen,
+                        application::parts& p) {
+  const auto address = parse_listen_address(listen);  // checked with the config already
+  if (!address) {
+    app_log()->critical("http.listen \"{}\" is not host:port", listen);
+    return false;
+  }
+  application::parts* parts = &p;
+  p.ops.health = [parts] { return current_health(*parts); };
+  p.ops.metrics = [] { return metrics::bot_metrics::render(); };
+  p.ops.calendar = [parts](std::string_view key) {
+    return calendar_feed(*parts->store, key, parts->clock.now());
+  };
+  const ops_sources* sources = &p.ops;
+  p.http = std::make_unique<http_server>(
+      ex, [sources](const http_server_request& r) { return route_ops_request(*sources, r); });
+  if (const auto ec = p.http->listen(address->host, address->port); ec) {
+    app_log()->critical("cannot serve http.listen {}: {}", listen, p.http->last_error_text());
+    return false;
+  }
+  app_log()->info("ops endpoint listening on http://{} (/healthz)", p.http->address());
+  return true;
+}
+
+}  // namespace
 
 application::application(async::executor ex, config settings)
     : ex_(std::move(ex)), settings_(std::move(settings)) {}
@@ -116,6 +174,10 @@ bool application::start() {
           return std::nullopt;
         }
       });
+  if (!settings_.http.listen.empty() && !start_ops_endpoint(ex_, settings_.http.listen, *p)) {
+    exit_code_ = 1;
+    return false;
+  }
   parts_ = std::move(p);
 
   async::supervise(ex_, parts_->timer->run(), "scheduler");
@@ -126,6 +188,7 @@ bool application::start() {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;
         parts_->timer->drain_and_stop();
+        if (parts_->http) parts_->http->stop();
         if (on_finished_) on_finished_();
       });
   return true;
@@ -133,6 +196,7 @@ bool application::start() {
 
 void application::stop() {
   if (!parts_) return;
+  if (parts_->http) parts_->http->stop();
   parts_->adapter->stop();  // its end stops the scheduler too (see start)
 }
 

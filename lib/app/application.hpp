@@ -26,8 +26,10 @@ class application {
   // Called once the adapter's session has ended and the bot has nothing left to do.
   void on_finished(std::function<void()> callback) { on_finished_ = std::move(callback); }
 
- private:
+  // What the running bot is made of; defined in the .cpp.
   struct parts;
+
+ private:
   async::executor ex_;
   config settings_;
   std::unique_ptr<parts> parts_;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/healthcheck_tool.hpp"
 #include "app/parse_tool.hpp"
 
 namespace tweetup {
@@ -68,6 +69,11 @@ std::variant<int, run_request> handle_command_line(int argc, char** argv) {
   auto* check = cli.add_subcommand("check-config", "Check a config file; list every problem.");
   check->add_option("file", check_path, "the JSON config file")->required();
 
+  std::optional<std::string> health_config;
+  auto* healthcheck = cli.add_subcommand(
+      "healthcheck", "Ask the running bot's /healthz (http.listen): exit 0 when healthy.");
+  healthcheck->add_option("--config", health_config, "the bot's JSON config file");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -93,6 +99,11 @@ std::variant<int, run_request> handle_command_line(int argc, char** argv) {
     std::cout << fmt::format("{}: OK (adapter {}, database {})\n", check_path, loaded.value.adapter,
                              loaded.value.database);
     return 0;
+  }
+  if (healthcheck->parsed()) {
+    const config_result loaded = load_config(health_config, process_environment());
+    if (!loaded.ok()) return report_problems(health_config.value_or("config"), loaded.problems);
+    return run_healthcheck(loaded.value.http.listen, std::cout, std::cerr);
   }
   if (!run->parsed()) return usage_error("say what to do, e.g. 'tweetup run'");
 

@@ -1,5 +1,5 @@
-// The `tweetup` command line (CLI11): run, parse-time, parse-command, check-config, --help,
-// --version. Everything except `run` finishes inside handle_command_line.
+// The `tweetup` command line (CLI11): run, parse-time, parse-command, check-config,
+// healthcheck, --help, --version. Everything except `run` finishes inside handle_command_line.
 #pragma once
 
 #include <variant>

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/listen_address.hpp"
 #include "core/duration_text.hpp"
 #include "core/zone_lookup.hpp"
 
@@ -239,7 +240,14 @@ std::vector<key_rule> rules() {
        }},
       {"http.listen", kind::text,
        "host:port of the health, metrics and calendar endpoint; empty turns it off.",
-       string_into([](config& c) -> std::string& { return c.http.listen; }, no_check)},
+       string_into([](config& c) -> std::string& { return c.http.listen; },
+                   [](const std::string& v) -> std::optional<std::string> {
+                     if (v.empty() || parse_listen_address(v)) return std::nullopt;
+                     return fmt::format(
+                         "http.listen must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, "
+                         "port 1-65535) or empty, not \"{}\".",
+                         v);
+                   })},
       {"http.public_url", kind::text,
        "The address people use to reach http.listen, for calendar links.",
        string_into([](config& c) -> std::string& { return c.http.public_url; }, no_check)},

@@ -79,7 +79,8 @@ void configure_logging(const log_config& settings) {
   sink->set_formatter(make_log_formatter(settings.format));
   const auto level = spdlog::level::from_str(settings.level);
   spdlog::drop_all();
-  for (const char* layer : {"app", "storage", "async", "console", "scheduler", "discord", "irc"}) {
+  for (const char* layer :
+       {"app", "storage", "async", "console", "scheduler", "discord", "irc", "http"}) {
     auto logger = std::make_shared<spdlog::logger>(layer, sink);
     logger->set_level(level);
     logger->flush_on(spdlog::level::warn);

@@ -89,7 +89,9 @@ void scheduler::run_due() {
 
 async::task<void> scheduler::run() {
   layer_log("scheduler")->info("scheduler running");
+  running_ = true;
   while (!stopping_) {
+    last_woke_ = std::chrono::steady_clock::now();
     std::chrono::sys_seconds wake_at = clock_.now() + max_sleep;
     try {
       run_due();
@@ -101,6 +103,7 @@ async::task<void> scheduler::run() {
     timer_->t.expires_at(std::chrono::system_clock::time_point(wake_at));
     co_await timer_->t.async_wait(async::nothrow);  // cancelled by wake() and stop()
   }
+  running_ = false;
   layer_log("scheduler")->info("scheduler stopped");
 }
 

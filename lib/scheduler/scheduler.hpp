@@ -34,6 +34,11 @@ class scheduler {
   // (end of input on the console), so a notice owed right now is not left for the next start.
   void drain_and_stop();
 
+  // For the health check: run() has started and not ended, and when its loop last woke
+  // (steady clock; at least every max_sleep while it runs).
+  bool running() const { return running_; }
+  std::chrono::steady_clock::time_point last_woke() const { return last_woke_; }
+
  private:
   void run_due();
 
@@ -43,6 +48,8 @@ class scheduler {
   chat_port& port_;
   const clock& clock_;
   bool stopping_ = false;
+  bool running_ = false;
+  std::chrono::steady_clock::time_point last_woke_{};
 };
 
 }  // namespace tweetup

@@ -79,6 +79,14 @@ CREATE TABLE calendar_feeds (
   PRIMARY KEY (platform, channel)
 ) WITHOUT ROWID;
 )sql"sv,
+    // 4: one row that the health check rewrites, to prove a write commits (see
+    // sqlite_event_store::check_writable).
+    R"sql(
+CREATE TABLE health (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  checks INTEGER NOT NULL
+);
+)sql"sv,
 };
 
 }  // namespace

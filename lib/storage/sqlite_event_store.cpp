@@ -327,7 +327,10 @@ struct sqlite_event_store::statements {
                                 " FROM events WHERE platform = ? AND channel = ? "
                                 "AND coalesce(ends_at, starts_at + ?) > ? "
                                 "ORDER BY starts_at, number LIMIT ?"),
-        count_pending_jobs(db, "SELECT count(*) FROM jobs WHERE state IN ('pending', 'sending')") {}
+        count_pending_jobs(db, "SELECT count(*) FROM jobs WHERE state IN ('pending', 'sending')"),
+        bump_health(db,
+                    "INSERT INTO health (id, checks) VALUES (1, 1) "
+                    "ON CONFLICT (id) DO UPDATE SET checks = checks + 1") {}
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
@@ -338,6 +341,7 @@ struct sqlite_event_store::statements {
       posts_sent_since, next_job_due, pending_jobs;
   SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key, calendar_events;
   SQLite::Statement count_pending_jobs;
+  SQLite::Statement bump_health;
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path)
@@ -378,6 +382,10 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
     }
     throw;
   }
+}
+
+void sqlite_event_store::check_writable() {
+  transact([&] { guarded([&] { use(s_->bump_health)->exec(); }); });
 }
 
 channel_settings sqlite_event_store::load_channel(const channel_ref& channel) {

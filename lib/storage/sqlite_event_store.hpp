@@ -47,6 +47,12 @@ class sqlite_event_store final : public event_store {
   std::vector<event> calendar_events(const channel_ref& channel,
                                      std::chrono::sys_seconds ended_after, int limit) override;
 
+  // Proves the database takes a write now: one transaction that bumps the counter in the
+  // `health` table and commits (with synchronous=FULL, through fsync). Throws store_error when
+  // it cannot, e.g. read_only or disk_full; nothing else changes either way. Costs an fsync, so
+  // callers rate-limit it (see app/write_check_cache.hpp).
+  void check_writable();
+
   // The schema version this build writes.
   static int schema_version();
 

@@ -38,6 +38,8 @@ class console_adapter final : public chat_adapter {
   async::task<void> run(message_handler on_message) override;
   void stop() override;
   std::string_view name() const override { return "console"; }
+  // True while run() is reading input: the terminal has no connection to lose.
+  bool connected() const override { return reader_ != nullptr && !stopping_; }
 
  private:
   class line_reader;

@@ -84,7 +84,7 @@ class discord_adapter final : public chat_adapter {
   std::string_view failure() const override { return failure_; }
 
   // The gateway session is established (READY or RESUMED on the current connection).
-  bool connected() const;
+  bool connected() const override;
   const counters& stats() const { return stats_; }
   const rest_client& rest() const { return rest_; }
   const gateway_client* gateway() const { return gateway_.get(); }

@@ -65,6 +65,11 @@ void irc_adapter::log_joins() {
   }
 }
 
+bool irc_adapter::connected() const {
+  return connected_ && !disconnect_planned_ &&
+         session_.current_phase() == irc::irc_session::phase::registered;
+}
+
 void irc_adapter::post(outbound_message message) {
   std::string text;
   for (const auto& piece : message.pieces)

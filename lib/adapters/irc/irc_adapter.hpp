@@ -59,6 +59,8 @@ class irc_adapter final : public chat_adapter {
   async::task<void> run(message_handler on_message) override;
   void stop() override;
   std::string_view name() const override { return "irc"; }
+  // Registered with the server (001 seen) on the current connection.
+  bool connected() const override;
   std::string_view failure() const override { return failure_; }
 
  private:

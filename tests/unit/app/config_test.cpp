@@ -135,3 +135,18 @@ TEST_CASE("whole numbers from the environment are whole numbers") {
   CHECK(bad.problems[0] ==
         "TWEETUP_DISCORD_GLOBAL_RATE_LIMIT must be a whole number from 1 to 100000.");
 }
+
+TEST_CASE("http.listen is host:port or empty") {
+  for (const char* good : {"", "0.0.0.0:8080", "[::1]:9000", "localhost:1"}) {
+    CAPTURE(good);
+    const auto r = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_HTTP_LISTEN", good}}));
+    CHECK(r.ok());
+    CHECK(r.value.http.listen == good);
+  }
+  for (const char* bad : {"8080", "127.0.0.1", "127.0.0.1:0", "http://127.0.0.1:8080", "::1:80"}) {
+    CAPTURE(bad);
+    const auto r = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_HTTP_LISTEN", bad}}));
+    CHECK_FALSE(r.ok());
+    CHECK(mentions(r, "http.listen must be host:port"));
+  }
+}

@@ -3,12 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
 
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -634,4 +636,80 @@ TEST_CASE("sqlite_event_store: a schema 2 database migrates to calendar feeds an
   CHECK(store.channel_of_calendar_key(key) == general);
   SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite_event_store::schema_version());
+
+TEST_CASE("sqlite_event_store: check_writable commits a write to the file each time") {
+  temp_db db;
+  {
+    sqlite_event_store store(db.path());
+    CHECK_NOTHROW(store.check_writable());
+    CHECK_NOTHROW(store.check_writable());
+  }
+  SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("SELECT checks FROM health WHERE id = 1").getInt() == 2);
+}
+
+TEST_CASE("sqlite_event_store: check_writable fails while the disk refuses writes, then recovers") {
+  // RLIMIT_FSIZE 0 makes every write to a regular file fail (root included), as a dead or full
+  // disk would. In a child, where the limit stays.
+  temp_db db;
+  const std::string path = db.path();
+  const int result = in_child([&] {
+    sqlite_event_store store(path);
+    store.check_writable();
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    rlimit none = old_limit;
+    none.rlim_cur = 0;
+    ::setrlimit(RLIMIT_FSIZE, &none);
+    std::optional<store_error> failure;
+    try {
+      store.check_writable();
+    } catch (const store_error& e) {
+      failure = e;
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    if (!failure) return int{no_error};
+    if (failure->failure() != store_failure::disk_full &&
+        failure->failure() != store_failure::io_error) {
+      return int{wrong_failure};
+    }
+    store.check_writable();
+    SQLite::Database raw(path, SQLite::OPEN_READONLY);
+    if (raw.execAndGet("SELECT checks FROM health").getInt() != 2) return int{something_kept};
+    return int{as_promised};
+  });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result);
+}
+
+TEST_CASE("sqlite_event_store: check_writable fails on a database file it may only read") {
+  // The file is made read-only (0444) after the store created it; SQLite then opens it read-only
+  // and the store starts, but no write can commit. Root ignores file modes, so the child drops
+  // to an unprivileged user first when it is root.
+  const fs::path dir = fs::temp_directory_path() / ("tweetup-ro-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::all);  // the unprivileged child creates the -shm file here
+  const std::string path = (dir / "t.db").string();
+  { sqlite_event_store(path).check_writable(); }
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  const int result = in_child([&] {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) return 90;
+    std::optional<sqlite_event_store> store;
+    try {
+      store.emplace(path);
+    } catch (const store_error&) {
+      return 91;  // the store did not even start
+    }
+    std::optional<store_error> failure;
+    try {
+      store->check_writable();
+    } catch (const store_error& e) {
+      failure = e;
+    }
+    if (!failure) return int{no_error};
+    if (failure->failure() != store_failure::read_only) return int{wrong_failure};
+    return int{as_promised};
+  });
+  fs::remove_all(dir);
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (91: no start)");
 }
