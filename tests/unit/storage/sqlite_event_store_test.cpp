@@ -636,6 +636,7 @@ TEST_CASE("sqlite_event_store: a schema 2 database migrates to calendar feeds an
   CHECK(store.channel_of_calendar_key(key) == general);
   SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite_event_store::schema_version());
+}
 
 TEST_CASE("sqlite_event_store: check_writable commits a write to the file each time") {
   temp_db db;
