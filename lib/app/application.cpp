@@ -93,8 +93,8 @@ bool application::start() {
   p->runner = std::make_unique<job_runner>(*p->store, options);
   p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->adapter, p->clock);
   scheduler* timer = p->timer.get();
-  p->router =
-      std::make_unique<dispatcher>(*p->service, p->clock, *p->adapter, [timer] { timer->wake(); });
+  p->router = std::make_unique<dispatcher>(ex_, *p->service, *p->store, p->clock, *p->adapter,
+                                           [timer] { timer->wake(); });
   parts_ = std::move(p);
 
   async::supervise(ex_, parts_->timer->run(), "scheduler");
@@ -104,6 +104,7 @@ bool application::start() {
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;
+        parts_->router->flush();  // before the scheduler's last run, which may owe a notice
         parts_->timer->drain_and_stop();
         if (on_finished_) on_finished_();
       });

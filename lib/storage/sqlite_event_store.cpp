@@ -259,6 +259,9 @@ struct sqlite_event_store::statements {
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
+        savepoint(db, "SAVEPOINT nested"),
+        release(db, "RELEASE nested"),
+        rollback_to(db, "ROLLBACK TO nested"),
         load_channel(db, "SELECT zone, reminders FROM channels WHERE platform = ? AND channel = ?"),
         upsert_channel(
             db,
@@ -315,6 +318,7 @@ struct sqlite_event_store::statements {
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
+  SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
   SQLite::Statement insert_event, update_event, find_event, upcoming;
   SQLite::Statement rsvps_of, save_rsvp;
@@ -332,15 +336,20 @@ int sqlite_event_store::schema_version() {
 }
 
 void sqlite_event_store::transact(const std::function<void()>& work) {
-  if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
+  if (depth_ > 0) {
+    transact_nested(work);
+    return;
+  }
   guarded([&] { use(s_->begin)->exec(); });
-  in_transaction_ = true;
+  depth_ = 1;
   try {
     work();
+    if (abandoned_) throw *abandoned_;
     guarded([&] { use(s_->commit)->exec(); });
-    in_transaction_ = false;
+    depth_ = 0;
   } catch (...) {
-    in_transaction_ = false;
+    depth_ = 0;
+    abandoned_.reset();
     // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
     // harmlessly, and the original error is the one worth reporting.
     if (!s_->db.getHandle() || sqlite3_get_autocommit(s_->db.getHandle()) == 0) {
@@ -350,6 +359,48 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
       }
     }
     throw;
+  }
+}
+
+void sqlite_event_store::transact_nested(const std::function<void()>& work) {
+  if (abandoned_) throw *abandoned_;
+  guarded([&] { use(s_->savepoint)->exec(); });
+  ++depth_;
+  try {
+    work();
+  } catch (...) {
+    --depth_;
+    undo_savepoint();
+    throw;
+  }
+  --depth_;
+  guarded([&] { use(s_->release)->exec(); });
+}
+
+// Called while the inner work's exception is in flight.
+void sqlite_event_store::undo_savepoint() {
+  // SQLITE_FULL, SQLITE_IOERR and a few others may roll back the whole transaction on their
+  // own (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"); the
+  // savepoint is then gone, and every later statement would run in autocommit mode, outside
+  // the batch. Remember the failure so the rest of the batch and its commit refuse.
+  const bool outer_open = s_->db.getHandle() && sqlite3_get_autocommit(s_->db.getHandle()) == 0;
+  if (outer_open) {
+    try {
+      // ROLLBACK TO keeps the savepoint open; RELEASE then ends it with nothing in it.
+      use(s_->rollback_to)->exec();
+      use(s_->release)->exec();
+      return;
+    } catch (const SQLite::Exception& e) {
+      abandoned_ = translate(e);
+      return;
+    }
+  }
+  try {
+    throw;
+  } catch (const store_error& e) {
+    abandoned_ = e;
+  } catch (...) {
+    abandoned_ = store_error(store_failure::other, "the transaction was rolled back");
   }
 }
 

@@ -381,20 +381,35 @@ TEST_CASE("sqlite_event_store: transact commits, or rolls back and rethrows") {
       CHECK(e.failure() == store_failure::busy);
       CHECK(std::string(e.what()) == "inner");
     }
-    // Transactions do not nest; the outer one is rolled back by the error.
-    CHECK_THROWS_AS(store.transact([&] {
+    // An inner transact is a savepoint: its work rolls back alone, and the outer one still
+    // commits what it kept...
+    store.transact([&] {
       store.insert_event(make_event(general, "Outer", now + 3h));
-      store.transact([] {});
+      CHECK_THROWS_AS(store.transact([&] {
+        store.insert_event(make_event(general, "Inner lost", now + 3h));
+        throw boom();
+      }),
+                      boom);
+      store.transact([&] { store.insert_event(make_event(general, "Inner kept", now + 3h)); });
+    });
+    CHECK(store.find_event(general, 2)->place == "Outer");
+    CHECK(store.find_event(general, 3)->place == "Inner kept");
+    CHECK(store.upcoming_events(general, now).size() == 3);
+    // ...and when the outer work fails, the inner work that returned goes with it.
+    CHECK_THROWS_AS(store.transact([&] {
+      store.transact([&] { store.insert_event(make_event(general, "Gone", now + 3h)); });
+      throw boom();
     }),
-                    store_error);
-    CHECK(store.upcoming_events(general, now).size() == 1);
-    // And the store still works afterwards; the number after rolled-back inserts is 2.
+                    boom);
+    CHECK(store.upcoming_events(general, now).size() == 3);
+    // And the store still works afterwards; the number after rolled-back inserts is 4.
     store.transact(
-        [&] { CHECK(store.insert_event(make_event(general, "Next", now + 4h)).number == 2); });
+        [&] { CHECK(store.insert_event(make_event(general, "Next", now + 4h)).number == 4); });
   }
   sqlite_event_store reopened(db.path());
   CHECK(reopened.find_event(general, 1)->place == "Kept");
-  CHECK(reopened.find_event(general, 2)->place == "Next");
+  CHECK(reopened.find_event(general, 3)->place == "Inner kept");
+  CHECK(reopened.find_event(general, 4)->place == "Next");
   CHECK(reopened.rsvps_of(reopened.find_event(general, 1)->id).size() == 1);
 }
 
