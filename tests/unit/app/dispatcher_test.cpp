@@ -5,9 +5,15 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <date/date.h>
 #include <boost/asio/io_context.hpp>
@@ -59,6 +65,30 @@ inbound_message say(const std::string& author, const std::string& text, int id) 
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+// Runs `work` in a forked child (a file-size limit must not outlive the test); its exit code,
+// or 128 + the signal that ended it.
+template <typename Work>
+int in_child(Work work) {
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    for (const int signal : {SIGABRT, SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTERM})
+      std::signal(signal, SIG_DFL);
+    int code = 99;
+    try {
+      code = work();
+    } catch (...) {
+      code = 98;
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 // The wiring of application.cpp around a given store.
@@ -243,4 +273,47 @@ TEST_CASE("dispatcher: group commit on SQLite, one rejected command among good o
   CHECK(store.rsvps_of(e->id).size() == 3);
   CHECK_FALSE(store.pending_jobs({"console", "general"}).empty());
   CHECK(r.wakes == 1);
+}
+
+TEST_CASE("dispatcher: a batch whose SQLite commit the disk refuses claims no success") {
+  // The WAL may not grow (RLIMIT_FSIZE at its size): the batch's few pages reach the file only
+  // at COMMIT, so that is where the failure comes. A temporary file; :memory: has no disk.
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("tweetup-dispatcher-" + std::to_string(::getpid()) + ".db");
+  const int result = in_child([&] {
+    sqlite_event_store store(path.string());
+    int commits = 0;
+    rig r(store, [&] { return commits; });
+    r.router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
+    r.router.flush();
+    if (r.port.texts.size() != 1) return 1;
+
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    rlimit tight = old_limit;
+    tight.rlim_cur = static_cast<rlim_t>(std::filesystem::file_size(path.string() + "-wal"));
+    ::setrlimit(RLIMIT_FSIZE, &tight);
+    r.router.on_message(say("bob", "!join 1", 2));
+    r.router.on_message(say("cat", "!join 1", 3));
+    r.router.on_message(say("alice", "!join 1", 4));  // already going: rejected
+    r.router.flush();
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+
+    if (r.port.texts.size() != 4) return 2;
+    if (!contains(r.port.texts[1], "couldn't save that")) return 3;
+    if (!contains(r.port.texts[2], "couldn't save that")) return 4;
+    if (!contains(r.port.texts[3], "already going")) return 5;
+    const auto e = store.find_event({"console", "general"}, 1);
+    if (!e || store.rsvps_of(e->id).size() != 1) return 6;
+    // With room again the next batch commits.
+    r.router.on_message(say("bob", "!join 1", 5));
+    r.router.flush();
+    if (!contains(r.port.texts.back(), "Now 2 going")) return 7;
+    return 0;
+  });
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path.string() + suffix, ignored);
+  CHECK_MESSAGE(result == 0, "child ended with " << result);
 }
