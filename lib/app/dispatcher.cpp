@@ -77,6 +77,7 @@ void dispatcher::flush() {
     for (std::size_t i = outcomes.size(); i < batch.size(); ++i)
       outcomes.push_back(service_.handle(batch[i], clock_.now()));
   }
+  app_log()->debug("group commit: {} messages", batch.size());
   ++stats_.batches;
   stats_.messages += batch.size();
   bool changed = false;
