@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <memory>
+#include <string_view>
+
 #include "core/store_error.hpp"
 #include "logging/layer_log.hpp"
 #include "storage/schema.hpp"
@@ -137,6 +140,40 @@ std::chrono::sys_seconds instant(std::int64_t s) {
   return std::chrono::sys_seconds{std::chrono::seconds{s}};
 }
 
+// A statement used through the C API, for the one loop where SQLiteCpp's per-value overhead
+// shows (rsvps_of): finalized with the store.
+using raw_statement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+raw_statement prepare_raw(SQLite::Database& db, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db.getHandle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+  return {statement, &sqlite3_finalize};
+}
+
+// The raw counterpart of `use`: reset and unbound when done, even after an exception.
+class raw_use {
+ public:
+  explicit raw_use(sqlite3_stmt* s) : s_(s) {}
+  ~raw_use() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  raw_use(const raw_use&) = delete;
+  raw_use& operator=(const raw_use&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+// A TEXT column of the current row; valid until the next step or reset.
+std::string_view text_column(sqlite3_stmt* row, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(row, column));
+  return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(row, column)))
+              : std::string_view();
+}
+
 constexpr const char* event_columns =
     "id, platform, channel, number, organizer_id, organizer_name, place, starts_at, ends_at, "
     "zone, capacity, status, created_at, revision";
@@ -222,6 +259,11 @@ event read_event(SQLite::Statement& q) {
 // NOMUTEX: one thread owns the store (design.md §5), so SQLite's serialized mode would only add
 // a mutex pair to every call.
 SQLite::Database open_database(const std::string& path) {
+  // SQLite's memory statistics take a global mutex around every allocation it makes (a few
+  // hundred per command); nothing here reads them. Must precede SQLite's initialisation, so it
+  // is asked before the first open and is a harmless no-op (SQLITE_MISUSE) after it.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db.setBusyTimeout(5000);
   db.exec("PRAGMA journal_mode = WAL");
@@ -285,9 +327,9 @@ struct sqlite_event_store::statements {
         upcoming(db, std::string("SELECT ") + event_columns +
                          " FROM events WHERE platform = ? AND channel = ? AND status = 'scheduled' "
                          "AND coalesce(ends_at, starts_at + ?) > ? ORDER BY starts_at, number"),
-        rsvps_of(db,
-                 "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
-                 "WHERE event_id = ? ORDER BY queue_order, user_id"),
+        rsvps_of(prepare_raw(db,
+                             "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
+                             "WHERE event_id = ? ORDER BY queue_order, user_id")),
         save_rsvp(db,
                   "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
@@ -321,7 +363,8 @@ struct sqlite_event_store::statements {
   SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
   SQLite::Statement insert_event, update_event, find_event, upcoming;
-  SQLite::Statement rsvps_of, save_rsvp;
+  raw_statement rsvps_of;
+  SQLite::Statement save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
 };
@@ -510,17 +553,26 @@ std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channe
 
 std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
   return guarded([&] {
-    use q(s_->rsvps_of);
-    q->bind(1, event_id);
+    // Every RSVP command reads all of its event's RSVPs, so this loop is the hottest in the
+    // store: it reads the columns straight from sqlite3_stmt, without SQLiteCpp's Column (a
+    // shared_ptr copy per value) or a std::string per status.
+    sqlite3* const db = s_->db.getHandle();
+    sqlite3_stmt* const row = s_->rsvps_of.get();
+    const raw_use done(row);
+    if (const int rc = sqlite3_bind_int64(row, 1, event_id); rc != SQLITE_OK) {
+      throw SQLite::Exception(db, rc);
+    }
     std::vector<rsvp> list;
-    while (q->executeStep()) {
-      rsvp r;
+    for (;;) {
+      const int rc = sqlite3_step(row);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
+      rsvp& r = list.emplace_back();
       r.event_id = event_id;
-      r.user = {q->getColumn(0).getString(), q->getColumn(1).getString()};
-      r.status = rsvp_status_from(q->getColumn(2).getString());
-      r.guests = q->getColumn(3).getInt();
-      r.queue_order = q->getColumn(4).getInt64();
-      list.push_back(std::move(r));
+      r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
+      r.status = rsvp_status_from(text_column(row, 2));
+      r.guests = sqlite3_column_int(row, 3);
+      r.queue_order = sqlite3_column_int64(row, 4);
     }
     return list;
   });
