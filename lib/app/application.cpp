@@ -8,8 +8,8 @@
 #include "adapters/console/console_adapter.hpp"
 #include "adapters/discord/discord_adapter.hpp"
 #include "adapters/irc/irc_adapter.hpp"
-#include "app/counting_chat_port.hpp"
 #include "adapters/transport/http_server.hpp"
+#include "app/counting_chat_port.hpp"
 #include "app/dispatcher.hpp"
 #include "app/health_report.hpp"
 #include "app/listen_address.hpp"
@@ -161,8 +161,8 @@ bool application::start() {
   p->port = std::make_unique<counting_chat_port>(*p->adapter, p->adapter->name());
   p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->port, p->clock);
   scheduler* timer = p->timer.get();
-  p->router =
-      std::make_unique<dispatcher>(*p->service, p->clock, *p->port, [timer] { timer->wake(); });
+  p->router = std::make_unique<dispatcher>(ex_, *p->service, *p->store, p->clock, *p->port,
+                                           [timer] { timer->wake(); });
   sqlite_event_store* store = p->store.get();
   p->pending_jobs =
       metrics::bot_metrics::get().jobs_pending.get().bind([store]() -> std::optional<double> {
@@ -187,6 +187,7 @@ bool application::start() {
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;
+        parts_->router->flush();  // before the scheduler's last run, which may owe a notice
         parts_->timer->drain_and_stop();
         if (parts_->http) parts_->http->stop();
         if (on_finished_) on_finished_();

@@ -1,32 +1,81 @@
-// Glue between an adapter and the core: each inbound message goes through the service at the
-// clock's now, its outcome is logged here (the one place) and counted, and its replies are posted.
+// Glue between an adapter and the core, with group commit: inbound messages are queued, and a
+// flush handles a burst of them inside ONE store transaction (each command in its own savepoint,
+// so a failing one is undone alone), commits once, and only then posts every reply in order
+// (design.md principle 5). One fsync then serves the whole burst instead of one per command.
+//
+// - When a flush runs: on_message posts it to the executor. When it runs and the queue is still
+//   growing (an adapter reads buffered frames one posted completion at a time), it posts itself
+//   again, so the frames already readable join the batch; it commits once the queue stopped
+//   growing or holds max_batch messages. A message with replies_inline set is handled, with
+//   everything queued before it, before on_message returns.
+// - If the batch's commit fails, no reply claims success: every command that went well gets the
+//   apologetic reply of a store failure instead (gathering_service::commit_failed). If the batch
+//   cannot even begin, each message is handled on its own, as without batching.
+// - Each outcome is logged and counted here (the one place, log_outcome); `after_change` runs once
+// per flush
+//   in which any command succeeded (the scheduler's wake-up: the plan may have changed).
+// - The batch is opened and closed inside one flush, on the io thread, so no other transaction
+//   (the scheduler's jobs) can interleave with it.
+// Executor: everything runs on `ex`. service, store, time and port must outlive the dispatcher;
+// a flush still posted when it is destroyed does nothing.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include "app/command_metrics.hpp"
+#include "async/asio.hpp"
 #include "core/chat_port.hpp"
 #include "core/clock.hpp"
+#include "core/command_outcome.hpp"
+#include "core/event_store.hpp"
 #include "core/gathering_service.hpp"
 
 namespace tweetup {
 
 class dispatcher {
  public:
-  // All three must outlive the dispatcher. `after_change` runs after every command that
-  // succeeded (the scheduler's wake-up: the plan may have changed).
-  dispatcher(gathering_service& service, const clock& time, chat_port& port,
-             std::function<void()> after_change = {})
-      : service_(service), clock_(time), port_(port), after_change_(std::move(after_change)) {}
+  // The most commands one commit carries: bounds the wait of the first one in a long burst.
+  static constexpr std::size_t max_batch = 64;
 
+  // `store` is the one `service` writes to.
+  dispatcher(async::executor ex, gathering_service& service, event_store& store, const clock& time,
+             chat_port& port, std::function<void()> after_change = {});
+  ~dispatcher();
+  dispatcher(const dispatcher&) = delete;
+  dispatcher& operator=(const dispatcher&) = delete;
+
+  // Queues the message; see above for when it is handled.
   void on_message(const inbound_message& message);
+  // Handles everything queued now: for the end of a session, so nothing waits for a later turn.
+  void flush();
+
+  struct counters {
+    std::size_t batches = 0;   // flushes that handled at least one message
+    std::size_t messages = 0;  // messages handled in them
+  };
+  const counters& stats() const { return stats_; }
 
  private:
+  void post_settle();
+  void settle();
+  void log_outcome(const inbound_message& message, const command_outcome& outcome);
+
+  async::executor ex_;
   gathering_service& service_;
+  event_store& store_;
   const clock& clock_;
   chat_port& port_;
   std::function<void()> after_change_;
   command_metrics metrics_;
+  std::vector<inbound_message> queue_;
+  bool settle_posted_ = false;
+  bool first_settle_ = false;          // the posted flush has not yet looked at the queue
+  std::size_t seen_ = 0;               // queue size when the flush was last posted
+  std::shared_ptr<dispatcher*> self_;  // posted handlers hold a weak_ptr: a late one does nothing
+  counters stats_;
 };
 
 }  // namespace tweetup

@@ -27,7 +27,16 @@ class event_store {
   virtual ~event_store() = default;
 
   // Runs `work` as one transaction: its changes become durable together when it returns, or are
-  // all rolled back when it throws (the exception is passed on). Calls do not nest.
+  // all rolled back when it throws (the exception is passed on).
+  //
+  // Calls nest (the dispatcher's group commit runs each command's own transact inside one outer
+  // call). An inner call is a savepoint: when its work throws, only the inner work is rolled back
+  // and the exception is passed on, so the outer work may catch it and go on; when it returns,
+  // its changes are kept but become durable only with the outermost call's commit. When that
+  // commit fails (store_error), nothing of the outer or any inner work is kept. A failure that
+  // makes the store abandon the whole outer transaction (a full disk mid-statement, say) is
+  // passed on from the inner call that met it, and every later inner call, and the outer call,
+  // then throw it again rather than write outside the transaction.
   virtual void transact(const std::function<void()>& work) = 0;
 
   // The channel's settings; a value with an empty zone when the channel was never configured.

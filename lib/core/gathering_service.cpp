@@ -65,6 +65,16 @@ outbound_message lone_reply(const inbound_message& message, const std::string& t
   return m;
 }
 
+// A command the store failed: the operator's detail, and one apologetic reply instead of any
+// drafted ones.
+void turn_into_failure(command_outcome& outcome, const inbound_message& message,
+                       const store_error& error) {
+  outcome.status = command_status::failed;
+  outcome.failure_detail = error.what();
+  outcome.messages.clear();
+  outcome.messages.push_back(lone_reply(message, replies::storage_trouble(error.failure())));
+}
+
 }  // namespace
 
 // The state of handling one message: who asked, when, and the replies so far.
@@ -574,11 +584,16 @@ command_outcome gathering_service::handle(const inbound_message& message,
     outcome.status = command_status::rejected;
     outcome.messages.push_back(lone_reply(message, r.message));
   } catch (const store_error& e) {
-    outcome.status = command_status::failed;
-    outcome.failure_detail = e.what();
-    outcome.messages.push_back(lone_reply(message, replies::storage_trouble(e.failure())));
+    turn_into_failure(outcome, message, e);
   }
   return outcome;
+}
+
+command_outcome gathering_service::commit_failed(const inbound_message& message,
+                                                 command_outcome handled,
+                                                 const store_error& error) {
+  if (handled.status == command_status::ok) turn_into_failure(handled, message, error);
+  return handled;
 }
 
 }  // namespace tweetup

@@ -13,6 +13,7 @@
 #include "core/command_outcome.hpp"
 #include "core/event_store.hpp"
 #include "core/inbound_message.hpp"
+#include "core/store_error.hpp"
 
 namespace tweetup {
 
@@ -35,10 +36,19 @@ class gathering_service {
  public:
   gathering_service(event_store& store, service_options options);
 
-  // Handles one message received at `now`. Every change is committed before this returns, so
-  // the replies it returns may be sent at once. Store failures come back as status `failed`
-  // with one apologetic reply; nothing throws.
+  // Handles one message received at `now` in one store transaction. Store failures come back
+  // as status `failed` with one apologetic reply; nothing throws.
+  // Called alone, every change is committed before this returns, so the replies may be sent at
+  // once. Called inside an open event_store::transact (the dispatcher's batch), the command is
+  // a savepoint: a failing command is undone alone, and the replies may be sent only after the
+  // outer commit succeeded; when it fails, see commit_failed.
   command_outcome handle(const inbound_message& message, std::chrono::sys_seconds now);
+
+  // What `handled` (an outcome of `message` whose batch then failed to commit with `error`)
+  // becomes: an `ok` command turns into `failed` with the same apologetic reply handle() gives
+  // for a store failure; rejected, failed and ignored ones changed nothing and stay as they are.
+  static command_outcome commit_failed(const inbound_message& message, command_outcome handled,
+                                       const store_error& error);
 
   const service_options& options() const { return options_; }
 

@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <memory>
+#include <string_view>
 
 #include "core/store_error.hpp"
 #include "logging/layer_log.hpp"
@@ -140,6 +142,40 @@ std::chrono::sys_seconds instant(std::int64_t s) {
   return std::chrono::sys_seconds{std::chrono::seconds{s}};
 }
 
+// A statement used through the C API, for the one loop where SQLiteCpp's per-value overhead
+// shows (rsvps_of): finalized with the store.
+using raw_statement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+raw_statement prepare_raw(SQLite::Database& db, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db.getHandle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+  return {statement, &sqlite3_finalize};
+}
+
+// The raw counterpart of `use`: reset and unbound when done, even after an exception.
+class raw_use {
+ public:
+  explicit raw_use(sqlite3_stmt* s) : s_(s) {}
+  ~raw_use() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  raw_use(const raw_use&) = delete;
+  raw_use& operator=(const raw_use&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+// A TEXT column of the current row; valid until the next step or reset.
+std::string_view text_column(sqlite3_stmt* row, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(row, column));
+  return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(row, column)))
+              : std::string_view();
+}
+
 constexpr const char* event_columns =
     "id, platform, channel, number, organizer_id, organizer_name, place, starts_at, ends_at, "
     "zone, capacity, status, created_at, revision";
@@ -225,6 +261,11 @@ event read_event(SQLite::Statement& q) {
 // NOMUTEX: one thread owns the store (design.md §5), so SQLite's serialized mode would only add
 // a mutex pair to every call.
 SQLite::Database open_database(const std::string& path) {
+  // SQLite's memory statistics take a global mutex around every allocation it makes (a few
+  // hundred per command); nothing here reads them. Must precede SQLite's initialisation, so it
+  // is asked before the first open and is a harmless no-op (SQLITE_MISUSE) after it.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db.setBusyTimeout(5000);
   db.exec("PRAGMA journal_mode = WAL");
@@ -262,6 +303,9 @@ struct sqlite_event_store::statements {
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
+        savepoint(db, "SAVEPOINT nested"),
+        release(db, "RELEASE nested"),
+        rollback_to(db, "ROLLBACK TO nested"),
         load_channel(db, "SELECT zone, reminders FROM channels WHERE platform = ? AND channel = ?"),
         upsert_channel(
             db,
@@ -285,9 +329,9 @@ struct sqlite_event_store::statements {
         upcoming(db, std::string("SELECT ") + event_columns +
                          " FROM events WHERE platform = ? AND channel = ? AND status = 'scheduled' "
                          "AND coalesce(ends_at, starts_at + ?) > ? ORDER BY starts_at, number"),
-        rsvps_of(db,
-                 "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
-                 "WHERE event_id = ? ORDER BY queue_order, user_id"),
+        rsvps_of(prepare_raw(db,
+                             "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
+                             "WHERE event_id = ? ORDER BY queue_order, user_id")),
         save_rsvp(db,
                   "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
@@ -334,9 +378,11 @@ struct sqlite_event_store::statements {
 
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
+  SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
   SQLite::Statement insert_event, update_event, find_event, upcoming;
-  SQLite::Statement rsvps_of, save_rsvp;
+  raw_statement rsvps_of;
+  SQLite::Statement save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
   SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key, calendar_events;
@@ -354,7 +400,10 @@ int sqlite_event_store::schema_version() {
 }
 
 void sqlite_event_store::transact(const std::function<void()>& work) {
-  if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
+  if (depth_ > 0) {
+    transact_nested(work);
+    return;
+  }
   // Looked up once; the histogram lives as long as the process registry.
   static metrics::histogram& seconds = metrics::bot_metrics::get().db_transaction_seconds.get();
   const auto started = std::chrono::steady_clock::now();
@@ -363,14 +412,16 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   };
   guarded([&] { use(s_->begin)->exec(); });
-  in_transaction_ = true;
+  depth_ = 1;
   try {
     work();
+    if (abandoned_) throw *abandoned_;
     guarded([&] { use(s_->commit)->exec(); });
-    in_transaction_ = false;
+    depth_ = 0;
     observe();
   } catch (...) {
-    in_transaction_ = false;
+    depth_ = 0;
+    abandoned_.reset();
     observe();
     // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
     // harmlessly, and the original error is the one worth reporting.
@@ -386,6 +437,48 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
 
 void sqlite_event_store::check_writable() {
   transact([&] { guarded([&] { use(s_->bump_health)->exec(); }); });
+}
+
+void sqlite_event_store::transact_nested(const std::function<void()>& work) {
+  if (abandoned_) throw *abandoned_;
+  guarded([&] { use(s_->savepoint)->exec(); });
+  ++depth_;
+  try {
+    work();
+  } catch (...) {
+    --depth_;
+    undo_savepoint();
+    throw;
+  }
+  --depth_;
+  guarded([&] { use(s_->release)->exec(); });
+}
+
+// Called while the inner work's exception is in flight.
+void sqlite_event_store::undo_savepoint() {
+  // SQLITE_FULL, SQLITE_IOERR and a few others may roll back the whole transaction on their
+  // own (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"); the
+  // savepoint is then gone, and every later statement would run in autocommit mode, outside
+  // the batch. Remember the failure so the rest of the batch and its commit refuse.
+  const bool outer_open = s_->db.getHandle() && sqlite3_get_autocommit(s_->db.getHandle()) == 0;
+  if (outer_open) {
+    try {
+      // ROLLBACK TO keeps the savepoint open; RELEASE then ends it with nothing in it.
+      use(s_->rollback_to)->exec();
+      use(s_->release)->exec();
+      return;
+    } catch (const SQLite::Exception& e) {
+      abandoned_ = translate(e);
+      return;
+    }
+  }
+  try {
+    throw;
+  } catch (const store_error& e) {
+    abandoned_ = e;
+  } catch (...) {
+    abandoned_ = store_error(store_failure::other, "the transaction was rolled back");
+  }
 }
 
 channel_settings sqlite_event_store::load_channel(const channel_ref& channel) {
@@ -494,17 +587,26 @@ std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channe
 
 std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
   return guarded([&] {
-    use q(s_->rsvps_of);
-    q->bind(1, event_id);
+    // Every RSVP command reads all of its event's RSVPs, so this loop is the hottest in the
+    // store: it reads the columns straight from sqlite3_stmt, without SQLiteCpp's Column (a
+    // shared_ptr copy per value) or a std::string per status.
+    sqlite3* const db = s_->db.getHandle();
+    sqlite3_stmt* const row = s_->rsvps_of.get();
+    const raw_use done(row);
+    if (const int rc = sqlite3_bind_int64(row, 1, event_id); rc != SQLITE_OK) {
+      throw SQLite::Exception(db, rc);
+    }
     std::vector<rsvp> list;
-    while (q->executeStep()) {
-      rsvp r;
+    for (;;) {
+      const int rc = sqlite3_step(row);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
+      rsvp& r = list.emplace_back();
       r.event_id = event_id;
-      r.user = {q->getColumn(0).getString(), q->getColumn(1).getString()};
-      r.status = rsvp_status_from(q->getColumn(2).getString());
-      r.guests = q->getColumn(3).getInt();
-      r.queue_order = q->getColumn(4).getInt64();
-      list.push_back(std::move(r));
+      r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
+      r.status = rsvp_status_from(text_column(row, 2));
+      r.guests = sqlite3_column_int(row, 3);
+      r.queue_order = sqlite3_column_int64(row, 4);
     }
     return list;
   });

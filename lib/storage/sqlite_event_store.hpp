@@ -4,15 +4,18 @@
 //   process and a power cut.
 // - The schema is versioned with PRAGMA user_version and migrated forward on open.
 // - Every SQL statement is prepared once and reused.
+// - transact() is BEGIN IMMEDIATE … COMMIT; a nested call is a SAVEPOINT inside it.
 // Errors: every SQLite failure becomes a store_error (see core/store_error.hpp), including on
 // open. Not thread-safe: one owner, the io thread.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/event_store.hpp"
+#include "core/store_error.hpp"
 
 namespace tweetup {
 
@@ -63,8 +66,12 @@ class sqlite_event_store final : public event_store {
  private:
   struct statements;
   void insert_job(const job& j);  // inside guarded()
+  void transact_nested(const std::function<void()>& work);
+  void undo_savepoint();
   std::unique_ptr<statements> s_;
-  bool in_transaction_ = false;
+  int depth_ = 0;  // open transact calls: 1 is the transaction, more are savepoints in it
+  // Set when an inner call's failure rolled back the whole transaction; see event_store.hpp.
+  std::optional<store_error> abandoned_;
 };
 
 }  // namespace tweetup

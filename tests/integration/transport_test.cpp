@@ -7,13 +7,21 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 
+#include <unistd.h>
+
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -243,6 +251,48 @@ TEST_CASE("wss:// echo with the certificate given as ca_file") {
   CHECK(!server.tls_error);
   CHECK(out.echoed == "over TLS");
   CHECK(!out.close_ec);
+}
+
+TEST_CASE("wss:// trusting a root found in the system's hashed certificate directory") {
+  // The system store is read from its c_rehash directory (SSL_CERT_DIR), not from a bundle
+  // file: a temporary directory holding only our root under its subject-hash name stands in.
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("tweetup-certdir-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string& pem = localhost_certificate().pem.cert;
+  std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                          &BIO_free);
+  std::unique_ptr<X509, void (*)(X509*)> cert(
+      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  REQUIRE(cert);
+  char name[16];
+  std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(cert.get()));
+  std::ofstream(dir / name) << pem;
+  const char* saved_dir = std::getenv("SSL_CERT_DIR");
+  const char* saved_file = std::getenv("SSL_CERT_FILE");
+  const std::string old_dir = saved_dir ? saved_dir : "";
+  const std::string old_file = saved_file ? saved_file : "";
+  ::setenv("SSL_CERT_DIR", dir.c_str(), 1);
+  ::unsetenv("SSL_CERT_FILE");
+
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  test_server server(h.ioc, tls.get());
+  h.start(server);
+  websocket_client client(h.ioc.get_executor(), tls_options{});
+  outcome out;
+  h.run(round_trip(&client, "wss://localhost:" + server.port() + "/", connect_options{}, "dir",
+                   &out));
+  CHECK_MESSAGE(!out.connect_ec, out.connect_error_text);
+  CHECK(out.echoed == "dir");
+
+  if (saved_dir)
+    ::setenv("SSL_CERT_DIR", old_dir.c_str(), 1);
+  else
+    ::unsetenv("SSL_CERT_DIR");
+  if (saved_file) ::setenv("SSL_CERT_FILE", old_file.c_str(), 1);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("wss:// without ca_file fails certificate verification") {

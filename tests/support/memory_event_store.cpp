@@ -7,19 +7,22 @@
 namespace tweetup {
 
 void memory_event_store::transact(const std::function<void()>& work) {
-  if (in_transaction_) throw store_error(store_failure::other, "transactions do not nest");
   state snapshot = state_;
-  in_transaction_ = true;
+  ++depth_;
   try {
     work();
+    if (depth_ == 1 && commit_failure_) {
+      const store_failure failure = *commit_failure_;
+      commit_failure_.reset();
+      throw store_error(failure, "memory_event_store: injected commit failure");
+    }
   } catch (...) {
     state_ = std::move(snapshot);
-    in_transaction_ = false;
+    --depth_;
     ++rolled_back_;
     throw;
   }
-  in_transaction_ = false;
-  ++committed_;
+  if (--depth_ == 0) ++committed_;
 }
 
 void memory_event_store::fail_next_write(store_failure failure, int writes_to_skip) {

@@ -1,7 +1,10 @@
 // An in-memory event_store for unit tests: the port's semantics without SQLite.
 //
 // - transact() snapshots the whole state, runs `work`, and restores the snapshot when `work`
-//   throws (the exception is passed on), so a failed command leaves nothing half-written.
+//   throws (the exception is passed on), so a failed command leaves nothing half-written. A
+//   nested call takes its own snapshot (a savepoint); only the outermost call commits.
+// - fail_next_commit() makes the next outermost commit throw store_error after `work` returned,
+//   so everything the outer and inner calls wrote is restored, as a failed COMMIT would.
 // - fail_next_write() makes a later mutating call throw store_error, as a full disk or a
 //   read-only database would, so the service's failure replies can be tested.
 // - dump() renders the whole state as text, so a test can assert "nothing changed" by comparing
@@ -53,11 +56,13 @@ class memory_event_store final : public event_store {
   // set_job_state, and calendar_key when it makes a key. One failure per arm.
   void fail_next_write(store_failure failure, int writes_to_skip = 0);
   bool failure_armed() const { return failure_.has_value(); }
+  void fail_next_commit(store_failure failure) { commit_failure_ = failure; }
 
   // Everything stored, in a stable order: for "the store did not change" checks.
   std::string dump() const;
   // Successful mutating calls so far, including rolled-back ones.
   int writes() const { return writes_; }
+  // Outermost commits; rolled-back calls, inner ones included.
   int transactions_committed() const { return committed_; }
   int transactions_rolled_back() const { return rolled_back_; }
 
@@ -79,8 +84,9 @@ class memory_event_store final : public event_store {
   void push_job(job j);
 
   state state_;
-  bool in_transaction_ = false;
+  int depth_ = 0;  // open transact calls
   std::optional<store_failure> failure_;
+  std::optional<store_failure> commit_failure_;
   int writes_to_skip_ = 0;
   int writes_ = 0;
   int committed_ = 0;

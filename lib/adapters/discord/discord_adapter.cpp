@@ -201,6 +201,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
   // Interactions carry the member's permissions, channel overwrites included (R8).
   in.author_is_moderator = !p.what.guild_id.empty() && p.what.permissions &&
                            guild_roles::grants_moderation(*p.what.permissions);
+  in.replies_inline = true;  // post() collects the replies into current_ (see below)
   current_ = std::move(p);
   (*handler_)(in);
   pending_interaction done = std::move(*current_);

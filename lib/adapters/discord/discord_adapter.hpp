@@ -7,9 +7,10 @@
 //   channel {"discord", channel id}, author {user id, display name}; moderators are the guild's
 //   owner and members whose roles grant ADMINISTRATOR, MANAGE_GUILD or MANAGE_EVENTS.
 // - INTERACTION_CREATE (the /tweetup slash command, the RSVP buttons) reaches the handler as the
-//   equivalent typed command; the replies the handler posts for it become the interaction's
-//   answer (R8): the first as the callback, within the 3 s budget, the rest as follow-ups. A
-//   tap answers with UPDATE_MESSAGE (the card's new counts) and an ephemeral confirmation.
+//   equivalent typed command, marked replies_inline; the replies the handler posts for it
+//   before it returns become the interaction's answer (R8): the first as the callback, within
+//   the 3 s budget, the rest as follow-ups. A tap answers with UPDATE_MESSAGE (the card's new
+//   counts) and an ephemeral confirmation.
 // - post() renders a message (message_payload: allowed_mentions limited to the people the core
 //   named, a nonce from the idempotency key with enforce_nonce, a reply reference that does not
 //   ping) and queues it on the channel's REST queue, so replies keep their order. A message that

@@ -45,14 +45,15 @@ struct bot {
   set_clock time;
   recording_port adapter;
   counting_chat_port port{adapter, "console"};
-  dispatcher router{service, time, port};
   async::asio::io_context io;
+  dispatcher router{io.get_executor(), service, store, time, port};
   scheduler timer{io.get_executor(), runner, port, time};
   int next_id = 0;
 
   void say(const std::string& text, const std::string& who = "alice") {
     router.on_message(
         {{"console", "general"}, {"u-" + who, who}, text, "m" + std::to_string(++next_id), false});
+    router.flush();  // the group commit, at once: no executor runs here
   }
 };
 

@@ -383,20 +383,35 @@ TEST_CASE("sqlite_event_store: transact commits, or rolls back and rethrows") {
       CHECK(e.failure() == store_failure::busy);
       CHECK(std::string(e.what()) == "inner");
     }
-    // Transactions do not nest; the outer one is rolled back by the error.
-    CHECK_THROWS_AS(store.transact([&] {
+    // An inner transact is a savepoint: its work rolls back alone, and the outer one still
+    // commits what it kept...
+    store.transact([&] {
       store.insert_event(make_event(general, "Outer", now + 3h));
-      store.transact([] {});
+      CHECK_THROWS_AS(store.transact([&] {
+        store.insert_event(make_event(general, "Inner lost", now + 3h));
+        throw boom();
+      }),
+                      boom);
+      store.transact([&] { store.insert_event(make_event(general, "Inner kept", now + 3h)); });
+    });
+    CHECK(store.find_event(general, 2)->place == "Outer");
+    CHECK(store.find_event(general, 3)->place == "Inner kept");
+    CHECK(store.upcoming_events(general, now).size() == 3);
+    // ...and when the outer work fails, the inner work that returned goes with it.
+    CHECK_THROWS_AS(store.transact([&] {
+      store.transact([&] { store.insert_event(make_event(general, "Gone", now + 3h)); });
+      throw boom();
     }),
-                    store_error);
-    CHECK(store.upcoming_events(general, now).size() == 1);
-    // And the store still works afterwards; the number after rolled-back inserts is 2.
+                    boom);
+    CHECK(store.upcoming_events(general, now).size() == 3);
+    // And the store still works afterwards; the number after rolled-back inserts is 4.
     store.transact(
-        [&] { CHECK(store.insert_event(make_event(general, "Next", now + 4h)).number == 2); });
+        [&] { CHECK(store.insert_event(make_event(general, "Next", now + 4h)).number == 4); });
   }
   sqlite_event_store reopened(db.path());
   CHECK(reopened.find_event(general, 1)->place == "Kept");
-  CHECK(reopened.find_event(general, 2)->place == "Next");
+  CHECK(reopened.find_event(general, 3)->place == "Inner kept");
+  CHECK(reopened.find_event(general, 4)->place == "Next");
   CHECK(reopened.rsvps_of(reopened.find_event(general, 1)->id).size() == 1);
 }
 
@@ -543,6 +558,69 @@ TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survi
   reopened.replace_pending_jobs(event_id, {});
   CHECK(reopened.pending_jobs(general).empty());
   CHECK(reopened.next_job_due() == now + 2h);  // the sending job is still open
+}
+
+TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested calls refuse") {
+  // More than the page cache holds, so SQLite spills to the WAL mid-statement and the refused
+  // write (RLIMIT_FSIZE, as above) ends the whole transaction, savepoint and all. Without the
+  // store's guard the next SAVEPOINT would open a fresh transaction and commit on RELEASE,
+  // outside the batch that later reports failure.
+  temp_db db;
+  const std::string path = db.path();
+  const int result = in_child([&] {
+    sqlite_event_store store(path);
+    store.insert_event(make_event(general, "Before", now + 1h));
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    std::uintmax_t largest = 0;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::error_code ec;
+      const auto size = fs::file_size(path + suffix, ec);
+      if (!ec) largest = std::max(largest, size);
+    }
+    rlimit tight = old_limit;
+    tight.rlim_cur = static_cast<rlim_t>(largest + 4096);
+    ::setrlimit(RLIMIT_FSIZE, &tight);
+
+    bool inner_failed = false;
+    bool later_refused = false;
+    bool outer_failed = false;
+    try {
+      store.transact([&] {
+        try {
+          store.transact([&] {
+            for (int i = 0; i < 60; ++i)
+              store.insert_event(make_event(general, std::string(64 * 1024, 'x'), now + 2h));
+          });
+        } catch (const store_error&) {
+          inner_failed = true;
+        }
+        ::setrlimit(RLIMIT_FSIZE, &old_limit);
+        try {
+          store.transact([&] { store.insert_event(make_event(general, "Later", now + 3h)); });
+        } catch (const store_error&) {
+          later_refused = true;
+        }
+      });
+    } catch (const store_error&) {
+      outer_failed = true;
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    if (!inner_failed) return int{no_error};
+    const auto kept = store.upcoming_events(general, now).size();
+    // Either the transaction survived the failure (then "Later" is committed with it) or it
+    // was lost (then nothing after "Before" may be there, and everything after said so).
+    if (later_refused != outer_failed) return int{wrong_failure};
+    if (kept != (later_refused ? 1u : 2u)) return int{something_kept};
+    if (!later_refused) return int{not_recovered};  // the path this test means to cover
+    // The next transaction is a normal one again.
+    if (store.insert_event(make_event(general, "After", now + 4h)).number != 2) {
+      return int{not_recovered};
+    }
+    return int{as_promised};
+  });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
 }
 
 TEST_CASE("sqlite_event_store: a channel's calendar key is random, stable and its own") {
