@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario  # noqa: E402
+from proc_stats import cpu_seconds, peak_rss_kib, percentile  # noqa: E402
 
 GUILD_ID = "800000000000000001"
 
@@ -35,26 +36,6 @@ def guild_with(channels):
     return [{"id": GUILD_ID, "owner_id": "700000000000000001", "name": "Bench Guild",
              "channels": [{"id": str(810000000000000001 + i), "name": f"c{i}", "type": 0}
                           for i in range(channels)]}]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-
-
-def peak_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def workload(channels, commands, first_user):
@@ -116,7 +97,8 @@ async def main():
               "discord": {"commands": "off", "global_rate_limit": 100000,
                           "guild_ids": [GUILD_ID]}}
     try:
-        async with Scenario(binary=args.bot, emulator=emu, config=config) as sc:
+        bot = os.path.abspath(args.bot)
+        async with Scenario(binary=bot, emulator=emu, config=config) as sc:
             await emu.wait_for_ready()
             pid = sc.bot.process.pid
             cpu_before = cpu_seconds(pid)

@@ -22,30 +22,13 @@ import sys
 import tempfile
 import time
 
+from proc_stats import cpu_seconds, peak_rss_kib, percentile
+
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def wait_serving(port, process, timeout=10.0):
@@ -75,8 +58,9 @@ def main():
                 "TWEETUP_HTTP_LISTEN": f"127.0.0.1:{port}",
                 "TWEETUP_HTTP_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 "TWEETUP_LOG_LEVEL": "warn", "USER": "ana"})
-    bot = subprocess.Popen([os.path.abspath(args.bot), "run"], env=env, cwd=workdir, stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    bot = subprocess.Popen([os.path.abspath(args.bot), "run"], env=env, cwd=workdir,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
     try:
         wait_serving(port, bot)
         lines = [f"!tweetup Bench Cafe {i}, Main St tomorrow {1 + i % 11}pm"

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include "core/user_ref.hpp"
 
@@ -17,6 +18,23 @@ enum class job_kind {
   reannounce,  // the morning of the day, while there are open spots
   promotion,   // "a spot opened up", to `user`, due at once
 };
+
+// The kind's one name, as the store writes it and metrics label it.
+constexpr std::string_view job_kind_name(job_kind kind) {
+  switch (kind) {
+    case job_kind::reminder:
+      return "reminder";
+    case job_kind::starting:
+      return "starting";
+    case job_kind::past:
+      return "past";
+    case job_kind::reannounce:
+      return "reannounce";
+    case job_kind::promotion:
+      return "promotion";
+  }
+  return "reminder";
+}
 
 // The kinds that come from the event's plan and are replaced when it is re-planned. A
 // promotion notice is owed to a person whatever happens to the plan.

@@ -21,9 +21,9 @@ class job_counters {
          {job_kind::reminder, job_kind::starting, job_kind::reannounce, job_kind::promotion}) {
       const bool can_be_late = kind == job_kind::reminder || kind == job_kind::starting;
       auto& row = table_[index(kind)];
-      row[sent] = &family.with({name(kind), "sent"});
-      row[late] = can_be_late ? &family.with({name(kind), "late"}) : row[sent];
-      row[dropped] = &family.with({name(kind), "dropped"});
+      row[sent] = &family.with({job_kind_name(kind), "sent"});
+      row[late] = can_be_late ? &family.with({job_kind_name(kind), "late"}) : row[sent];
+      row[dropped] = &family.with({job_kind_name(kind), "dropped"});
     }
   }
 
@@ -37,21 +37,6 @@ class job_counters {
  private:
   enum result { sent, late, dropped };
   static std::size_t index(job_kind kind) { return static_cast<std::size_t>(kind); }
-  static std::string_view name(job_kind kind) {
-    switch (kind) {
-      case job_kind::reminder:
-        return "reminder";
-      case job_kind::starting:
-        return "starting";
-      case job_kind::past:
-        return "past";
-      case job_kind::reannounce:
-        return "reannounce";
-      case job_kind::promotion:
-        return "promotion";
-    }
-    return "unknown";
-  }
 
   std::array<std::array<metrics::counter*, 3>, 5> table_{};
 };

@@ -90,22 +90,6 @@ rsvp_status rsvp_status_from(std::string_view name) {
   return rsvp_status::declined;
 }
 
-std::string_view kind_name(job_kind k) {
-  switch (k) {
-    case job_kind::reminder:
-      return "reminder";
-    case job_kind::starting:
-      return "starting";
-    case job_kind::past:
-      return "past";
-    case job_kind::reannounce:
-      return "reannounce";
-    case job_kind::promotion:
-      return "promotion";
-  }
-  return "reminder";
-}
-
 job_kind job_kind_from(std::string_view name) {
   if (name == "starting") return job_kind::starting;
   if (name == "past") return job_kind::past;
@@ -655,7 +639,7 @@ void sqlite_event_store::add_job(const job& j) {
 void sqlite_event_store::insert_job(const job& j) {
   use q(s_->insert_job);
   q->bind(1, j.event_id);
-  q->bind(2, std::string(kind_name(j.kind)));
+  q->bind(2, std::string(job_kind_name(j.kind)));
   q->bind(3, static_cast<std::int64_t>(j.offset.count()));
   q->bind(4, seconds(j.due_at));
   if (j.kind == job_kind::promotion) {

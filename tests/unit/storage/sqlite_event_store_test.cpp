@@ -95,6 +95,30 @@ void check_same(const rsvp& a, const rsvp& b) {
   CHECK(a.queue_order == b.queue_order);
 }
 
+// Caps how large any file of this process may grow, as a full or dead disk would: a write past
+// the cap fails (SQLite sees SQLITE_FULL or EFBIG), root included, and SIGXFSZ is ignored.
+// Only in a child (in_child), where the cap stays. Returns the old limit, to restore.
+rlimit cap_file_size(std::uintmax_t bytes) {
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit capped = old_limit;
+  capped.rlim_cur = static_cast<rlim_t>(bytes);
+  ::setrlimit(RLIMIT_FSIZE, &capped);
+  return old_limit;
+}
+
+// The size of the database's largest file: the main file, its WAL or its shared memory.
+std::uintmax_t largest_db_file(const std::string& path) {
+  std::uintmax_t largest = 0;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    const auto size = fs::file_size(path + suffix, ec);
+    if (!ec) largest = std::max(largest, size);
+  }
+  return largest;
+}
+
 // Runs `work` in a forked child and returns its exit code, or 128 + the signal that killed it.
 // For failures that could take the whole process down, so the
 // rest of the suite still runs and reports.
@@ -480,18 +504,7 @@ TEST_CASE("sqlite_event_store: a write the disk refuses fails, keeps nothing, an
     sqlite_event_store store(path);
     store.insert_event(make_event(general, "Before", now + 1h));
 
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit old_limit{};
-    ::getrlimit(RLIMIT_FSIZE, &old_limit);
-    std::uintmax_t largest = 0;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::error_code ec;
-      const auto size = fs::file_size(path + suffix, ec);
-      if (!ec) largest = std::max(largest, size);
-    }
-    rlimit tight = old_limit;
-    tight.rlim_cur = static_cast<rlim_t>(largest + 4096);
-    ::setrlimit(RLIMIT_FSIZE, &tight);
+    const rlimit old_limit = cap_file_size(largest_db_file(path) + 4096);
 
     std::optional<store_error> failure;
     try {
@@ -570,18 +583,7 @@ TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested
   const int result = in_child([&] {
     sqlite_event_store store(path);
     store.insert_event(make_event(general, "Before", now + 1h));
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit old_limit{};
-    ::getrlimit(RLIMIT_FSIZE, &old_limit);
-    std::uintmax_t largest = 0;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::error_code ec;
-      const auto size = fs::file_size(path + suffix, ec);
-      if (!ec) largest = std::max(largest, size);
-    }
-    rlimit tight = old_limit;
-    tight.rlim_cur = static_cast<rlim_t>(largest + 4096);
-    ::setrlimit(RLIMIT_FSIZE, &tight);
+    const rlimit old_limit = cap_file_size(largest_db_file(path) + 4096);
 
     bool inner_failed = false;
     bool later_refused = false;
@@ -735,12 +737,7 @@ TEST_CASE("sqlite_event_store: check_writable fails while the disk refuses write
   const int result = in_child([&] {
     sqlite_event_store store(path);
     store.check_writable();
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit old_limit{};
-    ::getrlimit(RLIMIT_FSIZE, &old_limit);
-    rlimit none = old_limit;
-    none.rlim_cur = 0;
-    ::setrlimit(RLIMIT_FSIZE, &none);
+    const rlimit old_limit = cap_file_size(0);
     std::optional<store_error> failure;
     try {
       store.check_writable();
