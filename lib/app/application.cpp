@@ -203,7 +203,10 @@ bool application::start() {
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;
-        parts_->router->flush();  // before the scheduler's last run, which may owe a notice
+        // Before the scheduler's last run, which may owe a notice: the last replies wait for
+        // their sync, so it runs here, blocking once, to keep them ahead of that notice.
+        parts_->router->flush();
+        parts_->syncer->sync_now();
         parts_->timer->drain_and_stop();
         if (parts_->http) parts_->http->stop();
         if (on_finished_) on_finished_();
