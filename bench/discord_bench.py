@@ -85,6 +85,8 @@ async def main():
     parser.add_argument("--channels", type=int, default=50)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--paced", type=int, default=5000, help="commands in the paced phase")
+    parser.add_argument("--database", help="the bot's database instead of a file in the run's "
+                        "temporary directory; \":memory:\" shows what the disk costs")
     args = parser.parse_args()
 
     limits = {family: RouteLimit(1_000_000, 1.0) for family in
@@ -96,6 +98,8 @@ async def main():
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "global_rate_limit": 100000,
                           "guild_ids": [GUILD_ID]}}
+    if args.database:
+        config["database"] = args.database
     try:
         bot = os.path.abspath(args.bot)
         async with Scenario(binary=bot, emulator=emu, config=config) as sc:

@@ -16,6 +16,7 @@
 #include "app/logging.hpp"
 #include "app/ops_routes.hpp"
 #include "app/system_clock.hpp"
+#include "app/wal_syncer.hpp"
 #include "app/write_check_cache.hpp"
 #include "async/supervise.hpp"
 #include "core/calendar_feed.hpp"
@@ -34,6 +35,7 @@ struct application::parts {
   system_clock clock;
   std::unique_ptr<chat_adapter> adapter;
   std::unique_ptr<counting_chat_port> port;  // the adapter, counted
+  std::unique_ptr<wal_syncer> syncer;        // before the router, which waits on it
   std::unique_ptr<dispatcher> router;
   std::unique_ptr<job_runner> runner;
   std::unique_ptr<scheduler> timer;
@@ -53,7 +55,10 @@ health_report current_health(application::parts& p) {
   in.adapter_connected = p.adapter->connected();
   const auto now = std::chrono::steady_clock::now();
   sqlite_event_store* store = p.store.get();
-  in.database_problem = p.write_check.check(now, [store]() -> std::optional<std::string> {
+  const wal_syncer* syncer = p.syncer.get();
+  in.database_problem = p.write_check.check(now, [store, syncer]() -> std::optional<std::string> {
+    if (const auto failure = syncer->failure(); failure)
+      return "syncing the write-ahead log failed: " + failure.message();
     try {
       store->check_writable();
       return std::nullopt;
@@ -106,7 +111,9 @@ bool application::start() {
       std::error_code ignored;  // a failure shows up, better worded, when SQLite opens the file
       std::filesystem::create_directories(db.parent_path(), ignored);
     }
-    p->store = std::make_unique<sqlite_event_store>(settings_.database);
+    // Commits skip their fsync; the syncer does it off the io thread before replies go out.
+    p->store = std::make_unique<sqlite_event_store>(settings_.database,
+                                                    sqlite_event_store::commit_sync::by_caller);
   } catch (const store_error& e) {
     app_log()->critical("cannot open the database {}: {}", settings_.database, e.what());
     exit_code_ = 1;
@@ -159,10 +166,19 @@ bool application::start() {
   p->service = std::make_unique<gathering_service>(*p->store, options);
   p->runner = std::make_unique<job_runner>(*p->store, options);
   p->port = std::make_unique<counting_chat_port>(*p->adapter, p->adapter->name());
+  // The scheduler posts right after its own commits, without waiting for a sync. Its writes are
+  // only bookkeeping of jobs: claiming them (`sending`), marking them sent, finishing dropped
+  // ones. A power loss before the next sync can undo such a mark; the job then runs again after
+  // the restart and its message goes out again with the same idempotency key (job_runner),
+  // which is the crash case the scheduler already accepts. The data a job speaks about was
+  // written by a command, whose replies (and the scheduler's wake-up, see dispatcher.hpp) wait
+  // for the sync; only the scheduler's own periodic wake-up could read a command committed in
+  // the few milliseconds before its sync finishes.
   p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->port, p->clock);
   scheduler* timer = p->timer.get();
+  p->syncer = std::make_unique<wal_syncer>(ex_, p->store->wal_path());
   p->router = std::make_unique<dispatcher>(ex_, *p->service, *p->store, p->clock, *p->port,
-                                           [timer] { timer->wake(); });
+                                           *p->syncer, [timer] { timer->wake(); });
   sqlite_event_store* store = p->store.get();
   p->pending_jobs =
       metrics::bot_metrics::get().jobs_pending.get().bind([store]() -> std::optional<double> {
@@ -187,7 +203,10 @@ bool application::start() {
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;
-        parts_->router->flush();  // before the scheduler's last run, which may owe a notice
+        // Before the scheduler's last run, which may owe a notice: the last replies wait for
+        // their sync, so it runs here, blocking once, to keep them ahead of that notice.
+        parts_->router->flush();
+        parts_->syncer->sync_now();
         parts_->timer->drain_and_stop();
         if (parts_->http) parts_->http->stop();
         if (on_finished_) on_finished_();

@@ -1,5 +1,8 @@
 #include "app/dispatcher.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include <boost/asio/post.hpp>
 
 #include "app/logging.hpp"
@@ -9,18 +12,25 @@
 namespace tweetup {
 
 dispatcher::dispatcher(async::executor ex, gathering_service& service, event_store& store,
-                       const clock& time, chat_port& port, std::function<void()> after_change)
+                       const clock& time, chat_port& port, durability_barrier& durable,
+                       std::function<void()> after_change)
     : ex_(std::move(ex)),
       service_(service),
       store_(store),
       clock_(time),
       port_(port),
+      durable_(durable),
       after_change_(std::move(after_change)),
       self_(std::make_shared<dispatcher*>(this)) {
   queue_.reserve(max_batch);
 }
 
 dispatcher::~dispatcher() = default;
+
+struct dispatcher::batch {
+  std::vector<inbound_message> messages;
+  std::vector<command_outcome> outcomes;
+};
 
 void dispatcher::on_message(const inbound_message& message) {
   queue_.push_back(message);
@@ -60,33 +70,53 @@ void dispatcher::settle() {
 
 void dispatcher::flush() {
   if (queue_.empty()) return;
-  std::vector<inbound_message> batch;
-  batch.swap(queue_);
+  auto done = std::make_shared<batch>();
+  done->messages.swap(queue_);
   queue_.reserve(max_batch);
-  std::vector<command_outcome> outcomes;
-  outcomes.reserve(batch.size());
+  const auto& messages = done->messages;
+  auto& outcomes = done->outcomes;
+  outcomes.reserve(messages.size());
   try {
     store_.transact([&] {
-      for (const auto& message : batch)
+      for (const auto& message : messages)
         outcomes.push_back(service_.handle(message, clock_.now()));
     });
   } catch (const store_error& e) {
     for (std::size_t i = 0; i < outcomes.size(); ++i)
-      outcomes[i] = gathering_service::commit_failed(batch[i], std::move(outcomes[i]), e);
+      outcomes[i] = gathering_service::commit_failed(messages[i], std::move(outcomes[i]), e);
     // Messages the batch never reached (BEGIN itself failed: a read-only or busy database) go
     // one by one, as without batching: read-only commands still answer, the rest say why not.
-    for (std::size_t i = outcomes.size(); i < batch.size(); ++i)
-      outcomes.push_back(service_.handle(batch[i], clock_.now()));
+    for (std::size_t i = outcomes.size(); i < messages.size(); ++i)
+      outcomes.push_back(service_.handle(messages[i], clock_.now()));
   }
-  app_log()->debug("group commit: {} messages", batch.size());
+  app_log()->debug("group commit: {} messages", messages.size());
   ++stats_.batches;
-  stats_.messages += batch.size();
+  stats_.messages += messages.size();
+  const bool inline_replies =
+      std::any_of(messages.begin(), messages.end(), [](const auto& m) { return m.replies_inline; });
+  // A failed batch waits too, so replies never overtake those of an earlier batch.
+  durable_.after_commit([weak = std::weak_ptr<dispatcher*>(self_), done](auto sync_error) {
+    if (const auto self = weak.lock()) (*self)->deliver(*done, sync_error);
+  });
+  if (inline_replies) durable_.sync_now();  // its completion above has run when it returns
+}
+
+void dispatcher::deliver(batch& done, boost::system::error_code sync_error) {
+  if (sync_error) {
+    // The commit returned but may not be on disk: what a failed COMMIT under synchronous=FULL
+    // would have meant, so the same answer.
+    const store_error lost(store_failure::io_error,
+                           "syncing the write-ahead log failed: " + sync_error.message());
+    for (std::size_t i = 0; i < done.outcomes.size(); ++i)
+      done.outcomes[i] =
+          gathering_service::commit_failed(done.messages[i], std::move(done.outcomes[i]), lost);
+  }
   bool changed = false;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    log_outcome(batch[i], outcomes[i]);
-    for (auto& reply : outcomes[i].messages)
+  for (std::size_t i = 0; i < done.messages.size(); ++i) {
+    log_outcome(done.messages[i], done.outcomes[i]);
+    for (auto& reply : done.outcomes[i].messages)
       port_.post(std::move(reply));
-    changed = changed || outcomes[i].status == command_status::ok;
+    changed = changed || done.outcomes[i].status == command_status::ok;
   }
   if (changed && after_change_) after_change_();
 }

@@ -8,16 +8,22 @@
 //   again, so the frames already readable join the batch; it commits once the queue stopped
 //   growing or holds max_batch messages. A message with replies_inline set is handled, with
 //   everything queued before it, before on_message returns.
-// - If the batch's commit fails, no reply claims success: every command that went well gets the
-//   apologetic reply of a store failure instead (gathering_service::commit_failed). If the batch
-//   cannot even begin, each message is handled on its own, as without batching.
-// - Each outcome is logged and counted here (the one place, log_outcome); `after_change` runs once
-// per flush
-//   in which any command succeeded (the scheduler's wake-up: the plan may have changed).
+// - Replies wait for durability: after the commit the dispatcher asks `durable` (see
+//   wal_syncer.hpp) and posts the batch's replies when it completes, so the io thread does not
+//   wait for the disk. Batches complete in commit order, so replies keep their order. A batch
+//   holding a replies_inline message syncs at once (durability_barrier::sync_now), blocking.
+// - If the batch's commit, or the sync after it, fails, no reply claims success: every command
+//   that went well gets the apologetic reply of a store failure instead
+//   (gathering_service::commit_failed). If the batch cannot even begin, each message is handled
+//   on its own, as without batching.
+// - Each outcome is logged and counted here (the one place, log_outcome), once durable or
+//   failed; `after_change` then runs once per batch in which any command succeeded (the
+//   scheduler's wake-up: the plan may have changed).
 // - The batch is opened and closed inside one flush, on the io thread, so no other transaction
 //   (the scheduler's jobs) can interleave with it.
-// Executor: everything runs on `ex`. service, store, time and port must outlive the dispatcher;
-// a flush still posted when it is destroyed does nothing.
+// Executor: everything runs on `ex`. service, store, time, port and durable must outlive the
+// dispatcher; a flush still posted, or a batch still waiting for its sync, when it is destroyed
+// does nothing.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +32,7 @@
 #include <vector>
 
 #include "app/command_metrics.hpp"
+#include "app/durability_barrier.hpp"
 #include "async/asio.hpp"
 #include "core/chat_port.hpp"
 #include "core/clock.hpp"
@@ -42,7 +49,7 @@ class dispatcher {
 
   // `store` is the one `service` writes to.
   dispatcher(async::executor ex, gathering_service& service, event_store& store, const clock& time,
-             chat_port& port, std::function<void()> after_change = {});
+             chat_port& port, durability_barrier& durable, std::function<void()> after_change = {});
   ~dispatcher();
   dispatcher(const dispatcher&) = delete;
   dispatcher& operator=(const dispatcher&) = delete;
@@ -50,6 +57,7 @@ class dispatcher {
   // Queues the message; see above for when it is handled.
   void on_message(const inbound_message& message);
   // Handles everything queued now: for the end of a session, so nothing waits for a later turn.
+  // Its replies still wait for their sync (see wal_syncer.hpp: the executor keeps running).
   void flush();
 
   struct counters {
@@ -61,6 +69,8 @@ class dispatcher {
  private:
   void post_settle();
   void settle();
+  struct batch;
+  void deliver(batch& done, boost::system::error_code sync_error);
   void log_outcome(const inbound_message& message, const command_outcome& outcome);
 
   async::executor ex_;
@@ -68,6 +78,7 @@ class dispatcher {
   event_store& store_;
   const clock& clock_;
   chat_port& port_;
+  durability_barrier& durable_;
   std::function<void()> after_change_;
   command_metrics metrics_;
   std::vector<inbound_message> queue_;

@@ -244,7 +244,7 @@ event read_event(SQLite::Statement& q) {
 
 // NOMUTEX: one thread owns the store (design.md §5), so SQLite's serialized mode would only add
 // a mutex pair to every call.
-SQLite::Database open_database(const std::string& path) {
+SQLite::Database open_database(const std::string& path, bool relaxed_sync, bool& in_wal) {
   // SQLite's memory statistics take a global mutex around every allocation it makes (a few
   // hundred per command); nothing here reads them. Must precede SQLite's initialisation, so it
   // is asked before the first open and is a harmless no-op (SQLITE_MISUSE) after it.
@@ -252,8 +252,11 @@ SQLite::Database open_database(const std::string& path) {
   (void)memstatus_off;
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db.setBusyTimeout(5000);
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
+  // The pragma answers with the mode it got: ":memory:" says "memory", and some file systems
+  // keep "delete". Only in WAL mode may a commit skip its fsync, as SQLite then still syncs the
+  // WAL before every checkpoint, so a later fdatasync of the WAL makes the commit durable.
+  in_wal = db.execAndGet("PRAGMA journal_mode = WAL").getString() == "wal";
+  db.exec(relaxed_sync && in_wal ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   const auto migrations = schema::migrations();
@@ -282,8 +285,8 @@ SQLite::Database open_database(const std::string& path) {
 }  // namespace
 
 struct sqlite_event_store::statements {
-  explicit statements(const std::string& path)
-      : db(open_database(path)),
+  statements(const std::string& path, bool relaxed_sync)
+      : db(open_database(path, relaxed_sync, in_wal)),
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
@@ -360,6 +363,7 @@ struct sqlite_event_store::statements {
                     "INSERT INTO health (id, checks) VALUES (1, 1) "
                     "ON CONFLICT (id) DO UPDATE SET checks = checks + 1") {}
 
+  bool in_wal = false;  // before db: open_database sets it while db is built
   SQLite::Database db;
   SQLite::Statement begin, commit, rollback;
   SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
@@ -374,8 +378,11 @@ struct sqlite_event_store::statements {
   SQLite::Statement bump_health;
 };
 
-sqlite_event_store::sqlite_event_store(const std::string& path)
-    : s_(guarded([&] { return std::make_unique<statements>(path); })) {}
+sqlite_event_store::sqlite_event_store(const std::string& path, commit_sync sync)
+    : s_(guarded(
+          [&] { return std::make_unique<statements>(path, sync == commit_sync::by_caller); })) {
+  if (sync == commit_sync::by_caller && s_->in_wal) wal_path_ = path + "-wal";
+}
 
 sqlite_event_store::~sqlite_event_store() = default;
 

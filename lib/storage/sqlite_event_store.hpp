@@ -21,8 +21,18 @@ namespace tweetup {
 
 class sqlite_event_store final : public event_store {
  public:
+  // How a commit reaches the disk.
+  enum class commit_sync {
+    // synchronous=FULL: COMMIT returns after the WAL is fsynced.
+    full,
+    // In WAL mode, synchronous=NORMAL: COMMIT writes the WAL without fsync, and the caller
+    // makes it durable before telling anyone (app/wal_syncer.hpp). Applies only when the
+    // database is really in WAL mode (see wal_path); otherwise the store keeps FULL.
+    by_caller,
+  };
+
   // Opens or creates the database at `path` and migrates it. Throws store_error.
-  explicit sqlite_event_store(const std::string& path);
+  explicit sqlite_event_store(const std::string& path, commit_sync sync = commit_sync::full);
   ~sqlite_event_store() override;
   sqlite_event_store(const sqlite_event_store&) = delete;
   sqlite_event_store& operator=(const sqlite_event_store&) = delete;
@@ -51,10 +61,15 @@ class sqlite_event_store final : public event_store {
                                      std::chrono::sys_seconds ended_after, int limit) override;
 
   // Proves the database takes a write now: one transaction that bumps the counter in the
-  // `health` table and commits (with synchronous=FULL, through fsync). Throws store_error when
-  // it cannot, e.g. read_only or disk_full; nothing else changes either way. Costs an fsync, so
-  // callers rate-limit it (see app/write_check_cache.hpp).
+  // `health` table and commits (through fsync, unless commit_sync::by_caller). Throws store_error
+  // when it cannot, e.g. read_only or disk_full; nothing else changes either way. Costs an fsync,
+  // so callers rate-limit it (see app/write_check_cache.hpp).
   void check_writable();
+
+  // The write-ahead log the caller must sync after each commit: `path` + "-wal" when the store
+  // was opened with commit_sync::by_caller and the database is in WAL mode; empty when commits
+  // sync themselves (FULL, ":memory:", or a file system on which SQLite refused WAL mode).
+  const std::string& wal_path() const { return wal_path_; }
 
   // The schema version this build writes.
   static int schema_version();
@@ -65,6 +80,7 @@ class sqlite_event_store final : public event_store {
 
  private:
   struct statements;
+  std::string wal_path_;
   void insert_job(const job& j);  // inside guarded()
   void transact_nested(const std::function<void()>& work);
   void undo_savepoint();

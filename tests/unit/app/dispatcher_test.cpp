@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "app/wal_syncer.hpp"
 #include "core/store_error.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "support/memory_event_store.hpp"
@@ -101,7 +103,8 @@ struct rig {
   gathering_service service;
   recording_port port;
   int wakes = 0;
-  dispatcher router{io.get_executor(), service, store, time, port, [this] { ++wakes; }};
+  wal_syncer no_sync{io.get_executor(), ""};  // replies go as soon as the commit returns
+  dispatcher router{io.get_executor(), service, store, time, port, no_sync, [this] { ++wakes; }};
 
   // Delivers the messages the way Beast hands over buffered frames: one per executor turn.
   void deliver_one_per_turn(std::vector<inbound_message> messages) {
@@ -115,6 +118,43 @@ struct rig {
       });
     };
     (*next)(0);
+    io.run();
+    io.restart();
+  }
+};
+
+// Holds each request for durability until the test says the sync finished.
+class fake_barrier final : public durability_barrier {
+ public:
+  void after_commit(completion done) override { waiting.push_back(std::move(done)); }
+  boost::system::error_code sync_now() override {
+    ++inline_syncs;
+    finish();
+    return {};
+  }
+  // One sync covering every request made so far.
+  void finish(boost::system::error_code ec = {}) {
+    auto done = std::move(waiting);
+    waiting.clear();
+    for (auto& d : done)
+      d(ec);
+  }
+  std::vector<completion> waiting;
+  int inline_syncs = 0;
+};
+
+// The rig with replies that wait for the fake's sync.
+struct synced_rig {
+  memory_event_store store;
+  asio::io_context io;
+  fixed_clock time;
+  gathering_service service{store, {"!", "America/Chicago"}};
+  recording_port port{[this] { return store.transactions_committed(); }};
+  fake_barrier barrier;
+  int wakes = 0;
+  std::optional<dispatcher> router{std::in_place, io.get_executor(),  service, store, time, port,
+                                   barrier,       [this] { ++wakes; }};
+  void run() {
     io.run();
     io.restart();
   }
@@ -244,7 +284,8 @@ TEST_CASE("dispatcher: a flush left posted after the dispatcher is gone does not
   gathering_service service(store, {"!", "America/Chicago"});
   recording_port port([&] { return store.transactions_committed(); });
   {
-    dispatcher router(io.get_executor(), service, store, time, port);
+    wal_syncer no_sync(io.get_executor(), "");
+    dispatcher router(io.get_executor(), service, store, time, port, no_sync);
     router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
   }
   io.run();
@@ -316,4 +357,75 @@ TEST_CASE("dispatcher: a batch whose SQLite commit the disk refuses claims no su
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(path.string() + suffix, ignored);
   CHECK_MESSAGE(result == 0, "child ended with " << result);
+}
+
+TEST_CASE("dispatcher: replies wait for the sync that follows their commit") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.router->on_message(say("bob", "!join 1", 2));
+  s.run();
+  CHECK(s.store.transactions_committed() == 1);
+  CHECK(s.barrier.waiting.size() == 1);
+  CHECK(s.port.texts.empty());  // committed, not yet durable
+  CHECK(s.wakes == 0);          // the scheduler too waits: its plan is not durable yet
+
+  s.barrier.finish();
+  REQUIRE(s.port.texts.size() == 2);
+  CHECK(s.port.reply_to == std::vector<std::string>{"m1", "m2"});
+  CHECK(contains(s.port.texts[1], "Now 2 going"));
+  CHECK(s.wakes == 1);
+}
+
+TEST_CASE("dispatcher: batches that one sync covers reply in commit order") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.run();
+  s.router->on_message(say("bob", "!join 1", 2));
+  s.run();
+  CHECK(s.store.transactions_committed() == 2);
+  REQUIRE(s.barrier.waiting.size() == 2);
+  CHECK(s.port.texts.empty());
+
+  s.barrier.finish();  // the one sync started after both commits
+  CHECK(s.port.reply_to == std::vector<std::string>{"m1", "m2"});
+  CHECK(s.router->stats().batches == 2);
+}
+
+TEST_CASE("dispatcher: a failed sync turns every success of its batch into an apology") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.router->on_message(say("bob", "!join 7", 2));    // no such tweetup: rejected, stays so
+  s.router->on_message(say("cat", "!tweetups", 3));  // would list a Cafe that may be lost
+  s.run();
+  s.barrier.finish(boost::system::error_code(EIO, boost::system::system_category()));
+
+  REQUIRE(s.port.texts.size() == 3);
+  CHECK(contains(s.port.texts[0], "couldn't save that"));
+  CHECK_FALSE(contains(s.port.texts[0], "You're going"));
+  CHECK(contains(s.port.texts[1], "#7"));
+  CHECK_FALSE(contains(s.port.texts[2], "Cafe"));
+  CHECK(s.wakes == 0);
+}
+
+TEST_CASE("dispatcher: an inline message syncs at once, answering earlier batches first") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.run();
+  REQUIRE(s.barrier.waiting.size() == 1);
+  inbound_message tap = say("bob", "!join 1", 2);
+  tap.replies_inline = true;
+  s.router->on_message(tap);
+  CHECK(s.barrier.inline_syncs == 1);
+  CHECK(s.port.reply_to == std::vector<std::string>{"m1", "m2"});
+  CHECK(s.barrier.waiting.empty());
+}
+
+TEST_CASE("dispatcher: a sync finishing after the dispatcher is gone does nothing") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.run();
+  REQUIRE(s.barrier.waiting.size() == 1);
+  s.router.reset();
+  s.barrier.finish();
+  CHECK(s.port.texts.empty());
 }

@@ -9,6 +9,7 @@
 
 #include "app/counting_chat_port.hpp"
 #include "app/dispatcher.hpp"
+#include "app/wal_syncer.hpp"
 #include "async/asio.hpp"
 #include "core/job_runner.hpp"
 #include "metrics/bot_metrics.hpp"
@@ -46,7 +47,8 @@ struct bot {
   recording_port adapter;
   counting_chat_port port{adapter, "console"};
   async::asio::io_context io;
-  dispatcher router{io.get_executor(), service, store, time, port};
+  wal_syncer no_sync{io.get_executor(), ""};  // :memory: has no WAL to sync
+  dispatcher router{io.get_executor(), service, store, time, port, no_sync};
   scheduler timer{io.get_executor(), runner, port, time};
   int next_id = 0;
 

@@ -1,0 +1,30 @@
+// The dispatcher's way to wait until what it committed is on disk before it replies
+// (design.md principle 5), when commits do not sync themselves (see wal_syncer.hpp).
+// Executor: called on the io thread; completions run there too.
+#pragma once
+
+#include <functional>
+
+#include <boost/system/error_code.hpp>
+
+namespace tweetup {
+
+class durability_barrier {
+ public:
+  // Failure (the sync failed: the commit may be lost) or success.
+  using completion = std::function<void(boost::system::error_code)>;
+
+  virtual ~durability_barrier() = default;
+
+  // Calls `done` once every commit that returned before this call is durable, or with the
+  // error that means it may not be. Completions run in the order they were asked for; `done`
+  // may run before this returns (nothing to sync). Not called if the barrier is destroyed first.
+  virtual void after_commit(completion done) = 0;
+
+  // The same, blocking: on return, every commit that returned before the call is durable (or
+  // the error says it may not be), and every completion waiting for that has run, in order.
+  // For replies that must be ready before the caller returns (replies_inline).
+  virtual boost::system::error_code sync_now() = 0;
+};
+
+}  // namespace tweetup
