@@ -241,7 +241,7 @@ void gateway_client::on_frame(const std::string& frame) {
 
 async::task<void> gateway_client::reader() {
   for (;;) {
-    while (session_.reading_paused()) {
+    while (session_.reads_held()) {
       read_gate_.expires_at(clock::time_point::max());
       auto [ec] = co_await read_gate_.async_wait(async::nothrow);
       (void)ec;

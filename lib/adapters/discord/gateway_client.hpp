@@ -8,10 +8,11 @@
 //   Resume go first, by the session's choice.
 // - Exactly one write is in flight: every frame goes through one outbox drained by one writer,
 //   which also performs the closes the session asks for (B1).
-// - pause_reading(true) stops reading frames after the one being read (backpressure: the
-//   kernel's socket buffer and Discord hold what arrives meanwhile); heartbeats, sends and
-//   closes go on, and the session does not take an unread ACK for a zombie connection.
-//   pause_reading(false) reads again. The choice holds across reconnects.
+// - pause_reading(true) stops reading frames after the one being read, once the session is
+//   established (backpressure: the kernel's socket buffer and Discord hold what arrives
+//   meanwhile); heartbeats, sends and closes go on, and the session does not take an unread
+//   ACK for a zombie connection. pause_reading(false) reads again. The choice holds across
+//   reconnects, whose handshake is read regardless.
 // - stop() closes with 1000 (the session ends server-side too, G11) and ends run().
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The token
 // is handed to the session only and never logged.

@@ -195,7 +195,7 @@ TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is 
   // Beats are due at t0 + 20.625 s and then every 41.25 s.
   CHECK(sends(r.session.on_timer(t0 + 20625ms, 0.0), send_kind::heartbeat).size() == 1);
   r.session.set_reading_paused(true);  // backpressure: the ACK may now sit unread
-  CHECK(r.session.reading_paused());
+  CHECK(r.session.reads_held());
   for (const auto at : {t0 + 61875ms, t0 + 103125ms}) {
     const auto out = r.session.on_timer(at, 0.0);
     CHECK(sends(out, send_kind::heartbeat).size() == 1);
@@ -212,6 +212,26 @@ TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is 
   CHECK(sends(out, send_kind::heartbeat).empty());
   CHECK(only<gateway_action::close>(out).code == 4000);
   CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
+}
+
+TEST_CASE("a new connection reads its handshake while reading is paused, then holds again") {
+  ready_session r;
+  r.session.set_reading_paused(true);
+  CHECK(r.session.reads_held());
+  // Discord asks for a reconnect (read before the pause took effect): the new connection must
+  // read Hello and RESUMED, or it could never resume.
+  const auto out = r.session.on_frame(reconnect_frame, t0 + 5s, 0.0);
+  REQUIRE(only<gateway_action::connect>(out).mode == connect_mode::resume);
+  r.session.on_connected(t0 + 6s);
+  CHECK(r.session.reading_paused());
+  CHECK_FALSE(r.session.reads_held());
+  const auto greeted = r.session.on_frame(hello(), t0 + 6s, 0.5);
+  CHECK(sends(greeted, send_kind::resume).size() == 1);
+  CHECK_FALSE(r.session.reads_held());
+  r.session.on_frame(resumed, t0 + 6s, 0.5);
+  CHECK(r.session.reads_held());
+  r.session.set_reading_paused(false);
+  CHECK_FALSE(r.session.reads_held());
 }
 
 TEST_CASE("an ACK read after a pause ends the wait, and heartbeats carry on as before") {
