@@ -68,7 +68,12 @@ std::string created_message_id(const std::string& body) {
 }  // namespace
 
 discord_adapter::discord_adapter(async::executor ex, discord_adapter_options options)
-    : ex_(ex), options_(std::move(options)), rest_(ex, rest_options(options_)) {}
+    : ex_(ex),
+      options_(std::move(options)),
+      rest_(ex, rest_options(options_)),
+      backpressure_(options_.backpressure) {
+  rest_.on_load_change([this] { apply_backpressure(); });
+}
 
 discord_adapter::~discord_adapter() = default;
 
@@ -79,6 +84,14 @@ bool discord_adapter::connected() const {
 std::string discord_adapter::application_id() const {
   if (!options_.application_id.empty()) return options_.application_id;
   return gateway_ ? gateway_->application_id() : std::string{};
+}
+
+void discord_adapter::apply_backpressure() {
+  if (!backpressure_.update({rest_.queued(), rest_.queued_bytes()})) return;
+  layer_log("discord")->debug("gateway reads {}: {} REST calls ({} bytes) queued",
+                              backpressure_.paused() ? "paused" : "resumed", rest_.queued(),
+                              rest_.queued_bytes());
+  if (gateway_) gateway_->pause_reading(backpressure_.paused());
 }
 
 void discord_adapter::stop() {
@@ -127,6 +140,7 @@ async::task<void> discord_adapter::run(message_handler on_message) {
     g.compress = options_.compress;
     g.ca_file = options_.ca_file;
     gateway_ = std::make_unique<gateway_client>(ex_, std::move(g));
+    gateway_->pause_reading(backpressure_.paused());
     options_.token.clear();  // the gateway and REST clients hold their own copies
     gateway_client::event_handler events = [this](gateway_event& e) { on_event(e); };
     const std::string fatal = co_await gateway_->run(events);
@@ -140,7 +154,10 @@ async::task<void> discord_adapter::run(message_handler on_message) {
   const auto flushed = co_await rest_.flush(clock::now() + options_.flush_timeout);
   if (!flushed) log->warn("{} REST calls still queued at shutdown were dropped", rest_.queued());
   rest_.stop();
-  log->info("discord adapter finished");
+  log->info(
+      "discord adapter finished; REST queue peak {} calls ({} bytes), gateway reads paused {} "
+      "times",
+      rest_.peak_queued(), rest_.peak_queued_bytes(), backpressure_.pauses());
 }
 
 void discord_adapter::on_event(gateway_event& event) {

@@ -20,6 +20,9 @@
 //   Event, moved and cancelled along with it (R10).
 // - After READY, /tweetup is registered by bulk overwrite in each configured scope, only when
 //   the registered definition differs (R9).
+// - Backpressure: while the REST queue is over rest_backpressure's high marks, the gateway stops
+//   reading frames (heartbeats and sends go on) until the queue is down to the low marks, so a
+//   flood of commands waits in the socket and on Discord's side, not as replies in our heap.
 // - stop() closes the gateway with 1000; run() then waits up to `flush_timeout` for queued
 //   calls to leave before it returns.
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The
@@ -43,6 +46,7 @@
 #include "adapters/discord/gateway_client.hpp"
 #include "adapters/discord/guild_roles.hpp"
 #include "adapters/discord/interaction.hpp"
+#include "adapters/discord/rest_backpressure.hpp"
 #include "adapters/discord/rest_client.hpp"
 
 namespace tweetup {
@@ -64,6 +68,8 @@ struct discord_adapter_options {
   // An interaction whose answer is not ready this long after it arrived is deferred first
   // (callback type 5 or 6), then completed by editing the original response (R8: 3 s budget).
   std::chrono::milliseconds defer_after{2000};
+  // When the gateway stops and resumes reading, by the REST calls and bytes queued.
+  rest_backpressure::settings backpressure;
 };
 
 class discord_adapter final : public chat_adapter {
@@ -119,10 +125,13 @@ class discord_adapter final : public chat_adapter {
   async::task<void> run_refresh(card_key key);
   void remember_card(const std::string& channel_id, int number, std::string message_id);
   std::string application_id() const;
+  // Feeds the REST load to backpressure_ and pauses or resumes the gateway's reads.
+  void apply_backpressure();
 
   async::executor ex_;
   discord_adapter_options options_;
   rest_client rest_;
+  rest_backpressure backpressure_;
   std::unique_ptr<gateway_client> gateway_;
   guild_roles roles_;
   const message_handler* handler_ = nullptr;  // while run() is active

@@ -51,6 +51,7 @@ gateway_client::gateway_client(async::executor ex, gateway_client_options option
       session_(session_settings(options_)),
       wake_timer_(ex),
       writer_signal_(ex),
+      read_gate_(ex),
       random_(std::random_device{}()) {
   options_.token.clear();  // the session holds its own copy; keep one copy only
 }
@@ -82,6 +83,13 @@ void gateway_client::plan_disconnect(std::uint16_t code, std::string reason) {
 
 void gateway_client::enqueue(std::string payload) {
   execute(session_.enqueue(std::move(payload), clock::now()));
+}
+
+void gateway_client::pause_reading(bool paused) {
+  if (paused == session_.reading_paused()) return;
+  if (paused) ++stats_.read_pauses;
+  session_.set_reading_paused(paused);
+  if (!paused) read_gate_.cancel();
 }
 
 void gateway_client::stop() {
@@ -233,6 +241,14 @@ void gateway_client::on_frame(const std::string& frame) {
 
 async::task<void> gateway_client::reader() {
   for (;;) {
+    while (session_.reads_held()) {
+      read_gate_.expires_at(clock::time_point::max());
+      auto [ec] = co_await read_gate_.async_wait(async::nothrow);
+      (void)ec;
+      // Cancelled by `||` finishing elsewhere, rather than woken by pause_reading(false).
+      const auto state = co_await asio::this_coro::cancellation_state;
+      if (state.cancelled() != asio::cancellation_type::none) co_return;
+    }
     auto [ec, frame] = co_await ws_.read();
     if (ec) co_return;
     if (disconnect_planned_) continue;  // stale: the session has moved on

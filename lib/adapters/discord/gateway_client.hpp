@@ -8,6 +8,11 @@
 //   Resume go first, by the session's choice.
 // - Exactly one write is in flight: every frame goes through one outbox drained by one writer,
 //   which also performs the closes the session asks for (B1).
+// - pause_reading(true) stops reading frames after the one being read, once the session is
+//   established (backpressure: the kernel's socket buffer and Discord hold what arrives
+//   meanwhile); heartbeats, sends and closes go on, and the session does not take an unread
+//   ACK for a zombie connection. pause_reading(false) reads again. The choice holds across
+//   reconnects, whose handshake is read regardless.
 // - stop() closes with 1000 (the session ends server-side too, G11) and ends run().
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The token
 // is handed to the session only and never logged.
@@ -50,6 +55,7 @@ class gateway_client {
     std::uint64_t connects = 0;  // connections opened
     std::uint64_t identifies = 0;
     std::uint64_t resumes = 0;
+    std::uint64_t read_pauses = 0;  // pause_reading(true) calls that stopped the reads
   };
 
   gateway_client(async::executor ex, gateway_client_options options);
@@ -64,6 +70,8 @@ class gateway_client {
   // A payload (presence update…) behind the send budget; dropped with a warning when the
   // session refuses it (too large).
   void enqueue(std::string payload);
+  void pause_reading(bool paused);
+  bool reading_paused() const { return session_.reading_paused(); }
 
   // READY or RESUMED seen on the current connection.
   bool ready() const;
@@ -102,6 +110,7 @@ class gateway_client {
   zlib_stream_inflater inflater_;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer writer_signal_;
+  boost::asio::steady_timer read_gate_;  // the reader waits on it while reading is paused
   std::optional<clock::time_point> wake_at_;
   std::deque<outgoing> outbox_;
   event_handler* handler_ = nullptr;  // while run() is active

@@ -207,6 +207,7 @@ void gateway_session::handle(actions& out, gateway_event event, time_point now, 
             phase_ = phase::established;
             failures_ = 0;
           }
+          if (reads_held()) ack_may_be_unread_ = true;
           out.push_back({gateway_action::deliver{std::move(event)}});
         }
       },
@@ -226,7 +227,7 @@ void gateway_session::pump(actions& out, time_point now, double jitter) {
     return;
   }
   if (connected() && next_heartbeat_ && heartbeat_interval_ && now >= *next_heartbeat_) {
-    if (awaiting_ack_) {
+    if (awaiting_ack_ && !ack_may_be_unread_) {
       // G5, L2: no ACK between two beats is a zombie connection. Close with a non-1000 code
       // so the session survives, and resume at once.
       out.push_back({gateway_action::report{"zombie gateway connection: no heartbeat ACK"}});
@@ -235,6 +236,7 @@ void gateway_session::pump(actions& out, time_point now, double jitter) {
       return;
     }
     send_heartbeat(out, now);
+    ack_may_be_unread_ = reads_held();
     auto next = *next_heartbeat_ + *heartbeat_interval_;
     if (next <= now) next = now + *heartbeat_interval_;  // the shell woke us very late
     next_heartbeat_ = next;
@@ -388,7 +390,14 @@ void gateway_session::reset_connection() {
   next_heartbeat_.reset();
   last_heartbeat_sent_.reset();
   awaiting_ack_ = false;
+  ack_may_be_unread_ = false;
   sent_.clear();
+}
+
+void gateway_session::set_reading_paused(bool paused) {
+  reading_paused_ = paused;
+  // Resuming keeps the flag: the ACK may sit behind the frames that queued up meanwhile.
+  if (reads_held()) ack_may_be_unread_ = true;
 }
 
 std::string gateway_session::url_for(connect_mode mode) const {

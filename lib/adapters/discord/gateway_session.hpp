@@ -75,6 +75,16 @@ class gateway_session {
   actions enqueue(std::string payload, time_point now);
   // End the session on purpose: close with 1000, which also ends it server-side (G11).
   actions stop(time_point now);
+  // The shell asks to stop (true) or go back to (false) reading frames, as backpressure. While
+  // reads are held (below), a heartbeat ACK may be waiting unread, so a missing ACK is no sign
+  // of a zombie connection until the shell has read again for one whole heartbeat interval.
+  // Heartbeats keep going out either way (G5). Holds across reconnects.
+  void set_reading_paused(bool paused);
+  bool reading_paused() const { return reading_paused_; }
+  // Whether the shell should leave the next frame unread: reading is paused and the session is
+  // established. Hello, READY, RESUMED and a resume's replay are read regardless, or a new
+  // connection could not get going (it would time out waiting for Hello and reconnect).
+  bool reads_held() const { return reading_paused_ && phase_ == phase::established; }
 
   phase current_phase() const { return phase_; }
   const std::string& session_id() const { return session_id_; }
@@ -128,6 +138,8 @@ class gateway_session {
   std::optional<time_point> next_heartbeat_;
   std::optional<time_point> last_heartbeat_sent_;
   bool awaiting_ack_ = false;
+  bool reading_paused_ = false;
+  bool ack_may_be_unread_ = false;  // reads were held since the last heartbeat went out
   std::optional<std::chrono::nanoseconds> latency_;
 
   std::deque<time_point> sent_;  // every send of this connection within send_window (G13)

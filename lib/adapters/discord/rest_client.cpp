@@ -88,6 +88,12 @@ void rest_client::limiter_changed() {
     timer->cancel();
 }
 
+void rest_client::load_changed() {
+  peak_queued_ = std::max(peak_queued_, queued_);
+  peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
+  if (load_observer_) load_observer_();
+}
+
 void rest_client::stop() {
   if (stopping_) return;
   stopping_ = true;
@@ -96,10 +102,14 @@ void rest_client::stop() {
       if (j.done) j.done(rest_result{0, {}, "stopped before it was sent"});
     }
     queued_ -= jobs.size();
+    for (const auto& j : jobs)
+      queued_bytes_ -= j.bytes();
     jobs.clear();
   }
+  queues_.clear();
   limiter_changed();
   http_.close();
+  load_changed();
 }
 
 async::task<void> rest_client::wait(clock::time_point at) {
@@ -217,7 +227,9 @@ void rest_client::submit(std::string method, std::string path, std::string body,
   const bool idle = jobs.empty();
   jobs.push_back({std::move(method), std::move(path), std::move(body), std::move(done)});
   ++queued_;
+  queued_bytes_ += jobs.back().bytes();
   if (idle) async::supervise(ex_, drain(std::move(key)), "discord rest queue");
+  load_changed();
 }
 
 async::task<void> rest_client::drain(std::string key) {
@@ -234,10 +246,12 @@ async::task<void> rest_client::drain(std::string key) {
     it = queues_.find(key);
     if (it == queues_.end() || it->second.empty()) co_return;  // stop() emptied it
     completion done = std::move(it->second.front().done);
+    queued_bytes_ -= it->second.front().bytes();
     it->second.pop_front();
     --queued_;
     limiter_changed();  // wakes flush()
     if (done) done(result);
+    load_changed();
   }
 }
 

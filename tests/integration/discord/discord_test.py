@@ -16,6 +16,7 @@ import sys
 import unittest
 
 import harness
+from emulator import RouteLimit
 from harness import Scenario
 
 # Short heartbeats keep the life-cycle tests fast; the bot reads the interval from Hello (G4).
@@ -228,6 +229,59 @@ class RateLimits(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(order, ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta"])
             # Seven creates against a 5 per 5 s bucket: the bot waited instead of hitting 429s.
             self.assertEqual(sc.emu.violations_of("route_rate_limit"), [])
+
+
+class Backpressure(unittest.IsolatedAsyncioTestCase):
+    async def test_slow_rest_pauses_the_gateway_reads_and_loses_nothing(self):
+        # Every REST connection (8) is stuck for 4 s at the start of a burst of 2,000 commands
+        # over 10 channels. Without backpressure the bot would read them all and queue 2,000
+        # replies; with it, reading stops once 1,024 are queued (rest_backpressure's default
+        # high mark) and resumes at 256. Discord's limits are lifted: the bot's queue is
+        # under test, not its rate limiter.
+        count, channels, high_mark = 2000, 10, 1024
+        ids = [str(810000000000000001 + i) for i in range(channels)]
+        guild = {"id": GUILD, "owner_id": "700000000000000001", "name": "Busy Guild",
+                 "channels": [{"id": cid, "name": f"c{i}", "type": 0}
+                              for i, cid in enumerate(ids)]}
+        # Heartbeats every 1.5 s: a pause spans two of them (the ACK of the first unread when
+        # the second is due would be a zombie connection), and the emulator, busy sending the
+        # burst, still answers each well within one interval.
+        emu_config = dict(heartbeat_interval_ms=1500, guilds=[guild], global_limit=1_000_000,
+                          route_limits={"messages.create": RouteLimit(1_000_000, 1.0)})
+        config = {"discord": {"commands": "off", "global_rate_limit": 100000}}
+        async with Scenario(emulator=emu_config, config=config) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.inject_fault("POST", CREATE.pattern, "delay", count=8, seconds=4.0)
+            beats_before = len(sc.emu.heartbeats)
+            tracks = []
+            for i in range(count):
+                tracks += await sc.emu.dispatch_message_burst(["!tweetups"],
+                                                              channel_id=ids[i % channels])
+                if i % 50 == 0:
+                    await asyncio.sleep(0)  # a turn for the emulator's gateway and REST
+            await sc.wait_for(lambda: all(t.answered_at is not None for t in tracks),
+                              timeout=60.0, what="every reply")
+            paused = await sc.bot.wait_for_log(re.compile(r"gateway reads paused: (\d+) REST"))
+            await sc.bot.wait_for_log(re.compile(r"gateway reads resumed"))
+            # Every reply exactly once, in its channel; no retry was needed.
+            self.assertEqual(len(sc.emu.bot_messages()), count)
+            for cid in ids:
+                self.assertEqual(len(sc.emu.bot_messages(cid)), count // channels)
+            self.assertEqual(len(creates(sc.emu)), count)
+            # Heartbeats kept flowing while nothing was read, and no beat was taken for a
+            # zombie connection.
+            self.assertGreaterEqual(len(sc.emu.heartbeats) - beats_before, 2)
+            self.assertEqual(len(sc.emu.connections), 1)
+            self.assertEqual(sc.emu.client_close_codes, [])
+            self.assertFalse(any("zombie" in line for line in sc.bot.lines))
+            self.assertEqual(sc.emu.violations, [])
+            self.assertEqual(await sc.stop_bot(), 0)
+            # The queue stayed near the mark: it passes it only by the replies of commands
+            # read before the pause took effect, far below the 2,000 read without it.
+            self.assertGreaterEqual(int(re.search(r"(\d+) REST", paused).group(1)), high_mark)
+            peak = re.compile(r"REST queue peak (\d+) calls")
+            line = next(line for line in sc.bot.lines if peak.search(line))
+            self.assertLessEqual(int(peak.search(line).group(1)), high_mark + 128, line)
 
 
 BOB = {"id": "700000000000000002", "username": "bob", "global_name": "Bob", "bot": False}

@@ -190,6 +190,66 @@ TEST_CASE("a server op 1 gets an immediate heartbeat with the last sequence (G5)
   CHECK(wake(out) == t0 + 20625ms);  // the timer keeps its cadence
 }
 
+TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is no zombie") {
+  ready_session r;
+  // Beats are due at t0 + 20.625 s and then every 41.25 s.
+  CHECK(sends(r.session.on_timer(t0 + 20625ms, 0.0), send_kind::heartbeat).size() == 1);
+  r.session.set_reading_paused(true);  // backpressure: the ACK may now sit unread
+  CHECK(r.session.reads_held());
+  for (const auto at : {t0 + 61875ms, t0 + 103125ms}) {
+    const auto out = r.session.on_timer(at, 0.0);
+    CHECK(sends(out, send_kind::heartbeat).size() == 1);
+    CHECK(all<gateway_action::close>(out).empty());
+    CHECK(all<gateway_action::connect>(out).empty());
+  }
+  // Reading again: the ACK may still be behind the frames that queued up, so the next beat
+  // waits too; only a whole interval of reading without an ACK is a zombie.
+  r.session.set_reading_paused(false);
+  auto out = r.session.on_timer(t0 + 144375ms, 0.0);
+  CHECK(sends(out, send_kind::heartbeat).size() == 1);
+  CHECK(all<gateway_action::close>(out).empty());
+  out = r.session.on_timer(t0 + 185625ms, 0.0);
+  CHECK(sends(out, send_kind::heartbeat).empty());
+  CHECK(only<gateway_action::close>(out).code == 4000);
+  CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
+}
+
+TEST_CASE("a new connection reads its handshake while reading is paused, then holds again") {
+  ready_session r;
+  r.session.set_reading_paused(true);
+  CHECK(r.session.reads_held());
+  // Discord asks for a reconnect (read before the pause took effect): the new connection must
+  // read Hello and RESUMED, or it could never resume.
+  const auto out = r.session.on_frame(reconnect_frame, t0 + 5s, 0.0);
+  REQUIRE(only<gateway_action::connect>(out).mode == connect_mode::resume);
+  r.session.on_connected(t0 + 6s);
+  CHECK(r.session.reading_paused());
+  CHECK_FALSE(r.session.reads_held());
+  const auto greeted = r.session.on_frame(hello(), t0 + 6s, 0.5);
+  CHECK(sends(greeted, send_kind::resume).size() == 1);
+  CHECK_FALSE(r.session.reads_held());
+  r.session.on_frame(resumed, t0 + 6s, 0.5);
+  CHECK(r.session.reads_held());
+  r.session.set_reading_paused(false);
+  CHECK_FALSE(r.session.reads_held());
+}
+
+TEST_CASE("an ACK read after a pause ends the wait, and heartbeats carry on as before") {
+  ready_session r;
+  r.session.on_timer(t0 + 20625ms, 0.0);
+  r.session.set_reading_paused(true);
+  r.session.on_timer(t0 + 61875ms, 0.0);
+  r.session.set_reading_paused(false);
+  r.session.on_frame(message(2), t0 + 70s, 0.0);
+  r.session.on_frame(ack, t0 + 70s, 0.0);
+  auto out = r.session.on_timer(t0 + 103125ms, 0.0);
+  REQUIRE(sends(out, send_kind::heartbeat).size() == 1);
+  r.session.on_frame(ack, t0 + 104s, 0.0);
+  out = r.session.on_timer(t0 + 144375ms, 0.0);
+  CHECK(sends(out, send_kind::heartbeat).size() == 1);
+  CHECK(all<gateway_action::close>(out).empty());
+}
+
 TEST_CASE("missing ACK -> zombie close (not 1000) -> resume with the same session and seq") {
   ready_session r;
   r.session.on_frame(message(2), t0 + 5s, 0.0);
