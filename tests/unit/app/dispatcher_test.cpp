@@ -13,7 +13,6 @@
 #include <vector>
 
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <date/date.h>
@@ -23,9 +22,12 @@
 #include "app/wal_syncer.hpp"
 #include "core/store_error.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "support/in_child.hpp"
 #include "support/memory_event_store.hpp"
 
 using namespace tweetup;
+using tweetup::test::cap_file_size;
+using tweetup::test::in_child;
 namespace asio = boost::asio;
 
 namespace {
@@ -67,30 +69,6 @@ inbound_message say(const std::string& author, const std::string& text, int id) 
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-// Runs `work` in a forked child (a file-size limit must not outlive the test); its exit code,
-// or 128 + the signal that ended it.
-template <typename Work>
-int in_child(Work work) {
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    for (const int signal : {SIGABRT, SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTERM})
-      std::signal(signal, SIG_DFL);
-    int code = 99;
-    try {
-      code = work();
-    } catch (...) {
-      code = 98;
-    }
-    std::fflush(nullptr);
-    ::_exit(code);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 // The wiring of application.cpp around a given store.
@@ -329,12 +307,7 @@ TEST_CASE("dispatcher: a batch whose SQLite commit the disk refuses claims no su
     r.router.flush();
     if (r.port.texts.size() != 1) return 1;
 
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit old_limit{};
-    ::getrlimit(RLIMIT_FSIZE, &old_limit);
-    rlimit tight = old_limit;
-    tight.rlim_cur = static_cast<rlim_t>(std::filesystem::file_size(path.string() + "-wal"));
-    ::setrlimit(RLIMIT_FSIZE, &tight);
+    const rlimit old_limit = cap_file_size(std::filesystem::file_size(path.string() + "-wal"));
     r.router.on_message(say("bob", "!join 1", 2));
     r.router.on_message(say("cat", "!join 1", 3));
     r.router.on_message(say("alice", "!join 1", 4));  // already going: rejected

@@ -12,7 +12,6 @@
 
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <SQLiteCpp/Database.h>
@@ -20,8 +19,11 @@
 
 #include "core/store_error.hpp"
 #include "storage/schema.hpp"
+#include "support/in_child.hpp"
 
 using namespace tweetup;
+using tweetup::test::cap_file_size;
+using tweetup::test::in_child;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -95,19 +97,6 @@ void check_same(const rsvp& a, const rsvp& b) {
   CHECK(a.queue_order == b.queue_order);
 }
 
-// Caps how large any file of this process may grow, as a full or dead disk would: a write past
-// the cap fails (SQLite sees SQLITE_FULL or EFBIG), root included, and SIGXFSZ is ignored.
-// Only in a child (in_child), where the cap stays. Returns the old limit, to restore.
-rlimit cap_file_size(std::uintmax_t bytes) {
-  std::signal(SIGXFSZ, SIG_IGN);
-  rlimit old_limit{};
-  ::getrlimit(RLIMIT_FSIZE, &old_limit);
-  rlimit capped = old_limit;
-  capped.rlim_cur = static_cast<rlim_t>(bytes);
-  ::setrlimit(RLIMIT_FSIZE, &capped);
-  return old_limit;
-}
-
 // The size of the database's largest file: the main file, its WAL or its shared memory.
 std::uintmax_t largest_db_file(const std::string& path) {
   std::uintmax_t largest = 0;
@@ -117,34 +106,6 @@ std::uintmax_t largest_db_file(const std::string& path) {
     if (!ec) largest = std::max(largest, size);
   }
   return largest;
-}
-
-// Runs `work` in a forked child and returns its exit code, or 128 + the signal that killed it.
-// For failures that could take the whole process down, so the
-// rest of the suite still runs and reports.
-template <typename Work>
-int in_child(Work work) {
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    // doctest's crash handlers belong to the parent; here a crash should just end the child.
-    for (const int signal : {SIGABRT, SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTERM}) {
-      std::signal(signal, SIG_DFL);
-    }
-    int code = 99;
-    try {
-      code = work();
-    } catch (...) {
-      code = 98;
-    }
-    std::fflush(nullptr);
-    ::_exit(code);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
 }
 
 std::vector<int> numbers(const std::vector<event>& events) {
