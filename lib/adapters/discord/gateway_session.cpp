@@ -76,6 +76,7 @@ gateway_session::actions gateway_session::on_frame(std::string_view text, time_p
     finish(out, now);
     return out;
   }
+  frame_since_beat_ = true;  // something arrived: the connection is not dead
   auto decoded = gateway_codec::decode(text);
   if (auto* problem = std::get_if<gateway_codec::error>(&decoded)) {
     out.push_back(
@@ -187,6 +188,7 @@ void gateway_session::handle(actions& out, gateway_event event, time_point now, 
         } else if constexpr (std::is_same_v<type, gateway_event::heartbeat_ack>) {
           if (awaiting_ack_ && last_heartbeat_sent_) latency_ = now - *last_heartbeat_sent_;
           awaiting_ack_ = false;
+          ack_may_be_unread_ = false;  // the backlog that hid it has been read
         } else if constexpr (std::is_same_v<type, gateway_event::reconnect>) {
           // L12: op 7 means "resume now" in every state, even before Hello.
           reconnect(out, true, resumable_close, "reconnect requested", false, now, jitter);
@@ -207,7 +209,7 @@ void gateway_session::handle(actions& out, gateway_event event, time_point now, 
             phase_ = phase::established;
             failures_ = 0;
           }
-          if (reads_held()) ack_may_be_unread_ = true;
+          if (reads_held()) ack_may_be_unread_ = held_since_beat_ = true;
           out.push_back({gateway_action::deliver{std::move(event)}});
         }
       },
@@ -227,7 +229,12 @@ void gateway_session::pump(actions& out, time_point now, double jitter) {
     return;
   }
   if (connected() && next_heartbeat_ && heartbeat_interval_ && now >= *next_heartbeat_) {
-    if (awaiting_ack_ && !ack_may_be_unread_) {
+    // After a pause the ACK may sit behind a backlog of frames that takes the shell longer than
+    // an interval to read; while reads are held or frames keep coming, the connection is
+    // alive. Only an interval with nothing read at all, or reading without an ACK once no
+    // backlog can hide it, is a zombie.
+    const bool ack_may_be_late = ack_may_be_unread_ && (held_since_beat_ || frame_since_beat_);
+    if (awaiting_ack_ && !ack_may_be_late) {
       // G5, L2: no ACK between two beats is a zombie connection. Close with a non-1000 code
       // so the session survives, and resume at once.
       out.push_back({gateway_action::report{"zombie gateway connection: no heartbeat ACK"}});
@@ -236,7 +243,9 @@ void gateway_session::pump(actions& out, time_point now, double jitter) {
       return;
     }
     send_heartbeat(out, now);
-    ack_may_be_unread_ = reads_held();
+    if (reads_held()) ack_may_be_unread_ = true;
+    held_since_beat_ = reads_held();
+    frame_since_beat_ = false;
     auto next = *next_heartbeat_ + *heartbeat_interval_;
     if (next <= now) next = now + *heartbeat_interval_;  // the shell woke us very late
     next_heartbeat_ = next;
@@ -391,13 +400,15 @@ void gateway_session::reset_connection() {
   last_heartbeat_sent_.reset();
   awaiting_ack_ = false;
   ack_may_be_unread_ = false;
+  held_since_beat_ = false;
+  frame_since_beat_ = false;
   sent_.clear();
 }
 
 void gateway_session::set_reading_paused(bool paused) {
   reading_paused_ = paused;
   // Resuming keeps the flag: the ACK may sit behind the frames that queued up meanwhile.
-  if (reads_held()) ack_may_be_unread_ = true;
+  if (reads_held()) ack_may_be_unread_ = held_since_beat_ = true;
 }
 
 std::string gateway_session::url_for(connect_mode mode) const {

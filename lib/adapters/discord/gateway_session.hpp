@@ -76,8 +76,10 @@ class gateway_session {
   // End the session on purpose: close with 1000, which also ends it server-side (G11).
   actions stop(time_point now);
   // The shell asks to stop (true) or go back to (false) reading frames, as backpressure. While
-  // reads are held (below), a heartbeat ACK may be waiting unread, so a missing ACK is no sign
-  // of a zombie connection until the shell has read again for one whole heartbeat interval.
+  // reads are held (below), a heartbeat ACK may be waiting unread, and after they resume it may
+  // sit behind the backlog for longer than an interval. So from a pause until the next ACK, a
+  // missing ACK is a zombie connection only after a whole interval in which reads were not held
+  // and no frame at all arrived.
   // Heartbeats keep going out either way (G5). Holds across reconnects.
   void set_reading_paused(bool paused);
   bool reading_paused() const { return reading_paused_; }
@@ -139,7 +141,9 @@ class gateway_session {
   std::optional<time_point> last_heartbeat_sent_;
   bool awaiting_ack_ = false;
   bool reading_paused_ = false;
-  bool ack_may_be_unread_ = false;  // reads were held since the last heartbeat went out
+  bool ack_may_be_unread_ = false;  // reads were held since the last ACK
+  bool held_since_beat_ = false;    // reads were held since the last timed heartbeat
+  bool frame_since_beat_ = false;   // a frame arrived since the last timed heartbeat
   std::optional<std::chrono::nanoseconds> latency_;
 
   std::deque<time_point> sent_;  // every send of this connection within send_window (G13)

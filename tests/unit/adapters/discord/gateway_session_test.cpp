@@ -214,6 +214,27 @@ TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is 
   CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
 }
 
+TEST_CASE("after a pause, a backlog read for longer than an interval is no zombie; silence is") {
+  ready_session r;
+  CHECK(sends(r.session.on_timer(t0 + 20625ms, 0.0), send_kind::heartbeat).size() == 1);
+  r.session.set_reading_paused(true);
+  r.session.on_timer(t0 + 61875ms, 0.0);
+  r.session.set_reading_paused(false);
+  // A slow shell drains the backlog for two whole intervals; the ACK is still behind it.
+  int seq = 2;
+  for (const auto interval_end : {t0 + 103125ms, t0 + 144375ms}) {
+    for (auto at = interval_end - 40s; at < interval_end; at += 10s)
+      r.session.on_frame(message(seq++), at, 0.0);
+    const auto out = r.session.on_timer(interval_end, 0.0);
+    CHECK(sends(out, send_kind::heartbeat).size() == 1);
+    CHECK(all<gateway_action::close>(out).empty());
+  }
+  // Then nothing at all for a whole interval: the connection is dead after all.
+  const auto out = r.session.on_timer(t0 + 185625ms, 0.0);
+  CHECK(only<gateway_action::close>(out).code == 4000);
+  CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
+}
+
 TEST_CASE("a new connection reads its handshake while reading is paused, then holds again") {
   ready_session r;
   r.session.set_reading_paused(true);
