@@ -29,6 +29,7 @@
 
 #include "support/child_process.hpp"
 #include "support/inspircd.hpp"
+#include "support/require_inspircd.hpp"
 #include "support/tls_test_certs.hpp"
 
 namespace fs = std::filesystem;
@@ -36,10 +37,19 @@ using namespace std::chrono_literals;
 using tweetup::testing::child_process;
 using tweetup::testing::inspircd_server;
 using tweetup::testing::process_result;
+using tweetup::testing::require_inspircd;
 
 namespace {
 
 using steady = std::chrono::steady_clock;
+
+// A server that also serves wss:// with `certificate` (made at test time for "localhost").
+inspircd_server::options serving_wss(const tweetup::testing::certificate_file& certificate) {
+  inspircd_server::options o;
+  o.tls_cert_pem = certificate.pem.cert;
+  o.tls_key_pem = certificate.pem.key;
+  return o;
+}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -458,10 +468,7 @@ class silent_listener {
 }  // namespace
 
 TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   std::optional<inspircd_server> server;
   server.emplace();
   INFO("server output:\n" << (server ? server->output() : std::string()));
@@ -524,15 +531,9 @@ TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
 }
 
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();
-  inspircd_server::options o;
-  o.tls_cert_pem = certificate.pem.cert;
-  o.tls_key_pem = certificate.pem.key;
-  inspircd_server server(o);
+  inspircd_server server(serving_wss(certificate));
   INFO("server output:\n" << server.output());
   scratch_dir dir;
 
@@ -566,15 +567,9 @@ TEST_CASE("wss://: the bot verifies the server's self-signed certificate through
 }
 
 TEST_CASE("wss:// to an untrusted certificate fails, says why, and retries with backoff") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();
-  inspircd_server::options o;
-  o.tls_cert_pem = certificate.pem.cert;
-  o.tls_key_pem = certificate.pem.key;
-  inspircd_server server(o);
+  inspircd_server server(serving_wss(certificate));
   INFO("server output:\n" << server.output());
   scratch_dir dir;
 
@@ -630,10 +625,7 @@ TEST_CASE("wss:// to an untrusted certificate fails, says why, and retries with 
 
 TEST_CASE(
     "a nick already in use: the bot takes irc.alt_nicks, else the _ rule, and still answers") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   inspircd_server server;
   INFO("server output:\n" << server.output());
   scratch_dir dir;
@@ -697,10 +689,7 @@ TEST_CASE(
 // with registration, within the ~40 s this test may take. The replies are long ones (about 400
 // bytes, 12 KB in all, more than the stock 10 KiB receive queue), as long place names make them.
 TEST_CASE("30 commands in a burst against stock flood limits: all answered, never disconnected") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   inspircd_server::options o;
   o.stock_flood_listener = true;
   inspircd_server server(o);
@@ -774,10 +763,7 @@ TEST_CASE("30 commands in a burst against stock flood limits: all answered, neve
 }
 
 TEST_CASE("a 1,500-byte reply arrives whole, split across lines, with no broken UTF-8") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping the IRC test");
-    return;
-  }
+  require_inspircd();
   inspircd_server server;
   INFO("server output:\n" << server.output());
   scratch_dir dir;

@@ -22,6 +22,7 @@
 #include "support/child_process.hpp"
 #include "support/inspircd.hpp"
 #include "support/raw_http.hpp"
+#include "support/require_inspircd.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -32,6 +33,7 @@ using tweetup::testing::http_answer;
 using tweetup::testing::http_get;
 using tweetup::testing::inspircd_server;
 using tweetup::testing::process_result;
+using tweetup::testing::require_inspircd;
 using tweetup::testing::run_process;
 
 namespace {
@@ -184,10 +186,7 @@ TEST_CASE("ops endpoint: with http.listen empty nothing listens and healthcheck 
 }
 
 TEST_CASE("ops endpoint: healthz goes 200, 503, 200 as the IRC server goes away and comes back") {
-  if (!inspircd_server::installed()) {
-    MESSAGE("inspircd is not installed (apt-get install inspircd); skipping");
-    return;
-  }
+  require_inspircd();
   std::optional<inspircd_server> server;
   server.emplace();
   scratch_dir dir;
