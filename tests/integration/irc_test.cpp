@@ -29,6 +29,7 @@
 
 #include "support/child_process.hpp"
 #include "support/inspircd.hpp"
+#include "support/loopback.hpp"
 #include "support/require_inspircd.hpp"
 #include "support/tls_test_certs.hpp"
 
@@ -36,6 +37,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using tweetup::testing::child_process;
 using tweetup::testing::inspircd_server;
+using tweetup::testing::loopback;
 using tweetup::testing::process_result;
 using tweetup::testing::require_inspircd;
 
@@ -113,14 +115,6 @@ struct scratch_dir {
   }
   ~scratch_dir() { fs::remove_all(path); }
 };
-
-sockaddr_in loopback(int port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
 
 // A plain IRC client over TCP, line by line. Answers PING by itself and keeps every line it
 // received in `transcript` for failure messages.

@@ -18,33 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "support/loopback.hpp"
+
 namespace fs = std::filesystem;
 
 namespace tweetup::testing {
 namespace {
-
-sockaddr_in loopback(int port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
-// A port nobody listens on right now: bind port 0 and see what the kernel picked.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address = loopback(0);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 bool accepts_connections(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -95,7 +74,7 @@ void inspircd_server::start() {
   std::vector<int> ports;
   const auto pick = [&ports](int& port) {
     while (port == 0 || std::find(ports.begin(), ports.end(), port) != ports.end())
-      port = free_port();
+      port = free_loopback_port();
     ports.push_back(port);
   };
   pick(options_.client_port);

@@ -12,14 +12,6 @@
 namespace tweetup::testing {
 namespace {
 
-sockaddr_in loopback(int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
 // Where the n-th response ends in `bytes` (headers + Content-Length body), or npos when it has
 // not arrived whole. Responses to HEAD carry no body whatever their Content-Length says.
 std::size_t response_end(const std::string& bytes, int n, int head_responses) {
@@ -43,16 +35,6 @@ std::size_t response_end(const std::string& bytes, int n, int head_responses) {
 }
 
 }  // namespace
-
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = loopback(0);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t size = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 raw_connection::raw_connection(int port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);

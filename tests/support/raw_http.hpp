@@ -7,10 +7,9 @@
 #include <optional>
 #include <string>
 
-namespace tweetup::testing {
+#include "support/loopback.hpp"
 
-// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-int free_loopback_port();
+namespace tweetup::testing {
 
 class raw_connection {
  public:
