@@ -98,6 +98,9 @@ void discord_adapter::stop() {
   if (stopping_) return;
   stopping_ = true;
   layer_log("discord")->info("discord adapter stopping");
+  // Cards waiting out their refresh interval get their last counts now, while REST drains.
+  for (auto* wait : refresh_waits_)
+    wait->cancel();
   if (gateway_) gateway_->stop();
 }
 
@@ -373,9 +376,20 @@ void discord_adapter::refresh_card(const std::string& channel, const event_card&
 
 async::task<void> discord_adapter::run_refresh(card_key key) {
   for (;;) {
+    auto shown = cards_.find(key);
+    const auto due = shown == cards_.end()
+                         ? clock::time_point{}
+                         : shown->second.refreshed_at + options_.card_refresh_interval;
+    if (!stopping_ && due > clock::now()) {
+      // Within the interval of the last refresh: wait, and send the newest change after it.
+      boost::asio::steady_timer wait(ex_, due);
+      refresh_waits_.insert(&wait);
+      co_await wait.async_wait(async::nothrow);
+      refresh_waits_.erase(&wait);
+      shown = cards_.find(key);  // the wait may have seen it evicted
+    }
     const auto next = refreshes_.find(key);
-    const auto shown = cards_.find(key);
-    if (next == refreshes_.end() || shown == cards_.end() || stopping_) {
+    if (next == refreshes_.end() || shown == cards_.end()) {
       if (next != refreshes_.end()) refreshes_.erase(next);
       refreshing_.erase(key);
       co_return;
@@ -384,7 +398,8 @@ async::task<void> discord_adapter::run_refresh(card_key key) {
     // Taken now: a change that comes while this PATCH is on its way waits for the next turn.
     refreshes_.erase(next);
     ++stats_.cards_updated;
-    const std::string path = "/channels/" + key.first + "/messages/" + shown->second;
+    shown->second.refreshed_at = clock::now();
+    const std::string path = "/channels/" + key.first + "/messages/" + shown->second.message_id;
     const auto r = co_await rest_.request("PATCH", path, body);
     (void)r;  // failures are logged by the REST client; the next change tries again
   }
@@ -393,8 +408,8 @@ async::task<void> discord_adapter::run_refresh(card_key key) {
 void discord_adapter::remember_card(const std::string& channel_id, int number,
                                     std::string message_id) {
   card_key key{channel_id, number};
-  const auto [it, added] = cards_.insert_or_assign(key, std::move(message_id));
-  (void)it;
+  const auto [it, added] = cards_.try_emplace(key);
+  it->second.message_id = std::move(message_id);  // keeps the time of its last refresh
   if (!added) return;
   card_order_.push_back(std::move(key));
   if (card_order_.size() > max_cards) {

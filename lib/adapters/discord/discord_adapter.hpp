@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "adapters/chat_adapter.hpp"
@@ -68,6 +69,10 @@ struct discord_adapter_options {
   // An interaction whose answer is not ready this long after it arrived is deferred first
   // (callback type 5 or 6), then completed by editing the original response (R8: 3 s budget).
   std::chrono::milliseconds defer_after{2000};
+  // The least time between two refreshes of one card. The first change shows at once; changes
+  // within the interval wait and go out together with the newest counts, so a busy tweetup
+  // costs one PATCH a second instead of one per RSVP (and stays clear of Discord's limits).
+  std::chrono::milliseconds card_refresh_interval{1000};
   // When the gateway stops and resumes reading, by the REST calls and bytes queued.
   rest_backpressure::settings backpressure;
 };
@@ -138,11 +143,17 @@ class discord_adapter final : public chat_adapter {
   std::optional<pending_interaction> current_;
   // Announcement messages by event, so a change can refresh the card in place. Bounded: the
   // oldest entries go first.
-  std::map<card_key, std::string> cards_;
+  struct shown_card {
+    std::string message_id;
+    clock::time_point refreshed_at;  // the last PATCH of its counts; epoch: never
+  };
+  std::map<card_key, shown_card> cards_;
   std::vector<card_key> card_order_;
   // Cards waiting to be refreshed, the newest change each; a worker per key sends them.
   std::map<card_key, event_card> refreshes_;
   std::set<card_key> refreshing_;
+  // The workers' waits between refreshes; stop() cuts them short so the last counts go out.
+  std::set<boost::asio::steady_timer*> refresh_waits_;
   // Announcements being posted, with the newest change that waits for their id.
   std::map<card_key, std::optional<event_card>> announcing_;
   // The guild of each channel we heard from (scheduled events live in guilds).

@@ -338,6 +338,24 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             await sc.emu.wait_for(lambda: "3 going" in embed_text(sc.emu.find_message(card.id)),
                                   what="the card to show 3 going")
 
+    async def test_a_burst_of_joins_refreshes_the_card_once_a_second_with_the_last_counts(self):
+        async with Scenario(emulator=FAST, config=QUIET) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            for i in range(20):
+                await sc.emu.message_create("!join 1", author={
+                    "id": str(700000000000000100 + i), "username": f"p{i}", "bot": False})
+            await sc.emu.wait_for(lambda: "21 going" in embed_text(sc.emu.find_message(card.id)),
+                                  what="the card to show all 21")
+            patches = sc.emu.requests_to("PATCH", rf"/messages/{card.id}$")
+            # The first change shows at once; the rest wait out the card's refresh interval
+            # (1 s) and go out together, instead of one PATCH per join.
+            self.assertLess(len(patches), 20)
+            gaps = [later.time - earlier.time for earlier, later in zip(patches, patches[1:])]
+            self.assertTrue(all(gap > 0.9 for gap in gaps), gaps)
+            self.assertEqual(sc.emu.violations, [])
+
     async def test_a_cancelled_tweetups_card_loses_its_buttons(self):
         async with Scenario(emulator=FAST) as sc:
             await sc.emu.wait_for_ready()
