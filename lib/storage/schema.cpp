@@ -87,6 +87,12 @@ CREATE TABLE health (
   checks INTEGER NOT NULL
 );
 )sql"sv,
+    // 5: an event's waitlist in queue order without reading its other RSVPs, and (holding
+    // guests too) a narrow covering scan for the event's tallies: both for
+    // sqlite_event_store::rsvp_slice_of, which every RSVP command runs.
+    R"sql(
+CREATE INDEX rsvps_by_status ON rsvps (event_id, status, queue_order, user_id, guests);
+)sql"sv,
 };
 
 }  // namespace
