@@ -319,18 +319,15 @@ struct sqlite_event_store::statements {
         rsvps_of(prepare_raw(db,
                              "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? ORDER BY queue_order, user_id")),
-        // One pass over the event's entries of rsvps_by_status (a covering index), no rows
-        // handed out; an aggregate without GROUP BY always yields its one row.
-        rsvp_tallies(prepare_raw(
-            db,
-            "SELECT coalesce(sum(CASE WHEN status = 'going' THEN 1 + guests END), 0), "
-            "count(CASE WHEN status = 'maybe' THEN 1 END), "
-            "count(CASE WHEN status = 'waitlisted' THEN 1 END), coalesce(max(queue_order), 0) "
-            "FROM rsvps WHERE event_id = ?")),
+        // Kept by triggers (schema migration 5); no row until the event's first RSVP.
+        rsvp_tallies(prepare_raw(db,
+                                 "SELECT going_seats, maybe, waiting, last_queue_order "
+                                 "FROM rsvp_tallies WHERE event_id = ?")),
         own_rsvp(prepare_raw(db,
                              "SELECT user_name, status, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? AND user_id = ?")),
-        // rsvps_by_status yields these in order: no sort, and no other RSVP is read.
+        // rsvps_waitlist (a partial index; its key ends in the primary key, user_id) yields
+        // these in order: no sort, and no other RSVP is read.
         waitlist(prepare_raw(db,
                              "SELECT user_id, user_name, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? AND status = 'waitlisted' "
@@ -638,11 +635,12 @@ rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_
       sqlite3_stmt* const row = s_->rsvp_tallies.get();
       const raw_use done(row);
       check(sqlite3_bind_int64(row, 1, event_id));
-      if (!step(row)) throw SQLite::Exception("the RSVP tallies returned no row", SQLITE_ERROR);
-      slice.tallies.going_seats = sqlite3_column_int(row, 0);
-      slice.tallies.maybe = sqlite3_column_int(row, 1);
-      slice.tallies.waiting = sqlite3_column_int(row, 2);
-      slice.tallies.last_queue_order = sqlite3_column_int64(row, 3);
+      if (step(row)) {
+        slice.tallies.going_seats = sqlite3_column_int(row, 0);
+        slice.tallies.maybe = sqlite3_column_int(row, 1);
+        slice.tallies.waiting = sqlite3_column_int(row, 2);
+        slice.tallies.last_queue_order = sqlite3_column_int64(row, 3);
+      }
     }
     {
       sqlite3_stmt* const row = s_->own_rsvp.get();
@@ -660,6 +658,8 @@ rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_
         r.queue_order = sqlite3_column_int64(row, 3);
       }
     }
+    // Mostly nobody waits; the tallies say so without a third statement.
+    if (slice.tallies.waiting == 0) return slice;
     sqlite3_stmt* const row = s_->waitlist.get();
     const raw_use done(row);
     check(sqlite3_bind_int64(row, 1, event_id));

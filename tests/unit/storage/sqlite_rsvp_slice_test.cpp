@@ -1,5 +1,6 @@
-// sqlite_event_store::rsvp_slice_of on a real database file: the tallies come from one aggregate
-// statement and the rows from two indexed reads, so each is checked against the rows themselves.
+// sqlite_event_store::rsvp_slice_of on a real database file: the tallies come from a row that
+// triggers keep and the rows from two indexed reads, so each is checked against the rows
+// themselves (rsvps_of) after every kind of change.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "core/rsvp_slice.hpp"
+#include "storage/schema.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "support/temp_db.hpp"
 
@@ -131,56 +133,91 @@ TEST_CASE("sqlite rsvp_slice_of: tallies, own row and the waitlist in queue orde
   CHECK(other.own->guests == 5);
 }
 
-TEST_CASE("sqlite rsvp_slice_of: equals the slice computed from every row, for random events") {
+TEST_CASE("sqlite rsvp_slice_of: equals the slice computed from every row, as rows change") {
   temp_db db;
   sqlite_event_store store(db.path());
   std::mt19937 random(20261129);
+  const auto pick = [&](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
   const rsvp_status statuses[] = {rsvp_status::going, rsvp_status::maybe, rsvp_status::declined,
                                   rsvp_status::waitlisted};
-  for (int round = 0; round < 20; ++round) {
-    const event e = stored_event(store, "Round " + std::to_string(round));
-    const int people = std::uniform_int_distribution<int>(0, 60)(random);
+  std::vector<event> events;
+  for (int i = 0; i < 4; ++i)
+    events.push_back(stored_event(store, "Place " + std::to_string(i)));
+  // Each round inserts new RSVPs and rewrites old ones (status, guests, order), as commands
+  // do: the tallies the triggers keep must follow every kind of change.
+  for (int round = 0; round < 40; ++round) {
+    const event& e = events[static_cast<std::size_t>(pick(0, 3))];
     store.transact([&] {
-      for (int i = 0; i < people; ++i) {
-        const rsvp_status status = statuses[std::uniform_int_distribution<int>(0, 3)(random)];
-        const int guests = std::uniform_int_distribution<int>(0, 3)(random);
-        // Few distinct orders, so ties are common.
-        const int order = std::uniform_int_distribution<int>(1, people)(random);
-        store.save_rsvp(make_rsvp(e.id, "u" + std::to_string(i), status, guests, order));
+      for (int i = pick(1, 15); i > 0; --i) {
+        const rsvp_status status = statuses[pick(0, 3)];
+        // Few distinct orders, so ties are common; mostly rising, as the service assigns them.
+        const int order = pick(0, 9) == 0 ? pick(-2, 5) : pick(round, round + 3);
+        store.save_rsvp(
+            make_rsvp(e.id, "u" + std::to_string(pick(0, 30)), status, pick(0, 3), order));
       }
     });
-    const auto all = store.rsvps_of(e.id);
-    for (int i = -1; i <= people; i += 7) {
-      const std::string user = "u" + std::to_string(i);  // "u-1" never answered
-      INFO("round ", round, ", user ", user);
-      check_same(store.rsvp_slice_of(e.id, user), make_rsvp_slice(e.id, all, user));
+    for (const event& checked : events) {
+      const auto all = store.rsvps_of(checked.id);
+      for (int i = -1; i <= 31; i += 4) {
+        const std::string user = "u" + std::to_string(i);  // "u-1" never answers
+        INFO("round ", round, ", event ", checked.id, ", user ", user);
+        check_same(store.rsvp_slice_of(checked.id, user), make_rsvp_slice(checked.id, all, user));
+      }
     }
   }
 }
 
-TEST_CASE("sqlite rsvp_slice_of: a schema 4 database gains the index the waitlist read uses") {
+TEST_CASE("sqlite rsvp_slice_of: a rolled-back RSVP leaves the tallies as they were") {
   temp_db db;
-  std::int64_t event_id = 0;
+  sqlite_event_store store(db.path());
+  const event e = stored_event(store, "Cafe");
+  store.transact([&] { store.save_rsvp(make_rsvp(e.id, "ann", rsvp_status::going, 1, 1)); });
+  struct refused {};
+  CHECK_THROWS_AS(store.transact([&] {
+    store.save_rsvp(make_rsvp(e.id, "ann", rsvp_status::declined, 0, 1));
+    store.save_rsvp(make_rsvp(e.id, "bob", rsvp_status::waitlisted, 0, 2));
+    CHECK(store.rsvp_slice_of(e.id, "ann").tallies == rsvp_tallies{0, 0, 1, 2});
+    throw refused{};
+  }),
+                  refused);
+  CHECK(store.rsvp_slice_of(e.id, "ann").tallies == rsvp_tallies{2, 0, 0, 1});
+}
+
+TEST_CASE("sqlite rsvp_slice_of: a schema 4 database with RSVPs is tallied when it migrates") {
+  temp_db db;
   {
-    sqlite_event_store store(db.path());
-    event_id = stored_event(store, "Old").id;
-    store.transact([&] {
-      store.save_rsvp(make_rsvp(event_id, "w", rsvp_status::waitlisted, 0, 2));
-      store.save_rsvp(make_rsvp(event_id, "g", rsvp_status::going, 0, 1));
-    });
-  }
-  {
-    // Back to what the previous release left: no index, schema 4.
-    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
-    raw.exec("DROP INDEX rsvps_by_status");
+    // What the previous release wrote: migrations 1 to 4, with two events and their RSVPs.
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const auto migrations = schema::migrations();
+    REQUIRE(migrations.size() >= 5);
+    for (std::size_t i = 0; i < 4; ++i)
+      raw.exec(std::string(migrations[i]));
     raw.exec("PRAGMA user_version = 4");
+    raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
+    for (int id : {1, 2}) {
+      raw.exec(
+          "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, "
+          "place, starts_at, zone, status, created_at) VALUES (" +
+          std::to_string(id) + ", 'discord', '1', " + std::to_string(id) +
+          ", 'o', 'o', 'Cafe', 1795882500, 'UTC', 'scheduled', 1795882500)");
+    }
+    raw.exec(
+        "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+        "VALUES (1, 'ann', 'Ann', 'going', 2, 1), (1, 'bob', 'Bob', 'maybe', 0, 2), "
+        "(1, 'cy', 'Cy', 'waitlisted', 1, 5), (1, 'dee', 'Dee', 'declined', 0, 7), "
+        "(1, 'eve', 'Eve', 'waitlisted', 0, 4), (2, 'ann', 'Ann', 'going', 0, 3)");
   }
   sqlite_event_store store(db.path());
-  SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
-  CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'rsvps_by_status'")
-            .getInt() == 1);
-  const rsvp_slice slice = store.rsvp_slice_of(event_id, "g");
-  CHECK(slice.tallies == rsvp_tallies{1, 0, 1, 2});
-  REQUIRE(slice.waitlist.size() == 1);
-  CHECK(slice.waitlist[0].user.id == "w");
+  for (const std::int64_t id : {1, 2, 3}) {  // 3: no such event, no RSVPs
+    for (const char* user : {"ann", "cy", "nobody"}) {
+      INFO("event ", id, ", user ", user);
+      check_same(store.rsvp_slice_of(id, user), make_rsvp_slice(id, store.rsvps_of(id), user));
+    }
+  }
+  CHECK(store.rsvp_slice_of(1, "ann").tallies == rsvp_tallies{3, 1, 2, 7});
+  CHECK(texts(store.rsvp_slice_of(1, "ann").waitlist) ==
+        texts({rsvp{1, {"eve", "Eve"}, rsvp_status::waitlisted, 0, 4},
+               rsvp{1, {"cy", "Cy"}, rsvp_status::waitlisted, 1, 5}}));
 }
