@@ -2,7 +2,9 @@
 // creates (1 in 5) and joins over 50 channels, each command its own committed transaction,
 // exactly as the bot runs them. Prints ops/s and the process's peak RSS.
 //
-//   commands_bench [--ops N] [--db PATH]     (default 20000 ops, a temporary file)
+//   commands_bench [--ops N] [--db PATH] [--joins-per-event J]
+//     (default 20000 ops, a temporary file, J = 4). A larger J skews the mix towards big events:
+//     with J = 400 each event ends with ~400 RSVPs, where reading them all used to dominate.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -40,11 +42,13 @@ cpu_time cpu_seconds() {
 
 int main(int argc, char** argv) {
   long ops = 20000;
+  long joins_per_event = 4;
   std::string db_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--ops") ops = std::atol(argv[i + 1]);
     if (flag == "--db") db_path = argv[i + 1];
+    if (flag == "--joins-per-event") joins_per_event = std::atol(argv[i + 1]);
   }
   const bool temporary = db_path.empty();
   if (temporary) {
@@ -71,7 +75,8 @@ int main(int argc, char** argv) {
       m.channel = {"bench", "channel-" + std::to_string(c)};
       m.author = {"user-" + std::to_string(i), "user" + std::to_string(i)};
       m.message_id = std::to_string(i);
-      if ((i / channels) % 5 == 0) {  // each channel: one create, then four joins, in turn
+      // Each channel in turn: one create, then `joins_per_event` joins of that event.
+      if ((i / channels) % (joins_per_event + 1) == 0) {
         m.text = "!tweetup Cafe " + std::to_string(i) + " tomorrow 3pm";
         ++events_in[c];
       } else {

@@ -1,22 +1,77 @@
 #include "core/attendance.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace tweetup {
+namespace {
+
+bool earlier(const rsvp& a, const rsvp& b) {
+  return a.queue_order < b.queue_order;
+}
+
+// Stores hand rows over in queue order already; checking costs one pass, sorting n log n.
+void sort_by_queue_order(std::vector<rsvp>& rows) {
+  if (!std::is_sorted(rows.begin(), rows.end(), earlier)) {
+    std::stable_sort(rows.begin(), rows.end(), earlier);
+  }
+}
+
+// Adds (sign 1) or removes (sign -1) the row's part of the tallies.
+void count(rsvp_tallies& tallies, const rsvp& r, int sign) {
+  switch (r.status) {
+    case rsvp_status::going:
+      tallies.going_seats += sign * r.seats();
+      break;
+    case rsvp_status::maybe:
+      tallies.maybe += sign;
+      break;
+    case rsvp_status::waitlisted:
+      tallies.waiting += sign;
+      break;
+    case rsvp_status::declined:
+      break;
+  }
+}
+
+}  // namespace
 
 attendance::attendance(std::int64_t event_id, std::optional<int> capacity, std::vector<rsvp> rsvps)
     : event_id_(event_id), capacity_(capacity), rsvps_(std::move(rsvps)) {
-  std::stable_sort(rsvps_.begin(), rsvps_.end(),
-                   [](const rsvp& a, const rsvp& b) { return a.queue_order < b.queue_order; });
+  sort_by_queue_order(rsvps_);
+  for (const auto& r : rsvps_)
+    count(tallies_, r, 1);
+  if (!rsvps_.empty()) tallies_.last_queue_order = rsvps_.back().queue_order;
 }
 
-int attendance::seats_taken() const {
-  int seats = 0;
-  for (const auto& r : rsvps_) {
-    if (r.status == rsvp_status::going) seats += r.seats();
+attendance::attendance(std::optional<int> capacity, rsvp_slice slice)
+    : event_id_(slice.event_id),
+      capacity_(capacity),
+      rsvps_(std::move(slice.waitlist)),
+      tallies_(slice.tallies),
+      partial_(true),
+      actor_id_(std::move(slice.user_id)) {
+  // Promotions and waitlist positions are only right with the whole waitlist in hand.
+  const bool all_waiting = std::all_of(rsvps_.begin(), rsvps_.end(), [](const rsvp& r) {
+    return r.status == rsvp_status::waitlisted;
+  });
+  if (!all_waiting || static_cast<int>(rsvps_.size()) != tallies_.waiting) {
+    throw std::logic_error("attendance: the slice's waitlist does not match its waiting count");
   }
-  return seats;
+  sort_by_queue_order(rsvps_);
+  if (!slice.own) return;
+  if (slice.own->user.id != actor_id_) {
+    throw std::logic_error("attendance: the slice's own RSVP is someone else's");
+  }
+  if (slice.own->status == rsvp_status::waitlisted) {
+    if (!find(actor_id_)) {
+      throw std::logic_error("attendance: the slice's own RSVP waits but is not on its waitlist");
+    }
+    return;
+  }
+  rsvps_.insert(std::upper_bound(rsvps_.begin(), rsvps_.end(), *slice.own, earlier),
+                std::move(*slice.own));
 }
 
 std::optional<int> attendance::seats_left() const {
@@ -28,19 +83,19 @@ bool attendance::fits(int seats) const {
   return !capacity_ || seats_taken() + seats <= *capacity_;
 }
 
-bool attendance::anyone_waiting() const {
-  return std::any_of(rsvps_.begin(), rsvps_.end(),
-                     [](const rsvp& r) { return r.status == rsvp_status::waitlisted; });
-}
-
 std::int64_t attendance::next_queue_order() const {
-  return rsvps_.empty() ? 1 : rsvps_.back().queue_order + 1;
+  return tallies_.last_queue_order + 1;
 }
 
 const rsvp* attendance::find(std::string_view user_id) const {
   auto it = std::find_if(rsvps_.begin(), rsvps_.end(),
                          [&](const rsvp& r) { return r.user.id == user_id; });
-  return it == rsvps_.end() ? nullptr : &*it;
+  if (it != rsvps_.end()) return &*it;
+  // Someone who is neither waiting nor the actor may well be going: "no RSVP" would be a lie.
+  if (partial_ && user_id != actor_id_) {
+    throw std::logic_error("attendance: a partial attendance does not hold that user's RSVP");
+  }
+  return nullptr;
 }
 
 rsvp* attendance::find_mutable(std::string_view user_id) {
@@ -48,6 +103,7 @@ rsvp* attendance::find_mutable(std::string_view user_id) {
 }
 
 int attendance::waitlist_position(std::string_view user_id) const {
+  if (!anyone_waiting()) return 0;
   int position = 0;
   for (const auto& r : rsvps_) {
     if (r.status != rsvp_status::waitlisted) continue;
@@ -58,6 +114,9 @@ int attendance::waitlist_position(std::string_view user_id) const {
 }
 
 std::vector<rsvp> attendance::with_status(rsvp_status status) const {
+  if (partial_ && status != rsvp_status::waitlisted) {
+    throw std::logic_error("attendance: a partial attendance holds only the waitlist's RSVPs");
+  }
   std::vector<rsvp> out;
   for (const auto& r : rsvps_) {
     if (r.status == status) out.push_back(r);
@@ -65,20 +124,41 @@ std::vector<rsvp> attendance::with_status(rsvp_status status) const {
   return out;
 }
 
+const std::vector<rsvp>& attendance::all() const {
+  if (partial_) throw std::logic_error("attendance: a partial attendance does not hold every RSVP");
+  return rsvps_;
+}
+
+void attendance::set(rsvp& r, rsvp_status status, int guests) {
+  count(tallies_, r, -1);
+  r.status = status;
+  r.guests = guests;
+  count(tallies_, r, 1);
+}
+
+rsvp& attendance::move_to_back(rsvp& r) {
+  const auto it = rsvps_.begin() + (&r - rsvps_.data());
+  std::rotate(it, it + 1, rsvps_.end());
+  return rsvps_.back();
+}
+
 rsvp& attendance::upsert(const user_ref& user) {
   if (rsvp* existing = find_mutable(user.id)) {
     existing->user = user;  // keep the display name fresh
     return *existing;
   }
-  rsvps_.push_back(rsvp{event_id_, user, rsvp_status::declined, 0, next_queue_order()});
+  const std::int64_t order = next_queue_order();
+  rsvps_.push_back(rsvp{event_id_, user, rsvp_status::declined, 0, order});
+  tallies_.last_queue_order = order;
   return rsvps_.back();
 }
 
 void attendance::promote(rsvp_change& change) {
+  if (!anyone_waiting()) return;
   for (auto& r : rsvps_) {
     if (r.status != rsvp_status::waitlisted) continue;
     if (!fits(r.seats())) break;  // strict FIFO: nobody jumps the head of the queue
-    r.status = rsvp_status::going;
+    set(r, rsvp_status::going, r.guests);
     change.changed.push_back(r);
     change.promoted.push_back(r);
   }
@@ -91,8 +171,8 @@ rsvp_change attendance::join(const user_ref& user, int guests) {
     if (existing->guests == guests) return {rsvp_outcome::already_going, {}, {}};
     const int extra = guests - existing->guests;
     if (extra > 0 && !fits(extra)) return {rsvp_outcome::no_room_for_guests, {}, {}};
-    existing->guests = guests;
     existing->user = user;
+    set(*existing, rsvp_status::going, guests);
     change.outcome = rsvp_outcome::guests_changed;
     change.changed.push_back(*existing);
     promote(change);  // fewer guests may free seats
@@ -100,8 +180,8 @@ rsvp_change attendance::join(const user_ref& user, int guests) {
   }
   if (existing && existing->status == rsvp_status::waitlisted) {
     if (existing->guests == guests) return {rsvp_outcome::already_waitlisted, {}, {}};
-    existing->guests = guests;
     existing->user = user;
+    set(*existing, rsvp_status::waitlisted, guests);
     change.outcome = rsvp_outcome::guests_changed;
     change.changed.push_back(*existing);
     promote(change);  // a smaller party at the head may fit now
@@ -111,13 +191,11 @@ rsvp_change attendance::join(const user_ref& user, int guests) {
   const bool seat_now = !anyone_waiting() && fits(1 + guests);
   const std::int64_t order = next_queue_order();
   rsvp& r = upsert(user);
-  r.guests = guests;
   r.queue_order = order;  // (re)joining puts you at the back of the line
-  r.status = seat_now ? rsvp_status::going : rsvp_status::waitlisted;
-  std::stable_sort(rsvps_.begin(), rsvps_.end(),
-                   [](const rsvp& a, const rsvp& b) { return a.queue_order < b.queue_order; });
+  tallies_.last_queue_order = order;
+  set(r, seat_now ? rsvp_status::going : rsvp_status::waitlisted, guests);
   change.outcome = seat_now ? rsvp_outcome::going : rsvp_outcome::waitlisted;
-  change.changed.push_back(*find(user.id));
+  change.changed.push_back(move_to_back(r));
   return change;
 }
 
@@ -129,8 +207,7 @@ rsvp_change attendance::maybe(const user_ref& user) {
   }
   rsvp& r = existing ? *existing : upsert(user);
   r.user = user;
-  r.status = rsvp_status::maybe;
-  r.guests = 0;
+  set(r, rsvp_status::maybe, 0);
   change.outcome = rsvp_outcome::maybe;
   change.changed.push_back(r);
   promote(change);
@@ -144,8 +221,7 @@ rsvp_change attendance::leave(const user_ref& user) {
   }
   rsvp_change change;
   existing->user = user;
-  existing->status = rsvp_status::declined;
-  existing->guests = 0;
+  set(*existing, rsvp_status::declined, 0);
   change.outcome = rsvp_outcome::declined;
   change.changed.push_back(*existing);
   promote(change);

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/rsvp.hpp"
+#include "core/rsvp_slice.hpp"
 
 namespace tweetup {
 
@@ -37,7 +39,16 @@ struct rsvp_change {
 
 class attendance {
  public:
+  // From every RSVP of the event, in any order.
   attendance(std::int64_t event_id, std::optional<int> capacity, std::vector<rsvp> rsvps);
+  // Partial: from a slice (core/rsvp_slice.hpp), so a command costs its waitlist rather than
+  // every RSVP. It decides join/maybe/leave for slice.user_id (or anyone waiting) and
+  // set_capacity exactly as the full one would, and keeps the tallies up to date, so the seats,
+  // counts, waitlist and find() of that user stay right. What needs rows it does not hold
+  // throws std::logic_error instead of answering from part of them: all(), with_status() of
+  // anything but waitlisted, and find() or an RSVP of someone else who is not waiting. Throws
+  // std::logic_error too when the slice contradicts itself (its waiting count and waitlist).
+  attendance(std::optional<int> capacity, rsvp_slice slice);
 
   rsvp_change join(const user_ref& user, int guests);
   rsvp_change maybe(const user_ref& user);
@@ -46,28 +57,42 @@ class attendance {
   // holds only those promotions.
   rsvp_change set_capacity(std::optional<int> capacity);
 
-  int seats_taken() const;
+  bool partial() const { return partial_; }
+  int seats_taken() const { return tallies_.going_seats; }  // guests included
   std::optional<int> seats_left() const;  // nullopt without a capacity; 0 when full or over
   std::optional<int> capacity() const { return capacity_; }
+  int maybe_count() const { return tallies_.maybe; }
+  int waiting_count() const { return tallies_.waiting; }
   // 1-based position on the waitlist, or 0 when not waiting.
   int waitlist_position(std::string_view user_id) const;
   const rsvp* find(std::string_view user_id) const;
   // RSVPs with this status, in queue order.
   std::vector<rsvp> with_status(rsvp_status status) const;
-  const std::vector<rsvp>& all() const { return rsvps_; }
+  // Every RSVP, in queue order.
+  const std::vector<rsvp>& all() const;
 
  private:
   rsvp* find_mutable(std::string_view user_id);
   bool fits(int seats) const;
-  bool anyone_waiting() const;
+  bool anyone_waiting() const { return tallies_.waiting > 0; }
   std::int64_t next_queue_order() const;
   rsvp& upsert(const user_ref& user);
+  // Every change of a row's status or guests goes through here, to keep the tallies true.
+  void set(rsvp& r, rsvp_status status, int guests);
+  // Moves `r`, which has just taken the highest queue order, to the back: the rows stay in
+  // queue order without sorting them all again.
+  rsvp& move_to_back(rsvp& r);
   // Promotes waiting parties in order while they fit; appends them to `change`.
   void promote(rsvp_change& change);
 
   std::int64_t event_id_;
   std::optional<int> capacity_;
-  std::vector<rsvp> rsvps_;  // kept sorted by queue_order
+  // Kept sorted by queue_order. Every row, or in a partial one: the actor's row and the
+  // waitlist as it was loaded (rows leave it only by changing status, never by removal).
+  std::vector<rsvp> rsvps_;
+  rsvp_tallies tallies_;  // over every RSVP of the event, held or not
+  bool partial_ = false;
+  std::string actor_id_;  // partial: the user whose row it holds, waiting or not
 };
 
 }  // namespace tweetup

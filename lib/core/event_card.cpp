@@ -15,9 +15,9 @@ event_card make_card(const event& e, const attendance& a, std::chrono::sys_secon
   card.zone = e.zone;
   card.organizer = {e.organizer.id, displayable(e.organizer.name)};
   card.going = a.seats_taken();
-  card.maybe = static_cast<int>(a.with_status(rsvp_status::maybe).size());
+  card.maybe = a.maybe_count();
   card.capacity = e.capacity;
-  card.waiting = static_cast<int>(a.with_status(rsvp_status::waitlisted).size());
+  card.waiting = a.waiting_count();
   card.cancelled = e.status == event_status::cancelled;
   card.open = e.is_open(now);
   return card;

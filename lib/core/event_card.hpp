@@ -34,6 +34,7 @@ struct event_card {
   bool open = true;  // RSVPs still change (scheduled and not over)
 };
 
+// A partial `a` will do: the card shows counts, not names.
 event_card make_card(const event& e, const attendance& a, std::chrono::sys_seconds now,
                      event_card::use role);
 

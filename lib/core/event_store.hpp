@@ -19,6 +19,7 @@
 #include "core/event.hpp"
 #include "core/job.hpp"
 #include "core/rsvp.hpp"
+#include "core/rsvp_slice.hpp"
 
 namespace tweetup {
 
@@ -53,6 +54,10 @@ class event_store {
 
   // The event's RSVPs in queue order.
   virtual std::vector<rsvp> rsvps_of(std::int64_t event_id) = 0;
+  // What an RSVP by `user_id` needs (see core/rsvp_slice.hpp): the event's tallies, that user's
+  // row and the waitlist in queue order, without reading every RSVP into memory. Equal to
+  // make_rsvp_slice(event_id, rsvps_of(event_id), user_id).
+  virtual rsvp_slice rsvp_slice_of(std::int64_t event_id, std::string_view user_id) = 0;
   // Inserts or replaces the RSVP of (event_id, user.id).
   virtual void save_rsvp(const rsvp& r) = 0;
 

@@ -135,7 +135,7 @@ class gathering_service::run {
     for (std::size_t i = 0; i < events.size() && i < shown; ++i) {
       const event& e = events[i];
       text += '\n';
-      text += replies::list_line(view(e, zone_or_utc(e.zone)), attendance_of(e));
+      text += replies::list_line(view(e, zone_or_utc(e.zone)), partial_attendance_of(e));
     }
     if (events.size() > shown) text += fmt::format("\n…and {} more.", events.size() - shown);
     reply(text);
@@ -234,7 +234,7 @@ class gathering_service::run {
   void operator()(const limit_command& c) {
     store_.transact([&] {
       event e = changeable(c.number, "change the limit of");
-      attendance a = attendance_of(e);
+      attendance a = partial_attendance_of(e);
       const rsvp_change change = a.set_capacity(c.capacity);
       for (const auto& r : change.changed)
         store_.save_rsvp(r);
@@ -380,8 +380,15 @@ class gathering_service::run {
     return zone_or_utc(settings.zone.empty() ? options_.default_zone : settings.zone);
   }
 
+  // Every RSVP: for what names people (info, the mentions of a change).
   attendance attendance_of(const event& e) {
     return attendance(e.id, e.capacity, store_.rsvps_of(e.id));
+  }
+
+  // The tallies, the waitlist and the author's own RSVP: enough to decide the author's RSVP and
+  // to word counts and cards, at the cost of the waitlist rather than of every RSVP.
+  attendance partial_attendance_of(const event& e) {
+    return attendance(e.capacity, store_.rsvp_slice_of(e.id, message_.author.id));
   }
 
   event existing(int number) {
@@ -418,7 +425,7 @@ class gathering_service::run {
     store_.transact([&] {
       const event e = existing(number);
       refuse_if_closed(e);
-      attendance a = attendance_of(e);
+      attendance a = partial_attendance_of(e);
       const rsvp_change change = decide(a);
       for (const auto& r : change.changed)
         store_.save_rsvp(r);
@@ -523,8 +530,9 @@ class gathering_service::run {
     outbound_message m = message(reply_key());
     m.reply_to = message_.message_id;
     m.append(text);
-    m.card = make_card(e, attendance_of(e), now_, event_card::use::update);
-    for (const auto& r : store_.rsvps_of(e.id)) {
+    const attendance a = attendance_of(e);
+    m.card = make_card(e, a, now_, event_card::use::update);
+    for (const auto& r : a.all()) {
       if (r.status == rsvp_status::declined || r.user.id == message_.author.id) continue;
       m.add_text(" ").add_mention(r.user);
     }

@@ -77,7 +77,7 @@ std::string counts(const attendance& a) {
   if (const auto left = a.seats_left()) {
     text += *left > 0 ? fmt::format(", {} spot{} left", *left, *left == 1 ? "" : "s") : ", full";
   }
-  const auto waiting = a.with_status(rsvp_status::waitlisted).size();
+  const int waiting = a.waiting_count();
   if (waiting > 0) text += fmt::format(", {} waiting", waiting);
   return text;
 }

@@ -34,13 +34,13 @@ std::string when(const event_view& v);
 moment when_moment(const event& e);
 // The instants format_span words, without the relative part.
 moment span_moment(const event& e);
-// "3 going, 5 spots left" / "8 going, full, 2 waiting" / "3 going"
+// "3 going, 5 spots left" / "8 going, full, 2 waiting" / "3 going". A partial `a` will do.
 std::string counts(const attendance& a);
 // "Assumed: PM; tomorrow, since that time has passed today; America/Chicago time." or ""
 std::string assumptions(const timeparse::assumption_list& list, std::string_view zone_name);
-// One line of `!tweetups`.
+// One line of `!tweetups`. A partial `a` will do.
 std::string list_line(const event_view& v, const attendance& a);
-// The `info` block: details and who answered what.
+// The `info` block: details and who answered what. Needs a full `a` (it names everyone).
 std::string details(const event_view& v, const attendance& a);
 // The line shown when the store failed; nothing of SQLite leaks into it.
 std::string storage_trouble(store_failure failure);

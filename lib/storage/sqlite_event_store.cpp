@@ -126,8 +126,8 @@ std::chrono::sys_seconds instant(std::int64_t s) {
   return std::chrono::sys_seconds{std::chrono::seconds{s}};
 }
 
-// A statement used through the C API, for the one loop where SQLiteCpp's per-value overhead
-// shows (rsvps_of): finalized with the store.
+// A statement used through the C API, for the RSVP reads where SQLiteCpp's per-value overhead
+// shows (rsvps_of, rsvp_slice_of): finalized with the store.
 using raw_statement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
 
 raw_statement prepare_raw(SQLite::Database& db, const char* sql) {
@@ -319,6 +319,19 @@ struct sqlite_event_store::statements {
         rsvps_of(prepare_raw(db,
                              "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? ORDER BY queue_order, user_id")),
+        // Kept by triggers (schema migration 5); no row until the event's first RSVP.
+        rsvp_tallies(prepare_raw(db,
+                                 "SELECT going_seats, maybe, waiting, last_queue_order "
+                                 "FROM rsvp_tallies WHERE event_id = ?")),
+        own_rsvp(prepare_raw(db,
+                             "SELECT user_name, status, guests, queue_order FROM rsvps "
+                             "WHERE event_id = ? AND user_id = ?")),
+        // rsvps_waitlist (a partial index; its key ends in the primary key, user_id) yields
+        // these in order: no sort, and no other RSVP is read.
+        waitlist(prepare_raw(db,
+                             "SELECT user_id, user_name, guests, queue_order FROM rsvps "
+                             "WHERE event_id = ? AND status = 'waitlisted' "
+                             "ORDER BY queue_order, user_id")),
         save_rsvp(db,
                   "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
@@ -369,7 +382,7 @@ struct sqlite_event_store::statements {
   SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
   SQLite::Statement insert_event, update_event, find_event, upcoming;
-  raw_statement rsvps_of;
+  raw_statement rsvps_of, rsvp_tallies, own_rsvp, waitlist;
   SQLite::Statement save_rsvp;
   SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
       posts_sent_since, next_job_due, pending_jobs;
@@ -578,9 +591,9 @@ std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channe
 
 std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
   return guarded([&] {
-    // Every RSVP command reads all of its event's RSVPs, so this loop is the hottest in the
-    // store: it reads the columns straight from sqlite3_stmt, without SQLiteCpp's Column (a
-    // shared_ptr copy per value) or a std::string per status.
+    // Info, reminders, the calendar feed and the mentions of a change read every RSVP of an
+    // event, hundreds for a big one: so the columns come straight from sqlite3_stmt, without
+    // SQLiteCpp's Column (a shared_ptr copy per value) or a std::string per status.
     sqlite3* const db = s_->db.getHandle();
     sqlite3_stmt* const row = s_->rsvps_of.get();
     const raw_use done(row);
@@ -600,6 +613,66 @@ std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
       r.queue_order = sqlite3_column_int64(row, 4);
     }
     return list;
+  });
+}
+
+rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_view user_id) {
+  return guarded([&] {
+    sqlite3* const db = s_->db.getHandle();
+    const auto check = [db](int rc) {
+      if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+    };
+    // SQLITE_ROW for a row, false when done; anything else is an error.
+    const auto step = [db](sqlite3_stmt* statement) {
+      const int rc = sqlite3_step(statement);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
+      return rc == SQLITE_ROW;
+    };
+    rsvp_slice slice;
+    slice.event_id = event_id;
+    slice.user_id = std::string(user_id);
+    {
+      sqlite3_stmt* const row = s_->rsvp_tallies.get();
+      const raw_use done(row);
+      check(sqlite3_bind_int64(row, 1, event_id));
+      if (step(row)) {
+        slice.tallies.going_seats = sqlite3_column_int(row, 0);
+        slice.tallies.maybe = sqlite3_column_int(row, 1);
+        slice.tallies.waiting = sqlite3_column_int(row, 2);
+        slice.tallies.last_queue_order = sqlite3_column_int64(row, 3);
+      }
+    }
+    {
+      sqlite3_stmt* const row = s_->own_rsvp.get();
+      const raw_use done(row);
+      check(sqlite3_bind_int64(row, 1, event_id));
+      // An empty view may hold a null pointer, which would bind NULL rather than ''.
+      check(sqlite3_bind_text(row, 2, user_id.empty() ? "" : user_id.data(),
+                              static_cast<int>(user_id.size()), SQLITE_STATIC));
+      if (step(row)) {
+        rsvp& r = slice.own.emplace();
+        r.event_id = event_id;
+        r.user = {std::string(user_id), std::string(text_column(row, 0))};
+        r.status = rsvp_status_from(text_column(row, 1));
+        r.guests = sqlite3_column_int(row, 2);
+        r.queue_order = sqlite3_column_int64(row, 3);
+      }
+    }
+    // Mostly nobody waits; the tallies say so without a third statement.
+    if (slice.tallies.waiting == 0) return slice;
+    sqlite3_stmt* const row = s_->waitlist.get();
+    const raw_use done(row);
+    check(sqlite3_bind_int64(row, 1, event_id));
+    slice.waitlist.reserve(static_cast<std::size_t>(slice.tallies.waiting));
+    while (step(row)) {
+      rsvp& r = slice.waitlist.emplace_back();
+      r.event_id = event_id;
+      r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
+      r.status = rsvp_status::waitlisted;
+      r.guests = sqlite3_column_int(row, 2);
+      r.queue_order = sqlite3_column_int64(row, 3);
+    }
+    return slice;
   });
 }
 

@@ -46,6 +46,7 @@ class sqlite_event_store final : public event_store {
   std::vector<event> upcoming_events(const channel_ref& channel,
                                      std::chrono::sys_seconds now) override;
   std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
+  rsvp_slice rsvp_slice_of(std::int64_t event_id, std::string_view user_id) override;
   void save_rsvp(const rsvp& r) override;
   std::optional<event> find_event_by_id(std::int64_t id) override;
   void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;

@@ -104,6 +104,11 @@ std::vector<event> memory_event_store::upcoming_events(const channel_ref& channe
 }
 
 std::vector<rsvp> memory_event_store::rsvps_of(std::int64_t event_id) {
+  ++full_rsvp_reads_;
+  return rows_of(event_id);
+}
+
+std::vector<rsvp> memory_event_store::rows_of(std::int64_t event_id) const {
   std::vector<rsvp> found;
   for (const auto& [key, r] : state_.rsvps) {
     if (key.first == event_id) found.push_back(r);
@@ -112,6 +117,10 @@ std::vector<rsvp> memory_event_store::rsvps_of(std::int64_t event_id) {
     return a.queue_order != b.queue_order ? a.queue_order < b.queue_order : a.user.id < b.user.id;
   });
   return found;
+}
+
+rsvp_slice memory_event_store::rsvp_slice_of(std::int64_t event_id, std::string_view user_id) {
+  return make_rsvp_slice(event_id, rows_of(event_id), user_id);
 }
 
 void memory_event_store::save_rsvp(const rsvp& r) {

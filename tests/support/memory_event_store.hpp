@@ -35,6 +35,7 @@ class memory_event_store final : public event_store {
   std::vector<event> upcoming_events(const channel_ref& channel,
                                      std::chrono::sys_seconds now) override;
   std::vector<rsvp> rsvps_of(std::int64_t event_id) override;
+  rsvp_slice rsvp_slice_of(std::int64_t event_id, std::string_view user_id) override;
   void save_rsvp(const rsvp& r) override;
   std::optional<event> find_event_by_id(std::int64_t id) override;
   void replace_pending_jobs(std::int64_t event_id, const std::vector<job>& jobs) override;
@@ -62,6 +63,9 @@ class memory_event_store final : public event_store {
   std::string dump() const;
   // Successful mutating calls so far, including rolled-back ones.
   int writes() const { return writes_; }
+  // Calls of rsvps_of (every RSVP of an event), not counting rsvp_slice_of: for tests that the
+  // RSVP commands do without it.
+  int full_rsvp_reads() const { return full_rsvp_reads_; }
   // Outermost commits; rolled-back calls, inner ones included.
   int transactions_committed() const { return committed_; }
   int transactions_rolled_back() const { return rolled_back_; }
@@ -81,6 +85,7 @@ class memory_event_store final : public event_store {
   };
 
   void before_write();
+  std::vector<rsvp> rows_of(std::int64_t event_id) const;
   void push_job(job j);
 
   state state_;
@@ -89,6 +94,7 @@ class memory_event_store final : public event_store {
   std::optional<store_failure> commit_failure_;
   int writes_to_skip_ = 0;
   int writes_ = 0;
+  int full_rsvp_reads_ = 0;
   int committed_ = 0;
   int rolled_back_ = 0;
 };

@@ -195,6 +195,41 @@ TEST_CASE("gathering_service: waitlist promotion mentions only the promoted pers
   CHECK_FALSE(require_event(f.store.find_event(f.channel, 1)).capacity.has_value());
 }
 
+TEST_CASE("gathering_service: RSVPs, limits and lists read the tallies, not every RSVP") {
+  service_fixture f;
+  REQUIRE(f.send("!tweetup Starbucks Alabaster 3pm", alice).status == command_status::ok);
+  const int reads = f.store.full_rsvp_reads();
+  CHECK(text_of(f.send("!tweetup limit 1 2", alice)) ==
+        "#1 now has 2 seats: 1 going, 1 spot left.");
+  CHECK(f.send("!join 1 +1", bob).status == command_status::ok);  // waits: 2 seats, 1 left
+  auto o = f.send("!join 1", cat);
+  CHECK(text_of(o) ==
+        "#1 Starbucks Alabaster is full, so you're on the waitlist, number 2. I'll tell you when "
+        "a spot opens.");
+  REQUIRE(o.messages[0].card.has_value());
+  CHECK(o.messages[0].card->going == 1);
+  CHECK(o.messages[0].card->waiting == 2);
+  o = f.send("!maybe 1", dan);
+  CHECK(text_of(o) ==
+        "Marked you as maybe for #1 Starbucks Alabaster. Now 1 going, 1 spot left, "
+        "2 waiting.");
+  CHECK(o.messages[0].card->maybe == 1);
+  o = f.send("!tweetup limit 1 3", alice);  // bob's party of 2 fits now; cat still waits
+  CHECK(text_of(o) == "#1 now has 3 seats: 3 going, full, 1 waiting.");
+  o = f.send("!leave 1", bob);
+  CHECK(text_of(o) ==
+        "Got it, you're not going to #1 Starbucks Alabaster. Now 2 going, 1 spot "
+        "left.");
+  CHECK(contains(text_of(f.send("!tweetups", dan)), "2 going, 1 spot left"));
+  check_rejected(f, "!join 1", cat,
+                 "You're already going to #1 Starbucks Alabaster. To change guests: !join 1 +2");
+  CHECK(f.store.full_rsvp_reads() == reads);
+
+  // What names people still reads them all.
+  CHECK(contains(text_of(f.send("!tweetup info 1", dan)), "Going: alice, cat"));
+  CHECK(f.store.full_rsvp_reads() > reads);
+}
+
 TEST_CASE("gathering_service: cancel, move and place by the organizer tell the others") {
   service_fixture f;
   REQUIRE(f.send("!tweetup Starbucks Alabaster 3pm", alice).status == command_status::ok);

@@ -20,10 +20,12 @@
 #include "core/store_error.hpp"
 #include "storage/schema.hpp"
 #include "support/in_child.hpp"
+#include "support/temp_db.hpp"
 
 using namespace tweetup;
 using tweetup::test::cap_file_size;
 using tweetup::test::in_child;
+using tweetup::test::temp_db;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -37,28 +39,6 @@ std::chrono::sys_seconds utc(int y, unsigned mo, unsigned d, int h, int mi, int 
 const auto now = utc(2026, 11, 28, 16, 15);
 const channel_ref general{"discord", "1234567890"};
 const channel_ref other{"irc", "#tweetup"};
-
-// A database file in the temporary directory, removed with its WAL and SHM files.
-class temp_db {
- public:
-  temp_db() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("tweetup-storage-test-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(rd()) + ".sqlite");
-  }
-  ~temp_db() {
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-      fs::remove(path_.string() + suffix, ec);
-    }
-  }
-  temp_db(const temp_db&) = delete;
-  temp_db& operator=(const temp_db&) = delete;
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
 
 event make_event(const channel_ref& channel, const std::string& place,
                  std::chrono::sys_seconds starts_at) {

@@ -1,0 +1,223 @@
+// sqlite_event_store::rsvp_slice_of on a real database file: the tallies come from a row that
+// triggers keep and the rows from two indexed reads, so each is checked against the rows
+// themselves (rsvps_of) after every kind of change.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "core/rsvp_slice.hpp"
+#include "storage/schema.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "support/temp_db.hpp"
+
+using namespace tweetup;
+using tweetup::test::temp_db;
+
+namespace {
+
+const auto now = std::chrono::sys_seconds{std::chrono::seconds{1795882500}};  // 2026-11-28 16:15Z
+
+event stored_event(sqlite_event_store& store, const std::string& place) {
+  event e;
+  e.channel = {"discord", "1234567890"};
+  e.organizer = {"u-alice", "alice"};
+  e.place = place;
+  e.starts_at = now + std::chrono::hours{24};
+  e.zone = "America/Chicago";
+  e.created_at = now;
+  return store.insert_event(e);
+}
+
+rsvp make_rsvp(std::int64_t event_id, const std::string& user, rsvp_status status, int guests,
+               std::int64_t queue_order) {
+  return {event_id, {user, user + " name"}, status, guests, queue_order};
+}
+
+std::string text(const rsvp& r) {
+  return r.user.id + "/" + r.user.name + "/" + std::to_string(static_cast<int>(r.status)) + "/+" +
+         std::to_string(r.guests) + "/q" + std::to_string(r.queue_order) + "/e" +
+         std::to_string(r.event_id);
+}
+
+std::vector<std::string> texts(const std::vector<rsvp>& list) {
+  std::vector<std::string> out;
+  for (const auto& r : list)
+    out.push_back(text(r));
+  return out;
+}
+
+void check_same(const rsvp_slice& got, const rsvp_slice& want) {
+  CHECK(got.event_id == want.event_id);
+  CHECK(got.user_id == want.user_id);
+  CHECK(got.tallies.going_seats == want.tallies.going_seats);
+  CHECK(got.tallies.maybe == want.tallies.maybe);
+  CHECK(got.tallies.waiting == want.tallies.waiting);
+  CHECK(got.tallies.last_queue_order == want.tallies.last_queue_order);
+  REQUIRE(got.own.has_value() == want.own.has_value());
+  if (got.own) CHECK(text(*got.own) == text(*want.own));
+  CHECK(texts(got.waitlist) == texts(want.waitlist));
+}
+
+}  // namespace
+
+TEST_CASE("sqlite rsvp_slice_of: an event with no RSVPs") {
+  temp_db db;
+  sqlite_event_store store(db.path());
+  const event e = stored_event(store, "Empty");
+  const rsvp_slice slice = store.rsvp_slice_of(e.id, "u-bob");
+  CHECK(slice.event_id == e.id);
+  CHECK(slice.user_id == "u-bob");
+  CHECK(slice.tallies == rsvp_tallies{});
+  CHECK_FALSE(slice.own.has_value());
+  CHECK(slice.waitlist.empty());
+}
+
+TEST_CASE("sqlite rsvp_slice_of: tallies, own row and the waitlist in queue order") {
+  temp_db db;
+  sqlite_event_store store(db.path());
+  const event e = stored_event(store, "Cafe");
+  const event elsewhere = stored_event(store, "Elsewhere");
+  store.transact([&] {
+    // Saved out of queue order; "w-b" and "w-a" share an order, which user id breaks.
+    store.save_rsvp(make_rsvp(e.id, "w-late", rsvp_status::waitlisted, 1, 12));
+    store.save_rsvp(make_rsvp(e.id, "g-ann", rsvp_status::going, 2, 1));
+    store.save_rsvp(make_rsvp(e.id, "w-b", rsvp_status::waitlisted, 0, 9));
+    store.save_rsvp(make_rsvp(e.id, "g-bob", rsvp_status::going, 0, 3));
+    store.save_rsvp(make_rsvp(e.id, "m-cy", rsvp_status::maybe, 0, 4));
+    store.save_rsvp(make_rsvp(e.id, "w-a", rsvp_status::waitlisted, 3, 9));
+    store.save_rsvp(make_rsvp(e.id, "d-dee", rsvp_status::declined, 0, 15));
+    store.save_rsvp(make_rsvp(e.id, "m-eve", rsvp_status::maybe, 0, 7));
+    // Another event's RSVPs count for nothing here.
+    store.save_rsvp(make_rsvp(elsewhere.id, "g-ann", rsvp_status::waitlisted, 5, 40));
+    store.save_rsvp(make_rsvp(elsewhere.id, "x", rsvp_status::going, 7, 41));
+  });
+
+  const rsvp_slice going = store.rsvp_slice_of(e.id, "g-ann");
+  CHECK(going.tallies.going_seats == 4);  // (1 + 2) + 1
+  CHECK(going.tallies.maybe == 2);
+  CHECK(going.tallies.waiting == 3);
+  CHECK(going.tallies.last_queue_order == 15);  // a declined row's order counts too
+  REQUIRE(going.own.has_value());
+  CHECK(text(*going.own) == text(make_rsvp(e.id, "g-ann", rsvp_status::going, 2, 1)));
+  CHECK(texts(going.waitlist) ==
+        texts({make_rsvp(e.id, "w-a", rsvp_status::waitlisted, 3, 9),
+               make_rsvp(e.id, "w-b", rsvp_status::waitlisted, 0, 9),
+               make_rsvp(e.id, "w-late", rsvp_status::waitlisted, 1, 12)}));
+
+  const rsvp_slice waiting = store.rsvp_slice_of(e.id, "w-b");
+  REQUIRE(waiting.own.has_value());
+  CHECK(waiting.own->status == rsvp_status::waitlisted);
+  CHECK(waiting.tallies == going.tallies);
+
+  const rsvp_slice declined = store.rsvp_slice_of(e.id, "d-dee");
+  REQUIRE(declined.own.has_value());
+  CHECK(declined.own->status == rsvp_status::declined);
+
+  const rsvp_slice stranger = store.rsvp_slice_of(e.id, "nobody");
+  CHECK_FALSE(stranger.own.has_value());
+  CHECK(stranger.tallies == going.tallies);
+  CHECK(texts(stranger.waitlist) == texts(going.waitlist));
+
+  const rsvp_slice no_user = store.rsvp_slice_of(e.id, "");
+  CHECK_FALSE(no_user.own.has_value());
+
+  const rsvp_slice other = store.rsvp_slice_of(elsewhere.id, "g-ann");
+  CHECK(other.tallies == rsvp_tallies{7 + 1, 0, 1, 41});
+  REQUIRE(other.own.has_value());
+  CHECK(other.own->status == rsvp_status::waitlisted);
+  CHECK(other.own->guests == 5);
+}
+
+TEST_CASE("sqlite rsvp_slice_of: equals the slice computed from every row, as rows change") {
+  temp_db db;
+  sqlite_event_store store(db.path());
+  std::mt19937 random(20261129);
+  const auto pick = [&](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
+  const rsvp_status statuses[] = {rsvp_status::going, rsvp_status::maybe, rsvp_status::declined,
+                                  rsvp_status::waitlisted};
+  std::vector<event> events;
+  for (int i = 0; i < 4; ++i)
+    events.push_back(stored_event(store, "Place " + std::to_string(i)));
+  // Each round inserts new RSVPs and rewrites old ones (status, guests, order), as commands
+  // do: the tallies the triggers keep must follow every kind of change.
+  for (int round = 0; round < 40; ++round) {
+    const event& e = events[static_cast<std::size_t>(pick(0, 3))];
+    store.transact([&] {
+      for (int i = pick(1, 15); i > 0; --i) {
+        const rsvp_status status = statuses[pick(0, 3)];
+        // Few distinct orders, so ties are common; mostly rising, as the service assigns them.
+        const int order = pick(0, 9) == 0 ? pick(-2, 5) : pick(round, round + 3);
+        store.save_rsvp(
+            make_rsvp(e.id, "u" + std::to_string(pick(0, 30)), status, pick(0, 3), order));
+      }
+    });
+    for (const event& checked : events) {
+      const auto all = store.rsvps_of(checked.id);
+      for (int i = -1; i <= 31; i += 4) {
+        const std::string user = "u" + std::to_string(i);  // "u-1" never answers
+        INFO("round ", round, ", event ", checked.id, ", user ", user);
+        check_same(store.rsvp_slice_of(checked.id, user), make_rsvp_slice(checked.id, all, user));
+      }
+    }
+  }
+}
+
+TEST_CASE("sqlite rsvp_slice_of: a rolled-back RSVP leaves the tallies as they were") {
+  temp_db db;
+  sqlite_event_store store(db.path());
+  const event e = stored_event(store, "Cafe");
+  store.transact([&] { store.save_rsvp(make_rsvp(e.id, "ann", rsvp_status::going, 1, 1)); });
+  struct refused {};
+  CHECK_THROWS_AS(store.transact([&] {
+    store.save_rsvp(make_rsvp(e.id, "ann", rsvp_status::declined, 0, 1));
+    store.save_rsvp(make_rsvp(e.id, "bob", rsvp_status::waitlisted, 0, 2));
+    CHECK(store.rsvp_slice_of(e.id, "ann").tallies == rsvp_tallies{0, 0, 1, 2});
+    throw refused{};
+  }),
+                  refused);
+  CHECK(store.rsvp_slice_of(e.id, "ann").tallies == rsvp_tallies{2, 0, 0, 1});
+}
+
+TEST_CASE("sqlite rsvp_slice_of: a schema 4 database with RSVPs is tallied when it migrates") {
+  temp_db db;
+  {
+    // What the previous release wrote: migrations 1 to 4, with two events and their RSVPs.
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const auto migrations = schema::migrations();
+    REQUIRE(migrations.size() >= 5);
+    for (std::size_t i = 0; i < 4; ++i)
+      raw.exec(std::string(migrations[i]));
+    raw.exec("PRAGMA user_version = 4");
+    raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
+    for (int id : {1, 2}) {
+      raw.exec(
+          "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, "
+          "place, starts_at, zone, status, created_at) VALUES (" +
+          std::to_string(id) + ", 'discord', '1', " + std::to_string(id) +
+          ", 'o', 'o', 'Cafe', 1795882500, 'UTC', 'scheduled', 1795882500)");
+    }
+    raw.exec(
+        "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+        "VALUES (1, 'ann', 'Ann', 'going', 2, 1), (1, 'bob', 'Bob', 'maybe', 0, 2), "
+        "(1, 'cy', 'Cy', 'waitlisted', 1, 5), (1, 'dee', 'Dee', 'declined', 0, 7), "
+        "(1, 'eve', 'Eve', 'waitlisted', 0, 4), (2, 'ann', 'Ann', 'going', 0, 3)");
+  }
+  sqlite_event_store store(db.path());
+  for (const std::int64_t id : {1, 2, 3}) {  // 3: no such event, no RSVPs
+    for (const char* user : {"ann", "cy", "nobody"}) {
+      INFO("event ", id, ", user ", user);
+      check_same(store.rsvp_slice_of(id, user), make_rsvp_slice(id, store.rsvps_of(id), user));
+    }
+  }
+  CHECK(store.rsvp_slice_of(1, "ann").tallies == rsvp_tallies{3, 1, 2, 7});
+  CHECK(texts(store.rsvp_slice_of(1, "ann").waitlist) ==
+        texts({rsvp{1, {"eve", "Eve"}, rsvp_status::waitlisted, 0, 4},
+               rsvp{1, {"cy", "Cy"}, rsvp_status::waitlisted, 1, 5}}));
+}
