@@ -1,6 +1,7 @@
 #include "adapters/discord/discord_adapter.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 #include <variant>
 
@@ -374,12 +375,19 @@ void discord_adapter::refresh_card(const std::string& channel, const event_card&
   }
 }
 
+// The interval plus up to half of it again, fixed per card: cards that a burst refreshed
+// together would otherwise all refresh again in the same instant, once a second.
+discord_adapter::clock::duration discord_adapter::refresh_gap(const card_key& key) const {
+  const std::size_t spread =
+      (std::hash<std::string>{}(key.first) ^ std::size_t(key.second) * 31) % 512;
+  return options_.card_refresh_interval + options_.card_refresh_interval * spread / 1024;
+}
+
 async::task<void> discord_adapter::run_refresh(card_key key) {
   for (;;) {
     auto shown = cards_.find(key);
-    const auto due = shown == cards_.end()
-                         ? clock::time_point{}
-                         : shown->second.refreshed_at + options_.card_refresh_interval;
+    const auto due =
+        shown == cards_.end() ? clock::time_point{} : shown->second.refreshed_at + refresh_gap(key);
     if (!stopping_ && due > clock::now()) {
       // Within the interval of the last refresh: wait, and send the newest change after it.
       boost::asio::steady_timer wait(ex_, due);

@@ -69,9 +69,11 @@ struct discord_adapter_options {
   // An interaction whose answer is not ready this long after it arrived is deferred first
   // (callback type 5 or 6), then completed by editing the original response (R8: 3 s budget).
   std::chrono::milliseconds defer_after{2000};
-  // The least time between two refreshes of one card. The first change shows at once; changes
-  // within the interval wait and go out together with the newest counts, so a busy tweetup
-  // costs one PATCH a second instead of one per RSVP (and stays clear of Discord's limits).
+  // The least time between two refreshes of one card (each card adds its own fixed part of up
+  // to half of it, so cards do not all refresh in step). The first change shows at once;
+  // changes within the interval wait and go out together with the newest counts, so a busy
+  // tweetup costs one PATCH a second instead of one per RSVP (and stays clear of Discord's
+  // limits).
   std::chrono::milliseconds card_refresh_interval{1000};
   // When the gateway stops and resumes reading, by the REST calls and bytes queued.
   rest_backpressure::settings backpressure;
@@ -128,6 +130,7 @@ class discord_adapter final : public chat_adapter {
   void post_to_channel(outbound_message message);
   void refresh_card(const std::string& channel, const event_card& card);
   async::task<void> run_refresh(card_key key);
+  clock::duration refresh_gap(const card_key& key) const;
   void remember_card(const std::string& channel_id, int number, std::string message_id);
   std::string application_id() const;
   // Feeds the REST load to backpressure_ and pauses or resumes the gateway's reads.
