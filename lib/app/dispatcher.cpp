@@ -116,7 +116,8 @@ void dispatcher::deliver(batch& done, boost::system::error_code sync_error) {
     log_outcome(done.messages[i], done.outcomes[i]);
     for (auto& reply : done.outcomes[i].messages)
       port_.post(std::move(reply));
-    changed = changed || done.outcomes[i].status == command_status::ok;
+    changed =
+        changed || (done.outcomes[i].status == command_status::ok && done.outcomes[i].jobs_changed);
   }
   if (changed && after_change_) after_change_();
 }

@@ -17,8 +17,9 @@
 //   (gathering_service::commit_failed). If the batch cannot even begin, each message is handled
 //   on its own, as without batching.
 // - Each outcome is logged and counted here (the one place, log_outcome), once durable or
-//   failed; `after_change` then runs once per batch in which any command succeeded (the
-//   scheduler's wake-up: the plan may have changed).
+//   failed; `after_change` then runs once per batch in which a command that succeeded wrote
+//   jobs (the scheduler's wake-up: the plan changed). A plain RSVP wakes nothing: at 1,000
+//   joins/s the wake-ups, each a transaction reading the plan, took 11% of the bot's CPU.
 // - The batch is opened and closed inside one flush, on the io thread, so no other transaction
 //   (the scheduler's jobs) can interleave with it.
 // Executor: everything runs on `ex`. service, store, time, port and durable must outlive the

@@ -20,6 +20,9 @@ struct command_outcome {
   command_status status = command_status::ignored;
   std::vector<outbound_message> messages;  // to post, in order, only after the commit
   std::string failure_detail;  // for the operator's log when status is failed; never shown
+  // The command wrote jobs (planned, moved or dropped them, or owed someone a promotion notice),
+  // so the scheduler must look at the plan again. Most RSVPs write none.
+  bool jobs_changed = false;
 };
 
 }  // namespace tweetup

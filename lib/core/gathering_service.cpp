@@ -165,6 +165,7 @@ class gathering_service::run {
       ++e.revision;
       store_.update_event(e);
       store_.replace_pending_jobs(e.id, {});
+      jobs_changed_ = true;
       const auto& zone = zone_or_utc(e.zone);
       outbound_message text;
       text.add_text(fmt::format("Tweetup {} on ", replies::title(e)))
@@ -369,6 +370,7 @@ class gathering_service::run {
   void operator()(const command_error& c) { throw rejection{c.message}; }
 
   std::vector<outbound_message> take_messages() { return std::move(messages_); }
+  bool jobs_changed() const { return jobs_changed_; }
 
  private:
   replies::event_view view(const event& e, const date::time_zone& zone) const {
@@ -489,6 +491,7 @@ class gathering_service::run {
     for (const auto& r : change.promoted) {
       store_.add_job(job{0, e.id, job_kind::promotion, std::chrono::seconds{0}, now_,
                          job_state::pending, r.user});
+      jobs_changed_ = true;
     }
   }
 
@@ -498,6 +501,7 @@ class gathering_service::run {
     const auto& offsets = settings.reminders ? *settings.reminders : options_.reminders;
     store_.replace_pending_jobs(
         e.id, plan_jobs(e, {offsets, options_.reannounce_at, &zone_or_utc(e.zone)}, now_));
+    jobs_changed_ = true;
   }
 
   static std::string offsets_text(const std::vector<std::chrono::seconds>& offsets) {
@@ -571,6 +575,7 @@ class gathering_service::run {
   const inbound_message& message_;
   std::chrono::sys_seconds now_;
   std::vector<outbound_message> messages_;
+  bool jobs_changed_ = false;
 };
 
 gathering_service::gathering_service(event_store& store, service_options options)
@@ -587,6 +592,7 @@ command_outcome gathering_service::handle(const inbound_message& message,
     std::visit(handling, *parsed);
     outcome.status = command_status::ok;
     outcome.messages = handling.take_messages();
+    outcome.jobs_changed = handling.jobs_changed();
     return outcome;
   } catch (const rejection& r) {
     outcome.status = command_status::rejected;

@@ -239,6 +239,38 @@ TEST_CASE("dispatcher: frames handed over one turn at a time still make one batc
   CHECK(m.store.transactions_committed() == 1 + 3);
   REQUIRE(m.r.port.texts.size() == 190);
   CHECK(m.r.port.reply_to.back() == "m249");
+  CHECK(m.r.wakes == 1);  // joins alone planned no job: the scheduler sleeps on
+}
+
+TEST_CASE("dispatcher: the scheduler wakes only for batches that wrote jobs") {
+  memory_rig m;
+  m.r.router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  m.r.router.flush();
+  m.r.io.run();
+  CHECK(m.r.wakes == 1);  // the new tweetup's reminders
+
+  m.r.router.on_message(say("alice", "!tweetup limit 1 2", 2));
+  m.r.router.flush();
+  m.r.io.run();
+  CHECK(m.r.wakes == 1);  // a capacity plans no job
+
+  m.r.router.on_message(say("bob", "!join 1", 3));
+  m.r.router.on_message(say("cat", "!join 1", 4));  // full: waitlisted
+  m.r.router.flush();
+  m.r.io.run();
+  CHECK(m.r.wakes == 1);
+  REQUIRE(m.r.port.texts.size() == 4);
+  CHECK(contains(m.r.port.texts[3], "waitlist"));
+
+  m.r.router.on_message(say("bob", "!leave 1", 5));  // cat moves up: a promotion notice is owed
+  m.r.router.flush();
+  m.r.io.run();
+  CHECK(m.r.wakes == 2);
+
+  m.r.router.on_message(say("alice", "!tweetup move 1 5pm", 6));  // reminders re-planned
+  m.r.router.flush();
+  m.r.io.run();
+  CHECK(m.r.wakes == 3);
 }
 
 TEST_CASE("dispatcher: an inline message is answered, after those queued, before it returns") {
