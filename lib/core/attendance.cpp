@@ -18,30 +18,13 @@ void sort_by_queue_order(std::vector<rsvp>& rows) {
   }
 }
 
-// Adds (sign 1) or removes (sign -1) the row's part of the tallies.
-void count(rsvp_tallies& tallies, const rsvp& r, int sign) {
-  switch (r.status) {
-    case rsvp_status::going:
-      tallies.going_seats += sign * r.seats();
-      break;
-    case rsvp_status::maybe:
-      tallies.maybe += sign;
-      break;
-    case rsvp_status::waitlisted:
-      tallies.waiting += sign;
-      break;
-    case rsvp_status::declined:
-      break;
-  }
-}
-
 }  // namespace
 
 attendance::attendance(std::int64_t event_id, std::optional<int> capacity, std::vector<rsvp> rsvps)
     : event_id_(event_id), capacity_(capacity), rsvps_(std::move(rsvps)) {
   sort_by_queue_order(rsvps_);
   for (const auto& r : rsvps_)
-    count(tallies_, r, 1);
+    tallies_.count(r, 1);
   if (!rsvps_.empty()) tallies_.last_queue_order = rsvps_.back().queue_order;
 }
 
@@ -130,10 +113,10 @@ const std::vector<rsvp>& attendance::all() const {
 }
 
 void attendance::set(rsvp& r, rsvp_status status, int guests) {
-  count(tallies_, r, -1);
+  tallies_.count(r, -1);
   r.status = status;
   r.guests = guests;
-  count(tallies_, r, 1);
+  tallies_.count(r, 1);
 }
 
 rsvp& attendance::move_to_back(rsvp& r) {

@@ -20,6 +20,10 @@ struct rsvp_tallies {
   int waiting = 0;                    // RSVPs that are `waitlisted`
   std::int64_t last_queue_order = 0;  // the highest queue_order of any RSVP; 0 when none
 
+  // Adds (sign 1) or takes away (sign -1) the row's part of the counts; last_queue_order is
+  // the caller's to keep.
+  void count(const rsvp& r, int sign);
+
   bool operator==(const rsvp_tallies&) const = default;
 };
 
