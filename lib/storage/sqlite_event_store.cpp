@@ -153,6 +153,18 @@ class raw_use {
   sqlite3_stmt* s_;
 };
 
+// A C API call's result code, thrown as SQLiteCpp's exception unless SQLITE_OK.
+void raw_check(sqlite3* db, int rc) {
+  if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+}
+
+// One step: true for a row, false when done; anything else throws.
+bool raw_step(sqlite3* db, sqlite3_stmt* statement) {
+  const int rc = sqlite3_step(statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
+  return rc == SQLITE_ROW;
+}
+
 // A TEXT column of the current row; valid until the next step or reset.
 std::string_view text_column(sqlite3_stmt* row, int column) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(row, column));
@@ -601,14 +613,9 @@ std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
     sqlite3* const db = s_->db.getHandle();
     sqlite3_stmt* const row = s_->rsvps_of.get();
     const raw_use done(row);
-    if (const int rc = sqlite3_bind_int64(row, 1, event_id); rc != SQLITE_OK) {
-      throw SQLite::Exception(db, rc);
-    }
+    raw_check(db, sqlite3_bind_int64(row, 1, event_id));
     std::vector<rsvp> list;
-    for (;;) {
-      const int rc = sqlite3_step(row);
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
+    while (raw_step(db, row)) {
       rsvp& r = list.emplace_back();
       r.event_id = event_id;
       r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
@@ -623,23 +630,14 @@ std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
 rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_view user_id) {
   return guarded([&] {
     sqlite3* const db = s_->db.getHandle();
-    const auto check = [db](int rc) {
-      if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
-    };
-    // SQLITE_ROW for a row, false when done; anything else is an error.
-    const auto step = [db](sqlite3_stmt* statement) {
-      const int rc = sqlite3_step(statement);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
-      return rc == SQLITE_ROW;
-    };
     rsvp_slice slice;
     slice.event_id = event_id;
     slice.user_id = std::string(user_id);
     {
       sqlite3_stmt* const row = s_->rsvp_tallies.get();
       const raw_use done(row);
-      check(sqlite3_bind_int64(row, 1, event_id));
-      if (step(row)) {
+      raw_check(db, sqlite3_bind_int64(row, 1, event_id));
+      if (raw_step(db, row)) {
         slice.tallies.going_seats = sqlite3_column_int(row, 0);
         slice.tallies.maybe = sqlite3_column_int(row, 1);
         slice.tallies.waiting = sqlite3_column_int(row, 2);
@@ -649,11 +647,11 @@ rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_
     {
       sqlite3_stmt* const row = s_->own_rsvp.get();
       const raw_use done(row);
-      check(sqlite3_bind_int64(row, 1, event_id));
+      raw_check(db, sqlite3_bind_int64(row, 1, event_id));
       // An empty view may hold a null pointer, which would bind NULL rather than ''.
-      check(sqlite3_bind_text(row, 2, user_id.empty() ? "" : user_id.data(),
-                              static_cast<int>(user_id.size()), SQLITE_STATIC));
-      if (step(row)) {
+      raw_check(db, sqlite3_bind_text(row, 2, user_id.empty() ? "" : user_id.data(),
+                                      static_cast<int>(user_id.size()), SQLITE_STATIC));
+      if (raw_step(db, row)) {
         rsvp& r = slice.own.emplace();
         r.event_id = event_id;
         r.user = {std::string(user_id), std::string(text_column(row, 0))};
@@ -666,9 +664,9 @@ rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_
     if (slice.tallies.waiting == 0) return slice;
     sqlite3_stmt* const row = s_->waitlist.get();
     const raw_use done(row);
-    check(sqlite3_bind_int64(row, 1, event_id));
+    raw_check(db, sqlite3_bind_int64(row, 1, event_id));
     slice.waitlist.reserve(static_cast<std::size_t>(slice.tallies.waiting));
-    while (step(row)) {
+    while (raw_step(db, row)) {
       rsvp& r = slice.waitlist.emplace_back();
       r.event_id = event_id;
       r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
