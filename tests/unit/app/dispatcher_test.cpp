@@ -244,32 +244,27 @@ TEST_CASE("dispatcher: frames handed over one turn at a time still make one batc
 
 TEST_CASE("dispatcher: the scheduler wakes only for batches that wrote jobs") {
   memory_rig m;
-  m.r.router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
-  m.r.router.flush();
-  m.r.io.run();
+  // One command, one batch: the memory store needs no sync, so flush() delivers at once.
+  const auto send = [&m](const char* user, const char* text, int id) {
+    m.r.router.on_message(say(user, text, id));
+    m.r.router.flush();
+  };
+  send("alice", "!tweetup Cafe 3pm", 1);
   CHECK(m.r.wakes == 1);  // the new tweetup's reminders
 
-  m.r.router.on_message(say("alice", "!tweetup limit 1 2", 2));
-  m.r.router.flush();
-  m.r.io.run();
+  send("alice", "!tweetup limit 1 2", 2);
   CHECK(m.r.wakes == 1);  // a capacity plans no job
 
-  m.r.router.on_message(say("bob", "!join 1", 3));
-  m.r.router.on_message(say("cat", "!join 1", 4));  // full: waitlisted
-  m.r.router.flush();
-  m.r.io.run();
+  send("bob", "!join 1", 3);
+  send("cat", "!join 1", 4);  // full: waitlisted
   CHECK(m.r.wakes == 1);
   REQUIRE(m.r.port.texts.size() == 4);
   CHECK(contains(m.r.port.texts[3], "waitlist"));
 
-  m.r.router.on_message(say("bob", "!leave 1", 5));  // cat moves up: a promotion notice is owed
-  m.r.router.flush();
-  m.r.io.run();
+  send("bob", "!leave 1", 5);  // cat moves up: a promotion notice is owed
   CHECK(m.r.wakes == 2);
 
-  m.r.router.on_message(say("alice", "!tweetup move 1 5pm", 6));  // reminders re-planned
-  m.r.router.flush();
-  m.r.io.run();
+  send("alice", "!tweetup move 1 5pm", 6);  // reminders re-planned
   CHECK(m.r.wakes == 3);
 }
 
