@@ -24,6 +24,7 @@
 #include "storage/sqlite_event_store.hpp"
 #include "support/in_child.hpp"
 #include "support/memory_event_store.hpp"
+#include "support/temp_db.hpp"
 
 using namespace tweetup;
 using tweetup::test::cap_file_size;
@@ -324,17 +325,16 @@ TEST_CASE("dispatcher: group commit on SQLite, one rejected command among good o
 TEST_CASE("dispatcher: a batch whose SQLite commit the disk refuses claims no success") {
   // The WAL may not grow (RLIMIT_FSIZE at its size): the batch's few pages reach the file only
   // at COMMIT, so that is where the failure comes. A temporary file; :memory: has no disk.
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("tweetup-dispatcher-" + std::to_string(::getpid()) + ".db");
+  const test::temp_db db;
   const int result = in_child([&] {
-    sqlite_event_store store(path.string());
+    sqlite_event_store store(db.path());
     int commits = 0;
     rig r(store, [&] { return commits; });
     r.router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
     r.router.flush();
     if (r.port.texts.size() != 1) return 1;
 
-    const rlimit old_limit = cap_file_size(std::filesystem::file_size(path.string() + "-wal"));
+    const rlimit old_limit = cap_file_size(std::filesystem::file_size(db.path() + "-wal"));
     r.router.on_message(say("bob", "!join 1", 2));
     r.router.on_message(say("cat", "!join 1", 3));
     r.router.on_message(say("alice", "!join 1", 4));  // already going: rejected
@@ -353,9 +353,6 @@ TEST_CASE("dispatcher: a batch whose SQLite commit the disk refuses claims no su
     if (!contains(r.port.texts.back(), "Now 2 going")) return 7;
     return 0;
   });
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm"})
-    std::filesystem::remove(path.string() + suffix, ignored);
   CHECK_MESSAGE(result == 0, "child ended with " << result);
 }
 
