@@ -23,44 +23,75 @@ struct unit {
   std::size_t user = 0;  // for a mention: index into rendered::users
 };
 
-struct rendered {
-  std::string text;
-  std::vector<unit> units;
-  std::vector<std::string> users;  // one id per mention unit, in order
-};
-
 bool is_whitespace(const unit& u) {
   return u.kind == unit_kind::space || u.kind == unit_kind::newline;
 }
 
+struct rendered {
+  std::string text;
+  std::vector<unit> units;         // filled only when asked for: a split needs them
+  std::vector<std::string> users;  // one id per mention, in order
+  std::size_t length = 0;          // UTF-16 code units in all
+  bool visible = false;            // something besides whitespace
+  bool with_units = true;
+
+  void add(const unit& u) {
+    length += u.length;
+    visible = visible || !is_whitespace(u);
+    if (with_units) units.push_back(u);
+  }
+};
+
+// Valid text is copied in runs, not a character at a time: this runs for every reply.
 void append_text(rendered& out, std::string_view text) {
-  while (!text.empty()) {
-    char32_t code_point = 0;
-    std::size_t size = discord_text::decode(text, code_point);
+  std::size_t copied = 0;  // text[0, copied) is already in out.text
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[at]);
+    char32_t code_point = lead;
+    std::size_t size = lead < 0x80 ? 1 : discord_text::decode(text.substr(at), code_point);
     unit u;
-    u.begin = out.text.size();
     if (size == 0) {
       // nlohmann::json refuses to serialise invalid UTF-8, and Discord would refuse it too.
+      out.text.append(text.substr(copied, at - copied));
+      u.begin = out.text.size();
       out.text += "\xEF\xBF\xBD";
+      u.end = out.text.size();
       size = 1;
+      copied = at + 1;
       u.length = 1;
     } else {
-      out.text.append(text.substr(0, size));
+      u.begin = out.text.size() + (at - copied);
+      u.end = u.begin + size;
       u.length = code_point >= 0x10000 ? 2 : 1;
     }
-    u.end = out.text.size();
     if (code_point == '\n' && size == 1) {
       u.kind = unit_kind::newline;
     } else if ((code_point == ' ' || code_point == '\t' || code_point == '\r') && size == 1) {
       u.kind = unit_kind::space;
     }
-    out.units.push_back(u);
-    text.remove_prefix(size);
+    out.add(u);
+    at += size;
   }
+  out.text.append(text.substr(copied));
 }
 
-rendered render(const outbound_message& message) {
+// Bytes of the pieces' own text: a good first size for the rendered text (timestamps and
+// mentions are short).
+std::size_t message_size(const outbound_message& message) {
+  std::size_t size = 0;
+  for (const auto& piece : message.pieces)
+    size += piece.text.size();
+  return size;
+}
+
+// Without units when `with_units` is false: nearly every message fits in one part, and then
+// the units (one per character) would only be built to be thrown away.
+rendered render(const outbound_message& message, bool with_units) {
   rendered out;
+  out.with_units = with_units;
+  if (with_units) out.units.reserve(message_size(message));
+  out.text.reserve(message_size(message));
   for (const auto& piece : message.pieces) {
     if (piece.mention && discord_text::is_snowflake(piece.mention->id)) {
       unit u;
@@ -71,7 +102,7 @@ rendered render(const outbound_message& message) {
       u.kind = unit_kind::mention;
       u.user = out.users.size();
       out.users.push_back(piece.mention->id);
-      out.units.push_back(u);
+      out.add(u);
     } else if (piece.when) {
       // Each reader sees the time in their own zone, not the channel's.
       append_text(
@@ -91,8 +122,7 @@ struct part {
 std::vector<part> split(const rendered& r, std::size_t max_length) {
   const auto& units = r.units;
   const std::size_t n = units.size();
-  std::vector<part> parts;
-  if (std::all_of(units.begin(), units.end(), is_whitespace)) return parts;
+  std::vector<part> parts;  // none for whitespace only
 
   std::vector<std::size_t> offset(n + 1, 0);  // UTF-16 offset of each unit
   for (std::size_t i = 0; i < n; ++i)
@@ -140,15 +170,14 @@ std::vector<part> split(const rendered& r, std::size_t max_length) {
   return parts;
 }
 
-json allowed_mentions(const rendered& r, const part& p) {
+// `users` are the ids mentioned in one body, in order and possibly repeated.
+template <typename Ids>
+json allowed_mentions(const Ids& users_in_body) {
   // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
   // listed here are pinged.
   json mentions = {{"parse", json::array()}, {"replied_user", false}};
   std::vector<std::string> users;
-  for (std::size_t i = p.first; i < p.last; ++i) {
-    const unit& u = r.units[i];
-    if (u.kind != unit_kind::mention) continue;
-    const std::string& id = r.users[u.user];
+  for (const std::string& id : users_in_body) {
     if (users.size() < message_payload::max_allowed_users &&
         std::find(users.begin(), users.end(), id) == users.end()) {
       users.push_back(id);
@@ -158,16 +187,32 @@ json allowed_mentions(const rendered& r, const part& p) {
   return mentions;
 }
 
+std::vector<std::string> users_in(const rendered& r, const part& p) {
+  std::vector<std::string> users;
+  for (std::size_t i = p.first; i < p.last; ++i) {
+    if (r.units[i].kind == unit_kind::mention) users.push_back(r.users[r.units[i].user]);
+  }
+  return users;
+}
+
 std::vector<json> bodies(const outbound_message& message, std::size_t max_length) {
-  const rendered r = render(message);
-  const auto parts = split(r, std::max<std::size_t>(max_length, 1));
+  max_length = std::max<std::size_t>(max_length, 1);
+  rendered whole = render(message, false);
   std::vector<json> out;
+  if (!whole.visible) return out;
+  if (whole.length <= max_length) {
+    out.push_back(
+        {{"content", std::move(whole.text)}, {"allowed_mentions", allowed_mentions(whole.users)}});
+    return out;
+  }
+  const rendered r = render(message, true);
+  const auto parts = split(r, max_length);
   out.reserve(parts.size());
   for (const auto& p : parts) {
     const std::size_t from = r.units[p.first].begin;
     const std::size_t to = r.units[p.last - 1].end;
     out.push_back({{"content", r.text.substr(from, to - from)},
-                   {"allowed_mentions", allowed_mentions(r, p)}});
+                   {"allowed_mentions", allowed_mentions(users_in(r, p))}});
   }
   return out;
 }
