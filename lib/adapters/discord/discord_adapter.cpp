@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/discord/event_embed.hpp"
+#include "adapters/discord/json_text.hpp"
 #include "adapters/discord/message_payload.hpp"
 #include "adapters/discord/scheduled_event.hpp"
 #include "adapters/discord/slash_command.hpp"
@@ -27,9 +28,8 @@ constexpr std::size_t max_cards = 2000;
 constexpr int ephemeral = 1 << 6;
 
 std::string text_of(const json& body) {
-  // Names and places are user text; invalid UTF-8 was replaced when it was rendered, and
-  // `replace` only rules out a throw here.
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Names and places are user text; invalid UTF-8 was replaced when it was rendered.
+  return json_text(body);
 }
 
 rest_client_options rest_options(const discord_adapter_options& o) {
