@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
   tweetup::configure_logging(settings.log);
 
   namespace asio = tweetup::async::asio;
-  asio::io_context io;
+  // One thread runs the io_context (the WAL syncer only posts to it), and saying so lets Asio
+  // queue handlers posted from that thread without taking the scheduler's lock.
+  asio::io_context io{1};
   tweetup::application app(io.get_executor(), settings);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   // After a stop signal the adapters get a grace period to close cleanly; then we stop hard.
