@@ -43,7 +43,8 @@
 //   reset() a fresh stream inflates exactly;
 // - codec: a decoded dispatch has a t, s is never negative, Hello's interval is positive,
 //   READY has a session id and a resume URL, INTERACTION_CREATE's and GUILD_*'s `d` are JSON
-//   objects again, and other dispatches keep no `d`; an error always has a detail;
+//   objects again, and other dispatches keep no `d`; a MESSAGE_CREATE's fields are those a
+//   parsed document of the frame holds; an error always has a detail;
 // - interaction: the name is from its fixed set; text is empty for other interactions, else
 //   starts with the prefix, holds no control character (C0, DEL, C1, U+2028, U+2029; so no CR,
 //   LF or NUL), is valid UTF-8, and the core's parser reads it as a command;
@@ -307,6 +308,43 @@ bool is_json_object(std::string_view text) {
   return parsed.is_object();
 }
 
+std::optional<std::string> document_string(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// The codec reads a frame in one SAX pass that keeps only the fields it returns; a document of
+// the same text must agree on each of them (the last of duplicated keys wins in both, and keys
+// nested deeper, in referenced_message or mentions[], are not the message's).
+void check_message_as_document(std::string_view text,
+                               const tweetup::gateway_event::message_create& message) {
+  const json root = json::parse(text, nullptr, false);
+  const auto d = root.find("d");
+  check(d != root.end() && d->is_object());
+  check(document_string(*d, "id") == message.id);
+  check(document_string(*d, "channel_id") == message.channel_id);
+  check(document_string(*d, "content") == message.content);
+  check(document_string(*d, "guild_id") == message.guild_id);
+  const auto author = d->find("author");
+  check(author != d->end() && author->is_object());
+  check(document_string(*author, "id") == message.author.id);
+  check(document_string(*author, "username") == message.author.username);
+  check(document_string(*author, "global_name") == message.author.global_name);
+  const auto bot = author->find("bot");
+  check(message.author.bot == (bot != author->end() && bot->is_boolean() && bot->get<bool>()));
+  const auto member = d->find("member");
+  check(message.member.has_value() == (member != d->end() && member->is_object()));
+  if (!message.member) return;
+  std::vector<std::string> roles;
+  if (const auto listed = member->find("roles"); listed != member->end()) {
+    for (const json& role : *listed)
+      roles.push_back(role.get<std::string>());
+  }
+  check(message.member->roles == roles);
+  check(document_string(*member, "permissions") == message.member->permissions);
+}
+
 void route_message(std::string_view text, roles_pair& roles) {
   const auto decoded = tweetup::gateway_codec::decode(text);
   if (const auto* error = std::get_if<tweetup::gateway_codec::error>(&decoded)) {
@@ -337,6 +375,7 @@ void route_message(std::string_view text, roles_pair& roles) {
     roles.dispatch(*event.t, other->raw);
     check_moderates_from(roles, json::parse(other->raw, nullptr, false));
   } else if (const auto* message = std::get_if<ev::message_create>(&event.data)) {
+    check_message_as_document(text, *message);
     if (message->guild_id) {
       const std::vector<std::string> none;
       const auto& role_ids = message->member ? message->member->roles : none;

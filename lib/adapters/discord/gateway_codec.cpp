@@ -1,9 +1,12 @@
 #include "adapters/discord/gateway_codec.hpp"
 
+#include <cassert>
 #include <limits>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "adapters/discord/gateway_frame_fields.hpp"
 
 namespace tweetup {
 
@@ -12,84 +15,29 @@ namespace {
 using json = nlohmann::json;
 using error = gateway_codec::error;
 using kind = gateway_codec::error::kind;
-
-// Discord's payloads nest a handful of levels. Refusing deeper input before parsing keeps a
-// hostile or corrupt frame from costing deep recursion anywhere later (dump, fuzzing).
-constexpr int max_depth = 64;
-
-bool nested_too_deep(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-const json* member(const json& object, const char* key) {
-  const auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::optional<std::string> string_member(const json& object, const char* key) {
-  const json* value = member(object, key);
-  if (value == nullptr || !value->is_string()) return std::nullopt;
-  return value->get<std::string>();
-}
-
-// Integers only: a float or a value beyond int64 is not a sequence number or an interval.
-std::optional<std::int64_t> integer_value(const json& value) {
-  if (value.is_number_unsigned()) {
-    const auto u = value.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      return std::nullopt;
-    }
-    return static_cast<std::int64_t>(u);
-  }
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  return std::nullopt;
-}
+using json_type = gateway_frame_fields::json_type;
+using data_fields = gateway_frame_fields::data_fields;
 
 error bad_data(std::string detail) {
   return error{kind::bad_data, std::move(detail)};
 }
 
-gateway_codec::decoded decode_hello(gateway_event event, const json* d) {
-  const json* interval =
-      d != nullptr && d->is_object() ? member(*d, "heartbeat_interval") : nullptr;
-  const auto ms = interval != nullptr ? integer_value(*interval) : std::nullopt;
+gateway_codec::decoded decode_hello(gateway_event event, const gateway_frame_fields& frame) {
+  // Integers only: a float or a value beyond int64 is not an interval.
+  const auto ms =
+      frame.d.is(json_type::object) ? frame.data.heartbeat_interval.int64() : std::nullopt;
   if (!ms || *ms <= 0) return bad_data("Hello without a positive integer d.heartbeat_interval");
   event.data = gateway_event::hello{std::chrono::milliseconds(*ms)};
   return event;
 }
 
-gateway_codec::decoded decode_ready(gateway_event event, const json& d) {
+gateway_codec::decoded decode_ready(gateway_event event, data_fields& d) {
   gateway_event::ready ready;
-  auto session_id = string_member(d, "session_id");
-  auto resume_url = string_member(d, "resume_gateway_url");
-  const json* user = member(d, "user");
-  const json* application = member(d, "application");
-  auto user_id = user != nullptr && user->is_object() ? string_member(*user, "id") : std::nullopt;
-  auto application_id = application != nullptr && application->is_object()
-                            ? string_member(*application, "id")
-                            : std::nullopt;
+  auto session_id = d.session_id.take_string();
+  auto resume_url = d.resume_gateway_url.take_string();
+  auto user_id = d.user.is(json_type::object) ? d.user_id.take_string() : std::nullopt;
+  auto application_id =
+      d.application.is(json_type::object) ? d.application_id.take_string() : std::nullopt;
   // Without session_id and resume_gateway_url the session could never resume (G8, G9).
   if (!session_id || session_id->empty()) return bad_data("READY without d.session_id");
   if (!resume_url || resume_url->empty()) return bad_data("READY without d.resume_gateway_url");
@@ -103,39 +51,38 @@ gateway_codec::decoded decode_ready(gateway_event event, const json& d) {
   return event;
 }
 
-gateway_codec::decoded decode_message_create(gateway_event event, const json& d) {
+gateway_codec::decoded decode_message_create(gateway_event event, data_fields& d) {
   gateway_event::message_create message;
-  auto id = string_member(d, "id");
-  auto channel_id = string_member(d, "channel_id");
-  auto content = string_member(d, "content");
-  const json* author = member(d, "author");
+  auto id = d.id.take_string();
+  auto channel_id = d.channel_id.take_string();
+  auto content = d.content.take_string();
   if (!id || !channel_id) return bad_data("MESSAGE_CREATE without id or channel_id");
   if (!content) return bad_data("MESSAGE_CREATE without a string content");
-  if (author == nullptr || !author->is_object()) return bad_data("MESSAGE_CREATE without author");
-  auto author_id = string_member(*author, "id");
-  auto username = string_member(*author, "username");
+  if (!d.author.is(json_type::object)) return bad_data("MESSAGE_CREATE without author");
+  auto author_id = d.author_id.take_string();
+  auto username = d.author_username.take_string();
   if (!author_id || !username) return bad_data("MESSAGE_CREATE author without id or username");
   message.id = std::move(*id);
   message.channel_id = std::move(*channel_id);
   message.content = std::move(*content);
-  message.guild_id = string_member(d, "guild_id");
+  message.guild_id = d.guild_id.take_string();
   message.author.id = std::move(*author_id);
   message.author.username = std::move(*username);
   // global_name is documented as ?string: null for users who never set a display name.
-  message.author.global_name = string_member(*author, "global_name");
-  if (const json* bot = member(*author, "bot"); bot != nullptr && bot->is_boolean()) {
-    message.author.bot = bot->get<bool>();
-  }
-  if (const json* m = member(d, "member"); m != nullptr && m->is_object()) {
+  message.author.global_name = d.author_global_name.take_string();
+  if (d.author_bot.is(json_type::boolean)) message.author.bot = d.author_bot.boolean;
+  if (d.member.is(json_type::object)) {
     gateway_event::message_member member_info;
-    if (const json* roles = member(*m, "roles"); roles != nullptr) {
-      if (!roles->is_array()) return bad_data("MESSAGE_CREATE member.roles is not an array");
-      for (const json& role : *roles) {
-        if (!role.is_string()) return bad_data("MESSAGE_CREATE member.roles holds a non-string");
-        member_info.roles.push_back(role.get<std::string>());
+    if (!d.member_roles.is(json_type::absent)) {
+      if (!d.member_roles.is(json_type::array)) {
+        return bad_data("MESSAGE_CREATE member.roles is not an array");
       }
+      if (!d.member_roles_all_strings) {
+        return bad_data("MESSAGE_CREATE member.roles holds a non-string");
+      }
+      member_info.roles = std::move(d.member_role_ids);
     }
-    member_info.permissions = string_member(*m, "permissions");
+    member_info.permissions = d.member_permissions.take_string();
     message.member = std::move(member_info);
   }
   event.data = std::move(message);
@@ -147,26 +94,39 @@ std::string dump(const json& payload) {
   return payload.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-gateway_codec::decoded decode_dispatch(gateway_event event, const json* d) {
+// `d` as JSON text, for the dispatches that keep it whole. The fields pass kept no more than the
+// decoders read, so this parses the frame a second time into a document; INTERACTION_CREATE and
+// GUILD_* are rare next to MESSAGE_CREATE. The first pass has accepted the text (syntax, UTF-8,
+// depth) and found `d` to be an object, so this parse cannot fail. As in the first pass, the last
+// of duplicated keys wins.
+std::string raw_data(std::string_view text) {
+  const json root = json::parse(text, nullptr, false);
+  const auto d = root.find("d");
+  assert(!root.is_discarded() && d != root.end() && d->is_object());
+  // UTF-8 was validated by the parser, so replace never triggers; it only rules out a throw.
+  return d == root.end() ? std::string() : dump(*d);
+}
+
+gateway_codec::decoded decode_dispatch(gateway_event event, gateway_frame_fields& frame,
+                                       std::string_view text) {
   if (!event.t) return error{kind::bad_envelope, "dispatch (op 0) without a string t"};
   const std::string& name = *event.t;
   if (name == "RESUMED") {
     event.data = gateway_event::resumed{};
     return event;
   }
+  const bool d_is_object = frame.d.is(json_type::object);
   if (name != "READY" && name != "MESSAGE_CREATE" && name != "INTERACTION_CREATE") {
     gateway_event::other_dispatch other;
     // Guild and role events feed the permission cache; the rest need nothing of `d`.
-    if (name.rfind("GUILD_", 0) == 0 && d != nullptr && d->is_object()) other.raw = dump(*d);
+    if (name.rfind("GUILD_", 0) == 0 && d_is_object) other.raw = raw_data(text);
     event.data = std::move(other);
     return event;
   }
-  if (d == nullptr || !d->is_object()) return bad_data(name + " without an object d");
-  if (name == "READY") return decode_ready(std::move(event), *d);
-  if (name == "MESSAGE_CREATE") return decode_message_create(std::move(event), *d);
-  // UTF-8 was validated by the parser, so replace never triggers; it only rules out a throw.
-  event.data =
-      gateway_event::interaction_create{d->dump(-1, ' ', false, json::error_handler_t::replace)};
+  if (!d_is_object) return bad_data(name + " without an object d");
+  if (name == "READY") return decode_ready(std::move(event), frame.data);
+  if (name == "MESSAGE_CREATE") return decode_message_create(std::move(event), frame.data);
+  event.data = gateway_event::interaction_create{raw_data(text)};
   return event;
 }
 
@@ -181,31 +141,36 @@ gateway_codec::encoded checked(std::string text, const char* what) {
 }  // namespace
 
 gateway_codec::decoded gateway_codec::decode(std::string_view text) {
-  if (nested_too_deep(text)) return error{kind::not_json, "frame nested too deeply"};
-  const json root = json::parse(text, nullptr, false);
-  if (root.is_discarded()) return error{kind::not_json, "frame is not valid JSON"};
-  if (!root.is_object()) return error{kind::not_json, "frame is not a JSON object"};
+  gateway_frame_fields frame;
+  switch (frame.read(text)) {
+    case gateway_frame_fields::outcome::too_deep:
+      return error{kind::not_json, "frame nested too deeply"};
+    case gateway_frame_fields::outcome::not_json:
+      return error{kind::not_json, "frame is not valid JSON"};
+    case gateway_frame_fields::outcome::ok:
+      break;
+  }
+  if (frame.root != json_type::object) return error{kind::not_json, "frame is not a JSON object"};
 
   gateway_event event;
-  const json* op = member(root, "op");
-  const auto op_value = op != nullptr ? integer_value(*op) : std::nullopt;
+  const auto op_value = frame.op.int64();
   if (!op_value || *op_value < 0 || *op_value > std::numeric_limits<int>::max()) {
     return error{kind::bad_envelope, "frame without an integer op"};
   }
   event.op = static_cast<int>(*op_value);
-  if (const json* s = member(root, "s"); s != nullptr && !s->is_null()) {
-    event.s = integer_value(*s);
+  if (!frame.s.absent_or_null()) {
+    // Integers only: a float or a value beyond int64 is not a sequence number.
+    event.s = frame.s.int64();
     if (!event.s || *event.s < 0) return error{kind::bad_envelope, "s is not a sequence number"};
   }
-  if (const json* t = member(root, "t"); t != nullptr && !t->is_null()) {
-    if (!t->is_string()) return error{kind::bad_envelope, "t is not a string"};
-    event.t = t->get<std::string>();
+  if (!frame.t.absent_or_null()) {
+    if (!frame.t.is(json_type::string)) return error{kind::bad_envelope, "t is not a string"};
+    event.t = std::move(frame.t.text);
   }
-  const json* d = member(root, "d");
 
   switch (event.op) {
     case 0:
-      return decode_dispatch(std::move(event), d);
+      return decode_dispatch(std::move(event), frame, text);
     case 1:
       event.data = gateway_event::heartbeat_request{};
       return event;
@@ -216,10 +181,10 @@ gateway_codec::decoded gateway_codec::decode(std::string_view text) {
       // d is documented as a boolean. Anything else is read as false: re-identifying is the
       // reading that cannot get stuck on a session the server has dropped (G10).
       event.data =
-          gateway_event::invalid_session{d != nullptr && d->is_boolean() && d->get<bool>()};
+          gateway_event::invalid_session{frame.d.is(json_type::boolean) && frame.d.boolean};
       return event;
     case 10:
-      return decode_hello(std::move(event), d);
+      return decode_hello(std::move(event), frame);
     case 11:
       event.data = gateway_event::heartbeat_ack{};
       return event;

@@ -258,6 +258,301 @@ TEST_CASE("decode: 64 levels of nesting are still accepted") {
   CHECK(decoded_ok(deep).t == "X");
 }
 
+// The decoder reads the frame in one SAX pass (gateway_frame_fields) rather than as a document.
+// The cases below are what that makes newly possible to get wrong: key order, duplicated keys,
+// look-alike keys nested deeper, and where the depth limit and syntax errors are noticed.
+
+gateway_codec::error decode_error(const std::string& text) {
+  auto result = gateway_codec::decode(text);
+  if (!std::holds_alternative<gateway_codec::error>(result)) {
+    FAIL("decoded what should be an error: " << text.substr(0, 200));
+  }
+  return std::get<gateway_codec::error>(std::move(result));
+}
+
+TEST_CASE("decode: t, s and op may follow d") {
+  const auto message = decoded_ok(
+      R"({"d":{"id":"1","channel_id":"2","content":"hi","author":{"id":"3","username":"bob"}},)"
+      R"("s":5,"t":"MESSAGE_CREATE","op":0})");
+  CHECK(message.s == 5);
+  CHECK(std::get<gateway_event::message_create>(message.data).content == "hi");
+
+  const auto ready =
+      decoded_ok(R"({"d":{"session_id":"s1","resume_gateway_url":"wss://r","user":{"id":"u1"},)"
+                 R"("application":{"id":"a1"}},"op":0,"s":1,"t":"READY"})");
+  CHECK(std::get<gateway_event::ready>(ready.data).application_id == "a1");
+
+  const auto hello = decoded_ok(R"({"d":{"heartbeat_interval":41250},"op":10})");
+  CHECK(std::get<gateway_event::hello>(hello.data).heartbeat_interval == 41250ms);
+
+  const auto guild = decoded_ok(R"({"d":{"id":"9","name":"g"},"s":2,"t":"GUILD_CREATE","op":0})");
+  CHECK(json::parse(std::get<gateway_event::other_dispatch>(guild.data).raw) ==
+        json{{"id", "9"}, {"name", "g"}});
+}
+
+TEST_CASE("decode: of duplicated keys the last one wins, as in a parsed document") {
+  // Each frame's expectations are also read from nlohmann's document of it, which keeps the
+  // last of duplicated keys.
+  SUBCASE("envelope") {
+    const std::string frame =
+        R"({"op":0,"t":"GUILD_CREATE","s":1,"d":{"id":"1","id":"2"},"op":10,"t":null,"s":null,)"
+        R"("d":{"heartbeat_interval":1,"heartbeat_interval":45000}})";
+    const auto event = decoded_ok(frame);
+    CHECK(event.op == 10);
+    CHECK_FALSE(event.s);
+    CHECK_FALSE(event.t);
+    CHECK(std::get<gateway_event::hello>(event.data).heartbeat_interval ==
+          std::chrono::milliseconds(json::parse(frame)["d"]["heartbeat_interval"].get<int>()));
+  }
+  SUBCASE("a second d replaces the first one whole") {
+    const std::string frame =
+        R"({"op":0,"t":"MESSAGE_CREATE","s":1,"d":{"id":"1","channel_id":"2","content":"first",)"
+        R"("guild_id":"7","author":{"id":"3","username":"a","global_name":"A","bot":true},)"
+        R"("member":{"roles":["5"],"permissions":"8"}},)"
+        R"("d":{"id":"11","channel_id":"12","content":"second","author":{"id":"13","username":"b"}}})";
+    const auto event = decoded_ok(frame);
+    const auto& message = std::get<gateway_event::message_create>(event.data);
+    const auto doc = json::parse(frame)["d"];
+    CHECK(message.id == doc["id"]);
+    CHECK(message.content == "second");
+    CHECK_FALSE(message.guild_id);
+    CHECK_FALSE(message.member);
+    CHECK(message.author.id == "13");
+    CHECK_FALSE(message.author.global_name);
+    CHECK_FALSE(message.author.bot);
+    // A second d without what the first one had is judged on its own.
+    CHECK(
+        decode_error(R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","content":"",)"
+                     R"("author":{"id":"3","username":"a"}},"d":{"id":"1","channel_id":"2",)"
+                     R"("content":""}})")
+            .detail == "MESSAGE_CREATE without author");
+    CHECK(
+        decode_error(R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","content":"",)"
+                     R"("author":{"id":"3","username":"a"}},"d":true})")
+            .detail == "MESSAGE_CREATE without an object d");
+    // op 9 reads the last d.
+    CHECK_FALSE(
+        std::get<gateway_event::invalid_session>(decoded_ok(R"({"op":9,"d":true,"d":false})").data)
+            .resumable);
+    CHECK(std::get<gateway_event::invalid_session>(
+              decoded_ok(R"({"op":9,"d":{"x":1},"d":true})").data)
+              .resumable);
+  }
+  SUBCASE("inside d, author and member") {
+    const std::string frame =
+        R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","id":"21","channel_id":"2","content":"a",)"
+        R"("content":"b","author":{"id":"3","username":"a","global_name":"A","bot":true},)"
+        R"("author":{"id":"23","username":"c","username":"d"},"member":{"roles":[1],"roles":["6"],)"
+        R"("permissions":"8"},"guild_id":"9","guild_id":null}})";
+    const auto event = decoded_ok(frame);
+    const auto& message = std::get<gateway_event::message_create>(event.data);
+    const auto doc = json::parse(frame)["d"];
+    CHECK(message.id == doc["id"]);
+    CHECK(message.content == doc["content"]);
+    CHECK(message.author.id == doc["author"]["id"]);
+    CHECK(message.author.username == doc["author"]["username"]);
+    CHECK_FALSE(message.author.global_name);
+    CHECK_FALSE(message.author.bot);
+    CHECK_FALSE(message.guild_id);
+    REQUIRE(message.member);
+    CHECK(message.member->roles == std::vector<std::string>{"6"});
+    CHECK(message.member->permissions == "8");
+
+    const auto second_member = decoded_ok(
+        R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","content":"",)"
+        R"("author":{"id":"3","username":"a"},"member":{"roles":["5"],"permissions":"8"},)"
+        R"("member":{"nick":null}}})");
+    const auto& member = std::get<gateway_event::message_create>(second_member.data).member;
+    REQUIRE(member);
+    CHECK(member->roles.empty());
+    CHECK_FALSE(member->permissions);
+  }
+  SUBCASE("a later value of the wrong type fails as it would alone") {
+    const std::string base =
+        R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","author":{"id":"3","username":"a"},)";
+    CHECK(decode_error(base + R"("content":"x","content":5}})").detail ==
+          "MESSAGE_CREATE without a string content");
+    CHECK(decode_error(base + R"("content":"","member":{"roles":["5"],"roles":"5"}}})").detail ==
+          "MESSAGE_CREATE member.roles is not an array");
+    CHECK(
+        decode_error(base + R"("content":"","member":{"roles":["5"],"roles":["5",{}]}}})").detail ==
+        "MESSAGE_CREATE member.roles holds a non-string");
+    CHECK(decode_error(R"({"op":0,"s":1,"s":1.0,"t":"X","d":{}})").detail ==
+          "s is not a sequence number");
+    CHECK(decode_error(R"({"op":0,"s":1,"t":"X","t":["X"],"d":{}})").detail == "t is not a string");
+    CHECK(decode_error(R"({"op":1,"op":{"op":1}})").detail == "frame without an integer op");
+  }
+}
+
+TEST_CASE("decode: look-alike keys nested deeper in d do not replace the top-level ones") {
+  // Nested ids, authors, contents, members and even envelope keys come after the real ones, so
+  // that a decoder that took any key at any depth would end with the wrong values.
+  const std::string frame =
+      R"({"t":"MESSAGE_CREATE","s":40,"op":0,"d":{"id":"100","channel_id":"200","content":"!tweetup list",)"
+      R"("guild_id":"300","author":{"id":"400","username":"alice","global_name":null,)"
+      R"("primary_guild":{"id":"999","identity_guild_id":"998","username":"x","bot":true},)"
+      R"("avatar_decoration_data":{"sku_id":"1","asset":"a"},"clan":null},)"
+      R"("member":{"roles":["500"],"user":{"roles":[1,{"a":[]}],"permissions":"0"},"nick":"al"},)"
+      R"("mentions":[{"id":"901","username":"bob","bot":true,"member":{"roles":"not-a-list",)"
+      R"("permissions":"1"}},{"id":"902","username":"carol","global_name":"C"}],)"
+      R"("mention_roles":["501"],"embeds":[{"title":"t","fields":[{"name":"op","value":"d"},)"
+      R"({"name":"content","value":"x","inline":false}],"author":{"name":"embed author","id":"903"},)"
+      R"("footer":{"text":"f"},"thumbnail":{"url":"https://x","width":80,"height":80}}],)"
+      R"("referenced_message":{"id":"904","channel_id":"905","content":"the older message",)"
+      R"("guild_id":"906","author":{"id":"907","username":"dave","bot":true,"global_name":"D"},)"
+      R"("member":{"roles":[7]},"mentions":[{"id":"908"}],"embeds":[],"op":11,"t":"READY","s":1,)"
+      R"("d":{"heartbeat_interval":1}},"message_snapshots":[{"message":{"content":"snap","id":"909",)"
+      R"("author":{"id":"910","username":"erin"}}}],"interaction_metadata":{"id":"911",)"
+      R"("user":{"id":"912","username":"frank"}},"components":[[[[]]]],"attachments":[],)"
+      R"("nonce":1311776423455678464,"type":19,"flags":0,"tts":false,"pinned":false}})";
+  const auto event = decoded_ok(frame);
+  CHECK(event.op == 0);
+  CHECK(event.s == 40);
+  CHECK(event.t == "MESSAGE_CREATE");
+  const auto& message = std::get<gateway_event::message_create>(event.data);
+  CHECK(message.id == "100");
+  CHECK(message.channel_id == "200");
+  CHECK(message.content == "!tweetup list");
+  CHECK(message.guild_id == "300");
+  CHECK(message.author.id == "400");
+  CHECK(message.author.username == "alice");
+  CHECK_FALSE(message.author.global_name);
+  CHECK_FALSE(message.author.bot);
+  REQUIRE(message.member);
+  CHECK(message.member->roles == std::vector<std::string>{"500"});
+  CHECK_FALSE(message.member->permissions);
+
+  // The same with the nested copies first.
+  const auto ready = decoded_ok(
+      R"({"op":0,"t":"READY","s":1,"d":{"guilds":[{"id":"1","user":{"id":"bad"}}],)"
+      R"("relationships":[{"user":{"id":"bad"},"session_id":"bad"}],"application":{"id":"a",)"
+      R"("owner":{"id":"bad"}},"user":{"team":{"id":"bad"},"id":"u"},"session_id":"s",)"
+      R"("resume_gateway_url":"wss://r","auth":{"session_id":"bad","resume_gateway_url":"bad"}}})");
+  const auto& r = std::get<gateway_event::ready>(ready.data);
+  CHECK(r.session_id == "s");
+  CHECK(r.resume_gateway_url == "wss://r");
+  CHECK(r.user_id == "u");
+  CHECK(r.application_id == "a");
+  // A nested id does not stand in for a missing top-level one.
+  CHECK(decode_error(R"({"op":0,"t":"READY","s":1,"d":{"session_id":"s","resume_gateway_url":"r",)"
+                     R"("user":{"team":{"id":"bad"}},"application":{"id":"a"}}})")
+            .detail == "READY without d.user.id");
+  CHECK(decode_error(R"({"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"2","content":"",)"
+                     R"("author":{"id":"3","username":"a"},"referenced_message":{"id":"1"}}})")
+            .detail == "MESSAGE_CREATE without id or channel_id");
+  CHECK(decode_error(R"({"op":10,"d":{"x":{"heartbeat_interval":45000}}})").detail ==
+        "Hello without a positive integer d.heartbeat_interval");
+}
+
+TEST_CASE("decode: 64 levels of nesting are accepted anywhere, 65 are refused") {
+  const auto nested = [](int arrays) {
+    return std::string(arrays, '[') + std::string(arrays, ']');
+  };
+  // The root object is level 1, d level 2.
+  CHECK(decoded_ok(R"({"op":0,"t":"X","d":)" + nested(63) + "}").t == "X");
+  CHECK(decode_error(R"({"op":0,"t":"X","d":)" + nested(64) + "}").detail ==
+        "frame nested too deeply");
+  std::string objects = "1";
+  for (int level = 0; level < 63; ++level)
+    objects = R"({"a":)" + objects + "}";
+  CHECK(decoded_ok(R"({"op":0,"t":"X","d":)" + objects + "}").t == "X");
+  CHECK(decode_error(R"({"op":0,"t":"X","d":{"a":)" + objects + "}}").detail ==
+        "frame nested too deeply");
+  // In a member the decoder skips, of a MESSAGE_CREATE that is otherwise fine.
+  const std::string message =
+      R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","content":"",)"
+      R"("author":{"id":"3","username":"a"},"embeds":)";
+  CHECK(std::holds_alternative<gateway_event::message_create>(
+      decoded_ok(message + nested(62) + "}}").data));
+  const auto too_deep = decode_error(message + nested(63) + "}}");
+  CHECK(too_deep.what == gateway_codec::error::kind::not_json);
+  CHECK(too_deep.detail == "frame nested too deeply");
+  // The limit is checked as the parse reaches it. A frame that ends too early after crossing it
+  // still reports its depth, as the scan of the whole text before parsing did; one with a syntax
+  // error before that point now reports the syntax error (the same kind of error as before).
+  CHECK(decode_error(std::string(65, '[')).detail == "frame nested too deeply");
+  CHECK(decode_error(R"({"op":0,"d":)" + std::string(100, '[')).detail ==
+        "frame nested too deeply");
+  const auto syntax_first = decode_error(R"({"op":0,"d":{{)" + std::string(100, '['));
+  CHECK(syntax_first.what == gateway_codec::error::kind::not_json);
+  CHECK(syntax_first.detail == "frame is not valid JSON");
+  CHECK(decode_error(std::string(64, '[')).detail == "frame is not valid JSON");
+}
+
+TEST_CASE("decode: a root that is not an object") {
+  for (const char* frame : {"[]", "[{\"op\":1}]", "42", "-1", "1.5", "\"op\"", "null", "true"}) {
+    CAPTURE(frame);
+    const auto problem = decode_error(frame);
+    CHECK(problem.what == gateway_codec::error::kind::not_json);
+    CHECK(problem.detail == "frame is not a JSON object");
+  }
+}
+
+TEST_CASE("decode: every truncation of a frame, and trailing text, are not JSON") {
+  for (const std::string frame : {message_frame, ready_frame, interaction_frame}) {
+    for (std::size_t length = 0; length < frame.size(); ++length) {
+      CAPTURE(frame.substr(0, length));
+      const auto problem = decode_error(frame.substr(0, length));
+      CHECK(problem.what == gateway_codec::error::kind::not_json);
+      CHECK(problem.detail == "frame is not valid JSON");
+    }
+    CHECK(decode_error(frame + "}").detail == "frame is not valid JSON");
+    CHECK(decode_error(frame + frame).detail == "frame is not valid JSON");
+  }
+  CHECK(decode_error(R"({"op":1} x)").detail == "frame is not valid JSON");
+  CHECK(std::holds_alternative<gateway_event::heartbeat_request>(
+      decoded_ok(" \t\r\n{\"op\":1}\n").data));
+}
+
+TEST_CASE("decode: invalid UTF-8 in any string is not JSON; escapes are decoded") {
+  const std::string before =
+      R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","author":{"id":"3","username":"a"},)";
+  for (const char* bad :
+       {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80", "\x80"}) {
+    CAPTURE(std::string(bad));
+    CHECK(decode_error(before + R"("content":"a)" + bad + R"("}})").detail ==
+          "frame is not valid JSON");
+    // In a member the decoder skips, and in a key.
+    CHECK(decode_error(before + R"("content":"","embeds":[{"title":")" + bad + R"("}]}})").detail ==
+          "frame is not valid JSON");
+    CHECK(decode_error(before + R"("content":"",")" + bad + R"(":1}})").detail ==
+          "frame is not valid JSON");
+  }
+  // A raw control character and a lone surrogate escape are refused too.
+  CHECK(decode_error(before + "\"content\":\"a\nb\"}}").detail == "frame is not valid JSON");
+  CHECK(decode_error(before + R"("content":"\ud83d"}})").detail == "frame is not valid JSON");
+  const auto event =
+      decoded_ok(before + R"("content":"caf\u00e9 \ud83d\ude00 \"q\" \\ / \/ \n café 😀"}})");
+  CHECK(std::get<gateway_event::message_create>(event.data).content ==
+        "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" \\ / / \n caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
+TEST_CASE("decode: the envelope's numbers keep their type checks") {
+  struct row {
+    const char* frame;
+    const char* detail;
+  };
+  const row rows[] = {
+      {R"({"op":2147483648})", "frame without an integer op"},
+      {R"({"op":1e1})", "frame without an integer op"},
+      {R"({"op":0,"t":"X","s":7.0,"d":{}})", "s is not a sequence number"},
+      {R"({"op":0,"t":"X","s":9223372036854775808,"d":{}})", "s is not a sequence number"},
+      {R"({"op":0,"t":"X","s":-9223372036854775808,"d":{}})", "s is not a sequence number"},
+      {R"({"op":0,"t":{},"d":{}})", "t is not a string"},
+      {R"({"op":10,"d":{"heartbeat_interval":9223372036854775808}})",
+       "Hello without a positive integer d.heartbeat_interval"},
+      {R"({"op":10,"d":[{"heartbeat_interval":1}]})",
+       "Hello without a positive integer d.heartbeat_interval"},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.frame);
+    CHECK(decode_error(r.frame).detail == r.detail);
+  }
+  const auto big = decoded_ok(R"({"op":2147483647,"s":9223372036854775807,"t":"X"})");
+  CHECK(big.op == 2147483647);
+  CHECK(big.s == 9223372036854775807);
+}
+
 TEST_CASE("encode: Identify with intents 37377 and non-$ properties, no shard unless asked") {
   const auto payload = encoded_ok(gateway_codec::encode_identify("abc.def.ghi", 37377, {}, {}));
   CHECK(payload["op"] == 2);

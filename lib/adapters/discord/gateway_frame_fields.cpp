@@ -1,0 +1,246 @@
+#include "adapters/discord/gateway_frame_fields.hpp"
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace tweetup {
+
+namespace {
+
+using json = nlohmann::json;
+using json_type = gateway_frame_fields::json_type;
+using field = gateway_frame_fields::field;
+
+// The objects (and the one array) whose members are captured. Every other container is `other`:
+// its contents are parsed and checked but kept nowhere, which is what keeps a nested `id`,
+// `author` or `content` (referenced_message, mentions[]) from landing in the top-level fields.
+enum class container : std::uint8_t { other, root, data, user, application, author, member, roles };
+
+// nlohmann's SAX interface (json_sax). Each key of a captured container names the field that
+// the next value fills; a value with no such key is dropped.
+class frame_sax {
+ public:
+  explicit frame_sax(gateway_frame_fields& out) : out_(out) {}
+
+  bool too_deep() const { return too_deep_; }
+
+  bool null() {
+    value(json_type::null);
+    return true;
+  }
+  bool boolean(bool v) {
+    if (field* f = value(json_type::boolean)) f->boolean = v;
+    return true;
+  }
+  bool number_integer(json::number_integer_t v) {
+    if (field* f = value(json_type::integer)) f->integer = v;
+    return true;
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (field* f = value(json_type::unsigned_integer)) f->unsigned_integer = v;
+    return true;
+  }
+  bool number_float(json::number_float_t, const json::string_t&) {
+    value(json_type::floating);
+    return true;
+  }
+  bool string(json::string_t& v) {
+    if (inside(container::roles)) {
+      out_.data.member_role_ids.push_back(v);
+      return true;
+    }
+    // A copy rather than a move: the lexer then keeps its buffer for the next token.
+    if (field* f = value(json_type::string)) f->text = v;
+    return true;
+  }
+  bool binary(json::binary_t&) {
+    // Only the binary formats (CBOR, MessagePack…) produce this, never JSON text.
+    return false;
+  }
+
+  bool start_object(std::size_t) {
+    container child = container::other;
+    if (depth_ == 0) {
+      out_.root = json_type::object;
+      child = container::root;
+    } else if (field* f = value(json_type::object);
+               f != nullptr && pending_child_ != container::roles) {
+      child = pending_child_;
+    }
+    return enter(child);
+  }
+  bool start_array(std::size_t) {
+    const bool roles = pending_child_ == container::roles;
+    field* f = value(json_type::array);
+    return enter(f != nullptr && roles ? container::roles : container::other);
+  }
+  bool end_object() { return leave(); }
+  bool end_array() { return leave(); }
+
+  // A repeated key replaces the whole earlier value, as in a document: the members captured
+  // under the earlier one are cleared before the new value is read.
+  bool key(json::string_t& k) {
+    pending_ = nullptr;
+    pending_child_ = container::other;
+    auto& data = out_.data;
+    switch (stack_[depth_]) {
+      case container::root:
+        if (k == "op") return expect(out_.op);
+        if (k == "s") return expect(out_.s);
+        if (k == "t") return expect(out_.t);
+        if (k == "d") {
+          if (!out_.d.is(json_type::absent)) data = {};
+          return expect(out_.d, container::data);
+        }
+        return true;
+      case container::data:
+        return data_key(k);
+      case container::user:
+        if (k == "id") return expect(data.user_id);
+        return true;
+      case container::application:
+        if (k == "id") return expect(data.application_id);
+        return true;
+      case container::author:
+        if (k == "id") return expect(data.author_id);
+        if (k == "username") return expect(data.author_username);
+        if (k == "global_name") return expect(data.author_global_name);
+        if (k == "bot") return expect(data.author_bot);
+        return true;
+      case container::member:
+        if (k == "roles") {
+          if (!data.member_roles.is(json_type::absent)) {
+            data.member_role_ids.clear();
+            data.member_roles_all_strings = true;
+          }
+          return expect(data.member_roles, container::roles);
+        }
+        if (k == "permissions") return expect(data.member_permissions);
+        return true;
+      case container::roles:
+      case container::other:
+        return true;
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+
+ private:
+  // The members of `d` the decoders read, most frequent (MESSAGE_CREATE) first.
+  bool data_key(const json::string_t& k) {
+    auto& data = out_.data;
+    if (k == "id") return expect(data.id);
+    if (k == "channel_id") return expect(data.channel_id);
+    if (k == "content") return expect(data.content);
+    if (k == "guild_id") return expect(data.guild_id);
+    if (k == "author") {
+      if (!data.author.is(json_type::absent)) {
+        data.author_id = {};
+        data.author_username = {};
+        data.author_global_name = {};
+        data.author_bot = {};
+      }
+      return expect(data.author, container::author);
+    }
+    if (k == "member") {
+      if (!data.member.is(json_type::absent)) {
+        data.member_roles = {};
+        data.member_role_ids.clear();
+        data.member_roles_all_strings = true;
+        data.member_permissions = {};
+      }
+      return expect(data.member, container::member);
+    }
+    if (k == "heartbeat_interval") return expect(data.heartbeat_interval);
+    if (k == "session_id") return expect(data.session_id);
+    if (k == "resume_gateway_url") return expect(data.resume_gateway_url);
+    if (k == "user") {
+      if (!data.user.is(json_type::absent)) data.user_id = {};
+      return expect(data.user, container::user);
+    }
+    if (k == "application") {
+      if (!data.application.is(json_type::absent)) data.application_id = {};
+      return expect(data.application, container::application);
+    }
+    return true;
+  }
+
+  bool expect(field& f, container child = container::other) {
+    pending_ = &f;
+    pending_child_ = child;
+    return true;
+  }
+
+  bool inside(container c) const { return depth_ > 0 && stack_[depth_] == c; }
+
+  // Gives the field the current value belongs to, with its type set, or null when it belongs to
+  // none. The value's own contents, if any, come later.
+  field* value(json_type type) {
+    if (depth_ == 0) {
+      out_.root = type;
+      return nullptr;
+    }
+    if (inside(container::roles)) {
+      // The strings are taken by string(); anything else makes member.roles invalid.
+      out_.data.member_roles_all_strings = false;
+      return nullptr;
+    }
+    field* f = std::exchange(pending_, nullptr);
+    if (f != nullptr) f->type = type;
+    return f;
+  }
+
+  bool enter(container c) {
+    pending_child_ = container::other;
+    if (depth_ == gateway_frame_fields::max_depth) {
+      too_deep_ = true;
+      return false;  // stops the parse here: nothing deeper is read
+    }
+    stack_[++depth_] = c;
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
+  gateway_frame_fields& out_;
+  // stack_[depth_] is the innermost open container; stack_[0] stands for "outside the root".
+  std::array<container, gateway_frame_fields::max_depth + 1> stack_{};
+  int depth_ = 0;
+  field* pending_ = nullptr;
+  container pending_child_ = container::other;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
+std::optional<std::int64_t> gateway_frame_fields::field::int64() const {
+  if (type == json_type::integer) return integer;
+  if (type == json_type::unsigned_integer &&
+      unsigned_integer <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return static_cast<std::int64_t>(unsigned_integer);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> gateway_frame_fields::field::take_string() {
+  if (type != json_type::string) return std::nullopt;
+  return std::move(text);
+}
+
+gateway_frame_fields::outcome gateway_frame_fields::read(std::string_view text) {
+  frame_sax sax(*this);
+  // Strict (trailing text is an error) and without comments, as json::parse(text, nullptr, false).
+  if (json::sax_parse(text, &sax)) return outcome::ok;
+  return sax.too_deep() ? outcome::too_deep : outcome::not_json;
+}
+
+}  // namespace tweetup
