@@ -131,7 +131,11 @@ rest_result rest_client::finish(rest_result r, const rest_route& route) {
 
 async::task<rest_result> rest_client::request(std::string method, std::string path,
                                               std::string body) {
-  const rest_route route = make_route(method, path);
+  auto result = co_await send(make_route(method, std::move(path)), std::move(body));
+  co_return result;
+}
+
+async::task<rest_result> rest_client::send(rest_route route, std::string body) {
   auto log = layer_log("discord");
   for (int attempt = 0;; ++attempt) {
     for (;;) {
@@ -149,8 +153,8 @@ async::task<rest_result> rest_client::request(std::string method, std::string pa
     }
     limiter_.on_sent(route, clock::now());
     http_request out;
-    out.method = method;
-    out.target = path_prefix_ + path;
+    out.method = route.method;
+    out.target = path_prefix_ + route.path;
     out.headers = {{"Authorization", authorization_},
                    {"User-Agent", options_.user_agent}};  // R2, L15
     if (!body.empty()) out.headers.push_back({"Content-Type", "application/json"});
@@ -222,10 +226,13 @@ void rest_client::submit(std::string method, std::string path, std::string body,
     if (done) done(rest_result{0, {}, why});
     return;
   }
-  std::string key = make_route(method, path).limiter_key;
+  // The route is made once here and travels with the job: it cost more than the rest of
+  // queueing a reply.
+  rest_route route = make_route(method, std::move(path));
+  std::string key = route.limiter_key;
   auto& jobs = queues_[key];
   const bool idle = jobs.empty();
-  jobs.push_back({std::move(method), std::move(path), std::move(body), std::move(done)});
+  jobs.push_back({std::move(route), std::move(body), std::move(done)});
   ++queued_;
   queued_bytes_ += jobs.back().bytes();
   if (idle) async::supervise(ex_, drain(std::move(key)), "discord rest queue");
@@ -242,7 +249,7 @@ async::task<void> rest_client::drain(std::string key) {
     // The job stays at the front while it runs, so a submit() meanwhile sees a busy queue and
     // does not start a second drainer for the key.
     job& front = it->second.front();
-    auto result = co_await request(front.method, front.path, front.body);
+    auto result = co_await send(front.route, front.body);
     it = queues_.find(key);
     if (it == queues_.end() || it->second.empty()) co_return;  // stop() emptied it
     completion done = std::move(it->second.front().done);

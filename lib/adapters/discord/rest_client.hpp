@@ -26,6 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "adapters/discord/rest_rate_limiter.hpp"
+#include "adapters/discord/rest_route.hpp"
 #include "adapters/transport/http_client.hpp"
 
 namespace tweetup {
@@ -92,13 +93,14 @@ class rest_client {
  private:
   using clock = std::chrono::steady_clock;
   struct job {
-    std::string method;
-    std::string path;
+    rest_route route;
     std::string body;
     completion done;
-    std::size_t bytes() const { return method.size() + path.size() + body.size(); }
+    std::size_t bytes() const { return route.method.size() + route.path.size() + body.size(); }
   };
 
+  // request() for a route already made.
+  async::task<rest_result> send(rest_route route, std::string body);
   async::task<void> drain(std::string key);
   // Sleeps until `at`, or until the limiter learns something new, or stop().
   async::task<void> wait(clock::time_point at);
