@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include "core/rsvp_slice.hpp"
 #include "storage/schema.hpp"
@@ -220,4 +221,91 @@ TEST_CASE("sqlite rsvp_slice_of: a schema 4 database with RSVPs is tallied when 
   CHECK(texts(store.rsvp_slice_of(1, "ann").waitlist) ==
         texts({rsvp{1, {"eve", "Eve"}, rsvp_status::waitlisted, 0, 4},
                rsvp{1, {"cy", "Cy"}, rsvp_status::waitlisted, 1, 5}}));
+}
+
+TEST_CASE("sqlite store: a schema 5 database keeps its RSVPs, tallies and jobs through migration 6") {
+  temp_db db;
+  {
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys = ON");
+    const auto migrations = schema::migrations();
+    REQUIRE(migrations.size() >= 6);
+    for (std::size_t i = 0; i < 5; ++i)
+      raw.exec(std::string(migrations[i]));
+    raw.exec("PRAGMA user_version = 5");
+    raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
+    raw.exec(
+        "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, place, "
+        "starts_at, zone, status, created_at) VALUES (1, 'discord', '1', 1, 'o', 'o', 'Cafe', "
+        "1795882500, 'UTC', 'scheduled', 1795882500)");
+    // Written through migration 5's triggers, which keep the tallies.
+    raw.exec(
+        "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+        "VALUES (1, 'ann', 'Ann', 'going', 2, 1), (1, 'bob', 'Bob', 'maybe', 0, 2), "
+        "(1, 'cy', 'Cy', 'waitlisted', 1, 5), (1, 'eve', 'Eve', 'waitlisted', 0, 4)");
+    raw.exec(
+        "INSERT INTO jobs (id, event_id, kind, offset_s, due_at, state, user_id, user_name, "
+        "sent_at) VALUES (7, 1, 'reminder', 3600, 1795878900, 'sent', NULL, NULL, 1795878901), "
+        "(8, 1, 'promotion', 0, 1795870000, 'pending', 'cy', 'Cy', NULL)");
+  }
+  sqlite_event_store store(db.path());
+  CHECK(store.rsvp_slice_of(1, "ann").tallies == rsvp_tallies{3, 1, 2, 5});
+  check_same(store.rsvp_slice_of(1, "cy"), make_rsvp_slice(1, store.rsvps_of(1), "cy"));
+
+  // The triggers were made again on the rebuilt table: a change still moves the tallies.
+  store.transact([&] { store.save_rsvp(make_rsvp(1, "eve", rsvp_status::going, 0, 6)); });
+  CHECK(store.rsvp_slice_of(1, "ann").tallies == rsvp_tallies{4, 1, 1, 6});
+
+  SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+  CHECK(raw.execAndGet("SELECT group_concat(id || ':' || kind || ':' || state || ':' || "
+                       "coalesce(user_id, '-') || ':' || coalesce(sent_at, '-'), ' ') "
+                       "FROM (SELECT * FROM jobs ORDER BY id)")
+            .getString() == "7:reminder:sent:-:1795878901 8:promotion:pending:cy:-");
+  CHECK_FALSE(SQLite::Statement(raw, "PRAGMA foreign_key_check").executeStep());
+  CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("sqlite store: the rebuilt CHECKs refuse what the IN lists refused, without temp b-trees") {
+  temp_db db;
+  { sqlite_event_store store(db.path()); }
+  SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
+  raw.exec(
+      "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, place, "
+      "starts_at, zone, status, created_at) VALUES (1, 'discord', '1', 1, 'o', 'o', 'Cafe', "
+      "1795882500, 'UTC', 'scheduled', 1795882500)");
+  for (const char* status : {"going", "maybe", "declined", "waitlisted"}) {
+    CHECK_NOTHROW(raw.exec(std::string("INSERT INTO rsvps VALUES (1, '") + status + "', 'n', '" +
+                           status + "', 0, 1)"));
+  }
+  CHECK_THROWS(raw.exec("INSERT INTO rsvps VALUES (1, 'x', 'n', 'Going', 0, 1)"));
+  CHECK_THROWS(raw.exec("INSERT INTO rsvps VALUES (1, 'y', 'n', NULL, 0, 1)"));
+  CHECK_THROWS(raw.exec("UPDATE rsvps SET status = 'gone' WHERE user_id = 'going'"));
+  for (const char* kind : {"reminder", "starting", "past", "reannounce", "promotion"}) {
+    CHECK_NOTHROW(raw.exec(std::string("INSERT INTO jobs (event_id, kind, due_at, state) "
+                                       "VALUES (1, '") + kind + "', 1, 'pending')"));
+  }
+  for (const char* state : {"sending", "sent", "dropped"}) {
+    CHECK_NOTHROW(raw.exec(std::string("UPDATE jobs SET state = '") + state + "'"));
+  }
+  CHECK_THROWS(raw.exec("INSERT INTO jobs (event_id, kind, due_at, state) "
+                        "VALUES (1, 'nag', 1, 'pending')"));
+  CHECK_THROWS(raw.exec("UPDATE jobs SET state = 'lost'"));
+
+  // The point of migration 6: saving an RSVP or a job builds no temporary b-tree (an
+  // OpenEphemeral), which is what an IN list in a CHECK compiled to.
+  for (const char* statement :
+       {"INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+        "VALUES (1, 'z', 'Z', 'going', 0, 9) ON CONFLICT (event_id, user_id) DO UPDATE SET "
+        "status = excluded.status, guests = excluded.guests, queue_order = excluded.queue_order",
+        "INSERT INTO jobs (event_id, kind, due_at, state) VALUES (1, 'reminder', 1, 'pending')",
+        "UPDATE jobs SET state = 'sent' WHERE id = 1"}) {
+    CAPTURE(statement);
+    SQLite::Statement explain(raw, std::string("EXPLAIN ") + statement);
+    int ephemeral = 0;
+    while (explain.executeStep())
+      ephemeral += explain.getColumn(1).getString() == "OpenEphemeral";
+    CHECK(ephemeral == 0);
+  }
 }
