@@ -173,6 +173,7 @@ async::task<rest_result> rest_client::send(rest_route route, std::string body) {
     } else {
       rest_response_view view;
       view.status = static_cast<int>(response.status);
+      view.headers.reserve(response.headers.size());
       for (auto& h : response.headers)
         view.headers.emplace_back(std::move(h.name), std::move(h.value));
       view.body = response.body;
