@@ -330,12 +330,11 @@ void discord_adapter::post(outbound_message message) {
 void discord_adapter::post_to_channel(outbound_message message) {
   const std::string channel = message.channel.channel;
   const std::string path = "/channels/" + channel + "/messages";
-  auto bodies = message_payload::create_message_bodies(message);
-  const bool announce = shows_card(message.card) && !bodies.empty();
-  if (announce) {
-    bodies.back()["embeds"] = json::array({event_embed::embed(*message.card)});
-    bodies.back()["components"] = event_embed::components(*message.card);
-  }
+  const bool announce = shows_card(message.card);
+  const json card = announce ? json{{"embeds", json::array({event_embed::embed(*message.card)})},
+                                    {"components", event_embed::components(*message.card)}}
+                             : json{};
+  auto bodies = message_payload::create_message_bodies(message, card);
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     ++stats_.messages_out;
     rest_client::completion done;
@@ -350,7 +349,7 @@ void discord_adapter::post_to_channel(outbound_message message) {
         if (!waiting.empty() && waiting.mapped()) refresh_card(key.first, *waiting.mapped());
       };
     }
-    rest_.submit("POST", path, text_of(bodies[i]), std::move(done));
+    rest_.submit("POST", path, std::move(bodies[i]), std::move(done));
   }
   if (message.card && message.card->role == event_card::use::update) {
     refresh_card(channel, *message.card);

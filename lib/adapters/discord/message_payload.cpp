@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "adapters/discord/discord_text.hpp"
+#include "adapters/discord/json_text.hpp"
 
 namespace tweetup {
 
@@ -170,21 +171,23 @@ std::vector<part> split(const rendered& r, std::size_t max_length) {
   return parts;
 }
 
-// `users` are the ids mentioned in one body, in order and possibly repeated.
+// One body's visible part: its content and the users it may ping.
+struct part_text {
+  std::string content;
+  std::vector<std::string> pinged;
+};
+
+// R5: the ids mentioned in one body, each once, in order, at most max_allowed_users.
 template <typename Ids>
-json allowed_mentions(const Ids& users_in_body) {
-  // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
-  // listed here are pinged.
-  json mentions = {{"parse", json::array()}, {"replied_user", false}};
+std::vector<std::string> pinged_users(const Ids& mentioned) {
   std::vector<std::string> users;
-  for (const std::string& id : users_in_body) {
+  for (const std::string& id : mentioned) {
     if (users.size() < message_payload::max_allowed_users &&
         std::find(users.begin(), users.end(), id) == users.end()) {
       users.push_back(id);
     }
   }
-  if (!users.empty()) mentions["users"] = users;
-  return mentions;
+  return users;
 }
 
 std::vector<std::string> users_in(const rendered& r, const part& p) {
@@ -195,14 +198,13 @@ std::vector<std::string> users_in(const rendered& r, const part& p) {
   return users;
 }
 
-std::vector<json> bodies(const outbound_message& message, std::size_t max_length) {
+std::vector<part_text> parts_of(const outbound_message& message, std::size_t max_length) {
   max_length = std::max<std::size_t>(max_length, 1);
   rendered whole = render(message, false);
-  std::vector<json> out;
+  std::vector<part_text> out;
   if (!whole.visible) return out;
   if (whole.length <= max_length) {
-    out.push_back(
-        {{"content", std::move(whole.text)}, {"allowed_mentions", allowed_mentions(whole.users)}});
+    out.push_back({std::move(whole.text), pinged_users(whole.users)});
     return out;
   }
   const rendered r = render(message, true);
@@ -211,10 +213,30 @@ std::vector<json> bodies(const outbound_message& message, std::size_t max_length
   for (const auto& p : parts) {
     const std::size_t from = r.units[p.first].begin;
     const std::size_t to = r.units[p.last - 1].end;
-    out.push_back({{"content", r.text.substr(from, to - from)},
-                   {"allowed_mentions", allowed_mentions(users_in(r, p))}});
+    out.push_back({r.text.substr(from, to - from), pinged_users(users_in(r, p))});
   }
   return out;
+}
+
+// R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
+// listed are pinged.
+json allowed_mentions(const part_text& part) {
+  json mentions = {{"parse", json::array()}, {"replied_user", false}};
+  if (!part.pinged.empty()) mentions["users"] = part.pinged;
+  return mentions;
+}
+
+void append_allowed_mentions(std::string& out, const part_text& part) {
+  out += R"("allowed_mentions":{"parse":[],"replied_user":false)";
+  if (!part.pinged.empty()) {
+    out += R"(,"users":[)";
+    for (std::size_t i = 0; i < part.pinged.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, part.pinged[i]);
+    }
+    out += ']';
+  }
+  out += '}';
 }
 
 std::uint64_t fnv1a_64(std::string_view bytes) {
@@ -260,26 +282,52 @@ std::string message_payload::nonce_for(std::string_view idempotency_key, std::si
   return nonce + suffix;
 }
 
-std::vector<nlohmann::json> message_payload::create_message_bodies(const outbound_message& message,
-                                                                   std::size_t max_length) {
-  auto out = bodies(message, max_length);
-  for (std::size_t i = 0; i < out.size(); ++i) {
+std::vector<std::string> message_payload::create_message_bodies(const outbound_message& message,
+                                                                const nlohmann::json& last_extra,
+                                                                std::size_t max_length) {
+  // Written as text directly: a document built only to be serialised cost more than the
+  // rendering itself, on every reply.
+  const auto parts = parts_of(message, max_length);
+  std::vector<std::string> out;
+  out.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::string body;
+    body.reserve(parts[i].content.size() + 160);
+    body += R"({"content":)";
+    append_json_string(body, parts[i].content);
+    body += ',';
+    append_allowed_mentions(body, parts[i]);
     if (!message.idempotency_key.empty()) {
       // R4: with enforce_nonce a retry of the same part returns the message already created.
-      out[i]["nonce"] = nonce_for(message.idempotency_key, i, out.size());
-      out[i]["enforce_nonce"] = true;
+      body += R"(,"nonce":)";
+      append_json_string(body, nonce_for(message.idempotency_key, i, parts.size()));
+      body += R"(,"enforce_nonce":true)";
     }
-  }
-  if (!out.empty() && !message.reply_to.empty()) {
-    out.front()["message_reference"] = {{"message_id", message.reply_to},
-                                        {"fail_if_not_exists", false}};
+    if (i == 0 && !message.reply_to.empty()) {
+      body += R"(,"message_reference":{"message_id":)";
+      append_json_string(body, message.reply_to);
+      body += R"(,"fail_if_not_exists":false})";
+    }
+    if (i + 1 == parts.size() && last_extra.is_object()) {
+      for (const auto& [key, value] : last_extra.items()) {
+        body += ',';
+        append_json_string(body, key);
+        body += ':';
+        body += json_text(value);
+      }
+    }
+    body += '}';
+    out.push_back(std::move(body));
   }
   return out;
 }
 
 std::vector<nlohmann::json> message_payload::interaction_messages(const outbound_message& message,
                                                                   std::size_t max_length) {
-  return bodies(message, max_length);
+  std::vector<json> out;
+  for (const auto& part : parts_of(message, max_length))
+    out.push_back({{"content", part.content}, {"allowed_mentions", allowed_mentions(part)}});
+  return out;
 }
 
 }  // namespace tweetup

@@ -33,15 +33,17 @@ struct message_payload {
   static constexpr std::size_t max_nonce_length = 25;      // R4
   static constexpr std::size_t max_allowed_users = 100;    // allowed_mentions.users
 
-  // Bodies for POST /channels/{id}/messages (R4), one per part, in sending order; none when the
-  // message has no visible content. Each has content and allowed_mentions; with an
-  // idempotency_key also "nonce" (see nonce_for) and "enforce_nonce": true, so Discord answers a
-  // resend with the message it already created. The first body has
+  // Bodies for POST /channels/{id}/messages (R4) as JSON text, one per part, in sending order;
+  // none when the message has no visible content. Each has content and allowed_mentions; with
+  // an idempotency_key also "nonce" (see nonce_for) and "enforce_nonce": true, so Discord
+  // answers a resend with the message it already created. The first body has
   //   "message_reference": {"message_id": reply_to, "fail_if_not_exists": false}
-  // when reply_to is set (a reply that does not ping its author: replied_user is false).
-  // `max_length` exists for tests; callers use the default.
-  static std::vector<nlohmann::json> create_message_bodies(
-      const outbound_message& message, std::size_t max_length = max_content_length);
+  // when reply_to is set (a reply that does not ping its author: replied_user is false). The
+  // members of `last_extra`, when it is an object, are added to the last body (an
+  // announcement's embed and buttons). `max_length` exists for tests; callers use the default.
+  static std::vector<std::string> create_message_bodies(
+      const outbound_message& message, const nlohmann::json& last_extra = nullptr,
+      std::size_t max_length = max_content_length);
 
   // The `data` of an interaction response (callback type 4) and, when the text needs more than
   // one part, of its follow-ups (POST /webhooks/{app}/{token}), in order: content and

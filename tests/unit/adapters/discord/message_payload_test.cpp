@@ -14,6 +14,18 @@ namespace {
 
 using json = nlohmann::json;
 
+// The bodies as documents: the JSON text itself is what the adapter sends.
+std::vector<json> created(const outbound_message& m,
+                          std::size_t max_length = message_payload::max_content_length) {
+  std::vector<json> out;
+  for (const auto& text : message_payload::create_message_bodies(m, nullptr, max_length)) {
+    json body = json::parse(text, nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    out.push_back(std::move(body));
+  }
+  return out;
+}
+
 const user_ref alice{"1300000000000000004", "alice"};
 const user_ref bob{"1300000000000000005", "bob"};
 
@@ -43,8 +55,7 @@ bool is_valid_utf8(const std::string& s) {
 }
 
 TEST_CASE("a short message: content, no pings, nonce") {
-  const auto bodies = message_payload::create_message_bodies(
-      text_message("Tweetup at @everyone's favourite <@&123> cafe"));
+  const auto bodies = created(text_message("Tweetup at @everyone's favourite <@&123> cafe"));
   REQUIRE(bodies.size() == 1);
   const json expected = {
       {"content", "Tweetup at @everyone's favourite <@&123> cafe"},
@@ -60,7 +71,7 @@ TEST_CASE("mentions render as <@id> and only those users may be pinged") {
   m.pieces.clear();
   m.add_text("Reminder: ").add_mention(alice).add_text(" and ").add_mention(bob);
   m.add_text(", also ").add_mention(alice).add_text(" @here");
-  const auto bodies = message_payload::create_message_bodies(m);
+  const auto bodies = created(m);
   REQUIRE(bodies.size() == 1);
   CHECK(bodies[0]["content"] ==
         "Reminder: <@1300000000000000004> and <@1300000000000000005>, also "
@@ -75,7 +86,7 @@ TEST_CASE("a mention whose id is not a snowflake is plain text and pings nobody"
   outbound_message m;
   m.idempotency_key = "k";
   m.add_text("hi ").add_mention(user_ref{"everyone", "everyone"});
-  const auto bodies = message_payload::create_message_bodies(m);
+  const auto bodies = created(m);
   REQUIRE(bodies.size() == 1);
   // The piece's own text, which the core has already made harmless to show.
   CHECK(bodies[0]["content"] == "hi " + m.pieces.back().text);
@@ -85,20 +96,36 @@ TEST_CASE("a mention whose id is not a snowflake is plain text and pings nobody"
 TEST_CASE("a reply references its message on the first part only, without pinging") {
   outbound_message m = text_message(std::string(30, 'a') + " " + std::string(30, 'b'));
   m.reply_to = "1311776425000000000";
-  const auto bodies = message_payload::create_message_bodies(m, 40);
+  const auto bodies = created(m, 40);
   REQUIRE(bodies.size() == 2);
   CHECK(bodies[0]["message_reference"] ==
         json{{"message_id", "1311776425000000000"}, {"fail_if_not_exists", false}});
   CHECK(bodies[0]["allowed_mentions"]["replied_user"] == false);
   CHECK_FALSE(bodies[1].contains("message_reference"));
-  CHECK_FALSE(
-      message_payload::create_message_bodies(text_message("x"))[0].contains("message_reference"));
+  CHECK_FALSE(created(text_message("x"))[0].contains("message_reference"));
+}
+
+TEST_CASE("extra members (an announcement's embed and buttons) go on the last part only") {
+  const json card = {{"embeds", json::array({{{"title", "Caf\u00e9 \"Luna\""}}})},
+                     {"components", json::array()}};
+  const auto texts = message_payload::create_message_bodies(
+      text_message(std::string(30, 'a') + " " + std::string(30, 'b')), card, 40);
+  REQUIRE(texts.size() == 2);
+  const json first = json::parse(texts[0]);
+  const json last = json::parse(texts[1]);
+  CHECK_FALSE(first.contains("embeds"));
+  CHECK(last["embeds"] == card["embeds"]);
+  CHECK(last["components"] == json::array());
+  CHECK(last["content"] == std::string(30, 'b'));
+  // Not an object: nothing is added.
+  const auto plain = message_payload::create_message_bodies(text_message("hi"), json::array());
+  CHECK(json::parse(plain.at(0)).size() == 4);
 }
 
 TEST_CASE("an empty message produces no body") {
-  CHECK(message_payload::create_message_bodies(outbound_message{}).empty());
-  CHECK(message_payload::create_message_bodies(text_message("")).empty());
-  CHECK(message_payload::create_message_bodies(text_message(" \n\t \n")).empty());
+  CHECK(created(outbound_message{}).empty());
+  CHECK(created(text_message("")).empty());
+  CHECK(created(text_message(" \n\t \n")).empty());
   CHECK(message_payload::interaction_messages(text_message("")).empty());
 }
 
@@ -147,7 +174,7 @@ TEST_CASE("a long message splits at line breaks, then spaces, and loses nothing 
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
-    const auto bodies = message_payload::create_message_bodies(text_message(c.text), c.limit);
+    const auto bodies = created(text_message(c.text), c.limit);
     std::vector<std::string> parts;
     for (const auto& b : bodies)
       parts.push_back(b.at("content").get<std::string>());
@@ -157,8 +184,8 @@ TEST_CASE("a long message splits at line breaks, then spaces, and loses nothing 
 
 TEST_CASE("a 2000-character message stays whole, 2001 splits") {
   const std::string exact(2000, 'x');
-  CHECK(message_payload::create_message_bodies(text_message(exact)).size() == 1);
-  const auto split = message_payload::create_message_bodies(text_message(exact + "y"));
+  CHECK(created(text_message(exact)).size() == 1);
+  const auto split = created(text_message(exact + "y"));
   REQUIRE(split.size() == 2);
   CHECK(split[0]["content"].get<std::string>().size() == 2000);
   CHECK(split[1]["content"] == "y");
@@ -170,7 +197,7 @@ TEST_CASE("a realistic long list splits on line boundaries under 2000 units") {
     if (i > 1) text += '\n';
     text += "\xE2\x80\xA2 Tweetup #" + std::to_string(i) + " at the caf\xC3\xA9 \xF0\x9F\x8E\x89";
   }
-  const auto bodies = message_payload::create_message_bodies(text_message(text));
+  const auto bodies = created(text_message(text));
   REQUIRE(bodies.size() > 1);
   std::string rejoined;
   for (const auto& b : bodies) {
@@ -189,7 +216,7 @@ TEST_CASE("a cut never falls inside a UTF-8 sequence or a surrogate pair") {
   std::string party;
   for (int i = 0; i < 9; ++i)
     party += "\xF0\x9F\x8E\x89";
-  const auto bodies = message_payload::create_message_bodies(text_message(party), 5);
+  const auto bodies = created(text_message(party), 5);
   REQUIRE(bodies.size() == 5);
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     const auto content = bodies[i].at("content").get<std::string>();
@@ -201,7 +228,7 @@ TEST_CASE("a cut never falls inside a UTF-8 sequence or a surrogate pair") {
   std::string accents;
   for (int i = 0; i < 7; ++i)
     accents += "\xC3\xA9";
-  const auto accented = message_payload::create_message_bodies(text_message(accents), 3);
+  const auto accented = created(text_message(accents), 3);
   CHECK(joined_content(accented) == accents);
   for (const auto& b : accented)
     CHECK(is_valid_utf8(b.at("content").get<std::string>()));
@@ -214,7 +241,7 @@ TEST_CASE("a cut never falls inside a mention, and each part lists its own users
       .add_mention(alice)                      // 22 characters
       .add_text("yyyy")
       .add_mention(bob);
-  const auto bodies = message_payload::create_message_bodies(m, 40);
+  const auto bodies = created(m, 40);
   // 29 + 22 > 40, and 22 + 4 + 22 > 40: three parts, each mention whole.
   REQUIRE(bodies.size() == 3);
   CHECK(bodies[0]["content"] == "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
@@ -229,7 +256,7 @@ TEST_CASE("a mention that ends a part is pinged in that part") {
   outbound_message m;
   m.idempotency_key = "k";
   m.add_text("hey ").add_mention(alice).add_text(" " + std::string(30, 'z'));
-  const auto bodies = message_payload::create_message_bodies(m, 30);
+  const auto bodies = created(m, 30);
   REQUIRE(bodies.size() == 2);
   CHECK(bodies[0]["content"] == "hey <@1300000000000000004>");
   CHECK(bodies[0]["allowed_mentions"]["users"] == json{"1300000000000000004"});
@@ -238,8 +265,8 @@ TEST_CASE("a mention that ends a part is pinged in that part") {
 
 TEST_CASE("invalid UTF-8 becomes U+FFFD so the body can be serialised") {
   const auto bodies =
-      message_payload::create_message_bodies(text_message("a\xC3(b\xED\xA0\x80"
-                                                          "c"));
+      created(text_message("a\xC3(b\xED\xA0\x80"
+                           "c"));
   REQUIRE(bodies.size() == 1);
   const auto content = bodies[0]["content"].get<std::string>();
   CHECK(is_valid_utf8(content));
@@ -285,8 +312,8 @@ TEST_CASE("every part of a split message has its own nonce, the same on every re
   std::string text;
   for (int i = 0; i < 300; ++i)
     text += "word" + std::to_string(i) + ' ';
-  const auto first = message_payload::create_message_bodies(text_message(text, key), 100);
-  const auto again = message_payload::create_message_bodies(text_message(text, key), 100);
+  const auto first = created(text_message(text, key), 100);
+  const auto again = created(text_message(text, key), 100);
   REQUIRE(first.size() > 2);
   CHECK(first == again);
   std::set<std::string> nonces;
@@ -300,7 +327,7 @@ TEST_CASE("every part of a split message has its own nonce, the same on every re
 }
 
 TEST_CASE("without an idempotency key there is no nonce") {
-  const auto bodies = message_payload::create_message_bodies(text_message("hi", ""));
+  const auto bodies = created(text_message("hi", ""));
   REQUIRE(bodies.size() == 1);
   CHECK_FALSE(bodies[0].contains("nonce"));
   CHECK_FALSE(bodies[0].contains("enforce_nonce"));
@@ -339,7 +366,7 @@ TEST_CASE("message_payload: a time piece shows each reader their own local time"
       .add_text(". Until ")
       .add_when("5:00 PM", {start, start + 2h, false})
       .add_text(".");
-  const auto bodies = message_payload::create_message_bodies(m);
+  const auto bodies = tweetup::created(m);
   REQUIRE(bodies.size() == 1);
   CHECK(bodies[0]["content"] ==
         "Tweetup #1 Cafe, <t:1764363600:F> (<t:1764363600:R>). Until <t:1764363600:F> "
