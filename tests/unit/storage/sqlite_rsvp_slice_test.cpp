@@ -64,6 +64,19 @@ void check_same(const rsvp_slice& got, const rsvp_slice& want) {
   CHECK(texts(got.waitlist) == texts(want.waitlist));
 }
 
+// A file as an older release left it: the first `version` migrations, with foreign keys on as
+// the store runs them.
+SQLite::Database database_at_schema(const temp_db& db, std::size_t version) {
+  SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  raw.exec("PRAGMA foreign_keys = ON");
+  const auto migrations = schema::migrations();
+  REQUIRE(migrations.size() > version);
+  for (std::size_t i = 0; i < version; ++i)
+    raw.exec(std::string(migrations[i]));
+  raw.exec("PRAGMA user_version = " + std::to_string(version));
+  return raw;
+}
+
 }  // namespace
 
 TEST_CASE("sqlite rsvp_slice_of: an event with no RSVPs") {
@@ -190,12 +203,7 @@ TEST_CASE("sqlite rsvp_slice_of: a schema 4 database with RSVPs is tallied when 
   temp_db db;
   {
     // What the previous release wrote: migrations 1 to 4, with two events and their RSVPs.
-    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    const auto migrations = schema::migrations();
-    REQUIRE(migrations.size() >= 5);
-    for (std::size_t i = 0; i < 4; ++i)
-      raw.exec(std::string(migrations[i]));
-    raw.exec("PRAGMA user_version = 4");
+    SQLite::Database raw = database_at_schema(db, 4);
     raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
     for (int id : {1, 2}) {
       raw.exec(
@@ -223,16 +231,11 @@ TEST_CASE("sqlite rsvp_slice_of: a schema 4 database with RSVPs is tallied when 
                rsvp{1, {"cy", "Cy"}, rsvp_status::waitlisted, 1, 5}}));
 }
 
-TEST_CASE("sqlite store: a schema 5 database keeps its RSVPs, tallies and jobs through migration 6") {
+TEST_CASE(
+    "sqlite store: a schema 5 database keeps its RSVPs, tallies and jobs through migration 6") {
   temp_db db;
   {
-    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    raw.exec("PRAGMA foreign_keys = ON");
-    const auto migrations = schema::migrations();
-    REQUIRE(migrations.size() >= 6);
-    for (std::size_t i = 0; i < 5; ++i)
-      raw.exec(std::string(migrations[i]));
-    raw.exec("PRAGMA user_version = 5");
+    SQLite::Database raw = database_at_schema(db, 5);
     raw.exec("INSERT INTO channels (platform, channel) VALUES ('discord', '1')");
     raw.exec(
         "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, place, "
@@ -265,7 +268,8 @@ TEST_CASE("sqlite store: a schema 5 database keeps its RSVPs, tallies and jobs t
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
-TEST_CASE("sqlite store: the rebuilt CHECKs refuse what the IN lists refused, without temp b-trees") {
+TEST_CASE(
+    "sqlite store: the rebuilt CHECKs refuse what the IN lists refused, without temp b-trees") {
   temp_db db;
   { sqlite_event_store store(db.path()); }
   SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
@@ -284,13 +288,15 @@ TEST_CASE("sqlite store: the rebuilt CHECKs refuse what the IN lists refused, wi
   CHECK_THROWS(raw.exec("UPDATE rsvps SET status = 'gone' WHERE user_id = 'going'"));
   for (const char* kind : {"reminder", "starting", "past", "reannounce", "promotion"}) {
     CHECK_NOTHROW(raw.exec(std::string("INSERT INTO jobs (event_id, kind, due_at, state) "
-                                       "VALUES (1, '") + kind + "', 1, 'pending')"));
+                                       "VALUES (1, '") +
+                           kind + "', 1, 'pending')"));
   }
   for (const char* state : {"sending", "sent", "dropped"}) {
     CHECK_NOTHROW(raw.exec(std::string("UPDATE jobs SET state = '") + state + "'"));
   }
-  CHECK_THROWS(raw.exec("INSERT INTO jobs (event_id, kind, due_at, state) "
-                        "VALUES (1, 'nag', 1, 'pending')"));
+  CHECK_THROWS(
+      raw.exec("INSERT INTO jobs (event_id, kind, due_at, state) "
+               "VALUES (1, 'nag', 1, 'pending')"));
   CHECK_THROWS(raw.exec("UPDATE jobs SET state = 'lost'"));
 
   // The point of migration 6: saving an RSVP or a job builds no temporary b-tree (an
