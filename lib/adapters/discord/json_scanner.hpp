@@ -16,6 +16,7 @@
 // 64 bits, as float with its text; one too large for a double is refused.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,15 @@ enum class outcome {
 };
 
 namespace detail {
+
+// The bytes a string literal may hold as they are and that need no UTF-8 check: printable
+// ASCII and DEL, but not '"' or '\\'.
+inline constexpr auto plain_ascii = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x80; ++c)
+    table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return table;
+}();
 
 template <typename Handler>
 class reader {
@@ -277,12 +287,12 @@ class reader {
     for (;;) {
       const char* run = p_;
       while (p_ != end_) {
-        const auto c = static_cast<unsigned char>(*p_);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        if (c < 0x80) {
+        // Most bytes are plain ASCII: one table load each, not four comparisons.
+        while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
           ++p_;
-          continue;
-        }
+        if (p_ == end_) break;
+        const auto c = static_cast<unsigned char>(*p_);
+        if (c < 0x80) break;  // '"', '\\' or a control character
         const std::size_t size = utf8_sequence();
         if (size == 0) return false;
         p_ += size;
