@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import signal
+import sqlite3
 import sys
 import unittest
 
@@ -311,6 +312,40 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertIn("Starbucks Alabaster", original.content)
             self.assertEqual(buttons(original), ["rsvp:yes:1", "rsvp:maybe:1", "rsvp:no:1"])
             self.assertRegex(embed_text(original), r"<t:\d+:F>")  # each reader's local time
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_slow_command_is_deferred_and_its_answer_filled_in_later(self):
+        # The default 41.25 s heartbeat: the stall below must not look like a dead connection.
+        async with Scenario(emulator={}) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            # Another connection holds the database's write lock, so the bot's transaction waits
+            # on its busy timeout (5 s): a handler slower than the 2 s the adapter allows itself
+            # before it must defer (R8: an answer later than 3 s is lost).
+            blocker = sqlite3.connect(sc.config["database"], timeout=0, isolation_level=None)
+            try:
+                blocker.execute("BEGIN IMMEDIATE")
+                asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
+                                                              "when": "tomorrow 3pm"})
+                # Not a wait for the bot: this is how slow the handler is made to be.
+                await asyncio.sleep(2.2)
+                blocker.execute("COMMIT")
+            finally:
+                blocker.close()
+            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
+            self.assertEqual(asked.ack_type, 5)  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            self.assertLess(asked.ack_elapsed, 3.0)
+
+            def filled_in():
+                original = sc.emu.find_message(asked.original_message_id or "")
+                return original is not None and "Starbucks Alabaster" in original.content
+
+            await sc.emu.wait_for(filled_in, what="the deferred answer filled in")
+            original = sc.emu.find_message(asked.original_message_id)
+            self.assertEqual(buttons(original), ["rsvp:yes:1", "rsvp:maybe:1", "rsvp:no:1"])
+            edits = [r for r in sc.emu.requests
+                     if r.method == "PATCH" and r.route.endswith("/messages/@original")]
+            self.assertEqual(len(edits), 1)
             self.assertEqual(sc.emu.violations, [])
 
     async def test_a_tap_updates_the_counts_in_place_and_confirms_privately(self):
