@@ -1,11 +1,13 @@
 #include "adapters/discord/gateway_frame_fields.hpp"
 
 #include <array>
+#include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "adapters/discord/json_scanner.hpp"
 
@@ -13,7 +15,6 @@ namespace tweetup {
 
 namespace {
 
-using json = nlohmann::json;
 using json_type = gateway_frame_fields::json_type;
 using field = gateway_frame_fields::field;
 using namespace std::string_view_literals;
@@ -29,8 +30,6 @@ class frame_sax {
  public:
   explicit frame_sax(gateway_frame_fields& out) : out_(out) {}
 
-  bool too_deep() const { return too_deep_; }
-
   bool null() {
     value(json_type::null);
     return true;
@@ -39,19 +38,19 @@ class frame_sax {
     if (field* f = value(json_type::boolean)) f->boolean = v;
     return true;
   }
-  bool number_integer(json::number_integer_t v) {
+  bool number_integer(std::int64_t v) {
     if (field* f = value(json_type::integer)) f->integer = v;
     return true;
   }
-  bool number_unsigned(json::number_unsigned_t v) {
+  bool number_unsigned(std::uint64_t v) {
     if (field* f = value(json_type::unsigned_integer)) f->unsigned_integer = v;
     return true;
   }
-  bool number_float(json::number_float_t, const json::string_t&) {
+  bool number_float(double, const std::string&) {
     value(json_type::floating);
     return true;
   }
-  bool string(json::string_t& v) {
+  bool string(std::string& v) {
     if (inside(container::roles)) {
       out_.data.member_role_ids.push_back(v);
       return true;
@@ -82,7 +81,7 @@ class frame_sax {
 
   // A repeated key replaces the whole earlier value, as in a document: the members captured
   // under the earlier one are cleared before the new value is read.
-  bool key(json::string_t& key_text) {
+  bool key(std::string& key_text) {
     // Compared as string_views: a length check first, where comparing with a const char*
     // measured each literal with strlen, a dozen times for every key of `d`.
     const std::string_view k = key_text;
@@ -197,10 +196,8 @@ class frame_sax {
 
   bool enter(container c) {
     pending_child_ = container::other;
-    if (depth_ == gateway_frame_fields::max_depth) {
-      too_deep_ = true;
-      return false;  // stops the parse here: nothing deeper is read
-    }
+    // The scanner refuses to open more than max_depth containers (read() asks it to).
+    assert(depth_ < gateway_frame_fields::max_depth);
     stack_[++depth_] = c;
     return true;
   }
@@ -215,7 +212,6 @@ class frame_sax {
   int depth_ = 0;
   field* pending_ = nullptr;
   container pending_child_ = container::other;
-  bool too_deep_ = false;
 };
 
 }  // namespace
@@ -236,14 +232,13 @@ std::optional<std::string> gateway_frame_fields::field::take_string() {
 
 gateway_frame_fields::outcome gateway_frame_fields::read(std::string_view text) {
   frame_sax sax(*this);
-  // Accepts what json::parse(text, nullptr, false) accepts, at a fraction of its lexer's cost.
+  // Accepts what nlohmann's json::parse accepts, at a fraction of its lexer's cost.
   switch (json_scanner::scan(text, sax, max_depth)) {
     case json_scanner::outcome::ok:
       return outcome::ok;
     case json_scanner::outcome::too_deep:
       return outcome::too_deep;
-    case json_scanner::outcome::stopped:
-      return sax.too_deep() ? outcome::too_deep : outcome::not_json;
+    case json_scanner::outcome::stopped:  // frame_sax never stops it
     case json_scanner::outcome::not_json:
       break;
   }
