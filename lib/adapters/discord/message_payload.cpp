@@ -53,10 +53,10 @@ void append_text(rendered& out, std::string_view text) {
     std::size_t size = lead < 0x80 ? 1 : discord_text::decode(text.substr(at), code_point);
     unit u;
     if (size == 0) {
-      // nlohmann::json refuses to serialise invalid UTF-8, and Discord would refuse it too.
+      // Discord refuses invalid UTF-8; the replacement is counted as what is sent.
       out.text.append(text.substr(copied, at - copied));
       u.begin = out.text.size();
-      out.text += "\xEF\xBF\xBD";
+      out.text += discord_text::replacement;
       u.end = out.text.size();
       size = 1;
       copied = at + 1;
@@ -178,8 +178,7 @@ struct part_text {
 };
 
 // R5: the ids mentioned in one body, each once, in order, at most max_allowed_users.
-template <typename Ids>
-std::vector<std::string> pinged_users(const Ids& mentioned) {
+std::vector<std::string> pinged_users(const std::vector<std::string>& mentioned) {
   std::vector<std::string> users;
   for (const std::string& id : mentioned) {
     if (users.size() < message_payload::max_allowed_users &&
@@ -219,15 +218,10 @@ std::vector<part_text> parts_of(const outbound_message& message, std::size_t max
 }
 
 // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
-// listed are pinged.
-json allowed_mentions(const part_text& part) {
-  json mentions = {{"parse", json::array()}, {"replied_user", false}};
-  if (!part.pinged.empty()) mentions["users"] = part.pinged;
-  return mentions;
-}
-
-void append_allowed_mentions(std::string& out, const part_text& part) {
-  out += R"("allowed_mentions":{"parse":[],"replied_user":false)";
+// listed are pinged. Written as text, the form every reply sends; the rarer interaction
+// messages parse it.
+std::string allowed_mentions(const part_text& part) {
+  std::string out = R"({"parse":[],"replied_user":false)";
   if (!part.pinged.empty()) {
     out += R"(,"users":[)";
     for (std::size_t i = 0; i < part.pinged.size(); ++i) {
@@ -237,6 +231,7 @@ void append_allowed_mentions(std::string& out, const part_text& part) {
     out += ']';
   }
   out += '}';
+  return out;
 }
 
 std::uint64_t fnv1a_64(std::string_view bytes) {
@@ -295,8 +290,8 @@ std::vector<std::string> message_payload::create_message_bodies(const outbound_m
     body.reserve(parts[i].content.size() + 160);
     body += R"({"content":)";
     append_json_string(body, parts[i].content);
-    body += ',';
-    append_allowed_mentions(body, parts[i]);
+    body += R"(,"allowed_mentions":)";
+    body += allowed_mentions(parts[i]);
     if (!message.idempotency_key.empty()) {
       // R4: with enforce_nonce a retry of the same part returns the message already created.
       body += R"(,"nonce":)";
@@ -326,7 +321,8 @@ std::vector<nlohmann::json> message_payload::interaction_messages(const outbound
                                                                   std::size_t max_length) {
   std::vector<json> out;
   for (const auto& part : parts_of(message, max_length))
-    out.push_back({{"content", part.content}, {"allowed_mentions", allowed_mentions(part)}});
+    out.push_back(
+        {{"content", part.content}, {"allowed_mentions", json::parse(allowed_mentions(part))}});
   return out;
 }
 
