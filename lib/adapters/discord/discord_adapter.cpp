@@ -27,11 +27,6 @@ constexpr std::size_t max_cards = 2000;
 // R8: flags for a message only the person who acted can see.
 constexpr int ephemeral = 1 << 6;
 
-std::string text_of(const json& body) {
-  // Names and places are user text; invalid UTF-8 was replaced when it was rendered.
-  return json_text(body);
-}
-
 rest_client_options rest_options(const discord_adapter_options& o) {
   rest_client_options r;
   r.api_base = o.api_base;
@@ -252,8 +247,8 @@ discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interact
     // The tap's confirmation is for the person who tapped; the card shows everyone the counts.
     for (auto& part : parts)
       part["flags"] = ephemeral;
-    plan.callback = text_of(plan.changed ? json{{"type", 7}, {"data", card_body(*plan.changed)}}
-                                         : json{{"type", 6}});
+    plan.callback = json_text(plan.changed ? json{{"type", 7}, {"data", card_body(*plan.changed)}}
+                                           : json{{"type", 6}});
   } else {
     if (parts.empty()) {
       parts.push_back({{"content", "Done."}, {"allowed_mentions", {{"parse", json::array()}}}});
@@ -266,14 +261,14 @@ discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interact
     }
     if (clock::now() - p.received > options_.defer_after) {
       // Too slow for a direct answer: acknowledge now, then fill in the original response.
-      plan.callback = text_of(json{{"type", 5}});
-      plan.original_edit = text_of(first);
+      plan.callback = json_text(json{{"type", 5}});
+      plan.original_edit = json_text(first);
     } else {
-      plan.callback = text_of(json{{"type", 4}, {"data", first}});
+      plan.callback = json_text(json{{"type", 4}, {"data", first}});
     }
   }
   for (const auto& part : parts)
-    plan.followups.push_back(text_of(part));
+    plan.followups.push_back(json_text(part));
   return plan;
 }
 
@@ -401,7 +396,7 @@ async::task<void> discord_adapter::run_refresh(card_key key) {
       refreshing_.erase(key);
       co_return;
     }
-    const std::string body = text_of(card_body(next->second));
+    const std::string body = json_text(card_body(next->second));
     // Taken now: a change that comes while this PATCH is on its way waits for the next turn.
     refreshes_.erase(next);
     ++stats_.cards_updated;
@@ -457,7 +452,7 @@ async::task<void> discord_adapter::register_commands() {
       }
     }
     // R9: a bulk overwrite only when the definition changed; unchanged PUTs are not needed.
-    const auto put = co_await rest_.request("PUT", path, text_of(wanted));
+    const auto put = co_await rest_.request("PUT", path, json_text(wanted));
     if (put.ok()) log->info("/tweetup registered ({})", path);
   }
 }
@@ -514,7 +509,7 @@ async::task<void> discord_adapter::run_event_sync(std::string guild) {
       // Only an announcement of an open tweetup makes one; changes follow it.
       if (card.role != event_card::use::announce || !card.open) continue;
       const auto r = co_await rest_.request("POST", path,
-                                            text_of(scheduled_event::create_body(card, channel)));
+                                            json_text(scheduled_event::create_body(card, channel)));
       const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
       if (!id.empty()) sync.events[marker] = {id, wanted};
       continue;
@@ -525,7 +520,7 @@ async::task<void> discord_adapter::run_event_sync(std::string guild) {
       continue;
     }
     const std::string id = known->second.id;
-    const auto r = co_await rest_.request("PATCH", path + "/" + id, text_of(wanted));
+    const auto r = co_await rest_.request("PATCH", path + "/" + id, json_text(wanted));
     if (r.ok()) sync.events[marker] = {id, wanted};
   }
 }

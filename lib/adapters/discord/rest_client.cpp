@@ -220,16 +220,15 @@ async::task<bool> rest_client::flush(clock::time_point deadline) {
 }
 
 void rest_client::submit(std::string method, std::string path, std::string body, completion done) {
-  if (stopping_ || queued_ >= options_.max_queued) {
-    const char* why = stopping_ ? "stopping" : "too many queued REST calls";
-    layer_log("discord")->error("{} {} dropped: {}", method,
-                                make_route(method, path).route_template, why);
-    if (done) done(rest_result{0, {}, why});
-    return;
-  }
   // The route is made once here and travels with the job: it cost more than the rest of
   // queueing a reply.
   rest_route route = make_route(method, std::move(path));
+  if (stopping_ || queued_ >= options_.max_queued) {
+    const char* why = stopping_ ? "stopping" : "too many queued REST calls";
+    layer_log("discord")->error("{} dropped: {}", route.route_template, why);
+    if (done) done(rest_result{0, {}, why});
+    return;
+  }
   std::string key = route.limiter_key;
   auto& jobs = queues_[key];
   const bool idle = jobs.empty();
