@@ -96,12 +96,17 @@ class rest_client {
     rest_route route;
     std::string body;
     completion done;
-    std::size_t bytes() const { return route.method.size() + route.path.size() + body.size(); }
+    // Counted at submit(): the drainer moves route and body out while the job stays queued.
+    std::size_t bytes = 0;
   };
 
   // request() for a route already made.
   async::task<rest_result> send(rest_route route, std::string body);
   async::task<void> drain(std::string key);
+  // How long an idle drainer waits for more, and how many may wait at once (interaction
+  // callbacks each have a key of their own, used once).
+  static constexpr std::chrono::milliseconds linger{1000};
+  static constexpr std::size_t max_parked = 64;
   // Sleeps until `at`, or until the limiter learns something new, or stop().
   async::task<void> wait(clock::time_point at);
   void limiter_changed();
@@ -116,6 +121,10 @@ class rest_client {
   rest_rate_limiter limiter_;
   std::unordered_map<std::string, std::deque<job>> queues_;  // by limiter key
   std::vector<boost::asio::steady_timer*> waiters_;
+  // Drainers whose queue ran empty, waiting a while for the next call with their key. A channel
+  // that gets a reply every few milliseconds then keeps one drainer instead of starting one
+  // per reply: co_spawn and the end of a coroutine cost more than the rest of queueing it.
+  std::unordered_map<std::string, boost::asio::steady_timer*> parked_;
   std::size_t queued_ = 0;
   std::size_t queued_bytes_ = 0;
   std::size_t peak_queued_ = 0;
