@@ -107,19 +107,31 @@ rest_rate_limiter::rest_rate_limiter() : rest_rate_limiter(settings{}) {}
 
 rest_rate_limiter::rest_rate_limiter(settings config) : config_(std::move(config)) {}
 
-std::string rest_rate_limiter::key_for(const rest_route& route) const {
+std::string_view rest_rate_limiter::key_for(const rest_route& route) const {
   // R11: a bucket hash is shared by several routes but limits each major parameter separately
   // (DPY: f'{bucket_hash}:{route.major_parameters}'). Until the hash is known, the route itself
   // stands in for it.
-  if (const auto hash = bucket_hashes_.find(route.route_template); hash != bucket_hashes_.end()) {
-    return "b:" + hash->second + ":" + route.major_parameters;
-  }
-  return "r:" + route.limiter_key;
+  const auto hash = bucket_hashes_.find(route.route_template);
+  if (hash == bucket_hashes_.end()) return placeholder_key(route);
+  key_scratch_.assign("b:").append(hash->second).append(":").append(route.major_parameters);
+  return key_scratch_;
+}
+
+std::string_view rest_rate_limiter::placeholder_key(const rest_route& route) const {
+  key_scratch_.assign("r:").append(route.limiter_key);
+  return key_scratch_;
 }
 
 const rest_rate_limiter::bucket* rest_rate_limiter::find_bucket(const rest_route& route) const {
   const auto found = buckets_.find(key_for(route));
   return found == buckets_.end() ? nullptr : &found->second;
+}
+
+rest_rate_limiter::bucket& rest_rate_limiter::bucket_for(const rest_route& route) {
+  const std::string_view key = key_for(route);
+  auto found = buckets_.find(key);
+  if (found == buckets_.end()) found = buckets_.emplace(std::string(key), bucket{}).first;
+  return found->second;
 }
 
 bool rest_rate_limiter::refused(const rest_route& route) const {
@@ -173,7 +185,7 @@ void rest_rate_limiter::on_sent(const rest_route& route, time_point now) {
       global_sent_.pop_front();
     global_sent_.push_back(now);
   }
-  bucket& b = buckets_[key_for(route)];
+  bucket& b = bucket_for(route);
   if (b.learned && b.limit) {
     if (b.reset_at && now >= *b.reset_at) {
       // The window rolled over; its new reset comes with the next response.
@@ -189,8 +201,8 @@ void rest_rate_limiter::on_sent(const rest_route& route, time_point now) {
 void rest_rate_limiter::release(const rest_route& route) {
   // The slot was taken under the route's own key while its bucket was unknown, or under the
   // bucket's key; the unknown one is the older request, so it is freed first.
-  for (const auto& key : {"r:" + route.limiter_key, key_for(route)}) {
-    const auto found = buckets_.find(key);
+  for (const bool placeholder : {true, false}) {
+    const auto found = buckets_.find(placeholder ? placeholder_key(route) : key_for(route));
     if (found != buckets_.end() && found->second.in_flight > 0) {
       --found->second.in_flight;
       return;
@@ -204,13 +216,13 @@ void rest_rate_limiter::learn(const rest_route& route, const rest_response_view&
   if (hash != nullptr && !hash->empty()) {
     bucket_hashes_[route.route_template] = std::string(trimmed(*hash));
     // The placeholder entry of the unknown route is done with once its bucket has a name.
-    const auto placeholder = buckets_.find("r:" + route.limiter_key);
+    const auto placeholder = buckets_.find(placeholder_key(route));
     if (placeholder != buckets_.end() && placeholder->second.in_flight == 0) {
       buckets_.erase(placeholder);
     }
   }
 
-  bucket& b = buckets_[key_for(route)];
+  bucket& b = bucket_for(route);
   b.last_used = now;
   const auto remaining = parse_count(response.header("X-RateLimit-Remaining"));
   if (!remaining) {
@@ -293,9 +305,9 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
   learn(route, response, now);
   sweep(now);
   const int status = response.status;
+  // A success has nothing to log, so no reason is worded for it: this runs for every reply.
+  if (status >= 200 && status < 300) return {action::done, now};
   const std::string where = " on " + route.route_template;
-
-  if (status >= 200 && status < 300) return {action::done, now, std::to_string(status) + where};
 
   if (status == 401) {
     // R11: an invalid token only adds to the invalid-request count; stop everything.
@@ -350,7 +362,7 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
       global_until_ = std::max(global_until_.value_or(at), at);
       what += " global";
     } else {
-      bucket& b = buckets_[key_for(route)];
+      bucket& b = bucket_for(route);
       if (!b.learned || !b.limit) {
         b.learned = true;
         b.limit = 1;

@@ -26,6 +26,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "adapters/discord/rest_response_view.hpp"
@@ -82,8 +83,22 @@ class rest_rate_limiter {
     time_point last_used{};
   };
 
-  std::string key_for(const rest_route& route) const;
+  // Keys are found without a std::string made per lookup (C++20 heterogeneous lookup): the
+  // limiter runs three times per REST call.
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using bucket_map = std::unordered_map<std::string, bucket, key_hash, std::equal_to<>>;
+
+  // The bucket key of a route, and the key of its placeholder while its bucket is unknown.
+  // Both are written into key_scratch_: valid until the next call of either.
+  std::string_view key_for(const rest_route& route) const;
+  std::string_view placeholder_key(const rest_route& route) const;
   const bucket* find_bucket(const rest_route& route) const;
+  bucket& bucket_for(const rest_route& route);
   void release(const rest_route& route);
   void learn(const rest_route& route, const rest_response_view& response, time_point now);
   void note_invalid(time_point now);
@@ -96,7 +111,8 @@ class rest_rate_limiter {
   std::optional<time_point> cloudflare_until_;
   std::deque<time_point> global_sent_;  // sends counted toward the global limit, last second
   std::unordered_map<std::string, std::string> bucket_hashes_;  // route_template -> hash
-  std::unordered_map<std::string, bucket> buckets_;  // hash:majors, or limiter_key if unknown
+  bucket_map buckets_;  // "b:hash:majors", or "r:limiter_key" while the hash is unknown
+  mutable std::string key_scratch_;
   std::unordered_map<std::string, time_point> dead_webhooks_;  // major_parameters -> when 404
   std::deque<time_point> invalid_;
   time_point next_sweep_{};

@@ -31,7 +31,7 @@ struct rest_verdict {
 
   action what = action::done;
   time_point at{};     // for retry: the earliest instant to try again
-  std::string reason;  // one short phrase for the log; never contains a token
+  std::string reason;  // one short phrase for the log (none for a 2xx); never contains a token
   // A 429's scope, for the metrics: "global", "shared", "user" (a per-route bucket, as Discord's
   // X-RateLimit-Scope says), "unknown" when Discord said none, or "cloudflare" when the 429 came
   // from Cloudflare rather than Discord. Empty for any other status.
