@@ -49,6 +49,13 @@ void append_text(rendered& out, std::string_view text) {
   std::size_t at = 0;
   while (at < text.size()) {
     const auto lead = static_cast<unsigned char>(text[at]);
+    if (lead < 0x80 && !out.with_units) {
+      // Without units only the length and visibility count: ASCII needs no unit of its own.
+      ++out.length;
+      out.visible = out.visible || (lead != ' ' && lead != '\t' && lead != '\r' && lead != '\n');
+      ++at;
+      continue;
+    }
     char32_t code_point = lead;
     std::size_t size = lead < 0x80 ? 1 : discord_text::decode(text.substr(at), code_point);
     unit u;
