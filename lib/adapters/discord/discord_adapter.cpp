@@ -177,16 +177,21 @@ void discord_adapter::on_message_create(gateway_event::message_create& m) {
   if (m.author.bot || handler_ == nullptr || stopping_) return;
   ++stats_.messages_in;
   inbound_message in;
-  in.channel = {"discord", m.channel_id};
-  in.author = {m.author.id, m.author.global_name.value_or(m.author.username)};
-  in.text = std::move(m.content);
-  in.message_id = m.id;
-  if (m.guild_id) channel_guild_[m.channel_id] = *m.guild_id;
   if (m.guild_id) {
     static const std::vector<std::string> no_roles;
     in.author_is_moderator =
         roles_.moderates(*m.guild_id, m.author.id, m.member ? m.member->roles : no_roles);
+    if (const auto known = channel_guild_.find(m.channel_id);
+        known == channel_guild_.end() || known->second != *m.guild_id) {
+      channel_guild_.insert_or_assign(m.channel_id, std::move(*m.guild_id));
+    }
   }
+  // The event is this message's only holder: its strings move.
+  in.channel = {"discord", std::move(m.channel_id)};
+  in.author = {std::move(m.author.id), m.author.global_name ? std::move(*m.author.global_name)
+                                                            : std::move(m.author.username)};
+  in.text = std::move(m.content);
+  in.message_id = std::move(m.id);
   (*handler_)(in);
 }
 
@@ -341,29 +346,32 @@ void discord_adapter::post_to_channel(outbound_message message) {
         const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
         if (id.empty()) return;
         remember_card(key.first, key.second, id);
-        if (!waiting.empty() && waiting.mapped()) refresh_card(key.first, *waiting.mapped());
+        if (!waiting.empty() && waiting.mapped()) {
+          refresh_card(key.first, std::move(*waiting.mapped()));
+        }
       };
     }
     rest_.submit("POST", path, std::move(bodies[i]), std::move(done));
   }
-  if (message.card && message.card->role == event_card::use::update) {
-    refresh_card(channel, *message.card);
-  }
   if (message.card && options_.scheduled_events) sync_scheduled_event(channel, *message.card);
+  // Last, so that the card moves instead of being copied: nearly every RSVP comes here.
+  if (message.card && message.card->role == event_card::use::update) {
+    refresh_card(channel, std::move(*message.card));
+  }
 }
 
 // A change refreshes the card already shown for the event, wherever this process saw it. When
 // the announcement is still being posted, the newest change waits for its id.
-void discord_adapter::refresh_card(const std::string& channel, const event_card& card) {
+void discord_adapter::refresh_card(const std::string& channel, event_card card) {
   const card_key key{channel, card.number};
   if (const auto pending = announcing_.find(key); pending != announcing_.end()) {
-    pending->second = card;
+    pending->second = std::move(card);
     return;
   }
   if (cards_.find(key) == cards_.end()) return;
   // A burst of RSVPs to one tweetup makes one PATCH per turn of the queue, with the newest
   // counts, instead of one per RSVP.
-  refreshes_.insert_or_assign(key, card);
+  refreshes_.insert_or_assign(key, std::move(card));
   if (refreshing_.insert(key).second) {
     async::supervise(ex_, run_refresh(key), "discord card refresh");
   }

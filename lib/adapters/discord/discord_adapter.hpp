@@ -128,7 +128,7 @@ class discord_adapter final : public chat_adapter {
   void sync_scheduled_event(const std::string& channel, const event_card& card);
   async::task<void> run_event_sync(std::string guild);
   void post_to_channel(outbound_message message);
-  void refresh_card(const std::string& channel, const event_card& card);
+  void refresh_card(const std::string& channel, event_card card);
   async::task<void> run_refresh(card_key key);
   clock::duration refresh_gap(const card_key& key) const;
   void remember_card(const std::string& channel_id, int number, std::string message_id);
