@@ -477,15 +477,23 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
   };
   guarded([&] { raw_query(s_->db, s_->begin).run(); });
   depth_ = 1;
+  // BEGIN IMMEDIATE holds the write lock now: nobody else commits until this transaction ends.
+  if (const auto version = data_version(); !version || version != committed_data_version_) {
+    events_.clear();
+  }
   try {
     work();
     if (abandoned_) throw *abandoned_;
     guarded([&] { raw_query(s_->db, s_->commit).run(); });
     depth_ = 0;
+    events_written_ = false;
+    committed_data_version_ = data_version();
     observe();
   } catch (...) {
     depth_ = 0;
     abandoned_.reset();
+    events_.clear();
+    events_written_ = false;
     observe();
     // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
     // harmlessly, and the original error is the one worth reporting.
@@ -511,11 +519,30 @@ void sqlite_event_store::transact_nested(const std::function<void()>& work) {
     work();
   } catch (...) {
     --depth_;
+    forget_events_if_written();
     undo_savepoint();
     throw;
   }
   --depth_;
   guarded([&] { raw_query(s_->db, s_->release).run(); });
+}
+
+// Changes with every commit to the file, this connection's or another's. None when SQLite
+// cannot tell; the entries are then dropped at every BEGIN.
+std::optional<unsigned> sqlite_event_store::data_version() const {
+  unsigned version = 0;
+  if (sqlite3_file_control(s_->db.getHandle(), "main", SQLITE_FCNTL_DATA_VERSION, &version) !=
+      SQLITE_OK) {
+    return std::nullopt;
+  }
+  return version;
+}
+
+// A rolled-back savepoint takes its writes with it, and perhaps the whole transaction's (see
+// undo_savepoint); entries read after an event write of this transaction may hold them.
+// Without such a write every entry is still a committed row.
+void sqlite_event_store::forget_events_if_written() {
+  if (events_written_) events_.clear();
 }
 
 // Called while the inner work's exception is in flight.
@@ -571,6 +598,7 @@ void sqlite_event_store::save_channel(const channel_settings& settings) {
 }
 
 event sqlite_event_store::insert_event(event e) {
+  events_written_ = true;
   return guarded([&] {
     {
       use q(s_->ensure_channel);
@@ -606,6 +634,8 @@ event sqlite_event_store::insert_event(event e) {
 }
 
 void sqlite_event_store::update_event(const event& e) {
+  events_written_ = true;
+  events_.forget(e.id);
   guarded([&] {
     use q(s_->update_event);
     q->bind(1, e.organizer.id);
@@ -624,7 +654,11 @@ void sqlite_event_store::update_event(const event& e) {
 }
 
 std::optional<event> sqlite_event_store::find_event(const channel_ref& channel, int number) {
-  return guarded([&]() -> std::optional<event> {
+  const bool cached = may_use_cached_events();
+  if (cached) {
+    if (const event* e = events_.find(channel, number)) return *e;
+  }
+  auto found = guarded([&]() -> std::optional<event> {
     raw_query q(s_->db, s_->find_event);
     q.bind(1, channel.platform);
     q.bind(2, channel.channel);
@@ -632,6 +666,8 @@ std::optional<event> sqlite_event_store::find_event(const channel_ref& channel, 
     if (!q.step()) return std::nullopt;
     return read_event(q, channel);
   });
+  if (cached && found) events_.put(*found);
+  return found;
 }
 
 std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channel,
