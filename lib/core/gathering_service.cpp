@@ -561,9 +561,21 @@ class gathering_service::run {
     return m;
   }
 
+  // "reply:discord:<channel>:<message>:<n>": made for every reply, so appended in place.
   std::string reply_key() const {
-    return fmt::format(FMT_COMPILE("reply:{}:{}:{}:{}"), message_.channel.platform,
-                       message_.channel.channel, message_.message_id, messages_.size());
+    const std::string n = std::to_string(messages_.size());
+    std::string key;
+    key.reserve(9 + message_.channel.platform.size() + message_.channel.channel.size() +
+                message_.message_id.size() + n.size());
+    key.append("reply:")
+        .append(message_.channel.platform)
+        .append(":")
+        .append(message_.channel.channel)
+        .append(":")
+        .append(message_.message_id)
+        .append(":")
+        .append(n);
+    return key;
   }
 
   outbound_message message(std::string key) const {
