@@ -1,6 +1,7 @@
 #include "core/gathering_service.hpp"
 
 #include <date/tz.h>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "core/attendance.hpp"
@@ -400,7 +401,7 @@ class gathering_service::run {
           fmt::format("There's no tweetup #{} in this channel. See {}tweetups for the list.",
                       number, options_.prefix)};
     }
-    return *found;
+    return std::move(*found);
   }
 
   // An event the author may change (organizer or moderator) and that can still change.
@@ -446,10 +447,11 @@ class gathering_service::run {
     const std::string now_counts = replies::counts(a);
     switch (change.outcome) {
       case rsvp_outcome::going: {
+        // The reply to nearly every RSVP: its formats are compiled (FMT_COMPILE).
         outbound_message text;
-        text.add_text(fmt::format("You're going to {}{}, ", t, party))
+        text.add_text(fmt::format(FMT_COMPILE("You're going to {}{}, "), t, party))
             .add_when(replies::when(view(e, zone_or_utc(e.zone))), replies::when_moment(e))
-            .add_text(fmt::format(". Now {}.", now_counts));
+            .add_text(fmt::format(FMT_COMPILE(". Now {}."), now_counts));
         return text;
       }
       case rsvp_outcome::waitlisted:
@@ -545,11 +547,12 @@ class gathering_service::run {
 
   void reply(const std::string& text) { reply(words(text)); }
 
-  void reply(const outbound_message& text) {
-    outbound_message m = message(reply_key());
+  void reply(const outbound_message& text) { reply(outbound_message(text)); }
+
+  void reply(outbound_message&& text) {
+    outbound_message& m = messages_.emplace_back(message(reply_key()));
     m.reply_to = message_.message_id;
-    m.append(text);
-    messages_.push_back(std::move(m));
+    m.append(std::move(text));
   }
 
   static outbound_message words(const std::string& text) {
@@ -558,9 +561,21 @@ class gathering_service::run {
     return m;
   }
 
+  // "reply:discord:<channel>:<message>:<n>": made for every reply, so appended in place.
   std::string reply_key() const {
-    return fmt::format("reply:{}:{}:{}:{}", message_.channel.platform, message_.channel.channel,
-                       message_.message_id, messages_.size());
+    const std::string n = std::to_string(messages_.size());
+    std::string key;
+    key.reserve(9 + message_.channel.platform.size() + message_.channel.channel.size() +
+                message_.message_id.size() + n.size());
+    key.append("reply:")
+        .append(message_.channel.platform)
+        .append(":")
+        .append(message_.channel.channel)
+        .append(":")
+        .append(message_.message_id)
+        .append(":")
+        .append(n);
+    return key;
   }
 
   outbound_message message(std::string key) const {

@@ -6,12 +6,29 @@
 
 namespace tweetup {
 
+namespace {
+
+// Adjacent text pieces are merged so adapters see few, whole pieces.
+bool ends_in_text(const std::vector<message_piece>& pieces) {
+  return !pieces.empty() && !pieces.back().mention && !pieces.back().when;
+}
+
+}  // namespace
+
 outbound_message& outbound_message::add_text(std::string_view text) {
-  // Adjacent text pieces are merged so adapters see few, whole pieces.
-  if (!pieces.empty() && !pieces.back().mention && !pieces.back().when) {
+  if (ends_in_text(pieces)) {
     pieces.back().text.append(text);
   } else {
     pieces.push_back({std::string(text), std::nullopt, std::nullopt});
+  }
+  return *this;
+}
+
+outbound_message& outbound_message::add_text(std::string&& text) {
+  if (ends_in_text(pieces)) {
+    pieces.back().text.append(text);
+  } else {
+    pieces.push_back({std::move(text), std::nullopt, std::nullopt});
   }
   return *this;
 }
@@ -22,8 +39,8 @@ outbound_message& outbound_message::add_mention(const user_ref& user) {
   return *this;
 }
 
-outbound_message& outbound_message::add_when(std::string_view text, const moment& when) {
-  pieces.push_back({std::string(text), std::nullopt, when});
+outbound_message& outbound_message::add_when(std::string text, const moment& when) {
+  pieces.push_back({std::move(text), std::nullopt, when});
   return *this;
 }
 
@@ -35,6 +52,19 @@ outbound_message& outbound_message::append(const outbound_message& other) {
       add_text(piece.text);
     }
   }
+  return *this;
+}
+
+outbound_message& outbound_message::append(outbound_message&& other) {
+  if (pieces.empty()) pieces.reserve(other.pieces.size());
+  for (auto& piece : other.pieces) {
+    if (piece.mention || piece.when) {
+      pieces.push_back(std::move(piece));
+    } else {
+      add_text(std::move(piece.text));
+    }
+  }
+  other.pieces.clear();
   return *this;
 }
 

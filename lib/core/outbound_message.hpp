@@ -42,11 +42,16 @@ struct outbound_message {
   std::optional<event_card> card;
 
   outbound_message& add_text(std::string_view text);
+  // The same; a piece of its own takes the string rather than a copy.
+  outbound_message& add_text(std::string&& text);
+  outbound_message& add_text(const char* text) { return add_text(std::string_view(text)); }
   outbound_message& add_mention(const user_ref& user);
   // `text` as the wording of `when`.
-  outbound_message& add_when(std::string_view text, const moment& when);
+  outbound_message& add_when(std::string text, const moment& when);
   // Every piece of `other`, in order (text merged where it can be).
   outbound_message& append(const outbound_message& other);
+  // The same, taking the pieces rather than copies.
+  outbound_message& append(outbound_message&& other);
 
   // Everyone this message pings, in order of first appearance.
   std::vector<user_ref> mentions() const;

@@ -1,6 +1,9 @@
 #include "core/replies.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
+
+#include <iterator>
 
 #include "core/text_checks.hpp"
 #include "core/time_text.hpp"
@@ -55,8 +58,12 @@ std::string_view assumption_text(timeparse::assumption a) {
 
 }  // namespace
 
+// The words of every RSVP reply: formats compiled with FMT_COMPILE and text appended to one
+// string, rather than a temporary per part.
 std::string title(const event& e) {
-  return fmt::format("#{} {}", e.number, displayable(e.place));
+  std::string text = fmt::format(FMT_COMPILE("#{} "), e.number);
+  append_displayable(text, e.place);
+  return text;
 }
 
 moment when_moment(const event& e) {
@@ -68,17 +75,26 @@ moment span_moment(const event& e) {
 }
 
 std::string when(const event_view& v) {
-  return fmt::format("{} ({})", format_span(v.e.starts_at, v.e.ends_at, v.zone, v.now),
-                     format_relative(v.now, v.e.starts_at));
+  std::string text;
+  append_span(text, v.e.starts_at, v.e.ends_at, v.zone, v.now);
+  text += " (";
+  append_relative(text, v.now, v.e.starts_at);
+  text += ')';
+  return text;
 }
 
 std::string counts(const attendance& a) {
-  std::string text = fmt::format("{} going", a.seats_taken());
+  std::string text = fmt::format(FMT_COMPILE("{} going"), a.seats_taken());
   if (const auto left = a.seats_left()) {
-    text += *left > 0 ? fmt::format(", {} spot{} left", *left, *left == 1 ? "" : "s") : ", full";
+    if (*left > 0) {
+      fmt::format_to(std::back_inserter(text), FMT_COMPILE(", {} spot{} left"), *left,
+                     *left == 1 ? "" : "s");
+    } else {
+      text += ", full";
+    }
   }
   const int waiting = a.waiting_count();
-  if (waiting > 0) text += fmt::format(", {} waiting", waiting);
+  if (waiting > 0) fmt::format_to(std::back_inserter(text), FMT_COMPILE(", {} waiting"), waiting);
   return text;
 }
 

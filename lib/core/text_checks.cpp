@@ -55,7 +55,23 @@ bool is_valid_utf8(std::string_view text) {
 std::string displayable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  append_displayable(out, text);
+  return out;
+}
+
+void append_displayable(std::string& out, std::string_view text) {
   while (!text.empty()) {
+    // Printable ASCII other than '@' is kept as it is, so a run of it is copied at once: most
+    // names and places are nothing else.
+    std::size_t plain = 0;
+    while (plain < text.size()) {
+      const auto c = static_cast<std::uint8_t>(text[plain]);
+      if (c < 0x20 || c >= 0x7F || c == '@') break;
+      ++plain;
+    }
+    out.append(text.substr(0, plain));
+    text.remove_prefix(plain);
+    if (text.empty()) break;
     const std::size_t length = utf8_sequence_length(text);
     if (length == 0) {
       out += replacement;
@@ -79,7 +95,6 @@ std::string displayable(std::string_view text) {
     }
     text.remove_prefix(length);
   }
-  return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -19,6 +19,11 @@ std::string format_span(std::chrono::sys_seconds start, std::optional<std::chron
                         const date::time_zone& zone, std::chrono::sys_seconds now);
 // "in 4 h 45 min", "in 2 days 3 h", "in under a minute", "3 h ago".
 std::string format_relative(std::chrono::sys_seconds now, std::chrono::sys_seconds at);
+// format_span and format_relative appended to `out`, for replies that build one string.
+void append_span(std::string& out, std::chrono::sys_seconds start,
+                 std::optional<std::chrono::sys_seconds> end, const date::time_zone& zone,
+                 std::chrono::sys_seconds now);
+void append_relative(std::string& out, std::chrono::sys_seconds now, std::chrono::sys_seconds at);
 // "3:00 PM CST": the time of day alone.
 std::string format_time(std::chrono::sys_seconds at, const date::time_zone& zone);
 // "14:05" in the zone: the channel's clock, for `tz` replies.

@@ -126,8 +126,8 @@ std::chrono::sys_seconds instant(std::int64_t s) {
   return std::chrono::sys_seconds{std::chrono::seconds{s}};
 }
 
-// A statement used through the C API, for the RSVP reads where SQLiteCpp's per-value overhead
-// shows (rsvps_of, rsvp_slice_of): finalized with the store.
+// A statement used through the C API, for the statements of every command (transactions,
+// events, RSVPs), where SQLiteCpp's per-value overhead shows: finalized with the store.
 using raw_statement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
 
 raw_statement prepare_raw(SQLite::Database& db, const char* sql) {
@@ -138,43 +138,95 @@ raw_statement prepare_raw(SQLite::Database& db, const char* sql) {
   return {statement, &sqlite3_finalize};
 }
 
-// The raw counterpart of `use`: reset and unbound when done, even after an exception.
-class raw_use {
+raw_statement prepare_raw(SQLite::Database& db, const std::string& sql) {
+  return prepare_raw(db, sql.c_str());
+}
+
+// One use of a raw statement: bind, step, read the current row. When it ends the statement is
+// reset and unbound, even after an exception, so it is ready for the next use and holds no
+// pointer into text bound without a copy. Failures throw SQLiteCpp's exception, which guarded()
+// turns into a store_error.
+class raw_query {
  public:
-  explicit raw_use(sqlite3_stmt* s) : s_(s) {}
-  ~raw_use() {
+  raw_query(SQLite::Database& db, const raw_statement& statement)
+      : db_(db.getHandle()), s_(statement.get()) {}
+  ~raw_query() {
+    // After a failed step, reset reports that error again; it is already on its way up.
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
-  raw_use(const raw_use&) = delete;
-  raw_use& operator=(const raw_use&) = delete;
+  raw_query(const raw_query&) = delete;
+  raw_query& operator=(const raw_query&) = delete;
+
+  void bind(int index, std::int64_t value) { check(sqlite3_bind_int64(s_, index, value)); }
+  void bind(int index, int value) { check(sqlite3_bind_int(s_, index, value)); }
+  // Not copied: `text` must outlive this query (the destructor unbinds it).
+  void bind(int index, std::string_view text) {
+    // An empty view may hold a null pointer, which would bind NULL rather than ''.
+    check(sqlite3_bind_text(s_, index, text.empty() ? "" : text.data(),
+                            static_cast<int>(text.size()), SQLITE_STATIC));
+  }
+  void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
+  template <typename T>
+  void bind(int index, const std::optional<T>& value) {
+    if (value) bind(index, *value);  // unbound parameters are NULL
+  }
+
+  // True for a row, false when done; anything else throws.
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db_, rc);
+    return rc == SQLITE_ROW;
+  }
+  // Runs a statement that returns no rows.
+  void run() {
+    if (step()) throw SQLite::Exception("a statement meant to write returned a row", SQLITE_MISUSE);
+  }
+  // Rows the last write changed (sqlite3_changes).
+  int changes() const { return sqlite3_changes(db_); }
+
+  bool is_null(int column) const { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
+  int integer(int column) const { return sqlite3_column_int(s_, column); }
+  std::int64_t int64(int column) const { return sqlite3_column_int64(s_, column); }
+  // Valid until the next step or the end of this query.
+  std::string_view text(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s_, column));
+    return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)))
+                : std::string_view();
+  }
 
  private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+  }
+  sqlite3* db_;
   sqlite3_stmt* s_;
 };
 
-// A C API call's result code, thrown as SQLiteCpp's exception unless SQLITE_OK.
-void raw_check(sqlite3* db, int rc) {
-  if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
-}
-
-// One step: true for a row, false when done; anything else throws.
-bool raw_step(sqlite3* db, sqlite3_stmt* statement) {
-  const int rc = sqlite3_step(statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
-  return rc == SQLITE_ROW;
-}
-
-// A TEXT column of the current row; valid until the next step or reset.
-std::string_view text_column(sqlite3_stmt* row, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(row, column));
-  return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(row, column)))
-              : std::string_view();
-}
-
+// The columns every event query selects, in the order read_event reads them. Not the channel:
+// each query but find_event_by_id names it as a parameter, and SQLite copies every text value it
+// returns into an allocation of its own.
 constexpr const char* event_columns =
-    "id, platform, channel, number, organizer_id, organizer_name, place, starts_at, ends_at, "
-    "zone, capacity, status, created_at, revision";
+    "id, number, organizer_id, organizer_name, place, starts_at, ends_at, zone, capacity, "
+    "status, created_at, revision";
+
+// The current row of a query that selects event_columns, of an event in `channel`.
+event read_event(const raw_query& q, channel_ref channel) {
+  event e;
+  e.id = q.int64(0);
+  e.number = q.integer(1);
+  e.channel = std::move(channel);
+  e.organizer = {std::string(q.text(2)), std::string(q.text(3))};
+  e.place = std::string(q.text(4));
+  e.starts_at = instant(q.int64(5));
+  if (!q.is_null(6)) e.ends_at = instant(q.int64(6));
+  e.zone = std::string(q.text(7));
+  if (!q.is_null(8)) e.capacity = q.integer(8);
+  e.status = event_status_from(q.text(9));
+  e.created_at = instant(q.int64(10));
+  e.revision = q.integer(11);
+  return e;
+}
 
 // One RAII use of a prepared statement: bindings cleared and the cursor reset when done, so the
 // statement is ready for the next use even after an exception.
@@ -237,23 +289,6 @@ job read_job(SQLite::Statement& q) {
   return j;
 }
 
-event read_event(SQLite::Statement& q) {
-  event e;
-  e.id = q.getColumn(0).getInt64();
-  e.channel = {q.getColumn(1).getString(), q.getColumn(2).getString()};
-  e.number = q.getColumn(3).getInt();
-  e.organizer = {q.getColumn(4).getString(), q.getColumn(5).getString()};
-  e.place = q.getColumn(6).getString();
-  e.starts_at = instant(q.getColumn(7).getInt64());
-  if (!q.isColumnNull(8)) e.ends_at = instant(q.getColumn(8).getInt64());
-  e.zone = q.getColumn(9).getString();
-  if (!q.isColumnNull(10)) e.capacity = q.getColumn(10).getInt();
-  e.status = event_status_from(q.getColumn(11).getString());
-  e.created_at = instant(q.getColumn(12).getInt64());
-  e.revision = q.getColumn(13).getInt();
-  return e;
-}
-
 // NOMUTEX: one thread owns the store (design.md §5), so SQLite's serialized mode would only add
 // a mutex pair to every call.
 SQLite::Database open_database(const std::string& path, bool relaxed_sync, bool& in_wal) {
@@ -303,12 +338,12 @@ SQLite::Database open_database(const std::string& path, bool relaxed_sync, bool&
 struct sqlite_event_store::statements {
   statements(const std::string& path, bool relaxed_sync)
       : db(open_database(path, relaxed_sync, in_wal)),
-        begin(db, "BEGIN IMMEDIATE"),
-        commit(db, "COMMIT"),
-        rollback(db, "ROLLBACK"),
-        savepoint(db, "SAVEPOINT nested"),
-        release(db, "RELEASE nested"),
-        rollback_to(db, "ROLLBACK TO nested"),
+        begin(prepare_raw(db, "BEGIN IMMEDIATE")),
+        commit(prepare_raw(db, "COMMIT")),
+        rollback(prepare_raw(db, "ROLLBACK")),
+        savepoint(prepare_raw(db, "SAVEPOINT nested")),
+        release(prepare_raw(db, "RELEASE nested")),
+        rollback_to(prepare_raw(db, "ROLLBACK TO nested")),
         load_channel(db, "SELECT zone, reminders FROM channels WHERE platform = ? AND channel = ?"),
         upsert_channel(
             db,
@@ -327,11 +362,14 @@ struct sqlite_event_store::statements {
                      "UPDATE events SET organizer_id = ?, organizer_name = ?, place = ?, "
                      "starts_at = ?, ends_at = ?, zone = ?, capacity = ?, status = ?, "
                      "revision = ? WHERE id = ?"),
-        find_event(db, std::string("SELECT ") + event_columns +
-                           " FROM events WHERE platform = ? AND channel = ? AND number = ?"),
-        upcoming(db, std::string("SELECT ") + event_columns +
-                         " FROM events WHERE platform = ? AND channel = ? AND status = 'scheduled' "
-                         "AND coalesce(ends_at, starts_at + ?) > ? ORDER BY starts_at, number"),
+        find_event(prepare_raw(db, std::string("SELECT ") + event_columns +
+                                       " FROM events WHERE platform = ? AND channel = ? "
+                                       "AND number = ?")),
+        upcoming(
+            prepare_raw(db, std::string("SELECT ") + event_columns +
+                                " FROM events WHERE platform = ? AND channel = ? "
+                                "AND status = 'scheduled' AND coalesce(ends_at, starts_at + ?) "
+                                "> ? ORDER BY starts_at, number")),
         rsvps_of(prepare_raw(db,
                              "SELECT user_id, user_name, status, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? ORDER BY queue_order, user_id")),
@@ -348,12 +386,15 @@ struct sqlite_event_store::statements {
                              "SELECT user_id, user_name, guests, queue_order FROM rsvps "
                              "WHERE event_id = ? AND status = 'waitlisted' "
                              "ORDER BY queue_order, user_id")),
-        save_rsvp(db,
-                  "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
-                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
-                  "user_name = excluded.user_name, status = excluded.status, "
-                  "guests = excluded.guests, queue_order = excluded.queue_order"),
-        find_event_by_id(db, std::string("SELECT ") + event_columns + " FROM events WHERE id = ?"),
+        save_rsvp(prepare_raw(
+            db,
+            "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
+            "user_name = excluded.user_name, status = excluded.status, "
+            "guests = excluded.guests, queue_order = excluded.queue_order")),
+        // The channel last, as columns 12 and 13, after event_columns.
+        find_event_by_id(prepare_raw(db, std::string("SELECT ") + event_columns +
+                                             ", platform, channel FROM events WHERE id = ?")),
         delete_pending_jobs(db,
                             "DELETE FROM jobs WHERE event_id = ? AND state = 'pending' "
                             "AND kind != 'promotion'"),
@@ -383,10 +424,10 @@ struct sqlite_event_store::statements {
                             "ON CONFLICT (platform, channel) DO NOTHING"),
         calendar_key(db, "SELECT key FROM calendar_feeds WHERE platform = ? AND channel = ?"),
         channel_of_calendar_key(db, "SELECT platform, channel FROM calendar_feeds WHERE key = ?"),
-        calendar_events(db, std::string("SELECT ") + event_columns +
-                                " FROM events WHERE platform = ? AND channel = ? "
-                                "AND coalesce(ends_at, starts_at + ?) > ? "
-                                "ORDER BY starts_at, number LIMIT ?"),
+        calendar_events(prepare_raw(db, std::string("SELECT ") + event_columns +
+                                            " FROM events WHERE platform = ? AND channel = ? "
+                                            "AND coalesce(ends_at, starts_at + ?) > ? "
+                                            "ORDER BY starts_at, number LIMIT ?")),
         count_pending_jobs(db, "SELECT count(*) FROM jobs WHERE state IN ('pending', 'sending')"),
         bump_health(db,
                     "INSERT INTO health (id, checks) VALUES (1, 1) "
@@ -394,15 +435,18 @@ struct sqlite_event_store::statements {
 
   bool in_wal = false;  // before db: open_database sets it while db is built
   SQLite::Database db;
-  SQLite::Statement begin, commit, rollback;
-  SQLite::Statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
+  raw_statement begin, commit, rollback;
+  raw_statement savepoint, release, rollback_to;  // one name: SQLite uses the innermost
   SQLite::Statement load_channel, upsert_channel, ensure_channel, take_number;
-  SQLite::Statement insert_event, update_event, find_event, upcoming;
+  SQLite::Statement insert_event, update_event;
+  raw_statement find_event, upcoming;
   raw_statement rsvps_of, rsvp_tallies, own_rsvp, waitlist;
-  SQLite::Statement save_rsvp;
-  SQLite::Statement find_event_by_id, delete_pending_jobs, insert_job, due_jobs, set_job_state,
-      posts_sent_since, next_job_due, pending_jobs;
-  SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key, calendar_events;
+  raw_statement save_rsvp;
+  raw_statement find_event_by_id;
+  SQLite::Statement delete_pending_jobs, insert_job, due_jobs, set_job_state, posts_sent_since,
+      next_job_due, pending_jobs;
+  SQLite::Statement ensure_calendar_key, calendar_key, channel_of_calendar_key;
+  raw_statement calendar_events;
   SQLite::Statement count_pending_jobs;
   SQLite::Statement bump_health;
 };
@@ -431,23 +475,31 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
     seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   };
-  guarded([&] { use(s_->begin)->exec(); });
+  guarded([&] { raw_query(s_->db, s_->begin).run(); });
   depth_ = 1;
+  // BEGIN IMMEDIATE holds the write lock now: nobody else commits until this transaction ends.
+  if (const auto version = data_version(); !version || version != committed_data_version_) {
+    events_.clear();
+  }
   try {
     work();
     if (abandoned_) throw *abandoned_;
-    guarded([&] { use(s_->commit)->exec(); });
+    guarded([&] { raw_query(s_->db, s_->commit).run(); });
     depth_ = 0;
+    events_written_ = false;
+    committed_data_version_ = data_version();
     observe();
   } catch (...) {
     depth_ = 0;
     abandoned_.reset();
+    events_.clear();
+    events_written_ = false;
     observe();
     // After a failed COMMIT SQLite may already have rolled back; a second ROLLBACK then fails
     // harmlessly, and the original error is the one worth reporting.
     if (!s_->db.getHandle() || sqlite3_get_autocommit(s_->db.getHandle()) == 0) {
       try {
-        use(s_->rollback)->exec();
+        raw_query(s_->db, s_->rollback).run();
       } catch (const SQLite::Exception&) {
       }
     }
@@ -461,17 +513,36 @@ void sqlite_event_store::check_writable() {
 
 void sqlite_event_store::transact_nested(const std::function<void()>& work) {
   if (abandoned_) throw *abandoned_;
-  guarded([&] { use(s_->savepoint)->exec(); });
+  guarded([&] { raw_query(s_->db, s_->savepoint).run(); });
   ++depth_;
   try {
     work();
   } catch (...) {
     --depth_;
+    forget_events_if_written();
     undo_savepoint();
     throw;
   }
   --depth_;
-  guarded([&] { use(s_->release)->exec(); });
+  guarded([&] { raw_query(s_->db, s_->release).run(); });
+}
+
+// Changes with every commit to the file, this connection's or another's. None when SQLite
+// cannot tell; the entries are then dropped at every BEGIN.
+std::optional<unsigned> sqlite_event_store::data_version() const {
+  unsigned version = 0;
+  if (sqlite3_file_control(s_->db.getHandle(), "main", SQLITE_FCNTL_DATA_VERSION, &version) !=
+      SQLITE_OK) {
+    return std::nullopt;
+  }
+  return version;
+}
+
+// A rolled-back savepoint takes its writes with it, and perhaps the whole transaction's (see
+// undo_savepoint); entries read after an event write of this transaction may hold them.
+// Without such a write every entry is still a committed row.
+void sqlite_event_store::forget_events_if_written() {
+  if (events_written_) events_.clear();
 }
 
 // Called while the inner work's exception is in flight.
@@ -484,8 +555,8 @@ void sqlite_event_store::undo_savepoint() {
   if (outer_open) {
     try {
       // ROLLBACK TO keeps the savepoint open; RELEASE then ends it with nothing in it.
-      use(s_->rollback_to)->exec();
-      use(s_->release)->exec();
+      raw_query(s_->db, s_->rollback_to).run();
+      raw_query(s_->db, s_->release).run();
       return;
     } catch (const SQLite::Exception& e) {
       abandoned_ = translate(e);
@@ -527,6 +598,7 @@ void sqlite_event_store::save_channel(const channel_settings& settings) {
 }
 
 event sqlite_event_store::insert_event(event e) {
+  events_written_ = true;
   return guarded([&] {
     {
       use q(s_->ensure_channel);
@@ -562,6 +634,8 @@ event sqlite_event_store::insert_event(event e) {
 }
 
 void sqlite_event_store::update_event(const event& e) {
+  events_written_ = true;
+  events_.forget(e.id);
   guarded([&] {
     use q(s_->update_event);
     q->bind(1, e.organizer.id);
@@ -580,27 +654,33 @@ void sqlite_event_store::update_event(const event& e) {
 }
 
 std::optional<event> sqlite_event_store::find_event(const channel_ref& channel, int number) {
-  return guarded([&]() -> std::optional<event> {
-    use q(s_->find_event);
-    q->bind(1, channel.platform);
-    q->bind(2, channel.channel);
-    q->bind(3, number);
-    if (!q->executeStep()) return std::nullopt;
-    return read_event(*q);
+  const bool cached = may_use_cached_events();
+  if (cached) {
+    if (const event* e = events_.find(channel, number)) return *e;
+  }
+  auto found = guarded([&]() -> std::optional<event> {
+    raw_query q(s_->db, s_->find_event);
+    q.bind(1, channel.platform);
+    q.bind(2, channel.channel);
+    q.bind(3, number);
+    if (!q.step()) return std::nullopt;
+    return read_event(q, channel);
   });
+  if (cached && found) events_.put(*found);
+  return found;
 }
 
 std::vector<event> sqlite_event_store::upcoming_events(const channel_ref& channel,
                                                        std::chrono::sys_seconds now) {
   return guarded([&] {
-    use q(s_->upcoming);
-    q->bind(1, channel.platform);
-    q->bind(2, channel.channel);
-    q->bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
-    q->bind(4, seconds(now));
+    raw_query q(s_->db, s_->upcoming);
+    q.bind(1, channel.platform);
+    q.bind(2, channel.channel);
+    q.bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
+    q.bind(4, seconds(now));
     std::vector<event> events;
-    while (q->executeStep())
-      events.push_back(read_event(*q));
+    while (q.step())
+      events.push_back(read_event(q, channel));
     return events;
   });
 }
@@ -610,18 +690,16 @@ std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
     // Info, reminders, the calendar feed and the mentions of a change read every RSVP of an
     // event, hundreds for a big one: so the columns come straight from sqlite3_stmt, without
     // SQLiteCpp's Column (a shared_ptr copy per value) or a std::string per status.
-    sqlite3* const db = s_->db.getHandle();
-    sqlite3_stmt* const row = s_->rsvps_of.get();
-    const raw_use done(row);
-    raw_check(db, sqlite3_bind_int64(row, 1, event_id));
+    raw_query q(s_->db, s_->rsvps_of);
+    q.bind(1, event_id);
     std::vector<rsvp> list;
-    while (raw_step(db, row)) {
+    while (q.step()) {
       rsvp& r = list.emplace_back();
       r.event_id = event_id;
-      r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
-      r.status = rsvp_status_from(text_column(row, 2));
-      r.guests = sqlite3_column_int(row, 3);
-      r.queue_order = sqlite3_column_int64(row, 4);
+      r.user = {std::string(q.text(0)), std::string(q.text(1))};
+      r.status = rsvp_status_from(q.text(2));
+      r.guests = q.integer(3);
+      r.queue_order = q.int64(4);
     }
     return list;
   });
@@ -629,50 +707,44 @@ std::vector<rsvp> sqlite_event_store::rsvps_of(std::int64_t event_id) {
 
 rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_view user_id) {
   return guarded([&] {
-    sqlite3* const db = s_->db.getHandle();
     rsvp_slice slice;
     slice.event_id = event_id;
     slice.user_id = std::string(user_id);
     {
-      sqlite3_stmt* const row = s_->rsvp_tallies.get();
-      const raw_use done(row);
-      raw_check(db, sqlite3_bind_int64(row, 1, event_id));
-      if (raw_step(db, row)) {
-        slice.tallies.going_seats = sqlite3_column_int(row, 0);
-        slice.tallies.maybe = sqlite3_column_int(row, 1);
-        slice.tallies.waiting = sqlite3_column_int(row, 2);
-        slice.tallies.last_queue_order = sqlite3_column_int64(row, 3);
+      raw_query q(s_->db, s_->rsvp_tallies);
+      q.bind(1, event_id);
+      if (q.step()) {
+        slice.tallies.going_seats = q.integer(0);
+        slice.tallies.maybe = q.integer(1);
+        slice.tallies.waiting = q.integer(2);
+        slice.tallies.last_queue_order = q.int64(3);
       }
     }
     {
-      sqlite3_stmt* const row = s_->own_rsvp.get();
-      const raw_use done(row);
-      raw_check(db, sqlite3_bind_int64(row, 1, event_id));
-      // An empty view may hold a null pointer, which would bind NULL rather than ''.
-      raw_check(db, sqlite3_bind_text(row, 2, user_id.empty() ? "" : user_id.data(),
-                                      static_cast<int>(user_id.size()), SQLITE_STATIC));
-      if (raw_step(db, row)) {
+      raw_query q(s_->db, s_->own_rsvp);
+      q.bind(1, event_id);
+      q.bind(2, user_id);
+      if (q.step()) {
         rsvp& r = slice.own.emplace();
         r.event_id = event_id;
-        r.user = {std::string(user_id), std::string(text_column(row, 0))};
-        r.status = rsvp_status_from(text_column(row, 1));
-        r.guests = sqlite3_column_int(row, 2);
-        r.queue_order = sqlite3_column_int64(row, 3);
+        r.user = {std::string(user_id), std::string(q.text(0))};
+        r.status = rsvp_status_from(q.text(1));
+        r.guests = q.integer(2);
+        r.queue_order = q.int64(3);
       }
     }
     // Mostly nobody waits; the tallies say so without a third statement.
     if (slice.tallies.waiting == 0) return slice;
-    sqlite3_stmt* const row = s_->waitlist.get();
-    const raw_use done(row);
-    raw_check(db, sqlite3_bind_int64(row, 1, event_id));
+    raw_query q(s_->db, s_->waitlist);
+    q.bind(1, event_id);
     slice.waitlist.reserve(static_cast<std::size_t>(slice.tallies.waiting));
-    while (raw_step(db, row)) {
+    while (q.step()) {
       rsvp& r = slice.waitlist.emplace_back();
       r.event_id = event_id;
-      r.user = {std::string(text_column(row, 0)), std::string(text_column(row, 1))};
+      r.user = {std::string(q.text(0)), std::string(q.text(1))};
       r.status = rsvp_status::waitlisted;
-      r.guests = sqlite3_column_int(row, 2);
-      r.queue_order = sqlite3_column_int64(row, 3);
+      r.guests = q.integer(2);
+      r.queue_order = q.int64(3);
     }
     return slice;
   });
@@ -680,23 +752,23 @@ rsvp_slice sqlite_event_store::rsvp_slice_of(std::int64_t event_id, std::string_
 
 void sqlite_event_store::save_rsvp(const rsvp& r) {
   guarded([&] {
-    use q(s_->save_rsvp);
-    q->bind(1, r.event_id);
-    q->bind(2, r.user.id);
-    q->bind(3, r.user.name);
-    q->bind(4, std::string(status_name(r.status)));
-    q->bind(5, r.guests);
-    q->bind(6, r.queue_order);
-    q->exec();
+    raw_query q(s_->db, s_->save_rsvp);
+    q.bind(1, r.event_id);
+    q.bind(2, r.user.id);
+    q.bind(3, r.user.name);
+    q.bind(4, status_name(r.status));
+    q.bind(5, r.guests);
+    q.bind(6, r.queue_order);
+    q.run();
   });
 }
 
 std::optional<event> sqlite_event_store::find_event_by_id(std::int64_t id) {
   return guarded([&]() -> std::optional<event> {
-    use q(s_->find_event_by_id);
-    q->bind(1, id);
-    if (!q->executeStep()) return std::nullopt;
-    return read_event(*q);
+    raw_query q(s_->db, s_->find_event_by_id);
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_event(q, {std::string(q.text(12)), std::string(q.text(13))});
   });
 }
 
@@ -817,15 +889,15 @@ std::vector<event> sqlite_event_store::calendar_events(const channel_ref& channe
                                                        std::chrono::sys_seconds ended_after,
                                                        int limit) {
   return guarded([&] {
-    use q(s_->calendar_events);
-    q->bind(1, channel.platform);
-    q->bind(2, channel.channel);
-    q->bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
-    q->bind(4, seconds(ended_after));
-    q->bind(5, limit);
+    raw_query q(s_->db, s_->calendar_events);
+    q.bind(1, channel.platform);
+    q.bind(2, channel.channel);
+    q.bind(3, static_cast<std::int64_t>(std::chrono::seconds(default_event_length).count()));
+    q.bind(4, seconds(ended_after));
+    q.bind(5, limit);
     std::vector<event> events;
-    while (q->executeStep())
-      events.push_back(read_event(*q));
+    while (q.step())
+      events.push_back(read_event(q, channel));
     return events;
   });
 }

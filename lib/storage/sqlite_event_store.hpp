@@ -5,6 +5,18 @@
 // - The schema is versioned with PRAGMA user_version and migrated forward on open.
 // - Every SQL statement is prepared once and reused.
 // - transact() is BEGIN IMMEDIATE … COMMIT; a nested call is a SAVEPOINT inside it.
+// - Inside a transaction, find_event may answer from the events it read earlier (an RSVP
+//   reads its event on every command). Such an entry is the row as the file holds it:
+//   * every write to `events` is this store's insert_event or update_event (no trigger or
+//     cascade writes to events, and nothing deletes them); update_event drops the event's
+//     entry before it writes, and a new event's (channel, number) has none;
+//   * an entry read after an event write of the open transaction is dropped, with all others,
+//     when that transaction or any savepoint of it rolls back;
+//   * another connection (a second store, the sqlite3 shell) can commit only while this store
+//     holds no transaction, as BEGIN IMMEDIATE takes the write lock; after it, the file's data
+//     version (SQLITE_FCNTL_DATA_VERSION) is compared with the one this store saw after its
+//     own last commit, and when it moved every entry is dropped.
+//   Outside a transaction every read goes to the file.
 // Errors: every SQLite failure becomes a store_error (see core/store_error.hpp), including on
 // open. Not thread-safe: one owner, the io thread.
 #pragma once
@@ -16,6 +28,7 @@
 
 #include "core/event_store.hpp"
 #include "core/store_error.hpp"
+#include "storage/event_cache.hpp"
 
 namespace tweetup {
 
@@ -89,6 +102,14 @@ class sqlite_event_store final : public event_store {
   int depth_ = 0;  // open transact calls: 1 is the transaction, more are savepoints in it
   // Set when an inner call's failure rolled back the whole transaction; see event_store.hpp.
   std::optional<store_error> abandoned_;
+  // Events read in transactions (see the top of this file), and what keeps them coherent.
+  event_cache events_{256};
+  bool events_written_ = false;  // insert_event or update_event in the open transaction
+  // The file's data version after this store's last commit; none before the first.
+  std::optional<unsigned> committed_data_version_;
+  std::optional<unsigned> data_version() const;
+  bool may_use_cached_events() const { return depth_ > 0 && !abandoned_; }
+  void forget_events_if_written();
 };
 
 }  // namespace tweetup

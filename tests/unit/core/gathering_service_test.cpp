@@ -102,6 +102,10 @@ TEST_CASE("gathering_service: join, maybe and leave") {
   auto o = f.send("!join 1", bob);
   CHECK(o.status == command_status::ok);
   CHECK(o.command == "join");
+  // The key a platform deduplicates retries by: the same for the same message and reply.
+  REQUIRE(o.messages.size() == 1);
+  CHECK(o.messages[0].idempotency_key == "reply:console:general:m2:0");
+  CHECK(o.messages[0].reply_to == "m2");
   CHECK(text_of(o) ==
         "You're going to #1 Starbucks Alabaster, Sat 28 Nov, 3:00 PM CST (in 4 h 45 min). Now 2 "
         "going.");

@@ -2,13 +2,52 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 using namespace tweetup;
 
 namespace {
 const std::string fffd = "\xEF\xBF\xBD";
 const std::string zwsp = "\xE2\x80\x8B";
+
+// displayable as it was written before runs of plain ASCII were copied at once: one UTF-8
+// sequence at a time (its length: the shortest valid prefix).
+std::string reference_displayable(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    std::size_t length = 0;
+    for (std::size_t n = 1; n <= 4 && n <= text.size() && length == 0; ++n) {
+      if (is_valid_utf8(text.substr(0, n))) length = n;
+    }
+    if (length == 0) {
+      out += fffd;
+      text.remove_prefix(1);
+      continue;
+    }
+    const std::string_view sequence = text.substr(0, length);
+    const auto lead = static_cast<unsigned char>(sequence[0]);
+    const bool c1_control =
+        length == 2 && lead == 0xC2 && static_cast<unsigned char>(sequence[1]) < 0xA0;
+    const auto follows = [&](std::string_view word) {
+      return text.size() > word.size() && iequals(text.substr(1, word.size()), word);
+    };
+    if (sequence == "\r" || sequence == "\n" || sequence == "\t") {
+      out += ' ';
+    } else if ((length == 1 && (lead < 0x20 || lead == 0x7F)) || c1_control) {
+      out += fffd;
+    } else if (sequence == "@" && (follows("everyone") || follows("here"))) {
+      out += '@';
+      out += zwsp;
+    } else {
+      out += sequence;
+    }
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("text_checks: is_valid_utf8 accepts well-formed text") {
@@ -101,4 +140,45 @@ TEST_CASE("text_checks: iequals and trim") {
   CHECK(trim("  \t a b \r\n") == "a b");
   CHECK(trim(" \n ") == "");
   CHECK(trim("x") == "x");
+}
+
+TEST_CASE("text_checks: displayable agrees with the one-sequence-at-a-time reference") {
+  const std::vector<std::string> pieces = {"Cafe",
+                                           " ",
+                                           "@",
+                                           "everyone",
+                                           "EveryOne",
+                                           "here",
+                                           "@here",
+                                           "@everyon",
+                                           "\r",
+                                           "\n",
+                                           "\t",
+                                           "\x01",
+                                           "\x7F",
+                                           "\xC2\x85",
+                                           "\xC2\xA0",
+                                           "Stra\xC3\x9F"
+                                           "e",
+                                           "\xE2\x80\x8B",
+                                           "\xF0\x9F\x98\x80",
+                                           "\xFF",
+                                           "\xC0\xAF",
+                                           "\xED\xA0\x80",
+                                           "\xE2\x82",
+                                           "~",
+                                           std::string(1, '\0')};
+  std::mt19937 random(5);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<int> count(0, 8);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int n = count(random); n > 0; --n)
+      text += pieces[pick(random)];
+    INFO(text);
+    REQUIRE(displayable(text) == reference_displayable(text));
+    std::string appended = "@";
+    append_displayable(appended, text);
+    REQUIRE(appended == "@" + reference_displayable(text));
+  }
 }

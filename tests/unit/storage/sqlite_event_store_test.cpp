@@ -195,6 +195,19 @@ TEST_CASE("sqlite_event_store: every field round-trips") {
   REQUIRE(upcoming.size() == 2);
   check_same(upcoming[0], stored_full);
   check_same(upcoming[1], stored_bare);
+  // Every query that reads events reads them alike: the channel comes from the row (by id) or
+  // from the query's own parameter.
+  const auto by_id = store.find_event_by_id(stored_full.id);
+  REQUIRE(by_id.has_value());
+  check_same(*by_id, stored_full);
+  CHECK_FALSE(store.find_event_by_id(999).has_value());
+  const auto feed = store.calendar_events(general, now, 10);
+  REQUIRE(feed.size() == 2);
+  check_same(feed[0], stored_full);
+  check_same(feed[1], stored_bare);
+  const event elsewhere = store.insert_event(make_event(other, "IRC", utc(2026, 12, 2, 9, 0)));
+  check_same(*store.find_event_by_id(elsewhere.id), elsewhere);
+  check_same(*store.find_event(other, 1), elsewhere);
 
   // Updating changes every mutable field, and can clear the optional ones.
   event changed = stored_full;
