@@ -126,22 +126,10 @@ http_response_reader::progress http_response_reader::feed(std::string_view bytes
   while (!in.empty()) {
     switch (state_) {
       case state::start_line:
-      case state::fields: {
-        // The header block is copied as it comes (it is what the response keeps) and parsed a
-        // line at a time, so a response split anywhere is read the same.
-        const void* lf = std::memchr(in.data(), '\n', in.size());
-        const std::size_t take =
-            lf == nullptr ? in.size() : static_cast<const char*>(lf) - in.data() + 1;
-        if (take > limits_.max_header - head_.size()) return fail(error::header_limit);
-        // Usually the whole response is in the first read: one allocation for the block.
-        if (head_.empty()) head_.reserve(std::min(limits_.max_header, in.size()));
-        head_.append(in.data(), take);
-        in.remove_prefix(take);
-        if (lf == nullptr) break;
-        if (!header_line()) return {outcome::failed, 0};
+      case state::fields:
+        if (!header_lines(&in)) return {outcome::failed, 0};
         if (state_ == state::done) return finished();
         break;
-      }
       case state::body_length: {
         const std::size_t n =
             static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size()));
@@ -212,13 +200,54 @@ http_response http_response_reader::take() {
   return http_response(status_, std::move(head_), std::move(spans_), std::move(body_));
 }
 
-// The line that head_ now ends with (its LF included).
-bool http_response_reader::header_line() {
-  const std::size_t lf = head_.size() - 1;
-  const std::size_t at = line_at_;
-  line_at_ = head_.size();
-  if (lf == at || head_[lf - 1] != '\r') return refuse(error::bad_line_ending);
-  const std::string_view line(head_.data() + at, lf - 1 - at);
+// Reads header lines from `*in` into head_, which the response keeps. Whole lines are parsed
+// where they lie and copied together, in one allocation when the header came in one piece
+// (usually); only a line split across feeds is put together in head_ first. Either way the
+// lines are parsed the same, so a response split anywhere reads the same.
+bool http_response_reader::header_lines(std::string_view* in) {
+  if (line_at_ < head_.size()) {
+    const void* lf = std::memchr(in->data(), '\n', in->size());
+    const std::size_t take =
+        lf == nullptr ? in->size() : static_cast<const char*>(lf) - in->data() + 1;
+    if (take > limits_.max_header - head_.size()) return refuse(error::header_limit);
+    head_.append(in->data(), take);
+    in->remove_prefix(take);
+    if (lf == nullptr) return true;
+    const std::size_t at = std::exchange(line_at_, head_.size());
+    return header_line(std::string_view(head_).substr(at), at);
+  }
+  std::size_t taken = 0;                            // bytes of *in that belong to head_
+  std::size_t unfinished = std::string_view::npos;  // where a line without its LF starts
+  while (taken < in->size() && (state_ == state::start_line || state_ == state::fields)) {
+    const void* lf = std::memchr(in->data() + taken, '\n', in->size() - taken);
+    const std::size_t end =
+        lf == nullptr ? in->size() : static_cast<const char*>(lf) - in->data() + 1;
+    if (end > limits_.max_header - head_.size()) return refuse(error::header_limit);
+    if (lf == nullptr) {
+      unfinished = taken;
+      taken = end;
+      break;
+    }
+    const bool interim_may_end = state_ == state::fields;
+    if (!header_line(in->substr(taken, end - taken), head_.size() + taken)) return false;
+    taken = end;
+    if (interim_may_end && state_ == state::start_line) {
+      // An interim response ended (end_of_header emptied head_): its bytes are not kept.
+      in->remove_prefix(taken);
+      taken = 0;
+    }
+  }
+  head_.append(in->data(), taken);
+  in->remove_prefix(taken);
+  line_at_ =
+      unfinished == std::string_view::npos ? head_.size() : head_.size() - (taken - unfinished);
+  return true;
+}
+
+// One header line, its LF included, that starts at offset `at` of the header block.
+bool http_response_reader::header_line(std::string_view line, std::size_t at) {
+  if (line.size() < 2 || line[line.size() - 2] != '\r') return refuse(error::bad_line_ending);
+  line.remove_suffix(2);
   if (state_ == state::start_line) return status_line(line);
   if (line.empty()) return end_of_header();
   return field_line(line, at);

@@ -109,7 +109,8 @@ class http_response_reader {
 
   bool refuse(error e);  // fails the reader; returns false
   progress fail(error e);
-  bool header_line();
+  bool header_lines(std::string_view* in);
+  bool header_line(std::string_view line, std::size_t at);
   bool status_line(std::string_view line);
   bool field_line(std::string_view line, std::size_t at);
   bool end_of_header();
