@@ -96,6 +96,7 @@ class http_response {
     return {field_iterator(this, 0), field_iterator(this, spans_.size())};
   }
   std::size_t field_count() const { return spans_.size(); }
+  // The field at `index`, which must be below field_count().
   field field_at(std::size_t index) const {
     const field_span& s = spans_[index];
     const std::string_view head(head_);
