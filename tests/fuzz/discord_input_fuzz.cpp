@@ -631,7 +631,7 @@ void run_rest(std::string_view payload) {
       std::string_view value =
           colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
       if (value.starts_with(' ')) value.remove_prefix(1);
-      response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+      response.headers.emplace_back(line.substr(0, colon), value);
     }
     response.body = rest;
 

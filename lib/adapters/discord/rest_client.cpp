@@ -177,9 +177,10 @@ async::task<rest_result> rest_client::send(rest_route route, std::string body) {
     } else {
       rest_response_view view;
       view.status = static_cast<int>(response.status);
-      view.headers.reserve(response.headers.size());
-      for (auto& h : response.headers)
-        view.headers.emplace_back(std::move(h.name), std::move(h.value));
+      // Views into `response`, which outlives on_response below.
+      view.headers.reserve(response.field_count());
+      for (const auto field : response.fields())
+        view.headers.emplace_back(field.name, field.value);
       view.body = response.body;
       verdict = limiter_.on_response(route, view, attempt, clock::now());
       limiter_changed();

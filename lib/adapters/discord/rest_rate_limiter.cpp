@@ -36,8 +36,8 @@ constexpr int max_count = 1000000;
 // X-RateLimit-Limit and -Remaining. Clamped to [0, max_count] so that learn()'s arithmetic
 // (remaining + 1, remaining - in_flight) cannot overflow, whatever int a header holds (the
 // regress-* inputs of tests/fuzz/discord_input_fuzz); a negative count still means none left.
-std::optional<int> parse_count(const std::string* text) {
-  if (text == nullptr) return std::nullopt;
+std::optional<int> parse_count(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
   const auto value = trimmed(*text);
   int parsed = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
@@ -47,8 +47,8 @@ std::optional<int> parse_count(const std::string* text) {
 
 // L13: Reset-After and retry_after carry fractions of a second ("0.352"); truncating them to
 // whole seconds, as DPP does, either wastes time or sends early.
-std::optional<double> parse_seconds(const std::string* text) {
-  if (text == nullptr) return std::nullopt;
+std::optional<double> parse_seconds(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
   const auto value = trimmed(*text);
   double parsed = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
@@ -66,8 +66,8 @@ steady_duration from_seconds(double seconds) {
       std::chrono::round<std::chrono::microseconds>(std::chrono::duration<double>(clamped)));
 }
 
-bool is_true(const std::string* text) {
-  if (text == nullptr) return false;
+bool is_true(std::optional<std::string_view> text) {
+  if (!text) return false;
   const auto value = trimmed(*text);
   return value == "true" || value == "True" || value == "1";
 }
@@ -212,8 +212,8 @@ void rest_rate_limiter::release(const rest_route& route) {
 
 void rest_rate_limiter::learn(const rest_route& route, const rest_response_view& response,
                               time_point now) {
-  const std::string* hash = response.header("X-RateLimit-Bucket");
-  if (hash != nullptr && !hash->empty()) {
+  const auto hash = response.header("X-RateLimit-Bucket");
+  if (hash && !hash->empty()) {
     bucket_hashes_[route.route_template] = std::string(trimmed(*hash));
     // The placeholder entry of the unknown route is done with once its bucket has a name.
     const auto placeholder = buckets_.find(placeholder_key(route));
@@ -321,7 +321,7 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
   if (status == 429) {
     const auto body = json::parse(response.body, nullptr, false);
     const bool body_is_json = !body.is_discarded() && body.is_object();
-    if (response.header("Via") == nullptr || !body_is_json) {
+    if (!response.header("Via") || !body_is_json) {
       // R11 / DPY http.py: Discord's own 429s come through its proxy (Via) with a JSON body;
       // anything else is Cloudflare refusing us, and hammering it extends the ban.
       note_invalid(now);
@@ -346,7 +346,7 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
     if (!retry_after) retry_after = parse_seconds(response.header("X-RateLimit-Reset-After"));
     const time_point at = now + from_seconds(retry_after.value_or(1.0));
 
-    const std::string* scope_header = response.header("X-RateLimit-Scope");
+    const auto scope_header = response.header("X-RateLimit-Scope");
     const std::string_view scope = scope_header ? trimmed(*scope_header) : std::string_view{};
     const auto global_field = body.find("global");
     const bool global =

@@ -1,10 +1,10 @@
 // What the REST rate limiter needs to know of one HTTP response (protocols.md R11): the status,
-// the headers and the body text. The shell fills it from the transport's response; the limiter
-// reads it during on_response only and keeps nothing that points into it.
+// the headers and the body text. The shell fills it with views into the transport's response;
+// the limiter reads it during on_response only and keeps nothing that points into it.
 #pragma once
 
 #include <cstddef>
-#include <string>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -14,20 +14,21 @@ namespace tweetup {
 struct rest_response_view {
   int status = 0;
   // As received; names in any case. Only the X-RateLimit-*, Retry-After and Via headers matter.
-  std::vector<std::pair<std::string, std::string>> headers;
+  // The views point into whatever the filler owns (the response), which must outlive the view.
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string_view body;
 
-  // The first header with this name, compared case-insensitively (HTTP names are ASCII), or
-  // nullptr.
-  const std::string* header(std::string_view name) const {
+  // The value of the first header with this name, compared case-insensitively (HTTP names are
+  // ASCII), or nullopt.
+  std::optional<std::string_view> header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
       if (key.size() != name.size()) continue;
       bool same = true;
       for (std::size_t i = 0; i < key.size() && same; ++i)
         same = lower(key[i]) == lower(name[i]);
-      if (same) return &value;
+      if (same) return value;
     }
-    return nullptr;
+    return std::nullopt;
   }
 
  private:

@@ -79,7 +79,10 @@ class http_client {
   // be tokens and values must hold no CR, LF or NUL, and Host, Content-Length, Connection and
   // Transfer-Encoding are the client's to set.
   //
-  // Errors besides those: what resolve, connect, TLS or Beast's HTTP parser report;
+  // Errors besides those: what resolve, connect and TLS report; a response that
+  // http_response_reader refuses, as the beast::http::error code of the same name (e.g.
+  // bad_content_length, header_limit over 64 KiB of header); end_of_stream when the peer closed
+  // before any byte of a response and partial_message when it closed inside one;
   // beast::error::timeout when the exchange outlasts options.timeout; body_limit as above;
   // operation_aborted after close().
   async::task<std::pair<boost::system::error_code, http_response>> send(http_request request);

@@ -1,5 +1,6 @@
-// One HTTP header field as sent or received: the name keeps the case it was given or received
-// in (field names compare case-insensitively, RFC 9110 §5.1).
+// One HTTP header field to send (requests, and the ops endpoint's replies): the name keeps the
+// case it was given in (field names compare case-insensitively, RFC 9110 §5.1). Received fields
+// are http_response::field views instead.
 #pragma once
 
 #include <string>

@@ -18,11 +18,13 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-const std::string* http_response::header(std::string_view name) const {
-  for (const auto& field : headers) {
-    if (same_name(field.name, name)) return &field.value;
+std::optional<std::string_view> http_response::header(std::string_view name) const {
+  for (std::size_t i = 0; i < spans_.size(); ++i) {
+    if (spans_[i].name_size != name.size()) continue;
+    const field f = field_at(i);
+    if (same_name(f.name, name)) return f.value;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 }  // namespace tweetup

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +30,13 @@ struct limits {
   std::string reset_after;
 };
 
+// A view's header values point into text someone owns; for the values built here, this keeps
+// them for the whole test run (a deque: growing it moves no string).
+std::string_view kept(std::string text) {
+  static std::deque<std::string> texts;
+  return texts.emplace_back(std::move(text));
+}
+
 rest_response_view response(int status, std::optional<limits> l = std::nullopt,
                             std::string_view body = json_ok, bool via = true) {
   rest_response_view r;
@@ -36,10 +44,10 @@ rest_response_view response(int status, std::optional<limits> l = std::nullopt,
   r.body = body;
   if (via) r.headers.emplace_back("Via", "1.1 google");
   if (l) {
-    if (!l->bucket.empty()) r.headers.emplace_back("X-RateLimit-Bucket", l->bucket);
-    r.headers.emplace_back("X-RateLimit-Limit", std::to_string(l->limit));
-    r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(l->remaining));
-    r.headers.emplace_back("X-RateLimit-Reset-After", l->reset_after);
+    if (!l->bucket.empty()) r.headers.emplace_back("X-RateLimit-Bucket", kept(l->bucket));
+    r.headers.emplace_back("X-RateLimit-Limit", kept(std::to_string(l->limit)));
+    r.headers.emplace_back("X-RateLimit-Remaining", kept(std::to_string(l->remaining)));
+    r.headers.emplace_back("X-RateLimit-Reset-After", kept(l->reset_after));
   }
   return r;
 }
