@@ -71,7 +71,9 @@ std::string request_problem(const http_request& r) {
   }
   for (const auto& h : r.headers) {
     if (!is_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
-    if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    // A loop, not find_first_of, which calls memchr on the three-byte set for every byte.
+    if (std::any_of(h.value.begin(), h.value.end(),
+                    [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
       return "the value of header " + h.name + " holds CR, LF or NUL";
     }
     for (const char* own : {"Host", "Content-Length", "Connection", "Transfer-Encoding"}) {
@@ -318,11 +320,10 @@ struct http_client::impl {
     w->timer.cancel();
   }
 
-  // Fills `out` with a slot: the most recently used idle connection that is fresh enough, else
-  // an empty slot while fewer than max_connections exist, else the next one given back
-  // (FIFO). operation_aborted when close() or a cancellation ends the wait. `out` belongs to
-  // the caller's frame.
-  async::task<error_code> acquire(slot* out) {
+  // Fills `out` with a slot when one is free now: the most recently used idle connection that
+  // is fresh enough, else an empty slot while fewer than max_connections exist. Not a
+  // coroutine, so the usual case costs no frame; wait_for_slot() is the other case.
+  bool try_acquire(slot* out) {
     const auto now = clock_type::now();
     for (auto it = idle.begin(); it != idle.end();) {
       if (now - (*it)->idle_since >= options.idle_timeout || !(*it)->is_open()) {
@@ -336,13 +337,19 @@ struct http_client::impl {
       out->connection = std::move(idle.back());
       idle.pop_back();
       out->held = true;
-      co_return error_code{};
+      return true;
     }
     if (slots < options.max_connections) {
       ++slots;
       out->held = true;
-      co_return error_code{};
+      return true;
     }
+    return false;
+  }
+
+  // Waits for the next slot given back (FIFO) and fills `out` with it; operation_aborted when
+  // close() or a cancellation ends the wait. `out` belongs to the caller's frame.
+  async::task<error_code> wait_for_slot(slot* out) {
     waiter w(this);
     co_await w.timer.async_wait(async::nothrow);
     if (w.granted) {
@@ -429,7 +436,12 @@ struct http_client::impl {
     co_return error_code{};
   }
 
-  async::task<std::pair<error_code, http_response>> send(http_request request) {
+  // `keep_alive` is this impl: held by the frame, so that a request still pending when the
+  // client is destroyed ends (or is destroyed with the io_context) without touching freed
+  // memory. Passed in rather than taken by a wrapper coroutine, which cost a frame per request.
+  async::task<std::pair<error_code, http_response>> send(std::shared_ptr<impl> keep_alive,
+                                                         http_request request) {
+    (void)keep_alive;
     const std::uint64_t my_epoch = epoch;
     if (origin_error) co_return fail(origin_error, origin_error_text);
     if (const auto problem = request_problem(request); !problem.empty()) {
@@ -439,9 +451,11 @@ struct http_client::impl {
     const wire_request req = build_request(std::move(request), host_header);
 
     slot s(this);
-    const auto acquire_ec = co_await acquire(&s);
-    // A slot handed over just before close() ran is not used for the old epoch's request.
-    if (acquire_ec || epoch != my_epoch) co_return aborted();
+    if (!try_acquire(&s)) {
+      const auto wait_ec = co_await wait_for_slot(&s);
+      // A slot handed over just before close() ran is not used for the old epoch's request.
+      if (wait_ec || epoch != my_epoch) co_return aborted();
+    }
     bool retried = false;
     for (;;) {
       if (!s.connection) {
@@ -518,11 +532,7 @@ http_client::~http_client() {
 
 async::task<std::pair<boost::system::error_code, http_response>> http_client::send(
     http_request request) {
-  // The frame shares the internals, so a request still pending when the client is destroyed
-  // ends (or is destroyed with the io_context) without touching freed memory.
-  const std::shared_ptr<impl> self = impl_;
-  auto result = co_await self->send(std::move(request));
-  co_return result;
+  return impl_->send(impl_, std::move(request));
 }
 
 void http_client::close() {
