@@ -180,10 +180,9 @@ struct websocket_client::impl {
     co_return error_code{};
   }
 
+  // What a read that gave (ec, size) on `ws` returns: the message, or the failure in words.
   template <typename Ws>
-  async::task<std::pair<error_code, std::string>> read_on(Ws* ws) {
-    buffer.clear();
-    auto [ec, size] = co_await ws->async_read(buffer, async::nothrow);
+  std::pair<error_code, std::string> read_result(Ws* ws, error_code ec, std::size_t size) {
     if (ec) {
       if (ws->reason().code != websocket::close_code::none) close_code = ws->reason().code;
       std::string what = "read";
@@ -194,11 +193,11 @@ struct websocket_client::impl {
               " \"" + std::string(ws->reason().reason.data(), ws->reason().reason.size()) + "\"";
         what += ")";
       }
-      co_return std::pair{fail(ec, std::move(what)), std::string{}};
+      return {fail(ec, std::move(what)), std::string{}};
     }
     std::string message = beast::buffers_to_string(buffer.data());
     buffer.consume(size);
-    co_return std::pair{error_code{}, std::move(message)};
+    return {error_code{}, std::move(message)};
   }
 
   template <typename Ws>
@@ -258,13 +257,16 @@ async::task<boost::system::error_code> websocket_client::connect(std::string url
 
 async::task<std::pair<boost::system::error_code, std::string>> websocket_client::read() {
   const in_flight counted(impl_.get());
+  // The stream's read is awaited here rather than through a coroutine per stream type: one
+  // frame per message read, not two.
+  impl_->buffer.clear();
   if (impl_->secure) {
-    auto result = co_await impl_->read_on(&*impl_->secure);
-    co_return result;
+    auto [ec, size] = co_await impl_->secure->async_read(impl_->buffer, async::nothrow);
+    co_return impl_->read_result(&*impl_->secure, ec, size);
   }
   if (impl_->plain) {
-    auto result = co_await impl_->read_on(&*impl_->plain);
-    co_return result;
+    auto [ec, size] = co_await impl_->plain->async_read(impl_->buffer, async::nothrow);
+    co_return impl_->read_result(&*impl_->plain, ec, size);
   }
   co_return std::pair{impl_->fail(asio::error::not_connected, "read"), std::string{}};
 }
