@@ -126,7 +126,7 @@ async::task<void> rest_client::wait(clock::time_point at) {
 rest_result rest_client::finish(rest_result r, const rest_route& route) {
   if (!r.ok()) {
     ++stats_.failures;
-    layer_log("discord")->warn("{} {} failed: {}", route.method, route.route_template, r.error);
+    layer_log("discord")->warn("{} failed: {}", route.route_template, r.error);
   }
   return r;
 }
@@ -172,8 +172,7 @@ async::task<rest_result> rest_client::send(rest_route route, std::string body) {
       if (verdict.what == rest_verdict::action::done) {
         co_return finish({0, {}, http_.last_error_text()}, route);
       }
-      log->warn("{} {}: {} ({})", route.method, route.route_template, http_.last_error_text(),
-                verdict.reason);
+      log->warn("{}: {} ({})", route.route_template, http_.last_error_text(), verdict.reason);
     } else {
       rest_response_view view;
       view.status = static_cast<int>(response.status);
@@ -203,8 +202,7 @@ async::task<rest_result> rest_client::send(rest_route route, std::string body) {
         }
         co_return finish(std::move(r), route);
       }
-      log->warn("{} {}: HTTP {}, {}", route.method, route.route_template, response.status,
-                verdict.reason);
+      log->warn("{}: HTTP {}, {}", route.route_template, response.status, verdict.reason);
     }
     if (verdict.what != rest_verdict::action::retry) {
       co_return finish({0, {}, verdict.reason}, route);
