@@ -15,7 +15,8 @@ namespace tweetup {
 
 class chat_adapter : public chat_port {
  public:
-  using message_handler = std::function<void(const inbound_message&)>;
+  // By value: the handler keeps the message (the dispatcher queues it), so adapters move it in.
+  using message_handler = std::function<void(inbound_message)>;
 
   // Delivers each inbound message to `on_message` until the session ends for good: end of input
   // on the console, a fatal platform error, or stop(). Recoverable faults (reconnects) are the

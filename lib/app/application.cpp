@@ -199,7 +199,7 @@ bool application::start() {
   async::supervise(ex_, parts_->timer->run(), "scheduler");
   dispatcher* router = parts_->router.get();
   async::supervise(
-      ex_, parts_->adapter->run([router](const inbound_message& m) { router->on_message(m); }),
+      ex_, parts_->adapter->run([router](inbound_message m) { router->on_message(std::move(m)); }),
       std::string(parts_->adapter->name()) + " adapter", [this] {
         app_log()->info("{} adapter finished; stopping", parts_->adapter->name());
         if (!parts_->adapter->failure().empty()) exit_code_ = 1;

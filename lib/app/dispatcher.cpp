@@ -32,9 +32,10 @@ struct dispatcher::batch {
   std::vector<command_outcome> outcomes;
 };
 
-void dispatcher::on_message(const inbound_message& message) {
-  queue_.push_back(message);
-  if (message.replies_inline || queue_.size() >= max_batch) {
+void dispatcher::on_message(inbound_message message) {
+  const bool replies_inline = message.replies_inline;
+  queue_.push_back(std::move(message));
+  if (replies_inline || queue_.size() >= max_batch) {
     flush();
     return;
   }

@@ -56,7 +56,7 @@ class dispatcher {
   dispatcher& operator=(const dispatcher&) = delete;
 
   // Queues the message; see above for when it is handled.
-  void on_message(const inbound_message& message);
+  void on_message(inbound_message message);
   // Handles everything queued now: for the end of a session, so nothing waits for a later turn.
   // Its replies still wait for their sync (see wal_syncer.hpp: the executor keeps running).
   void flush();

@@ -164,7 +164,7 @@ void console_adapter::handle_line(std::string line, const message_handler& on_me
   message.text = std::move(line);
   message.message_id = fmt::format("{}-{}", session_, next_id_++);
   message.author_is_moderator = speaker_ == options_.user;
-  on_message(message);
+  on_message(std::move(message));
 }
 
 }  // namespace tweetup

@@ -192,7 +192,7 @@ void discord_adapter::on_message_create(gateway_event::message_create& m) {
                                                             : std::move(m.author.username)};
   in.text = std::move(m.content);
   in.message_id = std::move(m.id);
-  (*handler_)(in);
+  (*handler_)(std::move(in));
 }
 
 void discord_adapter::on_interaction(const std::string& raw) {
@@ -224,7 +224,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
                            guild_roles::grants_moderation(*p.what.permissions);
   in.replies_inline = true;  // post() collects the replies into current_ (see below)
   current_ = std::move(p);
-  (*handler_)(in);
+  (*handler_)(std::move(in));
   pending_interaction done = std::move(*current_);
   current_.reset();
   async::supervise(ex_, answer(std::move(done)), "discord interaction");

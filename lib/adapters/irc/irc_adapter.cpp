@@ -158,7 +158,7 @@ void irc_adapter::execute(const actions& batch) {
     message.text = std::move(m.text);
     message.message_id = m.msgid ? *m.msgid : fmt::format("{}-{}", run_id_, next_id_++);
     message.author_is_moderator = m.is_moderator;
-    (*handler_)(message);
+    (*handler_)(std::move(message));
   }
 }
 
