@@ -641,7 +641,9 @@ void run_rest(std::string_view payload) {
                                               ? limiter.on_transport_error(route, attempt, now)
                                               : limiter.on_response(route, response, attempt, now);
     check(verdict.at >= now);
-    check(!verdict.reason.empty());
+    // Every verdict but a success says why, for the log.
+    const bool success = (c[1] & 16u) == 0 && response.status >= 200 && response.status < 300;
+    check(verdict.reason.empty() == success);
     if (response.body.find(route_token) == std::string_view::npos) {
       check(verdict.reason.find(route_token) == std::string::npos);
     }
