@@ -24,8 +24,9 @@ using namespace std::string_view_literals;
 // `author` or `content` (referenced_message, mentions[]) from landing in the top-level fields.
 enum class container : std::uint8_t { other, root, data, user, application, author, member, roles };
 
-// The SAX interface json_scanner calls (nlohmann's json_sax names). Each key of a captured
-// container names the field that the next value fills; a value with no such key is dropped.
+// The SAX interface json_scanner calls (nlohmann's json_sax names, but string_view members for
+// keys and strings). Each key of a captured container names the field that the next value
+// fills; a value with no such key is dropped.
 class frame_sax {
  public:
   explicit frame_sax(gateway_frame_fields& out) : out_(out) {}
@@ -50,13 +51,13 @@ class frame_sax {
     value(json_type::floating);
     return true;
   }
-  bool string(std::string& v) {
+  // `v` points into the frame or the scanner's buffer: the text is copied only when kept.
+  bool string_view_value(std::string_view v) {
     if (inside(container::roles)) {
-      out_.data.member_role_ids.push_back(v);
+      out_.data.member_role_ids.emplace_back(v);
       return true;
     }
-    // A copy rather than a move: the scanner then keeps its buffer for the next token.
-    if (field* f = value(json_type::string)) f->text = v;
+    if (field* f = value(json_type::string)) f->text.assign(v);
     return true;
   }
 
@@ -81,10 +82,7 @@ class frame_sax {
 
   // A repeated key replaces the whole earlier value, as in a document: the members captured
   // under the earlier one are cleared before the new value is read.
-  bool key(std::string& key_text) {
-    // Compared as string_views: a length check first, where comparing with a const char*
-    // measured each literal with strlen, a dozen times for every key of `d`.
-    const std::string_view k = key_text;
+  bool key_view(std::string_view k) {
     pending_ = nullptr;
     pending_child_ = container::other;
     auto& data = out_.data;

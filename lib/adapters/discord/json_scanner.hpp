@@ -14,10 +14,17 @@
 // the value. Numbers are reported the way nlohmann reports them: a non-negative integer as
 // unsigned, a negative one as integer, anything with a fraction or exponent, or too large for
 // 64 bits, as float with its text; one too large for a double is refused.
+//
+// A handler may also have `bool key_view(std::string_view)` and `bool string_view_value(
+// std::string_view)`; the reader then calls those instead of key() and string(). The view points
+// into the input when the literal holds no escape (most keys and values of a gateway frame), so
+// nothing is copied; otherwise into the reader's buffer. Either way it lasts until the handler
+// returns. Copying every key and string into a std::string was most of a frame's cost.
 #pragma once
 
 #include <array>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -45,6 +52,12 @@ inline constexpr auto plain_ascii = [] {
     table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return table;
 }();
+
+template <typename Handler>
+concept takes_views = requires(Handler& h, std::string_view v) {
+  { h.key_view(v) } -> std::same_as<bool>;
+  { h.string_view_value(v) } -> std::same_as<bool>;
+};
 
 template <typename Handler>
 class reader {
@@ -121,8 +134,15 @@ class reader {
   // `"key"` and the colon after it; the member's value is due next.
   outcome member_key() {
     if (p_ == end_ || *p_ != '"') return outcome::not_json;
-    if (!read_string()) return outcome::not_json;
-    if (!handler_.key(buffer_)) return outcome::stopped;
+    std::string_view text;
+    if (!read_string(text)) return outcome::not_json;
+    bool ok = false;
+    if constexpr (takes_views<Handler>) {
+      ok = handler_.key_view(text);
+    } else {
+      ok = handler_.key(owned(text));
+    }
+    if (!ok) return outcome::stopped;
     skip_space();
     if (p_ == end_ || *p_ != ':') return outcome::not_json;
     ++p_;
@@ -142,10 +162,16 @@ class reader {
   outcome scalar() {
     bool ok = false;
     switch (*p_) {
-      case '"':
-        if (!read_string()) return outcome::not_json;
-        ok = handler_.string(buffer_);
+      case '"': {
+        std::string_view text;
+        if (!read_string(text)) return outcome::not_json;
+        if constexpr (takes_views<Handler>) {
+          ok = handler_.string_view_value(text);
+        } else {
+          ok = handler_.string(owned(text));
+        }
         break;
+      }
       case 't':
         if (!literal("true")) return outcome::not_json;
         ok = handler_.boolean(true);
@@ -280,23 +306,52 @@ class reader {
     return 0;
   }
 
-  // The string literal at p_ (on its opening quote) into buffer_, unescaped.
-  bool read_string() {
+  // The std::string& that the nlohmann-style members take: buffer_ itself, or a copy into it.
+  std::string& owned(std::string_view text) {
+    if (text.data() != buffer_.data()) buffer_.assign(text);
+    return buffer_;
+  }
+
+  // Moves p_ past bytes a string literal may hold as they are: to its end, to a '"', a '\\'
+  // or a control character; false on invalid UTF-8.
+  bool skip_literal_run() {
+    while (p_ != end_) {
+      // Most bytes are plain ASCII: one table load each, not four comparisons.
+      while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
+        ++p_;
+      if (p_ == end_) break;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x80) break;  // '"', '\\' or a control character
+      const std::size_t size = utf8_sequence();
+      if (size == 0) return false;
+      p_ += size;
+    }
+    return true;
+  }
+
+  // The string literal at p_ (on its opening quote), unescaped: a view into the input when it
+  // holds no escape, else into buffer_.
+  bool read_string(std::string_view& text) {
     ++p_;
-    buffer_.clear();
+    const char* start = p_;
+    if (!skip_literal_run() || p_ == end_) return false;
+    if (*p_ == '"') {
+      text = std::string_view(start, static_cast<std::size_t>(p_ - start));
+      ++p_;
+      return true;
+    }
+    buffer_.assign(start, p_);
+    if (!read_escaped_string()) return false;
+    text = buffer_;
+    return true;
+  }
+
+  // The rest of a string literal from an escape or a control character at p_, appended to
+  // buffer_ unescaped.
+  bool read_escaped_string() {
     for (;;) {
       const char* run = p_;
-      while (p_ != end_) {
-        // Most bytes are plain ASCII: one table load each, not four comparisons.
-        while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
-          ++p_;
-        if (p_ == end_) break;
-        const auto c = static_cast<unsigned char>(*p_);
-        if (c < 0x80) break;  // '"', '\\' or a control character
-        const std::size_t size = utf8_sequence();
-        if (size == 0) return false;
-        p_ += size;
-      }
+      if (!skip_literal_run()) return false;
       buffer_.append(run, p_);
       if (p_ == end_) return false;
       const char c = *p_++;

@@ -6,6 +6,7 @@
 
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/discord/json_scanner.hpp"
@@ -44,17 +45,35 @@ struct recorder {
   }
 };
 
+// The same log through the string_view members, which the scanner prefers when a handler has
+// them: keys and strings without escapes then come as views into the input.
+struct view_recorder : recorder {
+  bool key_view(std::string_view k) {
+    return note("k" + std::to_string(k.size()) + ":" + std::string(k));
+  }
+  bool string_view_value(std::string_view v) {
+    return note("s" + std::to_string(v.size()) + ":" + std::string(v));
+  }
+};
+static_assert(json_scanner::detail::takes_views<view_recorder>);
+static_assert(!json_scanner::detail::takes_views<recorder>);
+
 void same_as_nlohmann(const std::string& text) {
   CAPTURE(text);
   recorder theirs;
   const bool accepted = json::sax_parse(text, &theirs);
   recorder ours;
   const auto outcome = json_scanner::scan(text, ours);
+  view_recorder ours_viewed;
+  const auto outcome_viewed = json_scanner::scan(text, ours_viewed);
   if (accepted) {
     REQUIRE(outcome == json_scanner::outcome::ok);
     REQUIRE(ours.log == theirs.log);
+    REQUIRE(outcome_viewed == json_scanner::outcome::ok);
+    REQUIRE(ours_viewed.log == theirs.log);
   } else {
     REQUIRE(outcome == json_scanner::outcome::not_json);
+    REQUIRE(outcome_viewed == json_scanner::outcome::not_json);
   }
 }
 
@@ -192,6 +211,16 @@ TEST_CASE("json_scanner: depth is limited, and a handler can stop it") {
     bool key(std::string& k) { return k != "stop"; }
   } stopper;
   CHECK(json_scanner::scan(R"({"go":1,"stop":2})", stopper) == json_scanner::outcome::stopped);
+
+  struct stop_at_view : view_recorder {
+    bool key_view(std::string_view k) { return k != "st\\op"; }
+    bool string_view_value(std::string_view v) { return v != "stop"; }
+  } view_stopper;
+  CHECK(json_scanner::scan(R"({"go":1,"st\\op":2})", view_stopper) ==
+        json_scanner::outcome::stopped);
+  CHECK(json_scanner::scan(R"({"go":"stop"})", view_stopper) == json_scanner::outcome::stopped);
+  CHECK(json_scanner::scan(R"({"go":"st\u006fp"})", view_stopper) ==
+        json_scanner::outcome::stopped);
 }
 
 }  // namespace
