@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -52,6 +53,23 @@ inline constexpr auto plain_ascii = [] {
     table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return table;
 }();
+
+// Whether the eight bytes at `p` are all plain_ascii, tested at once (a byte-wise "has zero"
+// test per class): a gateway frame's strings are long runs of such bytes.
+inline bool plain_ascii8(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101;
+  constexpr std::uint64_t high = 0x8080808080808080;
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  const std::uint64_t quote = w ^ (ones * '"');
+  const std::uint64_t backslash = w ^ (ones * '\\');
+  // A byte's high bit ends up set if it is below 0x20 or at or above 0x80 (the first two
+  // terms), or is '"' or '\\' (a zero byte after the xor). A borrow can also flag a byte above
+  // a flagged one, which only sends the caller to its byte-wise loop a little early.
+  const std::uint64_t flagged =
+      (w - ones * 0x20) | w | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+  return (flagged & high) == 0;
+}
 
 template <typename Handler>
 concept takes_views = requires(Handler& h, std::string_view v) {
@@ -316,6 +334,8 @@ class reader {
   // or a control character; false on invalid UTF-8.
   bool skip_literal_run() {
     while (p_ != end_) {
+      while (end_ - p_ >= 8 && plain_ascii8(p_))
+        p_ += 8;
       // Most bytes are plain ASCII: one table load each, not four comparisons.
       while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
         ++p_;

@@ -159,6 +159,23 @@ TEST_CASE("json_scanner: refuses what nlohmann's parser refuses") {
     same_as_nlohmann(text);
 }
 
+TEST_CASE("json_scanner: a byte that ends a plain run is seen at every place in an 8-byte block") {
+  // The scanner tests eight bytes at once; each of these must stop it wherever it sits.
+  const std::vector<std::string> stoppers = {
+      "\"",   "\\",   "\\n",      "\\u00e9",      std::string(1, '\0'), "\x1f",         " ",
+      "\x7f", "\x80", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x8E\x89",   "\xED\xA0\x80", "\xFF"};
+  for (std::size_t length = 0; length < 20; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const auto& stopper : stoppers) {
+        same_as_nlohmann("[\"" + std::string(at, 'a') + stopper + std::string(length - at, 'b') +
+                         "\"]");
+        same_as_nlohmann("{\"" + std::string(at, 'k') + stopper + std::string(length - at, 'y') +
+                         "\":1}");
+      }
+    }
+  }
+}
+
 TEST_CASE("json_scanner: agrees with nlohmann's parser on mutated frames") {
   static const char interesting[] = {
       '"',    '\\',   '{',    '}',    '[',    ']',    ',',    ':',    '0',    '1',   '9',  '-',
