@@ -23,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -54,22 +55,54 @@ inline constexpr auto plain_ascii = [] {
   return table;
 }();
 
-// Whether the eight bytes at `p` are all plain_ascii, tested at once (a byte-wise "has zero"
-// test per class): a gateway frame's strings are long runs of such bytes.
-inline bool plain_ascii8(const char* p) {
+// The bytes among the eight at `p` that are not plain_ascii, tested at once (a byte-wise "has
+// zero" test per class): each such byte's high bit is set in the result. A gateway frame's
+// strings are long runs of plain bytes.
+inline std::uint64_t not_plain_ascii8(const char* p) {
   constexpr std::uint64_t ones = 0x0101010101010101;
   constexpr std::uint64_t high = 0x8080808080808080;
   std::uint64_t w = 0;
   std::memcpy(&w, p, sizeof w);
   const std::uint64_t quote = w ^ (ones * '"');
   const std::uint64_t backslash = w ^ (ones * '\\');
-  // A byte's high bit ends up set if it is below 0x20 or at or above 0x80 (the first two
-  // terms), or is '"' or '\\' (a zero byte after the xor). A borrow can also flag a byte above
-  // a flagged one, which only sends the caller to its byte-wise loop a little early.
+  // A byte below 0x20 or at or above 0x80 (the first two terms), or '"' or '\\' (a zero byte
+  // after the xor). A borrow can also flag a byte above a flagged one, never one below: the
+  // lowest flagged byte is exact.
   const std::uint64_t flagged =
       (w - ones * 0x20) | w | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
-  return (flagged & high) == 0;
+  return flagged & high;
 }
+
+// The open containers, innermost last: a bit per level, set for an object. The first 256
+// levels sit inline, so the usual frame costs no allocation (a std::vector<bool> cost one per
+// frame, and a call per push).
+class open_containers {
+ public:
+  bool empty() const { return depth_ == 0; }
+  std::size_t size() const { return depth_; }
+  bool back() const { return (word((depth_ - 1) / 64) >> ((depth_ - 1) % 64)) & 1; }
+  void push(bool object) {
+    const std::size_t w = depth_ / 64;
+    if (w >= inline_.size() && w - inline_.size() == spill_.size()) spill_.push_back(0);
+    const auto bit = std::uint64_t{1} << (depth_ % 64);
+    std::uint64_t& bits = word(w);
+    bits = object ? bits | bit : bits & ~bit;
+    ++depth_;
+  }
+  void pop() { --depth_; }
+
+ private:
+  std::uint64_t word(std::size_t w) const {
+    return w < inline_.size() ? inline_[w] : spill_[w - inline_.size()];
+  }
+  std::uint64_t& word(std::size_t w) {
+    return w < inline_.size() ? inline_[w] : spill_[w - inline_.size()];
+  }
+
+  std::array<std::uint64_t, 4> inline_{};
+  std::vector<std::uint64_t> spill_;  // levels 256 and deeper; never shrinks
+  std::size_t depth_ = 0;
+};
 
 template <typename Handler>
 concept takes_views = requires(Handler& h, std::string_view v) {
@@ -88,8 +121,7 @@ class reader {
 
   outcome run() {
     if (end_ - p_ >= 3 && p_[0] == '\xEF' && p_[1] == '\xBB' && p_[2] == '\xBF') p_ += 3;
-    // The open containers, innermost last: true for an object.
-    std::vector<bool> open;
+    open_containers open;
     skip_space();
     for (;;) {
       // Here a value is due.
@@ -103,11 +135,11 @@ class reader {
         if (!(object ? handler_.start_object(unknown) : handler_.start_array(unknown))) {
           return outcome::stopped;
         }
-        open.push_back(object);
+        open.push(object);
         skip_space();
         if (p_ != end_ && *p_ == (object ? '}' : ']')) {
           ++p_;
-          open.pop_back();
+          open.pop();
           if (!(object ? handler_.end_object() : handler_.end_array())) return outcome::stopped;
         } else {
           if (object) {
@@ -137,7 +169,7 @@ class reader {
         }
         if (*p_ != (object ? '}' : ']')) return outcome::not_json;
         ++p_;
-        open.pop_back();
+        open.pop();
         if (!(object ? handler_.end_object() : handler_.end_array())) return outcome::stopped;
       }
     }
@@ -330,15 +362,28 @@ class reader {
     return buffer_;
   }
 
+  // Moves p_ to the first byte that is not plain_ascii, or to the end.
+  void skip_plain_ascii() {
+    while (end_ - p_ >= 8) {
+      const std::uint64_t flagged = not_plain_ascii8(p_);
+      if (flagged != 0) {
+        // The lowest flagged byte is the first in memory only on a little-endian machine.
+        if constexpr (std::endian::native != std::endian::little) break;
+        p_ += std::countr_zero(flagged) / 8;
+        return;
+      }
+      p_ += 8;
+    }
+    // Most bytes are plain ASCII: one table load each, not four comparisons.
+    while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
+      ++p_;
+  }
+
   // Moves p_ past bytes a string literal may hold as they are: to its end, to a '"', a '\\'
   // or a control character; false on invalid UTF-8.
   bool skip_literal_run() {
     while (p_ != end_) {
-      while (end_ - p_ >= 8 && plain_ascii8(p_))
-        p_ += 8;
-      // Most bytes are plain ASCII: one table load each, not four comparisons.
-      while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
-        ++p_;
+      skip_plain_ascii();
       if (p_ == end_) break;
       const auto c = static_cast<unsigned char>(*p_);
       if (c < 0x80) break;  // '"', '\\' or a control character

@@ -215,6 +215,24 @@ TEST_CASE("json_scanner: agrees with nlohmann's parser on mutated frames") {
   }
 }
 
+TEST_CASE("json_scanner: deep nesting past the inline levels, objects and arrays mixed") {
+  // The scanner keeps 256 levels inline and spills deeper ones; each must close as it opened.
+  for (const std::size_t depth : {63, 64, 65, 255, 256, 257, 300, 700}) {
+    std::string text;
+    std::string closing;
+    for (std::size_t i = 0; i < depth; ++i) {
+      const bool object = i % 3 == 1 || i % 7 == 0;
+      text += object ? "{\"k\":" : "[";
+      closing.insert(closing.begin(), object ? '}' : ']');
+    }
+    same_as_nlohmann(text + "1" + closing);
+    // A closer that does not match its opener at each depth is refused.
+    std::string swapped = closing;
+    swapped[depth / 2] = swapped[depth / 2] == '}' ? ']' : '}';
+    same_as_nlohmann(text + "1" + swapped);
+  }
+}
+
 TEST_CASE("json_scanner: depth is limited, and a handler can stop it") {
   recorder r;
   const std::string deep64 = std::string(64, '[') + std::string(64, ']');
