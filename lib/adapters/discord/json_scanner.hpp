@@ -14,13 +14,22 @@
 // the value. Numbers are reported the way nlohmann reports them: a non-negative integer as
 // unsigned, a negative one as integer, anything with a fraction or exponent, or too large for
 // 64 bits, as float with its text; one too large for a double is refused.
+//
+// A handler may also have `bool key_view(std::string_view)` and `bool string_view_value(
+// std::string_view)`; the reader then calls those instead of key() and string(). The view points
+// into the input when the literal holds no escape (most keys and values of a gateway frame), so
+// nothing is copied; otherwise into the reader's buffer. Either way it lasts until the handler
+// returns. Copying every key and string into a std::string was most of a frame's cost.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -46,6 +55,61 @@ inline constexpr auto plain_ascii = [] {
   return table;
 }();
 
+// The bytes among the eight at `p` that are not plain_ascii, tested at once (a byte-wise "has
+// zero" test per class): each such byte's high bit is set in the result. A gateway frame's
+// strings are long runs of plain bytes.
+inline std::uint64_t not_plain_ascii8(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101;
+  constexpr std::uint64_t high = 0x8080808080808080;
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  const std::uint64_t quote = w ^ (ones * '"');
+  const std::uint64_t backslash = w ^ (ones * '\\');
+  // A byte below 0x20 or at or above 0x80 (the first two terms), or '"' or '\\' (a zero byte
+  // after the xor). A borrow can also flag a byte above a flagged one, never one below: the
+  // lowest flagged byte is exact.
+  const std::uint64_t flagged =
+      (w - ones * 0x20) | w | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+  return flagged & high;
+}
+
+// The open containers, innermost last: a bit per level, set for an object. The first 256
+// levels sit inline, so the usual frame costs no allocation (a std::vector<bool> cost one per
+// frame, and a call per push).
+class open_containers {
+ public:
+  bool empty() const { return depth_ == 0; }
+  std::size_t size() const { return depth_; }
+  bool back() const { return (word((depth_ - 1) / 64) >> ((depth_ - 1) % 64)) & 1; }
+  void push(bool object) {
+    const std::size_t w = depth_ / 64;
+    if (w >= inline_.size() && w - inline_.size() == spill_.size()) spill_.push_back(0);
+    const auto bit = std::uint64_t{1} << (depth_ % 64);
+    std::uint64_t& bits = word(w);
+    bits = object ? bits | bit : bits & ~bit;
+    ++depth_;
+  }
+  void pop() { --depth_; }
+
+ private:
+  std::uint64_t word(std::size_t w) const {
+    return w < inline_.size() ? inline_[w] : spill_[w - inline_.size()];
+  }
+  std::uint64_t& word(std::size_t w) {
+    return w < inline_.size() ? inline_[w] : spill_[w - inline_.size()];
+  }
+
+  std::array<std::uint64_t, 4> inline_{};
+  std::vector<std::uint64_t> spill_;  // levels 256 and deeper; never shrinks
+  std::size_t depth_ = 0;
+};
+
+template <typename Handler>
+concept takes_views = requires(Handler& h, std::string_view v) {
+  { h.key_view(v) } -> std::same_as<bool>;
+  { h.string_view_value(v) } -> std::same_as<bool>;
+};
+
 template <typename Handler>
 class reader {
  public:
@@ -57,8 +121,7 @@ class reader {
 
   outcome run() {
     if (end_ - p_ >= 3 && p_[0] == '\xEF' && p_[1] == '\xBB' && p_[2] == '\xBF') p_ += 3;
-    // The open containers, innermost last: true for an object.
-    std::vector<bool> open;
+    open_containers open;
     skip_space();
     for (;;) {
       // Here a value is due.
@@ -72,11 +135,11 @@ class reader {
         if (!(object ? handler_.start_object(unknown) : handler_.start_array(unknown))) {
           return outcome::stopped;
         }
-        open.push_back(object);
+        open.push(object);
         skip_space();
         if (p_ != end_ && *p_ == (object ? '}' : ']')) {
           ++p_;
-          open.pop_back();
+          open.pop();
           if (!(object ? handler_.end_object() : handler_.end_array())) return outcome::stopped;
         } else {
           if (object) {
@@ -106,7 +169,7 @@ class reader {
         }
         if (*p_ != (object ? '}' : ']')) return outcome::not_json;
         ++p_;
-        open.pop_back();
+        open.pop();
         if (!(object ? handler_.end_object() : handler_.end_array())) return outcome::stopped;
       }
     }
@@ -121,8 +184,15 @@ class reader {
   // `"key"` and the colon after it; the member's value is due next.
   outcome member_key() {
     if (p_ == end_ || *p_ != '"') return outcome::not_json;
-    if (!read_string()) return outcome::not_json;
-    if (!handler_.key(buffer_)) return outcome::stopped;
+    std::string_view text;
+    if (!read_string(text)) return outcome::not_json;
+    bool ok = false;
+    if constexpr (takes_views<Handler>) {
+      ok = handler_.key_view(text);
+    } else {
+      ok = handler_.key(owned(text));
+    }
+    if (!ok) return outcome::stopped;
     skip_space();
     if (p_ == end_ || *p_ != ':') return outcome::not_json;
     ++p_;
@@ -142,10 +212,16 @@ class reader {
   outcome scalar() {
     bool ok = false;
     switch (*p_) {
-      case '"':
-        if (!read_string()) return outcome::not_json;
-        ok = handler_.string(buffer_);
+      case '"': {
+        std::string_view text;
+        if (!read_string(text)) return outcome::not_json;
+        if constexpr (takes_views<Handler>) {
+          ok = handler_.string_view_value(text);
+        } else {
+          ok = handler_.string(owned(text));
+        }
         break;
+      }
       case 't':
         if (!literal("true")) return outcome::not_json;
         ok = handler_.boolean(true);
@@ -280,23 +356,67 @@ class reader {
     return 0;
   }
 
-  // The string literal at p_ (on its opening quote) into buffer_, unescaped.
-  bool read_string() {
+  // The std::string& that the nlohmann-style members take: buffer_ itself, or a copy into it.
+  std::string& owned(std::string_view text) {
+    if (text.data() != buffer_.data()) buffer_.assign(text);
+    return buffer_;
+  }
+
+  // Moves p_ to the first byte that is not plain_ascii, or to the end.
+  void skip_plain_ascii() {
+    while (end_ - p_ >= 8) {
+      const std::uint64_t flagged = not_plain_ascii8(p_);
+      if (flagged != 0) {
+        // The lowest flagged byte is the first in memory only on a little-endian machine.
+        if constexpr (std::endian::native != std::endian::little) break;
+        p_ += std::countr_zero(flagged) / 8;
+        return;
+      }
+      p_ += 8;
+    }
+    // Most bytes are plain ASCII: one table load each, not four comparisons.
+    while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
+      ++p_;
+  }
+
+  // Moves p_ past bytes a string literal may hold as they are: to its end, to a '"', a '\\'
+  // or a control character; false on invalid UTF-8.
+  bool skip_literal_run() {
+    while (p_ != end_) {
+      skip_plain_ascii();
+      if (p_ == end_) break;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x80) break;  // '"', '\\' or a control character
+      const std::size_t size = utf8_sequence();
+      if (size == 0) return false;
+      p_ += size;
+    }
+    return true;
+  }
+
+  // The string literal at p_ (on its opening quote), unescaped: a view into the input when it
+  // holds no escape, else into buffer_.
+  bool read_string(std::string_view& text) {
     ++p_;
-    buffer_.clear();
+    const char* start = p_;
+    if (!skip_literal_run() || p_ == end_) return false;
+    if (*p_ == '"') {
+      text = std::string_view(start, static_cast<std::size_t>(p_ - start));
+      ++p_;
+      return true;
+    }
+    buffer_.assign(start, p_);
+    if (!read_escaped_string()) return false;
+    text = buffer_;
+    return true;
+  }
+
+  // The rest of a string literal from an escape or a control character at p_, appended to
+  // buffer_ unescaped.
+  bool read_escaped_string() {
     for (;;) {
       const char* run = p_;
-      while (p_ != end_) {
-        // Most bytes are plain ASCII: one table load each, not four comparisons.
-        while (p_ != end_ && plain_ascii[static_cast<unsigned char>(*p_)])
-          ++p_;
-        if (p_ == end_) break;
-        const auto c = static_cast<unsigned char>(*p_);
-        if (c < 0x80) break;  // '"', '\\' or a control character
-        const std::size_t size = utf8_sequence();
-        if (size == 0) return false;
-        p_ += size;
-      }
+      if (!skip_literal_run()) return false;
       buffer_.append(run, p_);
       if (p_ == end_) return false;
       const char c = *p_++;

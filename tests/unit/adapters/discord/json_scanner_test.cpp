@@ -6,6 +6,7 @@
 
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/discord/json_scanner.hpp"
@@ -44,17 +45,35 @@ struct recorder {
   }
 };
 
+// The same log through the string_view members, which the scanner prefers when a handler has
+// them: keys and strings without escapes then come as views into the input.
+struct view_recorder : recorder {
+  bool key_view(std::string_view k) {
+    return note("k" + std::to_string(k.size()) + ":" + std::string(k));
+  }
+  bool string_view_value(std::string_view v) {
+    return note("s" + std::to_string(v.size()) + ":" + std::string(v));
+  }
+};
+static_assert(json_scanner::detail::takes_views<view_recorder>);
+static_assert(!json_scanner::detail::takes_views<recorder>);
+
 void same_as_nlohmann(const std::string& text) {
   CAPTURE(text);
   recorder theirs;
   const bool accepted = json::sax_parse(text, &theirs);
   recorder ours;
   const auto outcome = json_scanner::scan(text, ours);
+  view_recorder ours_viewed;
+  const auto outcome_viewed = json_scanner::scan(text, ours_viewed);
   if (accepted) {
     REQUIRE(outcome == json_scanner::outcome::ok);
     REQUIRE(ours.log == theirs.log);
+    REQUIRE(outcome_viewed == json_scanner::outcome::ok);
+    REQUIRE(ours_viewed.log == theirs.log);
   } else {
     REQUIRE(outcome == json_scanner::outcome::not_json);
+    REQUIRE(outcome_viewed == json_scanner::outcome::not_json);
   }
 }
 
@@ -140,6 +159,23 @@ TEST_CASE("json_scanner: refuses what nlohmann's parser refuses") {
     same_as_nlohmann(text);
 }
 
+TEST_CASE("json_scanner: a byte that ends a plain run is seen at every place in an 8-byte block") {
+  // The scanner tests eight bytes at once; each of these must stop it wherever it sits.
+  const std::vector<std::string> stoppers = {
+      "\"",   "\\",   "\\n",      "\\u00e9",      std::string(1, '\0'), "\x1f",         " ",
+      "\x7f", "\x80", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x8E\x89",   "\xED\xA0\x80", "\xFF"};
+  for (std::size_t length = 0; length < 20; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const auto& stopper : stoppers) {
+        same_as_nlohmann("[\"" + std::string(at, 'a') + stopper + std::string(length - at, 'b') +
+                         "\"]");
+        same_as_nlohmann("{\"" + std::string(at, 'k') + stopper + std::string(length - at, 'y') +
+                         "\":1}");
+      }
+    }
+  }
+}
+
 TEST_CASE("json_scanner: agrees with nlohmann's parser on mutated frames") {
   static const char interesting[] = {
       '"',    '\\',   '{',    '}',    '[',    ']',    ',',    ':',    '0',    '1',   '9',  '-',
@@ -179,6 +215,24 @@ TEST_CASE("json_scanner: agrees with nlohmann's parser on mutated frames") {
   }
 }
 
+TEST_CASE("json_scanner: deep nesting past the inline levels, objects and arrays mixed") {
+  // The scanner keeps 256 levels inline and spills deeper ones; each must close as it opened.
+  for (const std::size_t depth : {63, 64, 65, 255, 256, 257, 300, 700}) {
+    std::string text;
+    std::string closing;
+    for (std::size_t i = 0; i < depth; ++i) {
+      const bool object = i % 3 == 1 || i % 7 == 0;
+      text += object ? "{\"k\":" : "[";
+      closing.insert(closing.begin(), object ? '}' : ']');
+    }
+    same_as_nlohmann(text + "1" + closing);
+    // A closer that does not match its opener at each depth is refused.
+    std::string swapped = closing;
+    swapped[depth / 2] = swapped[depth / 2] == '}' ? ']' : '}';
+    same_as_nlohmann(text + "1" + swapped);
+  }
+}
+
 TEST_CASE("json_scanner: depth is limited, and a handler can stop it") {
   recorder r;
   const std::string deep64 = std::string(64, '[') + std::string(64, ']');
@@ -192,6 +246,16 @@ TEST_CASE("json_scanner: depth is limited, and a handler can stop it") {
     bool key(std::string& k) { return k != "stop"; }
   } stopper;
   CHECK(json_scanner::scan(R"({"go":1,"stop":2})", stopper) == json_scanner::outcome::stopped);
+
+  struct stop_at_view : view_recorder {
+    bool key_view(std::string_view k) { return k != "st\\op"; }
+    bool string_view_value(std::string_view v) { return v != "stop"; }
+  } view_stopper;
+  CHECK(json_scanner::scan(R"({"go":1,"st\\op":2})", view_stopper) ==
+        json_scanner::outcome::stopped);
+  CHECK(json_scanner::scan(R"({"go":"stop"})", view_stopper) == json_scanner::outcome::stopped);
+  CHECK(json_scanner::scan(R"({"go":"st\u006fp"})", view_stopper) ==
+        json_scanner::outcome::stopped);
 }
 
 }  // namespace
