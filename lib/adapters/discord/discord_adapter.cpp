@@ -328,8 +328,11 @@ void discord_adapter::post(outbound_message message) {
 }
 
 void discord_adapter::post_to_channel(outbound_message message) {
-  const std::string channel = message.channel.channel;
-  const std::string path = "/channels/" + channel + "/messages";
+  // Only the card moves out of the message below, so the channel is not copied.
+  const std::string& channel = message.channel.channel;
+  std::string path;
+  path.reserve(channel.size() + 19);
+  path.append("/channels/").append(channel).append("/messages");
   const bool announce = shows_card(message.card);
   const json card = announce ? json{{"embeds", json::array({event_embed::embed(*message.card)})},
                                     {"components", event_embed::components(*message.card)}}
@@ -351,7 +354,9 @@ void discord_adapter::post_to_channel(outbound_message message) {
         }
       };
     }
-    rest_.submit("POST", path, std::move(bodies[i]), std::move(done));
+    // The last body takes the path itself; nearly every message has only one.
+    rest_.submit("POST", i + 1 == bodies.size() ? std::move(path) : path, std::move(bodies[i]),
+                 std::move(done));
   }
   if (message.card && options_.scheduled_events) sync_scheduled_event(channel, *message.card);
   // Last, so that the card moves instead of being copied: nearly every RSVP comes here.

@@ -1,6 +1,7 @@
 #include "adapters/discord/discord_text.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "adapters/discord/message_payload.hpp"
 
@@ -93,17 +94,33 @@ std::string fit(std::string_view text, std::size_t budget, bool escape) {
 
 std::string timestamp(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
                       bool relative) {
-  const auto seconds = [](std::chrono::sys_seconds t) {
-    return std::to_string(t.time_since_epoch().count());
+  std::string out;
+  append_timestamp(out, start, end, relative);
+  return out;
+}
+
+void append_timestamp(std::string& out, std::chrono::sys_seconds start,
+                      std::optional<std::chrono::sys_seconds> end, bool relative) {
+  // Written in place: every reply that names a time comes here.
+  const auto tag = [&out](std::chrono::sys_seconds t, std::string_view style) {
+    char digits[24];
+    const auto last = std::to_chars(digits, digits + sizeof digits, t.time_since_epoch().count());
+    out += "<t:";
+    out.append(digits, last.ptr);
+    out += style;
   };
-  std::string out = "<t:" + seconds(start) + ":F>";
+  tag(start, ":F>");
   if (end && *end > start) {
     // Style t shows only a clock time, which reads wrong for an end on a later day.
     const bool same_day = *end - start < std::chrono::hours{24};
-    out += " \xE2\x80\x93 <t:" + seconds(*end) + (same_day ? ":t>" : ":f>");
+    out += " \xE2\x80\x93 ";
+    tag(*end, same_day ? ":t>" : ":f>");
   }
-  if (relative) out += " (<t:" + seconds(start) + ":R>)";
-  return out;
+  if (relative) {
+    out += " (";
+    tag(start, ":R>");
+    out += ')';
+  }
 }
 
 }  // namespace tweetup::discord_text

@@ -54,5 +54,9 @@ std::string fit(std::string_view text, std::size_t budget, bool escape = false);
 // (":f" with its date otherwise), then " (<t:S:R>)" ("in 4 hours") when `relative`.
 std::string timestamp(std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end,
                       bool relative);
+// The same, appended to `out`. The text is ASCII digits and punctuation and U+2013 only:
+// nothing that a JSON string escapes, so a body may take it as it is.
+void append_timestamp(std::string& out, std::chrono::sys_seconds start,
+                      std::optional<std::chrono::sys_seconds> end, bool relative);
 
 }  // namespace tweetup::discord_text

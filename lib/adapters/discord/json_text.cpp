@@ -9,11 +9,6 @@ namespace tweetup {
 
 namespace {
 
-// Bytes that a JSON string can hold as they are: printable ASCII other than '"' and '\\'.
-bool plain(unsigned char c) {
-  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
 template <typename Integer>
 void append_integer(std::string& out, Integer value) {
   char digits[24];
@@ -73,13 +68,43 @@ void append_value(std::string& out, const nlohmann::json& value) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+void append_json_escape(std::string& out, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+  }
+}
+
+void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t at = 0;
   while (at < text.size()) {
     std::size_t run = at;
-    while (run < text.size() && plain(static_cast<unsigned char>(text[run])))
+    while (run < text.size() && json_plain(static_cast<unsigned char>(text[run])))
       ++run;
     out.append(text.substr(at, run - at));
     at = run;
@@ -96,33 +121,7 @@ void append_json_string(std::string& out, std::string_view text) {
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 0xF];
-    }
+    append_json_escape(out, c);
     ++at;
   }
   out += '"';

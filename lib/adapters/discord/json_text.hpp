@@ -20,4 +20,11 @@ std::string json_text(const nlohmann::json& value);
 // Appends `text` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view text);
 
+// Bytes that a JSON string holds as they are: printable ASCII other than '"' and '\\'.
+inline bool json_plain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+// Appends the escape of an ASCII byte that is not json_plain: \" \\ \b \f \n \r \t or \u00xx.
+void append_json_escape(std::string& out, unsigned char c);
+
 }  // namespace tweetup

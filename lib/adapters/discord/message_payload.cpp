@@ -1,6 +1,7 @@
 #include "adapters/discord/message_payload.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 
@@ -227,17 +228,22 @@ std::vector<part_text> parts_of(const outbound_message& message, std::size_t max
 // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
 // listed are pinged. Written as text, the form every reply sends; the rarer interaction
 // messages parse it.
-std::string allowed_mentions(const part_text& part) {
-  std::string out = R"({"parse":[],"replied_user":false)";
-  if (!part.pinged.empty()) {
+void append_allowed_mentions(std::string& out, const std::vector<std::string>& pinged) {
+  out += R"({"parse":[],"replied_user":false)";
+  if (!pinged.empty()) {
     out += R"(,"users":[)";
-    for (std::size_t i = 0; i < part.pinged.size(); ++i) {
+    for (std::size_t i = 0; i < pinged.size(); ++i) {
       if (i > 0) out += ',';
-      append_json_string(out, part.pinged[i]);
+      append_json_string(out, pinged[i]);
     }
     out += ']';
   }
   out += '}';
+}
+
+std::string allowed_mentions(const part_text& part) {
+  std::string out;
+  append_allowed_mentions(out, part.pinged);
   return out;
 }
 
@@ -255,6 +261,154 @@ bool is_key_character(char c) {
          c == ':' || c == '-';
 }
 
+// message_payload::nonce_for, appended to `out`. Every character it writes is plain in a JSON
+// string, so a body takes it between quotes as it is.
+void append_nonce(std::string& out, std::string_view idempotency_key, std::size_t part,
+                  std::size_t parts) {
+  if (idempotency_key.empty()) return;
+  char suffix[24];
+  std::size_t suffix_size = 0;
+  if (parts > 1) {
+    suffix[0] = '.';
+    suffix_size = std::to_chars(suffix + 1, suffix + sizeof suffix, part + 1).ptr - suffix;
+  }
+  if (std::all_of(idempotency_key.begin(), idempotency_key.end(), is_key_character) &&
+      idempotency_key.size() + suffix_size <= message_payload::max_nonce_length) {
+    out += idempotency_key;
+  } else {
+    static constexpr char digits[] = "0123456789abcdef";
+    out += '~';
+    const std::uint64_t hash = fnv1a_64(idempotency_key);
+    for (int shift = 60; shift >= 0; shift -= 4)
+      out += digits[(hash >> shift) & 0xF];
+  }
+  out.append(suffix, suffix_size);
+}
+
+// Everything after a body's allowed_mentions: nonce, reply reference, the extra members, and
+// the closing brace.
+void append_body_end(std::string& body, const outbound_message& message, std::size_t part,
+                     std::size_t parts, const json& last_extra) {
+  if (!message.idempotency_key.empty()) {
+    // R4: with enforce_nonce a retry of the same part returns the message already created.
+    body += R"(,"nonce":")";
+    append_nonce(body, message.idempotency_key, part, parts);
+    body += R"(","enforce_nonce":true)";
+  }
+  if (part == 0 && !message.reply_to.empty()) {
+    body += R"(,"message_reference":{"message_id":)";
+    append_json_string(body, message.reply_to);
+    body += R"(,"fail_if_not_exists":false})";
+  }
+  if (part + 1 == parts && last_extra.is_object()) {
+    for (const auto& [key, value] : last_extra.items()) {
+      body += ',';
+      append_json_string(body, key);
+      body += ':';
+      body += json_text(value);
+    }
+  }
+  body += '}';
+}
+
+// The one-part fast path: content length and visibility counted as render() counts them.
+struct content_measure {
+  std::size_t length = 0;  // UTF-16 code units
+  bool visible = false;
+};
+
+// Appends `text` as render() and then append_json_string would write it (invalid UTF-8 bytes as
+// U+FFFD, JSON escapes), counting it on the way.
+void append_content(std::string& body, std::string_view text, content_measure& m) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t run = at;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (!json_plain(c)) break;
+      m.visible = m.visible || c != ' ';
+      ++run;
+    }
+    body.append(text.data() + at, run - at);
+    m.length += run - at;
+    at = run;
+    if (at == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[at]);
+    ++m.length;
+    if (c < 0x80) {
+      append_json_escape(body, c);
+      m.visible = m.visible || (c != '\t' && c != '\r' && c != '\n');
+      ++at;
+      continue;
+    }
+    m.visible = true;
+    char32_t code_point = 0;
+    const std::size_t size = discord_text::decode(text.substr(at), code_point);
+    if (size == 0) {
+      body += discord_text::replacement;
+      ++at;
+    } else {
+      body.append(text.data() + at, size);
+      if (code_point >= 0x10000) ++m.length;
+      at += size;
+    }
+  }
+}
+
+// True when piece `i` pings a user that an earlier piece already pings.
+bool pinged_before(const std::vector<message_piece>& pieces, std::size_t i) {
+  for (std::size_t j = 0; j < i; ++j) {
+    if (pieces[j].mention && pieces[j].mention->id == pieces[i].mention->id) return true;
+  }
+  return false;
+}
+
+enum class one_body { written, empty, too_long };
+
+// Nearly every message fits in one part: its body is written straight from the pieces, with no
+// rendered copy of the text, no unit list and no copies of the ids. Anything longer than
+// max_length is left to the general path (the body is then unspecified).
+one_body write_one_body(std::string& body, const outbound_message& message, const json& last_extra,
+                        std::size_t max_length) {
+  body += R"({"content":")";
+  content_measure m;
+  for (const auto& piece : message.pieces) {
+    if (piece.mention && discord_text::is_snowflake(piece.mention->id)) {
+      // Digits only: nothing to escape.
+      body += "<@";
+      body += piece.mention->id;
+      body += '>';
+      m.length += piece.mention->id.size() + 3;
+      m.visible = true;
+    } else if (piece.when) {
+      const std::size_t from = body.size();
+      discord_text::append_timestamp(body, piece.when->start, piece.when->end,
+                                     piece.when->relative);
+      m.length += message_payload::content_length(std::string_view(body).substr(from));
+      m.visible = m.visible || body.size() > from;
+    } else {
+      append_content(body, piece.text, m);
+    }
+    if (m.length > max_length) return one_body::too_long;
+  }
+  if (!m.visible) return one_body::empty;
+  body += R"(","allowed_mentions":{"parse":[],"replied_user":false)";
+  std::size_t listed = 0;
+  for (std::size_t i = 0; i < message.pieces.size(); ++i) {
+    const auto& mention = message.pieces[i].mention;
+    if (!mention || !discord_text::is_snowflake(mention->id)) continue;
+    if (listed == message_payload::max_allowed_users || pinged_before(message.pieces, i)) continue;
+    body += listed == 0 ? R"(,"users":[")" : R"(,")";
+    body += mention->id;
+    body += '"';
+    ++listed;
+  }
+  if (listed > 0) body += ']';
+  body += '}';
+  append_body_end(body, message, 0, 1, last_extra);
+  return one_body::written;
+}
+
 }  // namespace
 
 std::size_t message_payload::content_length(std::string_view utf8) {
@@ -270,23 +424,32 @@ std::size_t message_payload::content_length(std::string_view utf8) {
 
 std::string message_payload::nonce_for(std::string_view idempotency_key, std::size_t part,
                                        std::size_t parts) {
-  if (idempotency_key.empty()) return {};
-  const std::string suffix = parts > 1 ? "." + std::to_string(part + 1) : std::string{};
-  if (std::all_of(idempotency_key.begin(), idempotency_key.end(), is_key_character) &&
-      idempotency_key.size() + suffix.size() <= max_nonce_length) {
-    return std::string(idempotency_key) + suffix;
-  }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string nonce = "~";
-  const std::uint64_t hash = fnv1a_64(idempotency_key);
-  for (int shift = 60; shift >= 0; shift -= 4)
-    nonce += digits[(hash >> shift) & 0xF];
-  return nonce + suffix;
+  std::string nonce;
+  append_nonce(nonce, idempotency_key, part, parts);
+  return nonce;
 }
 
 std::vector<std::string> message_payload::create_message_bodies(const outbound_message& message,
                                                                 const nlohmann::json& last_extra,
                                                                 std::size_t max_length) {
+  std::vector<std::string> out;
+  std::string body;
+  // Room for the text, its timestamps and mentions, and the members around it.
+  body.reserve(message_size(message) + 192);
+  switch (write_one_body(body, message, last_extra, std::max<std::size_t>(max_length, 1))) {
+    case one_body::written:
+      out.push_back(std::move(body));
+      return out;
+    case one_body::empty:
+      return out;
+    case one_body::too_long:
+      return create_message_bodies_general(message, last_extra, max_length);
+  }
+  return out;
+}
+
+std::vector<std::string> message_payload::create_message_bodies_general(
+    const outbound_message& message, const nlohmann::json& last_extra, std::size_t max_length) {
   // Written as text directly: a document built only to be serialised cost more than the
   // rendering itself, on every reply.
   const auto parts = parts_of(message, max_length);
@@ -298,27 +461,8 @@ std::vector<std::string> message_payload::create_message_bodies(const outbound_m
     body += R"({"content":)";
     append_json_string(body, parts[i].content);
     body += R"(,"allowed_mentions":)";
-    body += allowed_mentions(parts[i]);
-    if (!message.idempotency_key.empty()) {
-      // R4: with enforce_nonce a retry of the same part returns the message already created.
-      body += R"(,"nonce":)";
-      append_json_string(body, nonce_for(message.idempotency_key, i, parts.size()));
-      body += R"(,"enforce_nonce":true)";
-    }
-    if (i == 0 && !message.reply_to.empty()) {
-      body += R"(,"message_reference":{"message_id":)";
-      append_json_string(body, message.reply_to);
-      body += R"(,"fail_if_not_exists":false})";
-    }
-    if (i + 1 == parts.size() && last_extra.is_object()) {
-      for (const auto& [key, value] : last_extra.items()) {
-        body += ',';
-        append_json_string(body, key);
-        body += ':';
-        body += json_text(value);
-      }
-    }
-    body += '}';
+    append_allowed_mentions(body, parts[i].pinged);
+    append_body_end(body, message, i, parts.size(), last_extra);
     out.push_back(std::move(body));
   }
   return out;

@@ -45,6 +45,13 @@ struct message_payload {
       const outbound_message& message, const nlohmann::json& last_extra = nullptr,
       std::size_t max_length = max_content_length);
 
+  // The same bodies by the general path alone: every message rendered, measured and cut as a
+  // long one is. create_message_bodies writes a message that fits in one part straight from its
+  // pieces instead; this exists so that tests can hold that fast path to the same bytes.
+  static std::vector<std::string> create_message_bodies_general(
+      const outbound_message& message, const nlohmann::json& last_extra = nullptr,
+      std::size_t max_length = max_content_length);
+
   // The `data` of an interaction response (callback type 4) and, when the text needs more than
   // one part, of its follow-ups (POST /webhooks/{app}/{token}), in order: content and
   // allowed_mentions as above; no nonce or message_reference, which interactions do not take.

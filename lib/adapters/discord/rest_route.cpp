@@ -1,8 +1,6 @@
 #include "adapters/discord/rest_route.hpp"
 
-#include <algorithm>
 #include <cctype>
-#include <vector>
 
 #include "adapters/discord/discord_text.hpp"
 
@@ -10,21 +8,61 @@ namespace tweetup {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto slash = path.find('/', start);
-    const auto end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > start) segments.push_back(path.substr(start, end - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
+// What one path segment becomes in the keys.
+struct segment_role {
+  std::string_view placeholder;  // empty: the segment stays literal in the template
+  bool major = false;            // literal in limiter_key, and one of the major parameters
+  bool webhook_id = false;
+};
+
+segment_role role_of(std::string_view segment, std::string_view previous, std::string_view before) {
+  if (previous == "channels" && discord_text::is_snowflake(segment)) {
+    return {"{channel_id}", true};
   }
-  return segments;
+  if (previous == "guilds" && discord_text::is_snowflake(segment)) return {"{guild_id}", true};
+  if (previous == "webhooks" && discord_text::is_snowflake(segment)) {
+    return {"{webhook_id}", true, true};
+  }
+  if (before == "webhooks" && discord_text::is_snowflake(previous)) {
+    // The webhook token is part of the major parameter (DPY Route.major_parameters); for an
+    // interaction follow-up that makes every interaction its own limit.
+    return {"{webhook_token}", true};
+  }
+  if (previous == "interactions" && discord_text::is_snowflake(segment)) {
+    // Each interaction is answered once; keying callbacks per interaction keeps one slow
+    // callback from holding up another user's within its 3 s window (R8).
+    return {"{interaction_id}", true};
+  }
+  if (before == "interactions" && discord_text::is_snowflake(previous)) {
+    return {"{interaction_token}", true};
+  }
+  if (previous == "reactions") return {"{emoji}", false};
+  if (discord_text::is_snowflake(segment)) return {"{id}", false};
+  return {};
+}
+
+// Calls visit(segment, role) for each non-empty segment of `path`, in order.
+template <typename Visit>
+void for_each_segment(std::string_view path, Visit visit) {
+  std::string_view previous, before;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) {
+      const std::string_view segment = path.substr(start, end - start);
+      visit(segment, role_of(segment, previous, before));
+      before = previous;
+      previous = segment;
+    }
+    start = end + 1;
+  }
 }
 
 }  // namespace
 
+// Every reply makes a route, so the keys are written in place: a first pass measures them, a
+// second writes each string once into its exact reservation (no segment list, no temporaries).
 rest_route make_route(std::string_view method, std::string path) {
   rest_route route;
   route.method.reserve(method.size());
@@ -36,62 +74,38 @@ rest_route make_route(std::string_view method, std::string path) {
   if (const auto query = bare.find('?'); query != std::string_view::npos) {
     bare = bare.substr(0, query);
   }
-  const auto segments = split_path(bare);
 
-  std::string keyed;
-  std::string templated;
-  std::vector<std::string_view> majors;
-  auto add = [&](std::string_view literal, std::string_view placeholder, bool major) {
-    keyed += '/';
-    templated += '/';
-    if (major) {
-      keyed += literal;
-      majors.push_back(literal);
-    } else {
-      keyed += placeholder.empty() ? literal : placeholder;
+  std::size_t keyed_size = 0, templated_size = 0, majors_size = 0, majors = 0;
+  std::string_view first;
+  bool webhook_id = false;
+  for_each_segment(bare, [&](std::string_view segment, const segment_role& role) {
+    if (first.empty()) first = segment;
+    const std::string_view shown = role.placeholder.empty() ? segment : role.placeholder;
+    keyed_size += 1 + (role.major ? segment.size() : shown.size());
+    templated_size += 1 + shown.size();
+    if (role.major) majors_size += (majors++ > 0 ? 1 : 0) + segment.size();
+    webhook_id = webhook_id || role.webhook_id;
+  });
+
+  route.limiter_key.reserve(route.method.size() + 1 + keyed_size);
+  route.route_template.reserve(route.method.size() + 1 + templated_size);
+  route.major_parameters.reserve(majors_size);
+  route.limiter_key.append(route.method).push_back(' ');
+  route.route_template.append(route.method).push_back(' ');
+  for_each_segment(bare, [&](std::string_view segment, const segment_role& role) {
+    const std::string_view shown = role.placeholder.empty() ? segment : role.placeholder;
+    route.limiter_key.push_back('/');
+    route.limiter_key.append(role.major ? segment : shown);
+    route.route_template.push_back('/');
+    route.route_template.append(shown);
+    if (role.major) {
+      if (!route.major_parameters.empty()) route.major_parameters.push_back('/');
+      route.major_parameters.append(segment);
     }
-    templated += placeholder.empty() ? literal : placeholder;
-  };
+  });
 
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const std::string_view segment = segments[i];
-    const std::string_view previous = i > 0 ? segments[i - 1] : std::string_view{};
-    const std::string_view before = i > 1 ? segments[i - 2] : std::string_view{};
-    if (previous == "channels" && discord_text::is_snowflake(segment)) {
-      add(segment, "{channel_id}", true);
-    } else if (previous == "guilds" && discord_text::is_snowflake(segment)) {
-      add(segment, "{guild_id}", true);
-    } else if (previous == "webhooks" && discord_text::is_snowflake(segment)) {
-      add(segment, "{webhook_id}", true);
-      route.is_webhook = true;
-    } else if (before == "webhooks" && discord_text::is_snowflake(previous)) {
-      // The webhook token is part of the major parameter (DPY Route.major_parameters); for an
-      // interaction follow-up that makes every interaction its own limit.
-      add(segment, "{webhook_token}", true);
-    } else if (previous == "interactions" && discord_text::is_snowflake(segment)) {
-      // Each interaction is answered once; keying callbacks per interaction keeps one slow
-      // callback from holding up another user's within its 3 s window (R8).
-      add(segment, "{interaction_id}", true);
-    } else if (before == "interactions" && discord_text::is_snowflake(previous)) {
-      add(segment, "{interaction_token}", true);
-    } else if (previous == "reactions") {
-      add(segment, "{emoji}", false);
-    } else if (discord_text::is_snowflake(segment)) {
-      add(segment, "{id}", false);
-    } else {
-      add(segment, {}, false);
-    }
-  }
-
-  if (!segments.empty() && segments.front() == "interactions") route.counts_toward_global = false;
-  if (!segments.empty() && segments.front() != "webhooks") route.is_webhook = false;
-
-  route.limiter_key = route.method + ' ' + keyed;
-  route.route_template = route.method + ' ' + templated;
-  for (std::size_t i = 0; i < majors.size(); ++i) {
-    if (i > 0) route.major_parameters += '/';
-    route.major_parameters += majors[i];
-  }
+  route.counts_toward_global = first != "interactions";
+  route.is_webhook = webhook_id && first == "webhooks";
   route.path = std::move(path);
   return route;
 }

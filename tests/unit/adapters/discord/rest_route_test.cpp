@@ -1,7 +1,11 @@
 // Table tests of REST route keys (protocols.md R8, R11).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/discord/rest_route.hpp"
@@ -84,6 +88,118 @@ TEST_CASE("routes share a limiter key exactly when only minor ids differ") {
   // The template ignores the major parameter: a learned bucket hash applies to every channel.
   CHECK(make_route("POST", "/channels/1/messages").route_template ==
         make_route("POST", "/channels/9/messages").route_template);
+}
+
+// The first make_route, kept as the model the single-pass one must match byte for byte: a list of
+// segments and the keys joined from it.
+rest_route model_route(std::string_view method, std::string path) {
+  rest_route route;
+  for (const unsigned char c : method)
+    route.method.push_back(static_cast<char>(std::toupper(c)));
+  std::string_view bare = path;
+  if (const auto query = bare.find('?'); query != std::string_view::npos) {
+    bare = bare.substr(0, query);
+  }
+  std::vector<std::string_view> segments;
+  for (std::size_t start = 0; start <= bare.size();) {
+    const auto slash = bare.find('/', start);
+    const auto end = slash == std::string_view::npos ? bare.size() : slash;
+    if (end > start) segments.push_back(bare.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  const auto snowflake = [](std::string_view s) {
+    return !s.empty() && s.size() <= 20 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::string keyed, templated;
+  std::vector<std::string_view> majors;
+  const auto add = [&](std::string_view literal, std::string_view placeholder, bool major) {
+    keyed += '/';
+    templated += '/';
+    if (major) {
+      keyed += literal;
+      majors.push_back(literal);
+    } else {
+      keyed += placeholder.empty() ? literal : placeholder;
+    }
+    templated += placeholder.empty() ? literal : placeholder;
+  };
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::string_view s = segments[i];
+    const std::string_view prev = i > 0 ? segments[i - 1] : std::string_view{};
+    const std::string_view before = i > 1 ? segments[i - 2] : std::string_view{};
+    if (prev == "channels" && snowflake(s)) {
+      add(s, "{channel_id}", true);
+    } else if (prev == "guilds" && snowflake(s)) {
+      add(s, "{guild_id}", true);
+    } else if (prev == "webhooks" && snowflake(s)) {
+      add(s, "{webhook_id}", true);
+      route.is_webhook = true;
+    } else if (before == "webhooks" && snowflake(prev)) {
+      add(s, "{webhook_token}", true);
+    } else if (prev == "interactions" && snowflake(s)) {
+      add(s, "{interaction_id}", true);
+    } else if (before == "interactions" && snowflake(prev)) {
+      add(s, "{interaction_token}", true);
+    } else if (prev == "reactions") {
+      add(s, "{emoji}", false);
+    } else if (snowflake(s)) {
+      add(s, "{id}", false);
+    } else {
+      add(s, {}, false);
+    }
+  }
+  if (!segments.empty() && segments.front() == "interactions") route.counts_toward_global = false;
+  if (!segments.empty() && segments.front() != "webhooks") route.is_webhook = false;
+  route.limiter_key = route.method + ' ' + keyed;
+  route.route_template = route.method + ' ' + templated;
+  for (std::size_t i = 0; i < majors.size(); ++i) {
+    if (i > 0) route.major_parameters += '/';
+    route.major_parameters += majors[i];
+  }
+  route.path = std::move(path);
+  return route;
+}
+
+TEST_CASE("make_route matches the segment-list model on random paths") {
+  // Paths built from the words and ids the rules look at, so every rule and its neighbours
+  // (empty segments, a query, ids too long to be snowflakes) come up often.
+  const std::vector<std::string> words{"channels",
+                                       "guilds",
+                                       "webhooks",
+                                       "interactions",
+                                       "reactions",
+                                       "messages",
+                                       "callback",
+                                       "@me",
+                                       "1",
+                                       "111",
+                                       "123456789012345678901",
+                                       "tok-en_1",
+                                       "%F0%9F%91%8D",
+                                       "",
+                                       "?limit=5/7"};
+  const std::vector<std::string> methods{"POST", "patch", "Get", "DELETE", ""};
+  std::mt19937 random(20240613);
+  for (int round = 0; round < 20000; ++round) {
+    std::string path;
+    const std::size_t segments = random() % 7;
+    for (std::size_t i = 0; i < segments; ++i)
+      path += (random() % 8 == 0 ? "" : "/") + words[random() % words.size()];
+    const std::string& method = methods[random() % methods.size()];
+    CAPTURE(path);
+    CAPTURE(method);
+    const rest_route fast = make_route(method, path);
+    const rest_route model = model_route(method, path);
+    CHECK(fast.method == model.method);
+    CHECK(fast.path == model.path);
+    CHECK(fast.limiter_key == model.limiter_key);
+    CHECK(fast.route_template == model.route_template);
+    CHECK(fast.major_parameters == model.major_parameters);
+    CHECK(fast.counts_toward_global == model.counts_toward_global);
+    CHECK(fast.is_webhook == model.is_webhook);
+  }
 }
 
 TEST_CASE("the loggable template never holds a token") {
