@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario  # noqa: E402
-from proc_stats import cpu_seconds, peak_rss_kib, percentile  # noqa: E402
+from proc_stats import cpu_times, peak_rss_kib, percentile  # noqa: E402
 
 GUILD_ID = "800000000000000001"
 
@@ -109,10 +109,12 @@ async def main():
         async with Scenario(binary=bot, emulator=emu, config=config) as sc:
             await emu.wait_for_ready()
             pid = sc.bot.process.pid
-            cpu_before = cpu_seconds(pid)
+            user_before, system_before = cpu_times(pid)
             plan = workload(args.channels, args.commands, 1)
             wall, full = await run_phase(emu, plan, 0, "full-speed")
-            cpu = cpu_seconds(pid) - cpu_before
+            user_after, system_after = cpu_times(pid)
+            user, system = user_after - user_before, system_after - system_before
+            cpu = user + system
 
             paced_plan = [(cid, "!join 1", user) for cid, _, user in
                           workload(args.channels, args.paced + args.channels, 10_000_000)
@@ -128,7 +130,8 @@ async def main():
                   f"{os.cpu_count()} cores)")
             print(f"full speed: {len(plan)} commands over {args.channels} channels in "
                   f"{wall:.2f} s = {len(plan) / wall:,.0f} commands/s")
-            print(f"  bot CPU {cpu:.2f} s = {cpu / len(plan) * 1000:.3f} ms per command")
+            print(f"  bot CPU {cpu:.2f} s = {cpu / len(plan) * 1000:.3f} ms per command "
+                  f"(user {user:.2f} s, system {system:.2f} s)")
             print(f"  latency p50 {statistics.median(full):.2f} ms, "
                   f"p99 {percentile(full, 0.99):.2f} ms")
             print(f"paced at {args.rate:,.0f}/s: {len(paced_plan)} commands, latency p50 "

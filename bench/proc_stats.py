@@ -3,11 +3,17 @@
 import os
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of the process so far."""
+def cpu_times(pid):
+    """(user, system) CPU time of the process so far, in seconds."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of the process so far."""
+    return sum(cpu_times(pid))
 
 
 def peak_rss_kib(pid):
