@@ -38,8 +38,8 @@ struct gateway_client_options {
   std::string token;        // bare bot token (G6)
   std::string gateway_url;  // from GET /gateway/bot (G1), without a query
   std::uint32_t intents = gateway_session::default_intents;
-  bool compress = true;                              // compress=zlib-stream (G16)
-  std::string ca_file;                               // extra trusted CAs for wss://
+  bool compress = true;  // compress=zlib-stream (G16)
+  std::string ca_file;   // extra trusted CAs for wss://
   // G14: 5 s between Identifies with max_concurrency 1, plus a margin: the gateway times an
   // Identify when it reads it, and a first one read a few ms late made the next one look early
   // (op 9 d:false, and 5 s more lost).
