@@ -179,23 +179,11 @@ std::vector<part> split(const rendered& r, std::size_t max_length) {
   return parts;
 }
 
-// One body's visible part: its content and the users it may ping.
+// One body's visible part: its content and the users mentioned in it, in order.
 struct part_text {
   std::string content;
-  std::vector<std::string> pinged;
+  std::vector<std::string> mentioned;
 };
-
-// R5: the ids mentioned in one body, each once, in order, at most max_allowed_users.
-std::vector<std::string> pinged_users(const std::vector<std::string>& mentioned) {
-  std::vector<std::string> users;
-  for (const std::string& id : mentioned) {
-    if (users.size() < message_payload::max_allowed_users &&
-        std::find(users.begin(), users.end(), id) == users.end()) {
-      users.push_back(id);
-    }
-  }
-  return users;
-}
 
 std::vector<std::string> users_in(const rendered& r, const part& p) {
   std::vector<std::string> users;
@@ -211,7 +199,7 @@ std::vector<part_text> parts_of(const outbound_message& message, std::size_t max
   std::vector<part_text> out;
   if (!whole.visible) return out;
   if (whole.length <= max_length) {
-    out.push_back({std::move(whole.text), pinged_users(whole.users)});
+    out.push_back({std::move(whole.text), std::move(whole.users)});
     return out;
   }
   const rendered r = render(message, true);
@@ -220,30 +208,33 @@ std::vector<part_text> parts_of(const outbound_message& message, std::size_t max
   for (const auto& p : parts) {
     const std::size_t from = r.units[p.first].begin;
     const std::size_t to = r.units[p.last - 1].end;
-    out.push_back({r.text.substr(from, to - from), pinged_users(users_in(r, p))});
+    out.push_back({r.text.substr(from, to - from), users_in(r, p)});
   }
   return out;
 }
 
 // R5: an empty parse list turns off @everyone, @here, role and user parsing; only the users
-// listed are pinged. Written as text, the form every reply sends; the rarer interaction
+// listed are pinged: the ids mentioned in one body (strings or views), each once, in order, at
+// most max_allowed_users. Written as text, the form every reply sends; the rarer interaction
 // messages parse it.
-void append_allowed_mentions(std::string& out, const std::vector<std::string>& pinged) {
+template <typename Ids>
+void append_allowed_mentions(std::string& out, const Ids& mentioned) {
   out += R"({"parse":[],"replied_user":false)";
-  if (!pinged.empty()) {
-    out += R"(,"users":[)";
-    for (std::size_t i = 0; i < pinged.size(); ++i) {
-      if (i > 0) out += ',';
-      append_json_string(out, pinged[i]);
-    }
-    out += ']';
+  std::size_t listed = 0;
+  for (auto id = mentioned.begin();
+       id != mentioned.end() && listed < message_payload::max_allowed_users; ++id) {
+    if (std::find(mentioned.begin(), id, *id) != id) continue;  // listed already
+    out += listed == 0 ? R"(,"users":[)" : ",";
+    append_json_string(out, *id);
+    ++listed;
   }
+  if (listed > 0) out += ']';
   out += '}';
 }
 
 std::string allowed_mentions(const part_text& part) {
   std::string out;
-  append_allowed_mentions(out, part.pinged);
+  append_allowed_mentions(out, part.mentioned);
   return out;
 }
 
@@ -355,14 +346,6 @@ void append_content(std::string& body, std::string_view text, content_measure& m
   }
 }
 
-// True when piece `i` pings a user that an earlier piece already pings.
-bool pinged_before(const std::vector<message_piece>& pieces, std::size_t i) {
-  for (std::size_t j = 0; j < i; ++j) {
-    if (pieces[j].mention && pieces[j].mention->id == pieces[i].mention->id) return true;
-  }
-  return false;
-}
-
 enum class one_body { written, empty, too_long };
 
 // Nearly every message fits in one part: its body is written straight from the pieces, with no
@@ -372,8 +355,10 @@ one_body write_one_body(std::string& body, const outbound_message& message, cons
                         std::size_t max_length) {
   body += R"({"content":")";
   content_measure m;
+  std::vector<std::string_view> mentioned;  // views of the pieces' ids, not copies
   for (const auto& piece : message.pieces) {
     if (piece.mention && discord_text::is_snowflake(piece.mention->id)) {
+      mentioned.push_back(piece.mention->id);
       // Digits only: nothing to escape.
       body += "<@";
       body += piece.mention->id;
@@ -392,19 +377,8 @@ one_body write_one_body(std::string& body, const outbound_message& message, cons
     if (m.length > max_length) return one_body::too_long;
   }
   if (!m.visible) return one_body::empty;
-  body += R"(","allowed_mentions":{"parse":[],"replied_user":false)";
-  std::size_t listed = 0;
-  for (std::size_t i = 0; i < message.pieces.size(); ++i) {
-    const auto& mention = message.pieces[i].mention;
-    if (!mention || !discord_text::is_snowflake(mention->id)) continue;
-    if (listed == message_payload::max_allowed_users || pinged_before(message.pieces, i)) continue;
-    body += listed == 0 ? R"(,"users":[")" : R"(,")";
-    body += mention->id;
-    body += '"';
-    ++listed;
-  }
-  if (listed > 0) body += ']';
-  body += '}';
+  body += R"(","allowed_mentions":)";
+  append_allowed_mentions(body, mentioned);
   append_body_end(body, message, 0, 1, last_extra);
   return one_body::written;
 }
@@ -461,7 +435,7 @@ std::vector<std::string> message_payload::create_message_bodies_general(
     body += R"({"content":)";
     append_json_string(body, parts[i].content);
     body += R"(,"allowed_mentions":)";
-    append_allowed_mentions(body, parts[i].pinged);
+    append_allowed_mentions(body, parts[i].mentioned);
     append_body_end(body, message, i, parts.size(), last_extra);
     out.push_back(std::move(body));
   }
