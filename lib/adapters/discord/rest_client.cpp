@@ -232,18 +232,18 @@ void rest_client::submit(std::string method, std::string path, std::string body,
     if (done) done(rest_result{0, {}, why});
     return;
   }
-  std::string key = route.limiter_key;
-  auto& jobs = queues_[key];
+  auto& jobs = queues_[route.limiter_key];
   const bool idle = jobs.empty();
   const std::size_t bytes = route.method.size() + route.path.size() + body.size();
   jobs.push_back({std::move(route), std::move(body), std::move(done), bytes});
   ++queued_;
   queued_bytes_ += bytes;
   if (idle) {
+    const std::string& key = jobs.back().route.limiter_key;  // not sent yet: still there
     if (const auto parked = parked_.find(key); parked != parked_.end()) {
       parked->second->cancel();
     } else {
-      async::supervise(ex_, drain(std::move(key)), "discord rest queue");
+      async::supervise(ex_, drain(key), "discord rest queue");
     }
   }
   load_changed();
