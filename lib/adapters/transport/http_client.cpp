@@ -40,6 +40,7 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using transport_detail::clock_type;
+using namespace std::string_view_literals;
 
 // Cloudflare in front of Discord adds a fair number of fields (Beast's default was 8 KiB).
 constexpr std::size_t max_response_header = 64 * 1024;
@@ -48,15 +49,41 @@ error_code errc_code(boost::system::errc::errc_t e) {
   return boost::system::errc::make_error_code(e);
 }
 
-// tchar, RFC 9110 §5.6.2.
-bool is_token_char(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// tchar, RFC 9110 §5.6.2, as a table: searching the punctuation for each byte (a memchr call
+// for every '-' of a header name) cost the Discord path a thousand instructions per request.
+constexpr std::array<bool, 256> token_chars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c)
+    t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c)
+    t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    t[c] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
 
 bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return token_chars[static_cast<unsigned char>(c)];
+  });
 }
+
+// The bytes that would split a request if a header value held them. A loop, not
+// find_first_of, which calls memchr on the three-byte set for every byte; CR, LF and NUL are all
+// below 0x0e, so one comparison rules out almost every byte.
+bool holds_line_break(std::string_view value) {
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= '\r' && (u == '\r' || u == '\n' || u == 0)) return true;
+  }
+  return false;
+}
+
+// The fields that the client writes itself.
+constexpr std::array<std::string_view, 4> client_fields{"Host", "Content-Length", "Connection",
+                                                        "Transfer-Encoding"};
 
 bool same_name(std::string_view a, std::string_view b) {
   return beast::iequals(a, b);
@@ -75,12 +102,8 @@ std::string request_problem(const http_request& r) {
   }
   for (const auto& h : r.headers) {
     if (!is_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
-    // A loop, not find_first_of, which calls memchr on the three-byte set for every byte.
-    if (std::any_of(h.value.begin(), h.value.end(),
-                    [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
-      return "the value of header " + h.name + " holds CR, LF or NUL";
-    }
-    for (const char* own : {"Host", "Content-Length", "Connection", "Transfer-Encoding"}) {
+    if (holds_line_break(h.value)) return "the value of header " + h.name + " holds CR, LF or NUL";
+    for (const std::string_view own : client_fields) {
       if (same_name(h.name, own)) return "the header " + h.name + " is set by the client";
     }
   }
@@ -104,16 +127,17 @@ wire_request build_request(http_request r, const std::string& host) {
   std::size_t size = r.method.size() + r.target.size() + host.size() + 64;
   for (const auto& h : r.headers)
     size += h.name.size() + h.value.size() + 4;
+  // The literals as string_views: append(const char*) measures each with strlen.
   out.head.reserve(size);
-  out.head.append(r.method).append(" ").append(r.target).append(" HTTP/1.1\r\n");
-  out.head.append("Host: ").append(host).append("\r\n");
+  out.head.append(r.method).append(" "sv).append(r.target).append(" HTTP/1.1\r\n"sv);
+  out.head.append("Host: "sv).append(host).append("\r\n"sv);
   for (const auto& h : r.headers)
-    out.head.append(h.name).append(": ").append(h.value).append("\r\n");
+    out.head.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
   // Some servers answer 411 to a POST without Content-Length, even with no body.
   if (!r.body.empty() || body_expected) {
-    out.head.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
+    out.head.append("Content-Length: "sv).append(std::to_string(r.body.size())).append("\r\n"sv);
   }
-  out.head.append("\r\n");
+  out.head.append("\r\n"sv);
   out.body = std::move(r.body);
   out.is_head = r.method == "HEAD";
   return out;
