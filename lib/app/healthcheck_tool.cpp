@@ -27,6 +27,8 @@ async::task<void> ask(http_client* client, async::asio::steady_timer* deadline,
   request.method = "GET";
   request.target = "/healthz";
   auto [ec, response] = co_await client->send(std::move(request));
+  // Ends the client's timeout watchdog too, which would keep run() going until it woke.
+  client->close();
   out->done = true;
   out->error = ec;
   out->response = std::move(response);

@@ -957,3 +957,128 @@ TEST_CASE("close() right after a request gave its slot back: the waiting request
   CHECK(server.accepted == 2);
   CHECK(server.targets == std::vector<std::string>{"/first", "/third"});
 }
+
+// ---- the exchange watchdog ---------------------------------------------------------------------
+
+namespace {
+
+// Sends echo requests one after the other until `span` has passed, recording each.
+async::task<void> send_for(http_client* client, steady_clock::duration span,
+                           std::vector<exchange_result>* out) {
+  const auto until = steady_clock::now() + span;
+  while (steady_clock::now() < until) {
+    exchange_result r;
+    co_await send_one(client, get("/busy/" + std::to_string(out->size())), &r);
+    out->push_back(std::move(r));
+  }
+}
+
+// Sends echo requests, then one the server leaves unanswered.
+async::task<void> warm_then_silent(http_client* client, http_test_server* server,
+                                   std::vector<exchange_result>* out) {
+  for (int i = 0; i < 3; ++i) {
+    exchange_result r;
+    co_await send_one(client, get("/warm"), &r);
+    out->push_back(std::move(r));
+  }
+  server->mode = behaviour::silent;
+  exchange_result r;
+  co_await send_one(client, get("/slow"), &r);
+  out->push_back(std::move(r));
+}
+
+// One request, then the client is closed or destroyed and the server stops accepting: nothing is
+// left to run, so run() must return, not wait for the watchdog's deadline.
+async::task<void> send_then_end(std::unique_ptr<http_client>* client, bool destroy,
+                                tcp::acceptor* acceptor, exchange_result* out) {
+  co_await send_one(client->get(), get("/once"), out);
+  if (destroy) {
+    client->reset();
+  } else {
+    (*client)->close();
+  }
+  acceptor->close();
+}
+
+}  // namespace
+
+TEST_CASE("the watchdog times out an unanswered request on a connection used before") {
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  http_client_options o;
+  o.timeout = std::chrono::milliseconds(200);
+  std::vector<exchange_result> out;
+  std::size_t accepted = 0;
+  SUBCASE("http://") {
+    http_test_server server(h.ioc, nullptr);
+    h.start(server);
+    http_client client(h.ioc.get_executor(), server.origin(), tls_options{}, o);
+    h.run(warm_then_silent(&client, &server, &out));
+    accepted = static_cast<std::size_t>(server.accepted);
+  }
+  SUBCASE("https://") {
+    http_test_server server(h.ioc, tls.get());
+    h.start(server);
+    http_client client(h.ioc.get_executor(), server.origin(), trusting(localhost_certificate()), o);
+    h.run(warm_then_silent(&client, &server, &out));
+    accepted = static_cast<std::size_t>(server.accepted);
+  }
+  REQUIRE(out.size() == 4);
+  for (std::size_t i = 0; i < 3; ++i)
+    CHECK_MESSAGE(!out[i].ec, out[i].error_text);
+  CHECK(accepted == 1);
+  const auto& slow = out.back();
+  CHECK(slow.ec == beast::error::timeout);
+  CHECK_MESSAGE(slow.error_text.find("read response from 127.0.0.1:") != std::string::npos,
+                slow.error_text);
+  CHECK(slow.took >= std::chrono::milliseconds(200));
+  // The watchdog waits for the earliest deadline itself: the slack is the scheduler's, not a
+  // polling period's.
+  CHECK(slow.took < std::chrono::milliseconds(500));
+  CHECK(slow.open_after == 0);
+}
+
+TEST_CASE("the watchdog leaves a busy connection alone while its exchanges keep finishing") {
+  harness h;
+  http_test_server server(h.ioc, nullptr);
+  h.start(server);
+  http_client_options o;
+  o.timeout = std::chrono::milliseconds(100);
+  http_client client(h.ioc.get_executor(), server.origin(), tls_options{}, o);
+  std::vector<exchange_result> out;
+  // Five timeouts' worth of back-to-back exchanges: the watchdog wakes several times while
+  // one runs or between two.
+  h.run(send_for(&client, std::chrono::milliseconds(500), &out));
+  REQUIRE(out.size() > 5);
+  for (const auto& r : out) {
+    CHECK_MESSAGE(!r.ec, r.error_text);
+    CHECK(r.open_after == 1);
+  }
+  CHECK(server.accepted == 1);
+  CHECK(client.open_connections() == 1);
+}
+
+TEST_CASE("close() and the destructor end the watchdog's wait: run() returns") {
+  asio::io_context ioc;
+  http_test_server server(ioc, nullptr);
+  asio::co_spawn(ioc, serve(&server), rethrow);
+  http_client_options o;
+  o.timeout = std::chrono::seconds(10);
+  auto client =
+      std::make_unique<http_client>(ioc.get_executor(), server.origin(), tls_options{}, o);
+  bool destroy = false;
+  SUBCASE("close()") {
+    destroy = false;
+  }
+  SUBCASE("destroyed") {
+    destroy = true;
+  }
+  exchange_result out;
+  asio::co_spawn(ioc, send_then_end(&client, destroy, &server.acceptor, &out), rethrow);
+  const auto start = steady_clock::now();
+  ioc.run();  // no stop(): it returns only once no work is left
+  CHECK_MESSAGE(!out.ec, out.error_text);
+  CHECK(out.response.body == "GET /once\n");
+  CHECK(steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK((client == nullptr) == destroy);
+}

@@ -214,7 +214,9 @@ void rest_rate_limiter::learn(const rest_route& route, const rest_response_view&
                               time_point now) {
   const auto hash = response.header("X-RateLimit-Bucket");
   if (hash && !hash->empty()) {
-    bucket_hashes_[route.route_template] = std::string(trimmed(*hash));
+    // assign(), not a new string: every response repeats the hash, and the old one's room
+    // takes it without an allocation.
+    bucket_hashes_[route.route_template].assign(trimmed(*hash));
     // The placeholder entry of the unknown route is done with once its bucket has a name.
     const auto placeholder = buckets_.find(placeholder_key(route));
     if (placeholder != buckets_.end() && placeholder->second.in_flight == 0) {

@@ -38,8 +38,9 @@ struct http_client_options {
   // Keep-alive connections to the origin at once, counting those being opened (at least 1).
   std::size_t max_connections = 4;
   // The budget of resolve + TCP connect + TLS handshake, and then again of each whole
-  // request/response exchange. Running out gives beast::error::timeout.
-  std::chrono::seconds timeout{10};
+  // request/response exchange. Running out gives beast::error::timeout. An exchange's budget is
+  // kept by a watchdog timer shared by the client's connections (see send()).
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};
   // A larger response body fails the request with beast::http::error::body_limit and drops
   // the connection.
   std::size_t max_response_body = std::size_t{8} << 20;
@@ -85,6 +86,12 @@ class http_client {
   // before any byte of a response and partial_message when it closed inside one;
   // beast::error::timeout when the exchange outlasts options.timeout; body_limit as above;
   // operation_aborted after close().
+  //
+  // Timeouts: an exchange writes its deadline into its connection, and one watchdog timer per
+  // client closes the connections whose deadline has passed, so that a request costs no timer
+  // operation of its own. The watchdog keeps waiting, as work on the executor, until no exchange
+  // is left running when it wakes (up to options.timeout after the last one); close() and the
+  // destructor end it at once.
   async::task<std::pair<boost::system::error_code, http_response>> send(http_request request);
 
   // Closes every connection now. Requests in flight or waiting for a connection end with
