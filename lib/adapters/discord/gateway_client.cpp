@@ -228,6 +228,7 @@ async::task<void> gateway_client::run_connection() {
 }
 
 void gateway_client::on_frame(const std::string& frame) {
+  // The event the session decodes owns copies of what it keeps, so the text can be reused.
   if (!options_.compress) {
     execute(session_.on_frame(frame, clock::now(), jitter()));
     return;
@@ -246,7 +247,9 @@ void gateway_client::on_frame(const std::string& frame) {
     execute(session_.on_closed(std::nullopt, clock::now(), jitter()));
     return;
   }
-  execute(session_.on_frame(std::get<std::string>(result), clock::now(), jitter()));
+  auto& text = std::get<std::string>(result);
+  execute(session_.on_frame(text, clock::now(), jitter()));
+  inflater_.reuse(std::move(text));
 }
 
 async::task<void> gateway_client::reader() {
@@ -259,10 +262,12 @@ async::task<void> gateway_client::reader() {
       const auto state = co_await asio::this_coro::cancellation_state;
       if (state.cancelled() != asio::cancellation_type::none) co_return;
     }
-    auto [ec, frame] = co_await ws_.read();
-    if (ec) co_return;
+    // Not a structured binding: co_await in its initialiser is one of GCC 12's coroutine bugs.
+    auto read = co_await ws_.read();
+    if (read.first) co_return;
     if (disconnect_planned_) continue;  // stale: the session has moved on
-    on_frame(frame);
+    on_frame(read.second);
+    ws_.reuse(std::move(read.second));
   }
 }
 

@@ -181,6 +181,13 @@ zlib_stream_inflater::result zlib_stream_inflater::feed(std::string_view binary_
   return text;
 }
 
+void zlib_stream_inflater::reuse(std::string spent) {
+  // Only between messages: a message in progress already has its storage.
+  if (!state_ || !state_->message.empty() || spent.capacity() <= state_->message.capacity()) return;
+  spent.clear();
+  state_->message = std::move(spent);
+}
+
 void zlib_stream_inflater::reset() {
   state_ = std::make_unique<state>(state_ ? state_->max_message_bytes : default_max_message_bytes);
 }

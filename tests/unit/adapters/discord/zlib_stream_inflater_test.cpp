@@ -295,6 +295,27 @@ TEST_CASE("a message over the size cap is dropped, and the stream goes on") {
   CHECK(text_of(exact.feed(fresh.message(next))) == next);
 }
 
+TEST_CASE("a message's text handed back by reuse() holds the next message, and only it") {
+  deflater server;
+  zlib_stream_inflater inflater;
+  const std::string big = ready_payload(300);
+  const std::string small = R"({"op":11,"d":null})";
+  std::string text = text_of(inflater.feed(server.message(big)));
+  REQUIRE(text == big);
+  inflater.reuse(std::move(text));
+  text = text_of(inflater.feed(server.message(small)));
+  CHECK(text == small);
+  inflater.reuse(std::move(text));
+  // Handed back while a message is half read: ignored, the message comes out whole.
+  const std::string data = server.message(big);
+  REQUIRE(is_incomplete(inflater.feed(data.substr(0, data.size() / 2))));
+  inflater.reuse(std::string(4096, 'z'));
+  CHECK(text_of(inflater.feed(data.substr(data.size() / 2))) == big);
+  zlib_stream_inflater moved_from = std::move(inflater);
+  inflater.reuse(std::string(64, 'z'));  // NOLINT(bugprone-use-after-move): must not crash
+  CHECK(text_of(moved_from.feed(server.message(small))) == small);
+}
+
 TEST_CASE("a moved inflater keeps its stream") {
   deflater server;
   zlib_stream_inflater first;
