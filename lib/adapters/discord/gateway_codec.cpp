@@ -112,7 +112,8 @@ std::string raw_data(std::string_view text) {
 
 problem decode_dispatch(gateway_event& event, gateway_frame_fields& frame, std::string_view text) {
   if (!event.t) return error{kind::bad_envelope, "dispatch (op 0) without a string t"};
-  const std::string& name = *event.t;
+  // A view: comparing it with a literal checks the length first, and no strlen.
+  const std::string_view name = *event.t;
   if (name == "RESUMED") {
     event.data = gateway_event::resumed{};
     return std::nullopt;
@@ -125,7 +126,7 @@ problem decode_dispatch(gateway_event& event, gateway_frame_fields& frame, std::
     event.data = std::move(other);
     return std::nullopt;
   }
-  if (!d_is_object) return bad_data(name + " without an object d");
+  if (!d_is_object) return bad_data(std::string(name) + " without an object d");
   if (name == "READY") return decode_ready(event, frame.data);
   if (name == "MESSAGE_CREATE") return decode_message_create(event, frame.data);
   event.data = gateway_event::interaction_create{raw_data(text)};
