@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -389,6 +390,39 @@ TEST_CASE("a 100 KB message round trip, and the max message size") {
   }
   CHECK(!out.connect_ec);
   CHECK(!out.write_ec);
+}
+
+// reuse() hands read()'s storage back; the next message must be exactly the next message, not
+// what is left of the longer one before it.
+async::task<void> reused_reads(websocket_client* client, std::string url,
+                               std::vector<std::string>* got) {
+  const connect_options o;
+  const auto connect_ec = co_await client->connect(url, o);
+  if (connect_ec) co_return;
+  const std::vector<std::string> messages{std::string(300, 'x'), "hi", ""};
+  for (const auto& message : messages) {
+    const auto write_ec = co_await client->write(message);
+    if (write_ec) co_return;
+    auto read = co_await client->read();
+    if (read.first) co_return;
+    got->push_back(read.second);
+    client->reuse(std::move(read.second));
+  }
+  const auto close_ec = co_await client->close(1000, "done");
+  (void)close_ec;
+}
+
+TEST_CASE("a message read into storage handed back by reuse()") {
+  harness h;
+  test_server server(h.ioc, nullptr);
+  h.start(server);
+  websocket_client client(h.ioc.get_executor(), tls_options{});
+  std::vector<std::string> got;
+  h.run(reused_reads(&client, "ws://127.0.0.1:" + server.port() + "/", &got));
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == std::string(300, 'x'));
+  CHECK(got[1] == "hi");
+  CHECK(got[2].empty());
 }
 
 TEST_CASE("the server closes with 4000: read fails and the code is observable") {

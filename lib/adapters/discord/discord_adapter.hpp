@@ -37,6 +37,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -159,8 +160,9 @@ class discord_adapter final : public chat_adapter {
   std::set<boost::asio::steady_timer*> refresh_waits_;
   // Announcements being posted, with the newest change that waits for their id.
   std::map<card_key, std::optional<event_card>> announcing_;
-  // The guild of each channel we heard from (scheduled events live in guilds).
-  std::map<std::string, std::string> channel_guild_;
+  // The guild of each channel we heard from (scheduled events live in guilds). Looked up for
+  // every message: hashed, since ordered lookups compare long snowflakes that share prefixes.
+  std::unordered_map<std::string, std::string> channel_guild_;
   struct synced_event {
     std::string id;
     nlohmann::json last;  // the fields last sent, so unchanged cards cost no call

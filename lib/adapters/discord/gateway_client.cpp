@@ -68,6 +68,9 @@ double gateway_client::jitter() {
 }
 
 void gateway_client::set_wake(clock::time_point at) {
+  // Most batches repeat the deadline already set (the next heartbeat): the timer is armed for
+  // it, or about to be, so there is nothing to re-arm.
+  if (wake_at_ == at) return;
   wake_at_ = at;
   wake_timer_.cancel();  // the waiting loop re-arms with the new deadline
 }
@@ -102,19 +105,24 @@ void gateway_client::stop() {
 }
 
 void gateway_client::execute(actions batch) {
-  auto log = layer_log("discord");
-  std::vector<gateway_event> delivered;
+  // Fetched only for a batch that logs: most batches are a dispatch and a wake-up.
+  std::shared_ptr<spdlog::logger> log_ptr;
+  const auto log = [&log_ptr] {
+    if (!log_ptr) log_ptr = layer_log("discord");
+    return log_ptr.get();
+  };
+  bool delivers = false;
   for (auto& action : batch) {
     if (auto* s = std::get_if<gateway_action::send>(&action.what)) {
       if (!connected_ || disconnect_planned_) continue;
       if (s->kind == gateway_action::send_kind::identify) ++stats_.identifies;
       if (s->kind == gateway_action::send_kind::resume) ++stats_.resumes;
       // Identify and Resume carry the token: log what was sent, never the text.
-      log->debug("gateway >> {} ({} bytes)", kind_name(s->kind), s->payload.size());
+      log()->debug("gateway >> {} ({} bytes)", kind_name(s->kind), s->payload.size());
       outbox_.push_back({std::move(s->payload), std::nullopt, {}});
       writer_signal_.cancel();
     } else if (auto* c = std::get_if<gateway_action::close>(&action.what)) {
-      log->info("closing the gateway connection ({}): {}", c->code, c->reason);
+      log()->info("closing the gateway connection ({}): {}", c->code, c->reason);
       plan_disconnect(c->code, std::move(c->reason));
     } else if (auto* k = std::get_if<gateway_action::connect>(&action.what)) {
       need_connect_ = true;
@@ -129,17 +137,17 @@ void gateway_client::execute(actions batch) {
       if (auto* r = std::get_if<gateway_event::ready>(&d->event.data)) {
         user_id_ = r->user_id;
         if (!r->application_id.empty()) application_id_ = r->application_id;
-        log->info("gateway ready: session established as user {}", user_id_);
+        log()->info("gateway ready: session established as user {}", user_id_);
       } else if (std::holds_alternative<gateway_event::resumed>(d->event.data)) {
-        log->info("gateway resumed");
+        log()->info("gateway resumed");
         static metrics::counter& resumes = metrics::bot_metrics::get().gateway_resumes.get();
         resumes.inc();
       }
-      delivered.push_back(std::move(d->event));
+      delivers = true;
     } else if (auto* r = std::get_if<gateway_action::report>(&action.what)) {
-      log->warn("{}", r->text);
+      log()->warn("{}", r->text);
     } else if (auto* f = std::get_if<gateway_action::fatal>(&action.what)) {
-      log->critical("discord gateway stopped for good: {}", f->reason);
+      log()->critical("discord gateway stopped for good: {}", f->reason);
       fatal_reason_ = f->reason;
       finished_ = true;
       plan_disconnect(1000, "fatal");
@@ -147,10 +155,12 @@ void gateway_client::execute(actions batch) {
     }
   }
   // The handler may post replies and enqueue payloads, which feed the session again: run it
-  // after the whole batch, so this batch's wake-up never overrides a newer one.
-  if (handler_ == nullptr) return;
-  for (auto& event : delivered)
-    (*handler_)(event);
+  // after the whole batch, so this batch's wake-up never overrides a newer one. The events stay
+  // in the batch, which this call owns, and the handler gets them by reference from there.
+  if (handler_ == nullptr || !delivers) return;
+  for (auto& action : batch) {
+    if (auto* d = std::get_if<gateway_action::deliver>(&action.what)) (*handler_)(d->event);
+  }
 }
 
 async::task<std::string> gateway_client::run(event_handler on_event) {
@@ -218,6 +228,7 @@ async::task<void> gateway_client::run_connection() {
 }
 
 void gateway_client::on_frame(const std::string& frame) {
+  // The event the session decodes owns copies of what it keeps, so the text can be reused.
   if (!options_.compress) {
     execute(session_.on_frame(frame, clock::now(), jitter()));
     return;
@@ -236,7 +247,9 @@ void gateway_client::on_frame(const std::string& frame) {
     execute(session_.on_closed(std::nullopt, clock::now(), jitter()));
     return;
   }
-  execute(session_.on_frame(std::get<std::string>(result), clock::now(), jitter()));
+  auto& text = std::get<std::string>(result);
+  execute(session_.on_frame(text, clock::now(), jitter()));
+  inflater_.reuse(std::move(text));
 }
 
 async::task<void> gateway_client::reader() {
@@ -249,10 +262,12 @@ async::task<void> gateway_client::reader() {
       const auto state = co_await asio::this_coro::cancellation_state;
       if (state.cancelled() != asio::cancellation_type::none) co_return;
     }
-    auto [ec, frame] = co_await ws_.read();
-    if (ec) co_return;
+    // Not a structured binding: co_await in its initialiser is one of GCC 12's coroutine bugs.
+    auto read = co_await ws_.read();
+    if (read.first) co_return;
     if (disconnect_planned_) continue;  // stale: the session has moved on
-    on_frame(frame);
+    on_frame(read.second);
+    ws_.reuse(std::move(read.second));
   }
 }
 

@@ -18,20 +18,25 @@ using kind = gateway_codec::error::kind;
 using json_type = gateway_frame_fields::json_type;
 using data_fields = gateway_frame_fields::data_fields;
 
+// The decoders fill the event in place, inside the variant decode() returns: an event with a
+// message in it is a dozen strings, and each move through a layer costs as much as a copy of
+// the short ones. A nullopt answer means the event is complete.
+using problem = std::optional<error>;
+
 error bad_data(std::string detail) {
   return error{kind::bad_data, std::move(detail)};
 }
 
-gateway_codec::decoded decode_hello(gateway_event event, const gateway_frame_fields& frame) {
+problem decode_hello(gateway_event& event, const gateway_frame_fields& frame) {
   // Integers only: a float or a value beyond int64 is not an interval.
   const auto ms =
       frame.d.is(json_type::object) ? frame.data.heartbeat_interval.int64() : std::nullopt;
   if (!ms || *ms <= 0) return bad_data("Hello without a positive integer d.heartbeat_interval");
   event.data = gateway_event::hello{std::chrono::milliseconds(*ms)};
-  return event;
+  return std::nullopt;
 }
 
-gateway_codec::decoded decode_ready(gateway_event event, data_fields& d) {
+problem decode_ready(gateway_event& event, data_fields& d) {
   gateway_event::ready ready;
   auto session_id = d.session_id.take_string();
   auto resume_url = d.resume_gateway_url.take_string();
@@ -48,11 +53,10 @@ gateway_codec::decoded decode_ready(gateway_event event, data_fields& d) {
   ready.user_id = std::move(*user_id);
   ready.application_id = std::move(*application_id);
   event.data = std::move(ready);
-  return event;
+  return std::nullopt;
 }
 
-gateway_codec::decoded decode_message_create(gateway_event event, data_fields& d) {
-  gateway_event::message_create message;
+problem decode_message_create(gateway_event& event, data_fields& d) {
   auto id = d.id.take_string();
   auto channel_id = d.channel_id.take_string();
   auto content = d.content.take_string();
@@ -62,6 +66,7 @@ gateway_codec::decoded decode_message_create(gateway_event event, data_fields& d
   auto author_id = d.author_id.take_string();
   auto username = d.author_username.take_string();
   if (!author_id || !username) return bad_data("MESSAGE_CREATE author without id or username");
+  auto& message = event.data.emplace<gateway_event::message_create>();
   message.id = std::move(*id);
   message.channel_id = std::move(*channel_id);
   message.content = std::move(*content);
@@ -72,7 +77,7 @@ gateway_codec::decoded decode_message_create(gateway_event event, data_fields& d
   message.author.global_name = d.author_global_name.take_string();
   if (d.author_bot.is(json_type::boolean)) message.author.bot = d.author_bot.boolean;
   if (d.member.is(json_type::object)) {
-    gateway_event::message_member member_info;
+    auto& member_info = message.member.emplace();
     if (!d.member_roles.is(json_type::absent)) {
       if (!d.member_roles.is(json_type::array)) {
         return bad_data("MESSAGE_CREATE member.roles is not an array");
@@ -83,10 +88,8 @@ gateway_codec::decoded decode_message_create(gateway_event event, data_fields& d
       member_info.roles = std::move(d.member_role_ids);
     }
     member_info.permissions = d.member_permissions.take_string();
-    message.member = std::move(member_info);
   }
-  event.data = std::move(message);
-  return event;
+  return std::nullopt;
 }
 
 std::string dump(const json& payload) {
@@ -107,13 +110,13 @@ std::string raw_data(std::string_view text) {
   return d == root.end() ? std::string() : dump(*d);
 }
 
-gateway_codec::decoded decode_dispatch(gateway_event event, gateway_frame_fields& frame,
-                                       std::string_view text) {
+problem decode_dispatch(gateway_event& event, gateway_frame_fields& frame, std::string_view text) {
   if (!event.t) return error{kind::bad_envelope, "dispatch (op 0) without a string t"};
-  const std::string& name = *event.t;
+  // A view: comparing it with a literal checks the length first, and no strlen.
+  const std::string_view name = *event.t;
   if (name == "RESUMED") {
     event.data = gateway_event::resumed{};
-    return event;
+    return std::nullopt;
   }
   const bool d_is_object = frame.d.is(json_type::object);
   if (name != "READY" && name != "MESSAGE_CREATE" && name != "INTERACTION_CREATE") {
@@ -121,13 +124,13 @@ gateway_codec::decoded decode_dispatch(gateway_event event, gateway_frame_fields
     // Guild and role events feed the permission cache; the rest need nothing of `d`.
     if (name.rfind("GUILD_", 0) == 0 && d_is_object) other.raw = raw_data(text);
     event.data = std::move(other);
-    return event;
+    return std::nullopt;
   }
-  if (!d_is_object) return bad_data(name + " without an object d");
-  if (name == "READY") return decode_ready(std::move(event), frame.data);
-  if (name == "MESSAGE_CREATE") return decode_message_create(std::move(event), frame.data);
+  if (!d_is_object) return bad_data(std::string(name) + " without an object d");
+  if (name == "READY") return decode_ready(event, frame.data);
+  if (name == "MESSAGE_CREATE") return decode_message_create(event, frame.data);
   event.data = gateway_event::interaction_create{raw_data(text)};
-  return event;
+  return std::nullopt;
 }
 
 gateway_codec::encoded checked(std::string text, const char* what) {
@@ -138,9 +141,7 @@ gateway_codec::encoded checked(std::string text, const char* what) {
   return text;
 }
 
-}  // namespace
-
-gateway_codec::decoded gateway_codec::decode(std::string_view text) {
+problem decode_into(gateway_event& event, std::string_view text) {
   gateway_frame_fields frame;
   switch (frame.read(text)) {
     case gateway_frame_fields::outcome::too_deep:
@@ -152,7 +153,6 @@ gateway_codec::decoded gateway_codec::decode(std::string_view text) {
   }
   if (frame.root != json_type::object) return error{kind::not_json, "frame is not a JSON object"};
 
-  gateway_event event;
   const auto op_value = frame.op.int64();
   if (!op_value || *op_value < 0 || *op_value > std::numeric_limits<int>::max()) {
     return error{kind::bad_envelope, "frame without an integer op"};
@@ -170,28 +170,38 @@ gateway_codec::decoded gateway_codec::decode(std::string_view text) {
 
   switch (event.op) {
     case 0:
-      return decode_dispatch(std::move(event), frame, text);
+      return decode_dispatch(event, frame, text);
     case 1:
       event.data = gateway_event::heartbeat_request{};
-      return event;
+      return std::nullopt;
     case 7:
       event.data = gateway_event::reconnect{};
-      return event;
+      return std::nullopt;
     case 9:
       // d is documented as a boolean. Anything else is read as false: re-identifying is the
       // reading that cannot get stuck on a session the server has dropped (G10).
       event.data =
           gateway_event::invalid_session{frame.d.is(json_type::boolean) && frame.d.boolean};
-      return event;
+      return std::nullopt;
     case 10:
-      return decode_hello(std::move(event), frame);
+      return decode_hello(event, frame);
     case 11:
       event.data = gateway_event::heartbeat_ack{};
-      return event;
+      return std::nullopt;
     default:
       event.data = gateway_event::unknown_op{};
-      return event;
+      return std::nullopt;
   }
+}
+
+}  // namespace
+
+gateway_codec::decoded gateway_codec::decode(std::string_view text) {
+  decoded result;  // a default gateway_event, filled where it will be returned
+  if (auto failure = decode_into(std::get<gateway_event>(result), text)) {
+    result = std::move(*failure);
+  }
+  return result;
 }
 
 gateway_codec::encoded gateway_codec::encode_identify(std::string_view token, std::uint32_t intents,

@@ -109,7 +109,8 @@ class gateway_session {
   // next one: a resume when `keep_session` and there is a session, otherwise a new identify.
   void reconnect(actions& out, bool keep_session, std::optional<std::uint16_t> close_code,
                  std::string reason, bool failed, time_point now, double jitter);
-  void handle(actions& out, gateway_event event, time_point now, double jitter);
+  // Moves `event` into a deliver action when it is a dispatch; leaves it alone otherwise.
+  void handle(actions& out, gateway_event& event, time_point now, double jitter);
   void send_priority(actions& out, gateway_action::send_kind kind, std::string payload,
                      time_point now);
   void send_heartbeat(actions& out, time_point now);

@@ -18,6 +18,11 @@ namespace {
 constexpr std::array<unsigned char, 4> flush_marker{0x00, 0x00, 0xFF, 0xFF};
 constexpr std::size_t chunk_bytes = 16 * 1024;
 
+// RFC 1950 §2.2: the two header bytes, CMF then FLG.
+constexpr unsigned deflate_method = 8;        // CM, the low nibble of CMF
+constexpr unsigned max_window_info = 7;       // CINFO above 7 (a 32 KiB window) is not allowed
+constexpr unsigned preset_dictionary = 0x20;  // FDICT, in FLG
+
 }  // namespace
 
 struct zlib_stream_inflater::state {
@@ -31,10 +36,14 @@ struct zlib_stream_inflater::state {
   std::size_t message_bytes = 0;
   std::array<unsigned char, 4> tail{};  // the last compressed bytes seen, for the marker
   std::size_t tail_size = 0;
+  std::array<unsigned char, 2> header{};  // the zlib header, which may come split across frames
+  std::size_t header_size = 0;
 
   explicit state(std::size_t max_bytes) : max_message_bytes(max_bytes) {
-    // Plain inflateInit: zlib-stream starts with a zlib header (G16), unlike raw deflate.
-    if (inflateInit(&stream) == Z_OK) {
+    // zlib-stream is one zlib stream (G16) that never ends, so its Adler-32 trailer never comes
+    // and zlib's running checksum over every inflated byte would be wasted. So the header is
+    // checked here (accept_header) and zlib inflates raw deflate, with the largest window.
+    if (inflateInit2(&stream, -MAX_WBITS) == Z_OK) {
       initialised = true;
       ready = true;
     } else {
@@ -55,13 +64,39 @@ struct zlib_stream_inflater::state {
   }
 
   void remember_tail(std::string_view frame) {
-    for (const char c : frame) {
-      if (tail_size == tail.size()) {
-        std::memmove(tail.data(), tail.data() + 1, tail.size() - 1);
-        --tail_size;
-      }
-      tail[tail_size++] = static_cast<unsigned char>(c);
+    // Only the last four bytes of the stream matter, so a long frame replaces the whole tail.
+    if (frame.size() >= tail.size()) {
+      std::memcpy(tail.data(), frame.data() + frame.size() - tail.size(), tail.size());
+      tail_size = tail.size();
+      return;
     }
+    const std::size_t keep = std::min(tail_size, tail.size() - frame.size());
+    std::memmove(tail.data(), tail.data() + tail_size - keep, keep);
+    std::memcpy(tail.data() + keep, frame.data(), frame.size());
+    tail_size = keep + frame.size();
+  }
+
+  // Takes the zlib header's bytes off the front of `frame` until both have come, then checks
+  // them as zlib's own inflate would (RFC 1950 §2.2, in zlib's order), except that a preset
+  // dictionary is refused at once: the gateway never announces one.
+  std::optional<error> accept_header(std::string_view& frame) {
+    while (header_size < header.size() && !frame.empty()) {
+      header[header_size++] = static_cast<unsigned char>(frame.front());
+      frame.remove_prefix(1);
+    }
+    if (header_size < header.size()) return std::nullopt;  // the rest comes in a later frame
+    const unsigned cmf = header[0];
+    const unsigned flg = header[1];
+    if ((cmf * 256 + flg) % 31 != 0)
+      return fail("corrupt zlib-stream data: incorrect header check");
+    if ((cmf & 0x0F) != deflate_method) {
+      return fail("corrupt zlib-stream data: unknown compression method");
+    }
+    if ((cmf >> 4) > max_window_info) return fail("corrupt zlib-stream data: invalid window size");
+    if ((flg & preset_dictionary) != 0) {
+      return fail("corrupt zlib-stream data: a preset dictionary is not supported");
+    }
+    return std::nullopt;
   }
 
   bool at_flush_marker() const { return tail_size == tail.size() && tail == flush_marker; }
@@ -126,7 +161,11 @@ zlib_stream_inflater::result zlib_stream_inflater::feed(std::string_view binary_
   if (!state_) return error{error::kind::corrupt, "the inflater was moved from"};
   state& s = *state_;
   if (!s.ready) return error{error::kind::corrupt, s.failure};
-  if (auto problem = s.inflate_frame(binary_frame)) return *problem;
+  std::string_view compressed = binary_frame;
+  if (s.header_size < s.header.size()) {
+    if (auto problem = s.accept_header(compressed)) return *problem;
+  }
+  if (auto problem = s.inflate_frame(compressed)) return *problem;
   s.remember_tail(binary_frame);
   // L8: the marker test looks at the stream's last four bytes, which may span frames.
   if (!s.at_flush_marker()) return incomplete{};
@@ -140,6 +179,13 @@ zlib_stream_inflater::result zlib_stream_inflater::feed(std::string_view binary_
   std::string text = std::move(s.message);
   s.clear_message();
   return text;
+}
+
+void zlib_stream_inflater::reuse(std::string spent) {
+  // Only between messages: a message in progress already has its storage.
+  if (!state_ || !state_->message.empty() || spent.capacity() <= state_->message.capacity()) return;
+  spent.clear();
+  state_->message = std::move(spent);
 }
 
 void zlib_stream_inflater::reset() {

@@ -46,6 +46,9 @@ class zlib_stream_inflater {
   zlib_stream_inflater& operator=(const zlib_stream_inflater&) = delete;
 
   result feed(std::string_view binary_frame);
+  // Optional: hands back the text of a message feed() returned, once the caller is done with it,
+  // so that the next message is inflated into its storage instead of a new allocation.
+  void reuse(std::string spent);
   // Forget everything, as if newly made: for a new connection.
   void reset();
 

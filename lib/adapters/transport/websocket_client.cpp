@@ -195,7 +195,9 @@ struct websocket_client::impl {
       }
       return {fail(ec, std::move(what)), std::string{}};
     }
-    std::string message = beast::buffers_to_string(buffer.data());
+    // flat_buffer holds the message in one piece.
+    std::string message = std::move(spare);
+    message.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
     buffer.consume(size);
     return {error_code{}, std::move(message)};
   }
@@ -227,6 +229,7 @@ struct websocket_client::impl {
   std::optional<plain_ws> plain;
   std::optional<secure_ws> secure;
   beast::flat_buffer buffer;
+  std::string spare;  // storage handed back by reuse(), for the next message
   std::string chosen;
   std::uint16_t close_code = 0;
   std::string error_text;
@@ -269,6 +272,10 @@ async::task<std::pair<boost::system::error_code, std::string>> websocket_client:
     co_return impl_->read_result(&*impl_->plain, ec, size);
   }
   co_return std::pair{impl_->fail(asio::error::not_connected, "read"), std::string{}};
+}
+
+void websocket_client::reuse(std::string spent) {
+  if (spent.capacity() > impl_->spare.capacity()) impl_->spare = std::move(spent);
 }
 
 async::task<boost::system::error_code> websocket_client::write(std::string text) {

@@ -61,6 +61,9 @@ class websocket_client {
   // Reads one whole message, text or binary. When the peer closes, the error is
   // beast::websocket::error::closed and close_code() holds the peer's code.
   async::task<std::pair<boost::system::error_code, std::string>> read();
+  // Optional: hands back a message read() returned, once the caller is done with it, so that the
+  // next read() copies into its storage instead of allocating.
+  void reuse(std::string spent);
 
   // Sends `text` as one text message. The caller keeps at most one write in flight.
   async::task<boost::system::error_code> write(std::string text);

@@ -184,6 +184,83 @@ TEST_CASE("corrupt data is an error, never a crash") {
   }
 }
 
+bool is_corrupt(const zlib_stream_inflater::result& r) {
+  const auto* e = std::get_if<zlib_stream_inflater::error>(&r);
+  return e != nullptr && e->what == error_kind::corrupt && !e->detail.empty();
+}
+
+// The inflater checks the RFC 1950 header itself (it inflates raw deflate, see the .cpp): each
+// header zlib's own inflate refuses is refused, whole or split, and then the stream is dead.
+TEST_CASE("the zlib header is checked as zlib would") {
+  const std::string body("\x02\x00\x00\x00\xff\xff", 6);  // an empty block, then a flush
+  SUBCASE("the header check (FCHECK) fails") {
+    zlib_stream_inflater inflater;
+    CHECK(is_corrupt(inflater.feed(std::string("\x78\x9d", 2) + body)));
+  }
+  SUBCASE("not deflate") {
+    zlib_stream_inflater inflater;
+    // CM 9, FCHECK right.
+    CHECK(is_corrupt(inflater.feed(std::string("\x79\x18", 2) + body)));
+  }
+  SUBCASE("a window over 32 KiB") {
+    zlib_stream_inflater inflater;
+    // CINFO 8, FCHECK right.
+    CHECK(is_corrupt(inflater.feed(std::string("\x88\x1c", 2) + body)));
+  }
+  SUBCASE("a preset dictionary (FDICT)") {
+    zlib_stream_inflater inflater;
+    // FDICT set, FCHECK right, then a dictionary id.
+    CHECK(is_corrupt(inflater.feed(std::string("\x78\x20\x00\x00\x00\x01", 6) + body)));
+  }
+  SUBCASE("a bad header split across frames") {
+    zlib_stream_inflater inflater;
+    CHECK(is_incomplete(inflater.feed(std::string("\x78", 1))));
+    CHECK(is_corrupt(inflater.feed(std::string("\x9d", 1) + body)));
+  }
+  SUBCASE("a refused header leaves the stream dead") {
+    zlib_stream_inflater inflater;
+    REQUIRE(is_corrupt(inflater.feed(std::string("\x78\x9d", 2) + body)));
+    deflater server;
+    CHECK(is_corrupt(inflater.feed(server.message(R"({"op":11})"))));
+  }
+}
+
+TEST_CASE("a good header split across frames, and a small window") {
+  const std::string text = R"({"t":"RESUMED","s":2,"op":0,"d":{}})";
+  SUBCASE("the first byte alone, then the rest") {
+    deflater server;
+    zlib_stream_inflater inflater;
+    const std::string data = server.message(text);
+    CHECK(is_incomplete(inflater.feed(data.substr(0, 1))));
+    CHECK(text_of(inflater.feed(data.substr(1))) == text);
+    CHECK(text_of(inflater.feed(server.message(text))) == text);
+  }
+  SUBCASE("the header alone, then the data") {
+    deflater server;
+    zlib_stream_inflater inflater;
+    const std::string data = server.message(text);
+    CHECK(is_incomplete(inflater.feed(data.substr(0, 2))));
+    CHECK(text_of(inflater.feed(data.substr(2))) == text);
+  }
+  SUBCASE("a 512-byte window (CINFO 1) is accepted, as zlib accepts it") {
+    z_stream small{};
+    REQUIRE(deflateInit2(&small, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 9, 8, Z_DEFAULT_STRATEGY) ==
+            Z_OK);
+    std::string input = text;
+    unsigned char out[512];
+    small.next_in = reinterpret_cast<Bytef*>(input.data());
+    small.avail_in = static_cast<uInt>(input.size());
+    small.next_out = out;
+    small.avail_out = sizeof out;
+    REQUIRE(deflate(&small, Z_SYNC_FLUSH) == Z_OK);
+    const std::string data(reinterpret_cast<const char*>(out), sizeof out - small.avail_out);
+    deflateEnd(&small);
+    REQUIRE((static_cast<unsigned char>(data[0]) >> 4) == 1);
+    zlib_stream_inflater inflater;
+    CHECK(text_of(inflater.feed(data)) == text);
+  }
+}
+
 TEST_CASE("after corrupt data the inflater refuses the rest of the connection until reset") {
   deflater server;
   zlib_stream_inflater inflater;
@@ -216,6 +293,27 @@ TEST_CASE("a message over the size cap is dropped, and the stream goes on") {
   zlib_stream_inflater exact(next.size());
   deflater fresh;
   CHECK(text_of(exact.feed(fresh.message(next))) == next);
+}
+
+TEST_CASE("a message's text handed back by reuse() holds the next message, and only it") {
+  deflater server;
+  zlib_stream_inflater inflater;
+  const std::string big = ready_payload(300);
+  const std::string small = R"({"op":11,"d":null})";
+  std::string text = text_of(inflater.feed(server.message(big)));
+  REQUIRE(text == big);
+  inflater.reuse(std::move(text));
+  text = text_of(inflater.feed(server.message(small)));
+  CHECK(text == small);
+  inflater.reuse(std::move(text));
+  // Handed back while a message is half read: ignored, the message comes out whole.
+  const std::string data = server.message(big);
+  REQUIRE(is_incomplete(inflater.feed(data.substr(0, data.size() / 2))));
+  inflater.reuse(std::string(4096, 'z'));
+  CHECK(text_of(inflater.feed(data.substr(data.size() / 2))) == big);
+  zlib_stream_inflater moved_from = std::move(inflater);
+  inflater.reuse(std::string(64, 'z'));  // NOLINT(bugprone-use-after-move): must not crash
+  CHECK(text_of(moved_from.feed(server.message(small))) == small);
 }
 
 TEST_CASE("a moved inflater keeps its stream") {
