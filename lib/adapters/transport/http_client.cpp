@@ -27,6 +27,7 @@
 
 #include "adapters/transport/connect_steps.hpp"
 #include "adapters/transport/http_response_reader.hpp"
+#include "adapters/transport/http_token.hpp"
 #include "adapters/transport/parsed_url.hpp"
 #include "adapters/transport/tls_client_context.hpp"
 
@@ -47,27 +48,6 @@ constexpr std::size_t max_response_header = 64 * 1024;
 
 error_code errc_code(boost::system::errc::errc_t e) {
   return boost::system::errc::make_error_code(e);
-}
-
-// tchar, RFC 9110 §5.6.2, as a table: searching the punctuation for each byte (a memchr call
-// for every '-' of a header name) cost the Discord path a thousand instructions per request.
-constexpr std::array<bool, 256> token_chars = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c)
-    t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c)
-    t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c)
-    t[c] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
-    t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return token_chars[static_cast<unsigned char>(c)];
-  });
 }
 
 // The bytes that would split a request if a header value held them. A loop, not
@@ -92,7 +72,7 @@ bool same_name(std::string_view a, std::string_view b) {
 // Why `r` cannot be sent as it is; empty when it can. Checked because Beast serializes whatever
 // it is given, and a CR or LF in a field would split the request (header injection).
 std::string request_problem(const http_request& r) {
-  if (!is_token(r.method)) return "the method \"" + r.method + "\" is not an HTTP token";
+  if (!is_http_token(r.method)) return "the method \"" + r.method + "\" is not an HTTP token";
   if (r.target.empty() || r.target.front() != '/') {
     return "the target must start with '/' (origin-form, RFC 9112 §3.2.1)";
   }
@@ -101,7 +81,7 @@ std::string request_problem(const http_request& r) {
     return "the target holds a space or a control character";
   }
   for (const auto& h : r.headers) {
-    if (!is_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
+    if (!is_http_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
     if (holds_line_break(h.value)) return "the value of header " + h.name + " holds CR, LF or NUL";
     for (const std::string_view own : client_fields) {
       if (same_name(h.name, own)) return "the header " + h.name + " is set by the client";

@@ -6,25 +6,13 @@
 #include <limits>
 #include <utility>
 
+#include "adapters/transport/http_token.hpp"
+
 namespace tweetup {
 
 namespace {
 
 using error = http_response_reader::error;
-
-// tchar, RFC 9110 §5.6.2.
-constexpr std::array<bool, 256> token_chars = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c)
-    t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c)
-    t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c)
-    t[c] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
-    t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
 
 // What a field value, a reason phrase or a chunk extension may hold: HTAB, SP, VCHAR and
 // obs-text, so no control character but HTAB (RFC 9110 §5.5: CR, LF and NUL are dangerous).
@@ -37,12 +25,6 @@ constexpr std::array<bool, 256> text_chars = [] {
     t[c] = true;
   return t;
 }();
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return token_chars[static_cast<unsigned char>(c)];
-  });
-}
 
 bool is_text(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -283,7 +265,7 @@ bool http_response_reader::field_line(std::string_view line, std::size_t at) {
   if (colon == std::string_view::npos) return refuse(error::bad_field);
   // A space before the colon fails here too: it is not a token character (§5.1).
   const std::string_view name = line.substr(0, colon);
-  if (!is_token(name)) return refuse(error::bad_field);
+  if (!is_http_token(name)) return refuse(error::bad_field);
   const std::string_view value = trim(line.substr(colon + 1));
   if (!is_text(value)) return refuse(error::bad_value);
   // Discord's answers carry about 25 fields (Cloudflare's included): one allocation for them.
@@ -470,7 +452,7 @@ bool http_response_reader::trailer_line() {
   }
   if (is_space(text.front())) return refuse(error::bad_value);
   const std::size_t colon = text.find(':');
-  if (colon == std::string_view::npos || !is_token(text.substr(0, colon))) {
+  if (colon == std::string_view::npos || !is_http_token(text.substr(0, colon))) {
     return refuse(error::bad_field);
   }
   if (!is_text(trim(text.substr(colon + 1)))) return refuse(error::bad_value);
