@@ -133,11 +133,13 @@ rest_result rest_client::finish(rest_result r, const rest_route& route) {
 
 async::task<rest_result> rest_client::request(std::string method, std::string path,
                                               std::string body) {
-  auto result = co_await send(make_route(method, std::move(path)), std::move(body));
+  auto result = co_await send(routes_.get(method, path), std::move(body));
   co_return result;
 }
 
-async::task<rest_result> rest_client::send(rest_route route, std::string body) {
+async::task<rest_result> rest_client::send(std::shared_ptr<const rest_route> shared_route,
+                                           std::string body) {
+  const rest_route& route = *shared_route;
   auto log = layer_log("discord");
   for (int attempt = 0;; ++attempt) {
     for (;;) {
@@ -223,23 +225,22 @@ async::task<bool> rest_client::flush(clock::time_point deadline) {
 }
 
 void rest_client::submit(std::string method, std::string path, std::string body, completion done) {
-  // The route is made once here and travels with the job: it cost more than the rest of
-  // queueing a reply.
-  rest_route route = make_route(method, std::move(path));
+  // The route travels with the job, shared with every call to the same path (route_cache).
+  auto route = routes_.get(method, path);
   if (stopping_ || queued_ >= options_.max_queued) {
     const char* why = stopping_ ? "stopping" : "too many queued REST calls";
-    layer_log("discord")->error("{} dropped: {}", route.route_template, why);
+    layer_log("discord")->error("{} dropped: {}", route->route_template, why);
     if (done) done(rest_result{0, {}, why});
     return;
   }
-  auto& jobs = queues_[route.limiter_key];
+  auto& jobs = queues_[route->limiter_key];
   const bool idle = jobs.empty();
-  const std::size_t bytes = route.method.size() + route.path.size() + body.size();
+  const std::size_t bytes = route->method.size() + route->path.size() + body.size();
   jobs.push_back({std::move(route), std::move(body), std::move(done), bytes});
   ++queued_;
   queued_bytes_ += bytes;
   if (idle) {
-    const std::string& key = jobs.back().route.limiter_key;  // not sent yet: still there
+    const std::string& key = jobs.back().route->limiter_key;  // held by the job's route
     if (const auto parked = parked_.find(key); parked != parked_.end()) {
       parked->second->cancel();
     } else {

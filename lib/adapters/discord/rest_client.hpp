@@ -27,6 +27,7 @@
 
 #include "adapters/discord/rest_rate_limiter.hpp"
 #include "adapters/discord/rest_route.hpp"
+#include "adapters/discord/route_cache.hpp"
 #include "adapters/transport/http_client.hpp"
 
 namespace tweetup {
@@ -93,15 +94,15 @@ class rest_client {
  private:
   using clock = std::chrono::steady_clock;
   struct job {
-    rest_route route;
+    std::shared_ptr<const rest_route> route;
     std::string body;
     completion done;
     // Counted at submit(): the drainer moves route and body out while the job stays queued.
     std::size_t bytes = 0;
   };
 
-  // request() for a route already made.
-  async::task<rest_result> send(rest_route route, std::string body);
+  // request() for a route already made; `route` is never null.
+  async::task<rest_result> send(std::shared_ptr<const rest_route> route, std::string body);
   async::task<void> drain(std::string key);
   // How long an idle drainer waits for more, and how many may wait at once (interaction
   // callbacks each have a key of their own, used once).
@@ -119,6 +120,7 @@ class rest_client {
   std::string authorization_;
   http_client http_;
   rest_rate_limiter limiter_;
+  route_cache routes_;
   std::unordered_map<std::string, std::deque<job>> queues_;  // by limiter key
   std::vector<boost::asio::steady_timer*> waiters_;
   // Drainers whose queue ran empty, waiting a while for the next call with their key. A channel
