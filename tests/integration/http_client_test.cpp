@@ -120,6 +120,12 @@ http::response<http::string_body> echo_response(const http::request<http::string
   res.set("X-Echo-Test", req["X-Test"]);
   res.set("X-Echo-Content-Length",
           req.has_content_length() ? std::string(req[http::field::content_length]) : "none");
+  std::string names;  // the request's field names, in the order they came
+  for (const auto& field : req) {
+    if (!names.empty()) names += ",";
+    names += std::string(field.name_string());
+  }
+  res.set("X-Echo-Fields", names);
   res.body() =
       std::string(req.method_string()) + " " + std::string(req.target()) + "\n" + req.body();
   res.prepare_payload();
@@ -434,8 +440,8 @@ TEST_CASE("response status and every header are kept, looked up case-insensitive
   };
   CHECK(position("X-RateLimit-Limit") < position("X-RateLimit-Remaining"));
   CHECK(position("X-RateLimit-Bucket") < position("Set-Cookie"));
-  // Content-Type, 4 X-RateLimit-*, 2 Set-Cookie, 2 X-Echo-*, Content-Length.
-  CHECK(r.field_count() == 10);
+  // Content-Type, 4 X-RateLimit-*, 2 Set-Cookie, 3 X-Echo-*, Content-Length.
+  CHECK(r.field_count() == 11);
 }
 
 TEST_CASE("a chunked response after an interim 103 is read whole, and the connection reused") {
@@ -850,6 +856,51 @@ TEST_CASE("requests that would be sent malformed are refused before any traffic"
   h.run(send_one(&client, std::move(r), &out));
   CHECK(out.ec == boost::system::errc::invalid_argument);
   CHECK_MESSAGE(out.error_text.find("request not sent") != std::string::npos, out.error_text);
+  CHECK(server.accepted == 0);
+}
+
+TEST_CASE("fixed headers go on every request, after Host and before the request's own") {
+  harness h;
+  http_test_server server(h.ioc, nullptr);
+  h.start(server);
+  http_client_options options;
+  options.fixed_headers = {{"X-Test", "fixed"}, {"User-Agent", "probe/1"}};
+  http_client client(h.ioc.get_executor(), server.origin(), tls_options{}, options);
+  std::vector<step> steps;
+  steps.push_back({behaviour::echo, get("/a")});
+  steps.push_back({behaviour::echo, http_request{"POST", "/b", {{"X-Own", "1"}}, "{}"}});
+  std::vector<exchange_result> out;
+  h.run(send_steps(&client, &server, std::move(steps), &out));
+  REQUIRE(out.size() == 2);
+  for (const auto& r : out) {
+    CHECK_MESSAGE(!r.ec, r.error_text);
+    CHECK(*r.response.header("X-Echo-Test") == "fixed");
+  }
+  CHECK(*out[0].response.header("X-Echo-Fields") == "Host,X-Test,User-Agent");
+  CHECK(*out[1].response.header("X-Echo-Fields") == "Host,X-Test,User-Agent,X-Own,Content-Length");
+}
+
+TEST_CASE("a fixed header that would be sent malformed fails every request without traffic") {
+  harness h;
+  http_test_server server(h.ioc, nullptr);
+  h.start(server);
+  http_client_options options;
+  SUBCASE("CR LF in its value") {
+    options.fixed_headers = {{"Authorization", "Bot x\r\nX-Injected: yes"}};
+  }
+  SUBCASE("a name that is not a token") {
+    options.fixed_headers = {{"Bad Name", "x"}};
+  }
+  SUBCASE("a field the client sets") {
+    options.fixed_headers = {{"Connection", "close"}};
+  }
+  http_client client(h.ioc.get_executor(), server.origin(), tls_options{}, options);
+  for (int i = 0; i < 2; ++i) {
+    exchange_result out;
+    h.run(send_one(&client, get("/ok"), &out));
+    CHECK(out.ec == boost::system::errc::invalid_argument);
+    CHECK_MESSAGE(out.error_text.find("fixed header refused") != std::string::npos, out.error_text);
+  }
   CHECK(server.accepted == 0);
 }
 

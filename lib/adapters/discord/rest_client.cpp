@@ -66,15 +66,17 @@ rest_client::rest_client(async::executor ex, rest_client_options options)
     : ex_(ex),
       options_(std::move(options)),
       path_prefix_(split(options_.api_base).prefix),
-      authorization_("Bot " + options_.token),
       http_(ex, split(options_.api_base).origin, tls_options{options_.ca_file, true},
             [&] {
               http_client_options o;
               o.max_connections = options_.max_connections;
+              // R2, L15: on every call, written out once by the HTTP client.
+              o.fixed_headers = {{"Authorization", "Bot " + options_.token},
+                                 {"User-Agent", options_.user_agent}};
               return o;
             }()),
       limiter_(options_.limits) {
-  options_.token.clear();  // the Authorization header holds the one copy
+  options_.token.clear();  // the HTTP client's Authorization line holds the one copy
 }
 
 rest_client::~rest_client() = default;
@@ -159,10 +161,7 @@ async::task<rest_result> rest_client::send(std::shared_ptr<const rest_route> sha
     http_request out;
     out.method = route.method;
     out.target = path_prefix_ + route.path;
-    // Emplaced, not from an initializer list, which would copy every string twice.
-    out.headers.reserve(3);
-    out.headers.push_back({"Authorization", authorization_});  // R2, L15
-    out.headers.push_back({"User-Agent", options_.user_agent});
+    // Authorization and User-Agent are the HTTP client's fixed headers.
     if (!body.empty()) out.headers.push_back({"Content-Type", "application/json"});
     out.body = body;
     ++stats_.requests;

@@ -117,7 +117,6 @@ class rest_client {
   async::executor ex_;
   rest_client_options options_;
   std::string path_prefix_;  // api_base's path, e.g. "/api/v10"
-  std::string authorization_;
   http_client http_;
   rest_rate_limiter limiter_;
   route_cache routes_;

@@ -71,6 +71,16 @@ bool same_name(std::string_view a, std::string_view b) {
 
 // Why `r` cannot be sent as it is; empty when it can. Checked because Beast serializes whatever
 // it is given, and a CR or LF in a field would split the request (header injection).
+// Why the client will not send `h`, or empty.
+std::string header_problem(const http_header& h) {
+  if (!is_http_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
+  if (holds_line_break(h.value)) return "the value of header " + h.name + " holds CR, LF or NUL";
+  for (const std::string_view own : client_fields) {
+    if (same_name(h.name, own)) return "the header " + h.name + " is set by the client";
+  }
+  return {};
+}
+
 std::string request_problem(const http_request& r) {
   if (!is_http_token(r.method)) return "the method \"" + r.method + "\" is not an HTTP token";
   if (r.target.empty() || r.target.front() != '/') {
@@ -81,11 +91,7 @@ std::string request_problem(const http_request& r) {
     return "the target holds a space or a control character";
   }
   for (const auto& h : r.headers) {
-    if (!is_http_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
-    if (holds_line_break(h.value)) return "the value of header " + h.name + " holds CR, LF or NUL";
-    for (const std::string_view own : client_fields) {
-      if (same_name(h.name, own)) return "the header " + h.name + " is set by the client";
-    }
+    if (auto problem = header_problem(h); !problem.empty()) return problem;
   }
   return {};
 }
@@ -101,16 +107,18 @@ struct wire_request {
   bool is_head = false;  // a HEAD: the response has no body whatever its fields say
 };
 
-wire_request build_request(http_request r, const std::string& host) {
+// `fixed` is http_client_options::fixed_headers as written out once (fixed_header_lines).
+wire_request build_request(http_request r, const std::string& host, std::string_view fixed) {
   wire_request out;
   const bool body_expected = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
-  std::size_t size = r.method.size() + r.target.size() + host.size() + 64;
+  std::size_t size = r.method.size() + r.target.size() + host.size() + fixed.size() + 64;
   for (const auto& h : r.headers)
     size += h.name.size() + h.value.size() + 4;
   // The literals as string_views: append(const char*) measures each with strlen.
   out.head.reserve(size);
   out.head.append(r.method).append(" "sv).append(r.target).append(" HTTP/1.1\r\n"sv);
   out.head.append("Host: "sv).append(host).append("\r\n"sv);
+  out.head.append(fixed);
   for (const auto& h : r.headers)
     out.head.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
   // Some servers answer 411 to a POST without Content-Length, even with no body.
@@ -301,6 +309,16 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
     }
     host_header = origin.authority();
     where = origin.host + ":" + origin.port;
+    for (const auto& h : options.fixed_headers) {
+      if (auto problem = header_problem(h); !problem.empty()) {
+        origin_error = errc_code(boost::system::errc::invalid_argument);
+        origin_error_text = "fixed header refused: " + problem;
+        return;
+      }
+      fixed_header_lines.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
+    }
+    // Written out now; the options' copy (credentials, perhaps) is not needed again.
+    options.fixed_headers.clear();
   }
 
   ~impl() {
@@ -507,7 +525,7 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
       co_return fail(errc_code(boost::system::errc::invalid_argument),
                      "request not sent: " + problem);
     }
-    const wire_request req = build_request(std::move(request), host_header);
+    const wire_request req = build_request(std::move(request), host_header, fixed_header_lines);
 
     slot s(this);
     if (!try_acquire(&s)) {
@@ -574,7 +592,8 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
   transport_detail::tls_client_context tls;
   http_client_options options;
   parsed_url origin;
-  error_code origin_error;  // set: every send() fails with it
+  std::string fixed_header_lines;  // options.fixed_headers, as they go on the wire
+  error_code origin_error;         // set: every send() fails with it
   std::string origin_error_text;
   std::string host_header;
   std::string where;  // "host:port", for error texts

@@ -47,6 +47,11 @@ struct http_client_options {
   // An idle keep-alive connection unused for this long or longer is closed instead of reused
   // (servers drop idle connections on their own schedule; the retry in send() covers the rest).
   std::chrono::seconds idle_timeout{60};
+  // Sent with every request, after Host and before its own headers: fields that never change, such
+  // as a User-Agent or credentials. Checked and written out once, here, rather than per request; a
+  // bad one (not a token name, CR/LF/NUL in the value, a field the client sets) makes every
+  // send() fail at once with errc::invalid_argument, like a bad origin.
+  std::vector<http_header> fixed_headers;
 };
 
 class http_client {
