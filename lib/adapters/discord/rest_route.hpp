@@ -30,6 +30,8 @@ struct rest_route {
   bool counts_toward_global = true;
   // A /webhooks/{id}/... route; one that answers 404 is dropped for good (R11).
   bool is_webhook = false;
+
+  bool operator==(const rest_route&) const = default;
 };
 
 // `path` starts with '/'; ids are Discord snowflakes (all digits). Never fails: an unusual path
