@@ -393,19 +393,28 @@ TEST_CASE("a 100 KB message round trip, and the max message size") {
 }
 
 // reuse() hands read()'s storage back; the next message must be exactly the next message, not
-// what is left of the longer one before it.
+// what is left of the longer one before it. `storage` gets where each message's text lay, and
+// the last message comes after a room too big to keep was handed back.
 async::task<void> reused_reads(websocket_client* client, std::string url,
-                               std::vector<std::string>* got) {
+                               std::vector<std::string>* got, std::vector<const void*>* storage,
+                               std::size_t* last_capacity) {
   const connect_options o;
   const auto connect_ec = co_await client->connect(url, o);
   if (connect_ec) co_return;
-  const std::vector<std::string> messages{std::string(300, 'x'), "hi", ""};
-  for (const auto& message : messages) {
-    const auto write_ec = co_await client->write(message);
+  const std::vector<std::string> messages{std::string(300, 'x'), "hi", "", "after"};
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i + 1 == messages.size()) {
+      std::string huge;
+      huge.reserve(websocket_client::max_reused_bytes + 1);
+      client->reuse(std::move(huge));
+    }
+    const auto write_ec = co_await client->write(messages[i]);
     if (write_ec) co_return;
     auto read = co_await client->read();
     if (read.first) co_return;
     got->push_back(read.second);
+    storage->push_back(read.second.data());
+    *last_capacity = read.second.capacity();
     client->reuse(std::move(read.second));
   }
   const auto close_ec = co_await client->close(1000, "done");
@@ -418,11 +427,19 @@ TEST_CASE("a message read into storage handed back by reuse()") {
   h.start(server);
   websocket_client client(h.ioc.get_executor(), tls_options{});
   std::vector<std::string> got;
-  h.run(reused_reads(&client, "ws://127.0.0.1:" + server.port() + "/", &got));
-  REQUIRE(got.size() == 3);
+  std::vector<const void*> storage;
+  std::size_t last_capacity = 0;
+  h.run(reused_reads(&client, "ws://127.0.0.1:" + server.port() + "/", &got, &storage,
+                     &last_capacity));
+  REQUIRE(got.size() == 4);
   CHECK(got[0] == std::string(300, 'x'));
   CHECK(got[1] == "hi");
   CHECK(got[2].empty());
+  CHECK(got[3] == "after");
+  // "hi" lies in the first message's storage (on its own it would fit in the string itself);
+  // the big room handed back last was let go.
+  CHECK(storage[1] == storage[0]);
+  CHECK(last_capacity <= websocket_client::max_reused_bytes);
 }
 
 TEST_CASE("the server closes with 4000: read fails and the code is observable") {

@@ -182,8 +182,12 @@ zlib_stream_inflater::result zlib_stream_inflater::feed(std::string_view binary_
 }
 
 void zlib_stream_inflater::reuse(std::string spent) {
-  // Only between messages: a message in progress already has its storage.
-  if (!state_ || !state_->message.empty() || spent.capacity() <= state_->message.capacity()) return;
+  // Only between messages: a message in progress already has its storage. Nor the room of a
+  // rare big message (a large guild's GUILD_CREATE), which would stay allocated for good.
+  if (!state_ || !state_->message.empty() || spent.capacity() <= state_->message.capacity() ||
+      spent.capacity() > max_reused_bytes) {
+    return;
+  }
   spent.clear();
   state_->message = std::move(spent);
 }

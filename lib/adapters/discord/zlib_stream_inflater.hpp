@@ -28,6 +28,8 @@ namespace tweetup {
 class zlib_stream_inflater {
  public:
   static constexpr std::size_t default_max_message_bytes = std::size_t{8} << 20;
+  // reuse() keeps no room larger than this: a message is a few KiB, a large guild's a few MiB.
+  static constexpr std::size_t max_reused_bytes = std::size_t{64} << 10;
 
   struct incomplete {};
   struct error {
@@ -47,7 +49,8 @@ class zlib_stream_inflater {
 
   result feed(std::string_view binary_frame);
   // Optional: hands back the text of a message feed() returned, once the caller is done with it,
-  // so that the next message is inflated into its storage instead of a new allocation.
+  // so that the next message is inflated into its storage instead of a new allocation. Storage
+  // over max_reused_bytes is let go.
   void reuse(std::string spent);
   // Forget everything, as if newly made: for a new connection.
   void reset();

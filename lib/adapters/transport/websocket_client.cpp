@@ -275,7 +275,10 @@ async::task<std::pair<boost::system::error_code, std::string>> websocket_client:
 }
 
 void websocket_client::reuse(std::string spent) {
-  if (spent.capacity() > impl_->spare.capacity()) impl_->spare = std::move(spent);
+  // Not the room of a rare big message, which would stay allocated for good.
+  if (spent.capacity() > impl_->spare.capacity() && spent.capacity() <= max_reused_bytes) {
+    impl_->spare = std::move(spent);
+  }
 }
 
 async::task<boost::system::error_code> websocket_client::write(std::string text) {

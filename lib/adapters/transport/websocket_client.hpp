@@ -44,6 +44,9 @@ struct connect_options {
 
 class websocket_client {
  public:
+  // reuse() keeps no room larger than this, so one big message does not stay allocated.
+  static constexpr std::size_t max_reused_bytes = std::size_t{64} << 10;
+
   // Builds the TLS context now (system trust store plus tls.ca_file); a ca_file that cannot be
   // loaded is reported by the first connect() to a wss:// URL.
   websocket_client(async::executor ex, tls_options tls);

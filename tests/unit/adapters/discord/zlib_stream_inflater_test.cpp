@@ -316,6 +316,31 @@ TEST_CASE("a message's text handed back by reuse() holds the next message, and o
   CHECK(text_of(moved_from.feed(server.message(small))) == small);
 }
 
+TEST_CASE("reuse() keeps storage up to max_reused_bytes and lets bigger storage go") {
+  deflater server;
+  zlib_stream_inflater inflater;
+  const std::string small = R"({"op":11,"d":null})";
+  std::string room;
+  room.reserve(8 * 1024);
+  const char* const where = room.data();
+  inflater.reuse(std::move(room));
+  // Taken out of the result, not copied (text_of copies), to see where it lies.
+  auto result = inflater.feed(server.message(small));
+  REQUIRE(std::holds_alternative<std::string>(result));
+  std::string text = std::get<std::string>(std::move(result));
+  CHECK(text == small);
+  CHECK(static_cast<const void*>(text.data()) == static_cast<const void*>(where));
+  // A big message's room is not kept: the next text is not in it.
+  std::string huge;
+  huge.reserve(zlib_stream_inflater::max_reused_bytes + 1);
+  inflater.reuse(std::move(huge));
+  result = inflater.feed(server.message(small));
+  REQUIRE(std::holds_alternative<std::string>(result));
+  text = std::get<std::string>(std::move(result));
+  CHECK(text == small);
+  CHECK(text.capacity() <= zlib_stream_inflater::max_reused_bytes);
+}
+
 TEST_CASE("a moved inflater keeps its stream") {
   deflater server;
   zlib_stream_inflater first;
