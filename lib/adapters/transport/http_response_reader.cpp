@@ -105,6 +105,14 @@ http_response_reader::progress http_response_reader::feed(std::string_view bytes
     state_ = state::done;
     return progress{outcome::done, bytes.size() - in.size()};
   };
+  // Body bytes of a known count (Content-Length's, or a chunk's): true once all have come.
+  const auto take_counted = [&in, this] {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size()));
+    body_.append(in.data(), n);
+    in.remove_prefix(n);
+    remaining_ -= n;
+    return remaining_ == 0;
+  };
   while (!in.empty()) {
     switch (state_) {
       case state::start_line:
@@ -112,15 +120,9 @@ http_response_reader::progress http_response_reader::feed(std::string_view bytes
         if (!header_lines(&in)) return {outcome::failed, 0};
         if (state_ == state::done) return finished();
         break;
-      case state::body_length: {
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size()));
-        body_.append(in.data(), n);
-        in.remove_prefix(n);
-        remaining_ -= n;
-        if (remaining_ == 0) return finished();
+      case state::body_length:
+        if (take_counted()) return finished();
         break;
-      }
       case state::body_to_eof:
         if (in.size() > limits_.max_body - body_.size()) return fail(error::body_limit);
         body_.append(in);
@@ -130,15 +132,9 @@ http_response_reader::progress http_response_reader::feed(std::string_view bytes
         if (!take_line(&in, max_chunk_line, error::bad_chunk_extension)) break;
         if (!chunk_line()) return {outcome::failed, 0};
         break;
-      case state::chunk_data: {
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size()));
-        body_.append(in.data(), n);
-        in.remove_prefix(n);
-        remaining_ -= n;
-        if (remaining_ == 0) state_ = state::chunk_data_cr;
+      case state::chunk_data:
+        if (take_counted()) state_ = state::chunk_data_cr;
         break;
-      }
       case state::chunk_data_cr:
         if (in.front() != '\r') return fail(error::bad_chunk);
         in.remove_prefix(1);
