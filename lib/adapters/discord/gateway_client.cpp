@@ -1,7 +1,5 @@
 #include "adapters/discord/gateway_client.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <utility>
 #include <variant>
 
@@ -49,10 +47,9 @@ gateway_client::gateway_client(async::executor ex, gateway_client_options option
       options_(std::move(options)),
       ws_(ex, tls_options{options_.ca_file, true}),
       session_(session_settings(options_)),
-      wake_timer_(ex),
+      timer_(ex),
       writer_signal_(ex),
-      read_gate_(ex),
-      random_(std::random_device{}()) {
+      read_gate_(ex) {
   options_.token.clear();  // the session holds its own copy; keep one copy only
 }
 
@@ -60,19 +57,6 @@ gateway_client::~gateway_client() = default;
 
 bool gateway_client::ready() const {
   return connected_ && session_.current_phase() == gateway_session::phase::established;
-}
-
-double gateway_client::jitter() {
-  const double x = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-  return std::min(x, std::nextafter(1.0, 0.0));
-}
-
-void gateway_client::set_wake(clock::time_point at) {
-  // Most batches repeat the deadline already set (the next heartbeat): the timer is armed for
-  // it, or about to be, so there is nothing to re-arm.
-  if (wake_at_ == at) return;
-  wake_at_ = at;
-  wake_timer_.cancel();  // the waiting loop re-arms with the new deadline
 }
 
 void gateway_client::plan_disconnect(std::uint16_t code, std::string reason) {
@@ -101,7 +85,7 @@ void gateway_client::stop() {
   layer_log("discord")->info("gateway stopping");
   execute(session_.stop(clock::now()));
   plan_disconnect(1000, "stopping");
-  wake_timer_.cancel();  // ends idle()
+  timer_.interrupt();  // ends idle()
 }
 
 void gateway_client::execute(actions batch) {
@@ -130,9 +114,9 @@ void gateway_client::execute(actions batch) {
       // The session closes before it reconnects; a connect without one still must not leave
       // two sockets, so close with a resumable code (G11).
       plan_disconnect(4000, "reconnecting");
-      wake_timer_.cancel();  // ends idle()
+      timer_.interrupt();  // ends idle()
     } else if (auto* w = std::get_if<gateway_action::wake_at>(&action.what)) {
-      set_wake(w->at);
+      timer_.set(w->at);
     } else if (auto* d = std::get_if<gateway_action::deliver>(&action.what)) {
       if (auto* r = std::get_if<gateway_event::ready>(&d->event.data)) {
         user_id_ = r->user_id;
@@ -151,7 +135,7 @@ void gateway_client::execute(actions batch) {
       fatal_reason_ = f->reason;
       finished_ = true;
       plan_disconnect(1000, "fatal");
-      wake_timer_.cancel();
+      timer_.interrupt();
     }
   }
   // The handler may post replies and enqueue payloads, which feed the session again: run it
@@ -192,7 +176,7 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     }
     if (ec) {
       log->warn("cannot connect to the gateway: {}; will retry", ws_.last_error_text());
-      execute(session_.on_connect_failed(clock::now(), jitter()));
+      execute(session_.on_connect_failed(clock::now(), timer_.jitter()));
       continue;
     }
     if (++stats_.connects > 1) {
@@ -210,7 +194,7 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
       log->warn("gateway connection lost ({}); reconnecting",
                 code != 0 ? "close code " + std::to_string(code) : ws_.last_error_text());
       execute(session_.on_closed(code != 0 ? std::optional<std::uint16_t>(code) : std::nullopt,
-                                 clock::now(), jitter()));
+                                 clock::now(), timer_.jitter()));
     }
   }
   if (ws_.is_open()) {
@@ -230,7 +214,7 @@ async::task<void> gateway_client::run_connection() {
 void gateway_client::on_frame(const std::string& frame) {
   // The event the session decodes owns copies of what it keeps, so the text can be reused.
   if (!options_.compress) {
-    execute(session_.on_frame(frame, clock::now(), jitter()));
+    execute(session_.on_frame(frame, clock::now(), timer_.jitter()));
     return;
   }
   auto result = inflater_.feed(frame);
@@ -244,11 +228,11 @@ void gateway_client::on_frame(const std::string& frame) {
     // with a resumable code and let the session resume on a new one.
     layer_log("discord")->warn("corrupt zlib-stream from the gateway: {}", problem->detail);
     plan_disconnect(4000, "corrupt compressed stream");
-    execute(session_.on_closed(std::nullopt, clock::now(), jitter()));
+    execute(session_.on_closed(std::nullopt, clock::now(), timer_.jitter()));
     return;
   }
   auto& text = std::get<std::string>(result);
-  execute(session_.on_frame(text, clock::now(), jitter()));
+  execute(session_.on_frame(text, clock::now(), timer_.jitter()));
   inflater_.reuse(std::move(text));
 }
 
@@ -294,20 +278,14 @@ async::task<void> gateway_client::writer() {
 }
 
 async::task<void> gateway_client::wake_step() {
-  if (wake_at_ && clock::now() >= *wake_at_) {
-    wake_at_.reset();
-    execute(session_.on_timer(clock::now(), jitter()));
-    co_return;
-  }
-  wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
-  auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
-  (void)ec;
+  const bool due = co_await timer_.step();
+  if (due) execute(session_.on_timer(clock::now(), timer_.jitter()));
 }
 
 async::task<void> gateway_client::ticker() {
   for (;;) {
     co_await wake_step();
-    // Cancelled by `||` finishing elsewhere, rather than re-armed by set_wake().
+    // Cancelled by `||` finishing elsewhere, rather than woken by a new deadline.
     const auto state = co_await asio::this_coro::cancellation_state;
     if (state.cancelled() != asio::cancellation_type::none) co_return;
   }

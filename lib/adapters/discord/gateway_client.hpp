@@ -23,7 +23,6 @@
 #include <deque>
 #include <functional>
 #include <optional>
-#include <random>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +30,7 @@
 #include "adapters/discord/gateway_session.hpp"
 #include "adapters/discord/zlib_stream_inflater.hpp"
 #include "adapters/transport/websocket_client.hpp"
+#include "async/session_timer.hpp"
 
 namespace tweetup {
 
@@ -94,9 +94,7 @@ class gateway_client {
   };
 
   void execute(actions batch);
-  void set_wake(clock::time_point at);
   void plan_disconnect(std::uint16_t code, std::string reason);
-  double jitter();
   void on_frame(const std::string& frame);
 
   async::task<void> run_connection();
@@ -104,6 +102,8 @@ class gateway_client {
   async::task<void> writer();
   async::task<void> ticker();
   async::task<void> idle();
+  // One turn of the session's timer (session_timer::step), running the session's on_timer()
+  // when due. Shared by ticker() while connected and idle() between connections.
   async::task<void> wake_step();
 
   async::executor ex_;
@@ -111,13 +111,11 @@ class gateway_client {
   websocket_client ws_;
   gateway_session session_;
   zlib_stream_inflater inflater_;
-  boost::asio::steady_timer wake_timer_;
+  async::session_timer timer_;  // the session's wake-ups and jitter
   boost::asio::steady_timer writer_signal_;
   boost::asio::steady_timer read_gate_;  // the reader waits on it while reading is paused
-  std::optional<clock::time_point> wake_at_;
   std::deque<outgoing> outbox_;
   event_handler* handler_ = nullptr;  // while run() is active
-  std::mt19937_64 random_;
   std::string connect_url_;
   std::string fatal_reason_;
   std::string user_id_;

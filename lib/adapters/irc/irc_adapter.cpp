@@ -1,7 +1,5 @@
 #include "adapters/irc/irc_adapter.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <utility>
 #include <variant>
 
@@ -38,21 +36,15 @@ irc_adapter::irc_adapter(async::executor ex, irc_adapter_options options)
       options_(std::move(options)),
       ws_(ex, tls_options{options_.ca_file, true}),
       session_(session_settings(options_)),
-      wake_timer_(ex),
+      timer_(ex),
       writer_signal_(ex),
-      close_guard_(ex),
-      random_(std::random_device{}()) {
+      close_guard_(ex) {
   const auto started = clock::now().time_since_epoch();
   run_id_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(started).count());
   options_.password.clear();  // the session holds its own copy; keep one copy only
 }
 
 irc_adapter::~irc_adapter() = default;
-
-double irc_adapter::jitter() {
-  const double x = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-  return std::min(x, std::nextafter(1.0, 0.0));
-}
 
 void irc_adapter::log_joins() {
   for (const auto& channel : options_.channels) {
@@ -87,12 +79,7 @@ void irc_adapter::stop() {
     outbox_.push_back(std::nullopt);
     notify_writer();
   }
-  wake_timer_.cancel();  // ends idle()
-}
-
-void irc_adapter::set_wake(clock::time_point at) {
-  wake_at_ = at;
-  wake_timer_.cancel();  // the waiting loop re-arms with the new deadline
+  timer_.interrupt();  // ends idle()
 }
 
 void irc_adapter::notify_writer() {
@@ -116,7 +103,7 @@ void irc_adapter::execute(const actions& batch) {
           notify_writer();
         }
       }
-      wake_timer_.cancel();  // ends idle()
+      timer_.interrupt();  // ends idle()
     } else if (const auto* d = std::get_if<irc::irc_action::disconnect>(&action.what)) {
       layer_log("irc")->info("closing the connection: {}", d->reason);
       if ((connected_ || connecting_) && !disconnect_planned_) {
@@ -130,7 +117,7 @@ void irc_adapter::execute(const actions& batch) {
       // grace (design.md §5): abandon it now; run() then sees disconnect_planned_.
       if (connecting_) ws_.cancel();
     } else if (const auto* w = std::get_if<irc::irc_action::wake_at>(&action.what)) {
-      set_wake(w->at);
+      timer_.set(w->at);
     } else if (const auto* m = std::get_if<irc::irc_action::deliver>(&action.what)) {
       delivered.push_back(*m);
     } else if (const auto* r = std::get_if<irc::irc_action::report>(&action.what)) {
@@ -145,7 +132,7 @@ void irc_adapter::execute(const actions& batch) {
         notify_writer();
       }
       if (connecting_) ws_.cancel();
-      wake_timer_.cancel();
+      timer_.interrupt();
     }
   }
   // Handlers may post replies, which feed the session again: do that after the whole batch, so
@@ -192,7 +179,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
       const bool certificate = ws_.last_error_text().find("certificate") != std::string::npos;
       log->warn("cannot connect to {}: {}; will retry{}", options_.url, ws_.last_error_text(),
                 certificate ? " (a private CA needs tls.ca_file)" : "");
-      execute(session_.on_disconnected(clock::now(), jitter()));
+      execute(session_.on_disconnected(clock::now(), timer_.jitter()));
       continue;
     }
     log->info("connected to {}", options_.url);
@@ -212,7 +199,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     joined_.clear();
     if (!disconnect_planned_ && !stopping_ && !finished_) {
       log->warn("connection to {} lost ({}); reconnecting", options_.url, ws_.last_error_text());
-      execute(session_.on_disconnected(clock::now(), jitter()));
+      execute(session_.on_disconnected(clock::now(), timer_.jitter()));
     }
   }
   if (ws_.is_open()) co_await close_briefly();
@@ -271,20 +258,14 @@ async::task<void> irc_adapter::close_briefly() {
 }
 
 async::task<void> irc_adapter::wake_step() {
-  if (wake_at_ && clock::now() >= *wake_at_) {
-    wake_at_.reset();
-    execute(session_.on_timer(clock::now(), jitter()));
-    co_return;
-  }
-  wake_timer_.expires_at(wake_at_.value_or(clock::time_point::max()));
-  auto [ec] = co_await wake_timer_.async_wait(async::nothrow);
-  (void)ec;
+  const bool due = co_await timer_.step();
+  if (due) execute(session_.on_timer(clock::now(), timer_.jitter()));
 }
 
 async::task<void> irc_adapter::ticker() {
   for (;;) {
     co_await wake_step();
-    // Cancelled by `||` finishing elsewhere, rather than re-armed by set_wake().
+    // Cancelled by `||` finishing elsewhere, rather than woken by a new deadline.
     const auto state = co_await asio::this_coro::cancellation_state;
     if (state.cancelled() != asio::cancellation_type::none) co_return;
   }

@@ -21,7 +21,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +31,7 @@
 #include "adapters/irc/irc_action.hpp"
 #include "adapters/irc/irc_session.hpp"
 #include "adapters/transport/websocket_client.hpp"
+#include "async/session_timer.hpp"
 
 namespace tweetup {
 
@@ -68,9 +68,7 @@ class irc_adapter final : public chat_adapter {
   using actions = irc::irc_session::actions;
 
   void execute(const actions& batch);
-  void set_wake(clock::time_point at);
   void notify_writer();
-  double jitter();
   void log_joins();
 
   async::task<void> run_connection();
@@ -78,9 +76,8 @@ class irc_adapter final : public chat_adapter {
   async::task<void> writer();
   async::task<void> ticker();
   async::task<void> idle();
-  // One turn of the session's timer: runs it when due, otherwise waits once on the wake timer
-  // (until the wake-up time, a re-arm by set_wake(), or cancellation). Shared by ticker() while
-  // connected and idle() between connections.
+  // One turn of the session's timer (session_timer::step), running the session's on_timer()
+  // when due. Shared by ticker() while connected and idle() between connections.
   async::task<void> wake_step();
   // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
   async::task<void> close_briefly();
@@ -89,17 +86,15 @@ class irc_adapter final : public chat_adapter {
   irc_adapter_options options_;
   websocket_client ws_;
   irc::irc_session session_;
-  boost::asio::steady_timer wake_timer_;
+  async::session_timer timer_;  // the session's wake-ups and jitter
   boost::asio::steady_timer writer_signal_;
   boost::asio::steady_timer close_guard_;  // bounds close_briefly()
-  std::optional<clock::time_point> wake_at_;
   // Lines to write on the current connection, in order; nullopt marks "close here".
   std::deque<std::optional<irc::irc_action::send_line>> outbox_;
   const message_handler* handler_ = nullptr;  // while run() is active
   std::set<std::string> joined_;              // channels we were last seen in, for log lines
-  std::mt19937_64 random_;
-  std::string failure_;  // the session's fatal reason
-  std::string run_id_;   // makes fallback message ids unique across runs
+  std::string failure_;                       // the session's fatal reason
+  std::string run_id_;                        // makes fallback message ids unique across runs
   unsigned long long next_id_ = 1;
   unsigned long long attempt_ = 0;      // connect attempts so far
   unsigned long long connections_ = 0;  // connects that succeeded; after the first, reconnects
