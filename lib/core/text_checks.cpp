@@ -8,46 +8,47 @@ namespace {
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view zero_width_space = "\xE2\x80\x8B";
 
-// Length of the valid UTF-8 sequence at the start of `text`, or 0 when it is not one.
-// Follows RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF.
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
-  const std::uint8_t lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint8_t low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 bool starts_with_icase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace
 
+long utf8_sequence_at(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t at) { return static_cast<std::uint8_t>(text[at]); };
+  const std::uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  long length = 0;
+  std::uint8_t low = 0x80;
+  std::uint8_t high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // no overlongs
+    if (lead == 0xED) high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // no overlongs
+    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return -1;
+  }
+  for (long k = 1; k < length; ++k) {
+    const std::size_t at = i + static_cast<std::size_t>(k);
+    if (at >= text.size()) return -k;
+    const std::uint8_t b = byte(at);
+    const bool ok = k == 1 ? (b >= low && b <= high) : (b >= 0x80 && b <= 0xBF);
+    if (!ok) return -k;
+  }
+  return length;
+}
+
 bool is_valid_utf8(std::string_view text) {
-  while (!text.empty()) {
-    const std::size_t length = utf8_sequence_length(text);
-    if (length == 0) return false;
-    text.remove_prefix(length);
+  for (std::size_t i = 0; i < text.size();) {
+    const long length = utf8_sequence_at(text, i);
+    if (length < 0) return false;
+    i += static_cast<std::size_t>(length);
   }
   return true;
 }
@@ -72,12 +73,13 @@ void append_displayable(std::string& out, std::string_view text) {
     out.append(text.substr(0, plain));
     text.remove_prefix(plain);
     if (text.empty()) break;
-    const std::size_t length = utf8_sequence_length(text);
-    if (length == 0) {
-      out += replacement;
+    const long valid = utf8_sequence_at(text, 0);
+    if (valid < 0) {
+      out += replacement;  // one for each byte of an ill-formed sequence
       text.remove_prefix(1);
       continue;
     }
+    const auto length = static_cast<std::size_t>(valid);
     const std::string_view sequence = text.substr(0, length);
     const auto lead = static_cast<std::uint8_t>(sequence[0]);
     const bool c1_control =

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/text_checks.hpp"
+
 namespace tweetup::irc {
 namespace {
 
@@ -59,39 +61,6 @@ std::size_t colour_code_length(std::string_view text, std::size_t i) {
   length += 6;
   if (text.substr(i + length).starts_with(',') && is_hex_colour(text, i + length + 1)) {
     length += 7;
-  }
-  return length;
-}
-
-// The length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF), or, when there is none, minus the length of the maximal ill-formed
-// subpart to replace with one U+FFFD (Unicode §3.9, "U+FFFD Substitution of Maximal Subparts").
-// Never 0, so every call makes progress.
-long utf8_sequence_at(std::string_view text, std::size_t i) {
-  const std::uint8_t lead = byte_at(text, i);
-  if (lead < 0x80) return 1;
-  long length = 0;
-  std::uint8_t low = 0x80;
-  std::uint8_t high = 0xBF;  // the allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return -1;
-  }
-  for (long k = 1; k < length; ++k) {
-    const std::size_t at = i + static_cast<std::size_t>(k);
-    if (at >= text.size()) return -k;
-    const std::uint8_t b = byte_at(text, at);
-    const bool ok = k == 1 ? (b >= low && b <= high) : (b >= 0x80 && b <= 0xBF);
-    if (!ok) return -k;
   }
   return length;
 }

@@ -182,3 +182,19 @@ TEST_CASE("text_checks: displayable agrees with the one-sequence-at-a-time refer
     REQUIRE(appended == "@" + reference_displayable(text));
   }
 }
+
+TEST_CASE("text_checks: utf8_sequence_at measures a sequence or its maximal ill-formed subpart") {
+  CHECK(utf8_sequence_at("a", 0) == 1);
+  CHECK(utf8_sequence_at("x\xC3\xA9", 1) == 2);         // é, from the middle of the text
+  CHECK(utf8_sequence_at("\xE6\x97\xA5", 0) == 3);      // 日
+  CHECK(utf8_sequence_at("\xF0\x9F\x98\x80", 0) == 4);  // 😀
+  // Ill-formed: minus the bytes one U+FFFD stands for (Unicode §3.9).
+  CHECK(utf8_sequence_at("\xFF", 0) == -1);
+  CHECK(utf8_sequence_at("\x80", 0) == -1);              // lone continuation
+  CHECK(utf8_sequence_at("\xC0\xAF", 0) == -1);          // C0 never starts a sequence
+  CHECK(utf8_sequence_at("\xE6\x97", 0) == -2);          // truncated 日
+  CHECK(utf8_sequence_at("\xE6\x97x", 0) == -2);         // interrupted 日
+  CHECK(utf8_sequence_at("\xED\xA0\x80", 0) == -1);      // a surrogate stops after its lead
+  CHECK(utf8_sequence_at("\xF0\x9F\x98", 0) == -3);      // truncated 😀
+  CHECK(utf8_sequence_at("\xF4\x90\x80\x80", 0) == -1);  // above U+10FFFF
+}
