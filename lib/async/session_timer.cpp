@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/asio/this_coro.hpp>
+
 namespace tweetup::async {
 
 session_timer::session_timer(executor ex) : timer_(ex), random_(std::random_device{}()) {}
@@ -23,6 +25,15 @@ task<bool> session_timer::step() {
   auto [ec] = co_await timer_.async_wait(nothrow);
   (void)ec;  // expired, re-armed or cancelled: the next step() looks at the deadline again
   co_return false;
+}
+
+task<void> session_timer::run(std::function<bool()> go_on, std::function<void()> on_due) {
+  while (go_on()) {
+    const bool due = co_await step();
+    if (due) on_due();
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
+  }
 }
 
 double session_timer::jitter() {

@@ -11,10 +11,14 @@
 //   deadline, a set(), an interrupt() or cancellation, and returns false.
 // - interrupt() ends a wait early and keeps the deadline, for loops whose own conditions
 //   changed (a connect is needed, the shell stops).
+// - run() is the shell's loop itself: step() after step(), calling `on_due` for each passed
+//   deadline, for as long as `go_on()` holds and the task is not cancelled (as one side of
+//   `||`, it ends when the other side does).
 // Executor: everything on the one given; not thread-safe.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <random>
 
@@ -33,6 +37,7 @@ class session_timer {
   void set(clock::time_point at);
   void interrupt() { timer_.cancel(); }
   task<bool> step();
+  task<void> run(std::function<bool()> go_on, std::function<void()> on_due);
   // Uniform in [0, 1), from a generator seeded once per timer.
   double jitter();
 

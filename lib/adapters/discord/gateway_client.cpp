@@ -277,24 +277,17 @@ async::task<void> gateway_client::writer() {
   }
 }
 
-async::task<void> gateway_client::wake_step() {
-  const bool due = co_await timer_.step();
-  if (due) execute(session_.on_timer(clock::now(), timer_.jitter()));
+void gateway_client::on_timer() {
+  execute(session_.on_timer(clock::now(), timer_.jitter()));
 }
 
 async::task<void> gateway_client::ticker() {
-  for (;;) {
-    co_await wake_step();
-    // Cancelled by `||` finishing elsewhere, rather than woken by a new deadline.
-    const auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) co_return;
-  }
+  return timer_.run([] { return true; }, [this] { on_timer(); });
 }
 
 async::task<void> gateway_client::idle() {
-  while (!need_connect_ && !stopping_ && !finished_) {
-    co_await wake_step();
-  }
+  return timer_.run([this] { return !need_connect_ && !stopping_ && !finished_; },
+                    [this] { on_timer(); });
 }
 
 }  // namespace tweetup

@@ -102,9 +102,9 @@ class gateway_client {
   async::task<void> writer();
   async::task<void> ticker();
   async::task<void> idle();
-  // One turn of the session's timer (session_timer::step), running the session's on_timer()
-  // when due. Shared by ticker() while connected and idle() between connections.
-  async::task<void> wake_step();
+  // The session's timer is due: runs it. From ticker() while connected and idle() between
+  // connections, both timer_.run() loops.
+  void on_timer();
 
   async::executor ex_;
   gateway_client_options options_;

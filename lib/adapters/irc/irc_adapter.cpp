@@ -257,24 +257,17 @@ async::task<void> irc_adapter::close_briefly() {
   close_guard_.cancel();
 }
 
-async::task<void> irc_adapter::wake_step() {
-  const bool due = co_await timer_.step();
-  if (due) execute(session_.on_timer(clock::now(), timer_.jitter()));
+void irc_adapter::on_timer() {
+  execute(session_.on_timer(clock::now(), timer_.jitter()));
 }
 
 async::task<void> irc_adapter::ticker() {
-  for (;;) {
-    co_await wake_step();
-    // Cancelled by `||` finishing elsewhere, rather than woken by a new deadline.
-    const auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) co_return;
-  }
+  return timer_.run([] { return true; }, [this] { on_timer(); });
 }
 
 async::task<void> irc_adapter::idle() {
-  while (!need_connect_ && !stopping_ && !finished_) {
-    co_await wake_step();
-  }
+  return timer_.run([this] { return !need_connect_ && !stopping_ && !finished_; },
+                    [this] { on_timer(); });
 }
 
 }  // namespace tweetup

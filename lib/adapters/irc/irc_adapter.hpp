@@ -76,9 +76,9 @@ class irc_adapter final : public chat_adapter {
   async::task<void> writer();
   async::task<void> ticker();
   async::task<void> idle();
-  // One turn of the session's timer (session_timer::step), running the session's on_timer()
-  // when due. Shared by ticker() while connected and idle() between connections.
-  async::task<void> wake_step();
+  // The session's timer is due: runs it. From ticker() while connected and idle() between
+  // connections, both timer_.run() loops.
+  void on_timer();
   // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
   async::task<void> close_briefly();
 

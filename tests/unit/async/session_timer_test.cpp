@@ -81,6 +81,44 @@ TEST_CASE("setting the deadline already set leaves the wait alone") {
   io.poll();
 }
 
+TEST_CASE("run() calls back for each passed deadline while its condition holds") {
+  asio::io_context io;
+  session_timer timer(io.get_executor());
+  int due = 0;
+  bool go_on = true;
+  bool ended = false;
+  // Each call back sets the next deadline, already passed, until the third turns it off.
+  const auto on_due = [&] {
+    if (++due == 3) go_on = false;
+    timer.set(clock_type::now() - std::chrono::seconds(due));
+  };
+  timer.set(clock_type::now() - std::chrono::hours(1));
+  asio::co_spawn(io, timer.run([&] { return go_on; }, on_due),
+                 [&](std::exception_ptr) { ended = true; });
+  io.run();
+  CHECK(due == 3);
+  CHECK(ended);
+}
+
+TEST_CASE("run() waits while nothing is due and ends when its condition stops holding") {
+  asio::io_context io;
+  session_timer timer(io.get_executor());
+  int due = 0;
+  bool go_on = true;
+  bool ended = false;
+  timer.set(clock_type::now() + std::chrono::hours(1));
+  asio::co_spawn(io, timer.run([&] { return go_on; }, [&] { ++due; }),
+                 [&](std::exception_ptr) { ended = true; });
+  io.poll();
+  io.restart();
+  CHECK_FALSE(ended);
+  go_on = false;
+  timer.interrupt();  // what the shells do when their own condition changes
+  io.poll();
+  CHECK(ended);
+  CHECK(due == 0);
+}
+
 TEST_CASE("jitter lies from 0 up to, not including, 1") {
   asio::io_context io;
   session_timer timer(io.get_executor());
