@@ -456,3 +456,22 @@ TEST_CASE("message_payload: the one-part fast path writes the general path's byt
           message_payload::create_message_bodies_general(m, last_extra, max_length));
   }
 }
+
+TEST_CASE("message_payload: a one-part body is reserved whole, not grown") {
+  // A string that outgrows its reserve doubles its capacity; a reply queued for REST would
+  // then hold about twice its bytes until it is sent.
+  const std::chrono::sys_seconds start{std::chrono::seconds{1764363600}};
+  tweetup::outbound_message m;
+  m.channel = {"discord", "1200000000000000003"};
+  m.idempotency_key = "discord:1300000000000000099";
+  m.reply_to = "1300000000000000099";
+  m.add_mention(tweetup::alice)
+      .add_text(" is in for #12 Bench Cafe, ")
+      .add_when("Sun 29 Nov, 7:00 PM UTC (in 2 h)", {start, std::nullopt, true})
+      .add_text(": 14 going, 2 maybe.");
+  const auto bodies = tweetup::message_payload::create_message_bodies(m);
+  REQUIRE(bodies.size() == 1);
+  CHECK(bodies[0].size() > 250);
+  CHECK_MESSAGE(bodies[0].capacity() - bodies[0].size() < 128,
+                bodies[0].size() << " bytes in " << bodies[0].capacity());
+}
