@@ -69,8 +69,6 @@ bool same_name(std::string_view a, std::string_view b) {
   return beast::iequals(a, b);
 }
 
-// Why `r` cannot be sent as it is; empty when it can. Checked because Beast serializes whatever
-// it is given, and a CR or LF in a field would split the request (header injection).
 // Why the client will not send `h`, or empty.
 std::string header_problem(const http_header& h) {
   if (!is_http_token(h.name)) return "the header name \"" + h.name + "\" is not an HTTP token";
@@ -81,6 +79,8 @@ std::string header_problem(const http_header& h) {
   return {};
 }
 
+// Why `r` cannot be sent as it is; empty when it can. Checked because build_request writes the
+// fields out as they are, and a CR or LF in one would split the request (header injection).
 std::string request_problem(const http_request& r) {
   if (!is_http_token(r.method)) return "the method \"" + r.method + "\" is not an HTTP token";
   if (r.target.empty() || r.target.front() != '/') {

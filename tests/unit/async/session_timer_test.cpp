@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <exception>
+#include <functional>
 #include <optional>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +22,21 @@ namespace asio = boost::asio;
 tweetup::async::task<void> one_step(session_timer* timer, std::optional<bool>* result) {
   const bool due = co_await timer->step();
   *result = due;
+}
+
+// How a run() started by start_run ended: not yet, or with or without an exception.
+struct run_end {
+  bool ended = false;
+  std::exception_ptr error;
+};
+
+void start_run(asio::io_context& io, session_timer& timer, std::function<bool()> go_on,
+               std::function<void()> on_due, run_end& end) {
+  asio::co_spawn(io, timer.run(std::move(go_on), std::move(on_due)),
+                 [&end](std::exception_ptr error) {
+                   end.ended = true;
+                   end.error = error;
+                 });
 }
 
 // Starts one step() and runs the context until it finished or waits.
@@ -86,18 +103,19 @@ TEST_CASE("run() calls back for each passed deadline while its condition holds")
   session_timer timer(io.get_executor());
   int due = 0;
   bool go_on = true;
-  bool ended = false;
+  run_end end;
   // Each call back sets the next deadline, already passed, until the third turns it off.
   const auto on_due = [&] {
     if (++due == 3) go_on = false;
     timer.set(clock_type::now() - std::chrono::seconds(due));
   };
   timer.set(clock_type::now() - std::chrono::hours(1));
-  asio::co_spawn(io, timer.run([&] { return go_on; }, on_due),
-                 [&](std::exception_ptr) { ended = true; });
+  start_run(
+      io, timer, [&] { return go_on; }, on_due, end);
   io.run();
   CHECK(due == 3);
-  CHECK(ended);
+  CHECK(end.ended);
+  CHECK_FALSE(end.error);
 }
 
 TEST_CASE("run() waits while nothing is due and ends when its condition stops holding") {
@@ -105,17 +123,18 @@ TEST_CASE("run() waits while nothing is due and ends when its condition stops ho
   session_timer timer(io.get_executor());
   int due = 0;
   bool go_on = true;
-  bool ended = false;
+  run_end end;
   timer.set(clock_type::now() + std::chrono::hours(1));
-  asio::co_spawn(io, timer.run([&] { return go_on; }, [&] { ++due; }),
-                 [&](std::exception_ptr) { ended = true; });
+  start_run(
+      io, timer, [&] { return go_on; }, [&] { ++due; }, end);
   io.poll();
   io.restart();
-  CHECK_FALSE(ended);
+  CHECK_FALSE(end.ended);
   go_on = false;
   timer.interrupt();  // what the shells do when their own condition changes
   io.poll();
-  CHECK(ended);
+  CHECK(end.ended);
+  CHECK_FALSE(end.error);
   CHECK(due == 0);
 }
 
