@@ -4,6 +4,7 @@
 // Executor: all calls, and the handler, run on the adapter's executor (the io thread).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string_view>
 
@@ -32,6 +33,11 @@ class chat_adapter : public chat_port {
   // has not, or when it ended through stop() or the end of input. The process exits non-zero
   // when this is set.
   virtual std::string_view failure() const { return {}; }
+  // How many messages it delivered the app still holds unanswered (queued for a commit, or
+  // waiting for the sync after it), on every change. An adapter that pauses its reads while its
+  // outbound queue is long counts these too, as each is about to become a reply; the others
+  // have no use for it.
+  virtual void set_unanswered(std::size_t count) { (void)count; }
 };
 
 }  // namespace tweetup

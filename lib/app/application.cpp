@@ -179,6 +179,8 @@ bool application::start() {
   p->syncer = std::make_unique<wal_syncer>(ex_, p->store->wal_path());
   p->router = std::make_unique<dispatcher>(ex_, *p->service, *p->store, p->clock, *p->port,
                                            *p->syncer, [timer] { timer->wake(); });
+  p->router->on_unanswered(
+      [adapter = p->adapter.get()](std::size_t n) { adapter->set_unanswered(n); });
   sqlite_event_store* store = p->store.get();
   p->pending_jobs =
       metrics::bot_metrics::get().jobs_pending.get().bind([store]() -> std::optional<double> {

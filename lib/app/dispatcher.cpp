@@ -35,6 +35,7 @@ struct dispatcher::batch {
 void dispatcher::on_message(inbound_message message) {
   const bool replies_inline = message.replies_inline;
   queue_.push_back(std::move(message));
+  count_unanswered(unanswered_ + 1);
   if (replies_inline || queue_.size() >= max_batch) {
     flush();
     return;
@@ -115,12 +116,18 @@ void dispatcher::deliver(batch& done, boost::system::error_code sync_error) {
   bool changed = false;
   for (std::size_t i = 0; i < done.messages.size(); ++i) {
     log_outcome(done.messages[i], done.outcomes[i]);
+    count_unanswered(unanswered_ - 1);
     for (auto& reply : done.outcomes[i].messages)
       port_.post(std::move(reply));
     changed =
         changed || (done.outcomes[i].status == command_status::ok && done.outcomes[i].jobs_changed);
   }
   if (changed && after_change_) after_change_();
+}
+
+void dispatcher::count_unanswered(std::size_t now) {
+  unanswered_ = now;
+  if (report_unanswered_) report_unanswered_(now);
 }
 
 void dispatcher::log_outcome(const inbound_message& message, const command_outcome& outcome) {

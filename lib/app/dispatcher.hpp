@@ -20,6 +20,11 @@
 //   failed; `after_change` then runs once per batch in which a command that succeeded wrote
 //   jobs (the scheduler's wake-up: the plan changed). A plain RSVP wakes nothing: at 1,000
 //   joins/s the wake-ups, each a transaction reading the plan, took 11% of the bot's CPU.
+// - Unanswered messages are counted: those queued for a commit plus those whose batch waits for
+//   its sync. `on_unanswered` hears every change, so an adapter that pauses its reads when its
+//   outbound queue is long can count these too: each is about to become a reply, and a slow sync
+//   would otherwise let them pile up unseen between the read and the reply. A message leaves the
+//   count just before its replies are posted, so the sum of the two never counts one twice.
 // - The batch is opened and closed inside one flush, on the io thread, so no other transaction
 //   (the scheduler's jobs) can interleave with it.
 // Executor: everything runs on `ex`. service, store, time, port and durable must outlive the
@@ -67,12 +72,19 @@ class dispatcher {
   };
   const counters& stats() const { return stats_; }
 
+  // Messages taken in whose replies are not posted yet (see above), and who hears its changes.
+  std::size_t unanswered() const { return unanswered_; }
+  void on_unanswered(std::function<void(std::size_t)> report) {
+    report_unanswered_ = std::move(report);
+  }
+
  private:
   void post_settle();
   void settle();
   struct batch;
   void deliver(batch& done, boost::system::error_code sync_error);
   void log_outcome(const inbound_message& message, const command_outcome& outcome);
+  void count_unanswered(std::size_t now);
 
   async::executor ex_;
   gathering_service& service_;
@@ -81,6 +93,8 @@ class dispatcher {
   chat_port& port_;
   durability_barrier& durable_;
   std::function<void()> after_change_;
+  std::function<void(std::size_t)> report_unanswered_;
+  std::size_t unanswered_ = 0;
   command_metrics metrics_;
   std::vector<inbound_message> queue_;
   bool settle_posted_ = false;

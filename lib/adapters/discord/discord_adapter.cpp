@@ -82,11 +82,17 @@ std::string discord_adapter::application_id() const {
   return gateway_ ? gateway_->application_id() : std::string{};
 }
 
+void discord_adapter::set_unanswered(std::size_t count) {
+  unanswered_ = count;
+  apply_backpressure();
+}
+
 void discord_adapter::apply_backpressure() {
-  if (!backpressure_.update({rest_.queued(), rest_.queued_bytes()})) return;
-  layer_log("discord")->debug("gateway reads {}: {} REST calls ({} bytes) queued",
-                              backpressure_.paused() ? "paused" : "resumed", rest_.queued(),
-                              rest_.queued_bytes());
+  if (!backpressure_.update({rest_.queued() + unanswered_, rest_.queued_bytes()})) return;
+  layer_log("discord")->debug(
+      "gateway reads {}: {} REST calls ({} bytes) queued, {} commands unanswered",
+      backpressure_.paused() ? "paused" : "resumed", rest_.queued(), rest_.queued_bytes(),
+      unanswered_);
   if (gateway_) gateway_->pause_reading(backpressure_.paused());
 }
 

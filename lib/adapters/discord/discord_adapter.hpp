@@ -20,7 +20,8 @@
 //   Event, moved and cancelled along with it (R10).
 // - After READY, /tweetup is registered by bulk overwrite in each configured scope, only when
 //   the registered definition differs (R9).
-// - Backpressure: while the REST queue is over rest_backpressure's high marks, the gateway stops
+// - Backpressure: while the REST queue, counting the app's unanswered messages as the calls they
+//   are about to be (set_unanswered), is over rest_backpressure's high marks, the gateway stops
 //   reading frames (heartbeats and sends go on) until the queue is down to the low marks, so a
 //   flood of commands waits in the socket and on Discord's side, not as replies in our heap.
 // - stop() closes the gateway with 1000; run() then waits up to `flush_timeout` for queued
@@ -97,6 +98,7 @@ class discord_adapter final : public chat_adapter {
   void stop() override;
   std::string_view name() const override { return "discord"; }
   std::string_view failure() const override { return failure_; }
+  void set_unanswered(std::size_t count) override;
 
   // The gateway session is established (READY or RESUMED on the current connection).
   bool connected() const override;
@@ -134,13 +136,15 @@ class discord_adapter final : public chat_adapter {
   clock::duration refresh_gap(const card_key& key) const;
   void remember_card(const std::string& channel_id, int number, std::string message_id);
   std::string application_id() const;
-  // Feeds the REST load to backpressure_ and pauses or resumes the gateway's reads.
+  // Feeds the load (REST's queue and the app's unanswered messages) to backpressure_ and pauses
+  // or resumes the gateway's reads.
   void apply_backpressure();
 
   async::executor ex_;
   discord_adapter_options options_;
   rest_client rest_;
   rest_backpressure backpressure_;
+  std::size_t unanswered_ = 0;
   std::unique_ptr<gateway_client> gateway_;
   guild_roles roles_;
   const message_handler* handler_ = nullptr;  // while run() is active

@@ -17,8 +17,8 @@ class rest_backpressure {
  public:
   struct settings {
     // Pause at this many queued calls or bytes (a reply to a command is about 320 bytes, plus
-    // the queue's bookkeeping). The queue can pass a mark by what was read before the pause
-    // took effect (one commit's batch of replies)...
+    // the queue's bookkeeping). The caller counts commands read but not yet answered as calls,
+    // so the queue passes a mark only by the replies of the frame being read when it paused...
     std::size_t high_calls = 1024;
     std::size_t high_bytes = std::size_t{512} << 10;
     // ...and read again at or below both of these: enough queued work to keep every REST

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/resource.h>
@@ -386,6 +387,27 @@ TEST_CASE("dispatcher: batches that one sync covers reply in commit order") {
   s.barrier.finish();  // the one sync started after both commits
   CHECK(s.port.reply_to == std::vector<std::string>{"m1", "m2"});
   CHECK(s.router->stats().batches == 2);
+}
+
+TEST_CASE("dispatcher: messages count as unanswered until just before their replies go") {
+  synced_rig s;
+  // Each report, with how many replies had been posted when it came.
+  std::vector<std::pair<std::size_t, std::size_t>> reports;
+  s.router->on_unanswered([&](std::size_t n) { reports.emplace_back(n, s.port.texts.size()); });
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.router->on_message(say("bob", "hello, just chatting", 2));  // no reply, still counted
+  s.run();
+  s.router->on_message(say("cat", "!join 1", 3));
+  s.run();
+  // Both batches are committed and wait for their sync: nothing answered yet.
+  CHECK(s.router->unanswered() == 3);
+  CHECK(s.port.texts.empty());
+
+  s.barrier.finish();
+  CHECK(s.router->unanswered() == 0);
+  CHECK(reports == std::vector<std::pair<std::size_t, std::size_t>>{
+                       {1, 0}, {2, 0}, {3, 0}, {2, 0}, {1, 1}, {0, 1}});
+  CHECK(s.port.texts.size() == 2);
 }
 
 TEST_CASE("dispatcher: a failed sync turns every success of its batch into an apology") {
