@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text_checks.hpp"
+
 namespace tweetup::json_scanner {
 
 enum class outcome {
@@ -332,30 +334,6 @@ class reader {
     }
   }
 
-  // The well-formed UTF-8 sequence at p_ (lead byte 0x80 or above), per RFC 3629: its length,
-  // or 0.
-  std::size_t utf8_sequence() const {
-    const auto byte = [&](std::ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
-    const unsigned char lead = byte(0);
-    const std::ptrdiff_t left = end_ - p_;
-    auto continuation = [&](std::ptrdiff_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
-      return i < left && byte(i) >= low && byte(i) <= high;
-    };
-    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-    if (lead == 0xE0) return continuation(1, 0xA0) && continuation(2) ? 3 : 0;
-    if ((lead >= 0xE1 && lead <= 0xEC) || lead == 0xEE || lead == 0xEF) {
-      return continuation(1) && continuation(2) ? 3 : 0;
-    }
-    if (lead == 0xED) return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0;
-    if (lead == 0xF0) return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0;
-    if (lead >= 0xF1 && lead <= 0xF3) {
-      return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
-    }
-    if (lead == 0xF4)
-      return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0;
-    return 0;
-  }
-
   // The std::string& that the nlohmann-style members take: buffer_ itself, or a copy into it.
   std::string& owned(std::string_view text) {
     if (text.data() != buffer_.data()) buffer_.assign(text);
@@ -387,8 +365,10 @@ class reader {
       if (p_ == end_) break;
       const auto c = static_cast<unsigned char>(*p_);
       if (c < 0x80) break;  // '"', '\\' or a control character
-      const std::size_t size = utf8_sequence();
-      if (size == 0) return false;
+      // RFC 3629's ranges, as the core checks every user's text.
+      const long size =
+          utf8_sequence_at(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), 0);
+      if (size < 0) return false;
       p_ += size;
     }
     return true;
