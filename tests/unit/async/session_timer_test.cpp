@@ -24,20 +24,24 @@ tweetup::async::task<void> one_step(session_timer* timer, std::optional<bool>* r
   *result = due;
 }
 
-// How a run() started by start_run ended: not yet, or with or without an exception.
-struct run_end {
+// A timer and the state of one run() over it: the condition it runs while, how many deadlines
+// came due, and how it ended (not yet, or with or without an exception).
+struct run_rig {
+  asio::io_context io;
+  session_timer timer{io.get_executor()};
+  int due = 0;
+  bool go_on = true;
   bool ended = false;
   std::exception_ptr error;
-};
 
-void start_run(asio::io_context& io, session_timer& timer, std::function<bool()> go_on,
-               std::function<void()> on_due, run_end& end) {
-  asio::co_spawn(io, timer.run(std::move(go_on), std::move(on_due)),
-                 [&end](std::exception_ptr error) {
-                   end.ended = true;
-                   end.error = error;
-                 });
-}
+  void start(std::function<void()> on_due) {
+    asio::co_spawn(io, timer.run([this] { return go_on; }, std::move(on_due)),
+                   [this](std::exception_ptr e) {
+                     ended = true;
+                     error = e;
+                   });
+  }
+};
 
 // Starts one step() and runs the context until it finished or waits.
 std::optional<bool> start_step(asio::io_context& io, session_timer& timer,
@@ -99,43 +103,32 @@ TEST_CASE("setting the deadline already set leaves the wait alone") {
 }
 
 TEST_CASE("run() calls back for each passed deadline while its condition holds") {
-  asio::io_context io;
-  session_timer timer(io.get_executor());
-  int due = 0;
-  bool go_on = true;
-  run_end end;
+  run_rig r;
   // Each call back sets the next deadline, already passed, until the third turns it off.
-  const auto on_due = [&] {
-    if (++due == 3) go_on = false;
-    timer.set(clock_type::now() - std::chrono::seconds(due));
-  };
-  timer.set(clock_type::now() - std::chrono::hours(1));
-  start_run(
-      io, timer, [&] { return go_on; }, on_due, end);
-  io.run();
-  CHECK(due == 3);
-  CHECK(end.ended);
-  CHECK_FALSE(end.error);
+  r.timer.set(clock_type::now() - std::chrono::hours(1));
+  r.start([&r] {
+    if (++r.due == 3) r.go_on = false;
+    r.timer.set(clock_type::now() - std::chrono::seconds(r.due));
+  });
+  r.io.run();
+  CHECK(r.due == 3);
+  CHECK(r.ended);
+  CHECK_FALSE(r.error);
 }
 
 TEST_CASE("run() waits while nothing is due and ends when its condition stops holding") {
-  asio::io_context io;
-  session_timer timer(io.get_executor());
-  int due = 0;
-  bool go_on = true;
-  run_end end;
-  timer.set(clock_type::now() + std::chrono::hours(1));
-  start_run(
-      io, timer, [&] { return go_on; }, [&] { ++due; }, end);
-  io.poll();
-  io.restart();
-  CHECK_FALSE(end.ended);
-  go_on = false;
-  timer.interrupt();  // what the shells do when their own condition changes
-  io.poll();
-  CHECK(end.ended);
-  CHECK_FALSE(end.error);
-  CHECK(due == 0);
+  run_rig r;
+  r.timer.set(clock_type::now() + std::chrono::hours(1));
+  r.start([&r] { ++r.due; });
+  r.io.poll();
+  r.io.restart();
+  CHECK_FALSE(r.ended);
+  r.go_on = false;
+  r.timer.interrupt();  // what the shells do when their own condition changes
+  r.io.poll();
+  CHECK(r.ended);
+  CHECK_FALSE(r.error);
+  CHECK(r.due == 0);
 }
 
 TEST_CASE("jitter lies from 0 up to, not including, 1") {
