@@ -14,6 +14,7 @@
 #include "logging/layer_log.hpp"
 #include "metrics/bot_metrics.hpp"
 #include "storage/schema.hpp"
+#include "storage/sqlite_memory.hpp"
 
 namespace tweetup {
 namespace {
@@ -292,11 +293,7 @@ job read_job(SQLite::Statement& q) {
 // NOMUTEX: one thread owns the store (design.md §5), so SQLite's serialized mode would only add
 // a mutex pair to every call.
 SQLite::Database open_database(const std::string& path, bool relaxed_sync, bool& in_wal) {
-  // SQLite's memory statistics take a global mutex around every allocation it makes (a few
-  // hundred per command); nothing here reads them. Must precede SQLite's initialisation, so it
-  // is asked before the first open and is a harmless no-op (SQLITE_MISUSE) after it.
-  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  (void)memstatus_off;
+  sqlite_memory::configure();
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db.setBusyTimeout(5000);
   // The pragma answers with the mode it got: ":memory:" says "memory", and some file systems
