@@ -15,7 +15,7 @@ namespace {
 // per command and frees them before the next: a trigger's frame (about 1.4 KiB, for OP_Program;
 // Debian's SQLite has no lookaside to take it) and the statement journal's 64 KiB chunk.
 constexpr int smallest_kept = 1024;
-// Past this, glibc maps and unmaps the block itself; holding one would pin it in memory.
+// Nothing larger comes per command; a larger block held here would only pin its memory.
 constexpr int largest_kept = 64 * 1024 + 64;
 constexpr std::size_t spare_count = 4;
 
