@@ -11,7 +11,9 @@ then joins from distinct people, in two phases:
   2. paced at `--rate` commands/s: the same latency figures at a steady load.
 Peak RSS is the bot's VmHWM at the end. The emulator's rate limits are lifted for the run and
 the bot's global REST budget (discord.global_rate_limit) raised, so the figures measure the bot,
-not Discord's limits. Every reply is checked: none lost, none doubled.
+not Discord's limits. Every reply is checked: none lost, none doubled. A fixed loop is timed
+before and after the run: the machine's speed, without which CPU figures taken in different
+minutes do not compare.
 """
 
 import argparse
@@ -28,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario  # noqa: E402
-from proc_stats import cpu_times, peak_rss_kib, percentile  # noqa: E402
+from proc_stats import cpu_times, fixed_loop_seconds, peak_rss_kib, percentile  # noqa: E402
 
 GUILD_ID = "800000000000000001"
 
@@ -98,6 +100,7 @@ async def main():
     emu = DiscordEmulator(guilds=guild_with(args.channels), route_limits=limits,
                           global_limit=1_000_000, echo_own_messages=False,
                           heartbeat_interval_ms=41250)
+    loop_before = fixed_loop_seconds()
     await emu.start()
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "global_rate_limit": 100000,
@@ -122,6 +125,7 @@ async def main():
             _, paced = await run_phase(emu, paced_plan, args.rate, "paced")
             rss = peak_rss_kib(pid)
 
+            loop_after = fixed_loop_seconds()
             replies = len(emu.bot_messages())
             expected = len(plan) + len(paced_plan)
             creates = sum(1 for r in emu.requests if r.method == "POST" and
@@ -138,6 +142,8 @@ async def main():
                   f"{statistics.median(paced):.2f} ms, p99 {percentile(paced, 0.99):.2f} ms, "
                   f"max {max(paced):.2f} ms")
             print(f"peak RSS {rss / 1024:.1f} MiB")
+            print(f"machine: a fixed loop took {loop_before:.2f} s of CPU before the run and "
+                  f"{loop_after:.2f} s after (lower is faster)")
             print(f"replies {replies} for {expected} commands ({creates} create requests); "
                   f"violations {len(emu.violations)}")
             if replies != expected or emu.violations:

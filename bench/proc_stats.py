@@ -1,6 +1,7 @@
 """What the benchmarks read about the bot's process from /proc, and a percentile."""
 
 import os
+import time
 
 
 def cpu_times(pid):
@@ -23,6 +24,19 @@ def peak_rss_kib(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return 0
+
+
+def fixed_loop_seconds():
+    """CPU seconds this process takes for a fixed loop: how fast the machine runs right now.
+
+    On the shared benchmark machines the bot's CPU per command moves by half between quiet and
+    busy minutes (bench/README.md), so a figure is only comparable with the loop's time beside
+    it. The loop barely touches memory, so it shows contention for caches only in part.
+    """
+    start = time.process_time()
+    for _ in range(3):
+        sum(range(2 * 10**7))
+    return time.process_time() - start
 
 
 def percentile(values, fraction):
