@@ -1,7 +1,9 @@
-"""What the benchmarks read about the bot's process from /proc, and a percentile."""
+"""What the benchmarks read about the bot's process from /proc, a percentile, and the
+machine's speed."""
 
 import os
-import time
+import subprocess
+import sys
 
 
 def cpu_times(pid):
@@ -27,16 +29,20 @@ def peak_rss_kib(pid):
 
 
 def fixed_loop_seconds():
-    """CPU seconds this process takes for a fixed loop: how fast the machine runs right now.
+    """CPU seconds a fresh Python takes for a fixed loop: how fast the machine runs right now.
 
     On the shared benchmark machines the bot's CPU per command moves by half between quiet and
     busy minutes (bench/README.md), so a figure is only comparable with the loop's time beside
-    it. The loop barely touches memory, so it shows contention for caches only in part.
+    it. The loop barely touches memory, so it shows contention for caches only in part. It runs
+    in a new interpreter: in the benchmark's own, its time grew with the emulator's heap.
     """
-    start = time.process_time()
-    for _ in range(3):
-        sum(range(2 * 10**7))
-    return time.process_time() - start
+    child = subprocess.Popen([sys.executable, "-c",
+                              "for _ in range(3): sum(range(2 * 10**7))"])
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"the fixed loop failed with {child.returncode}")
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentile(values, fraction):
