@@ -13,11 +13,13 @@ import os
 import re
 import signal
 import sqlite3
+import ssl
 import sys
+import tempfile
 import unittest
 
 import harness
-from emulator import RouteLimit
+from emulator import DiscordEmulator, RouteLimit
 from harness import Scenario
 
 # Short heartbeats keep the life-cycle tests fast; the bot reads the interval from Hello (G4).
@@ -86,6 +88,51 @@ class Replies(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(await sc.stop_bot(signal.SIGTERM), 0)
             await sc.emu.wait_for(lambda: sc.emu.client_close_codes, what="a close frame")
             self.assertEqual(sc.emu.client_close_codes, [1000])  # G11: the session ends
+
+
+class Tls(unittest.IsolatedAsyncioTestCase):
+    """The bot against the emulator over https:// and wss://, as against Discord: a certificate
+    for "localhost" that the bot trusts only through tls.ca_file."""
+
+    async def asyncSetUp(self):
+        self._certificates = tempfile.TemporaryDirectory(prefix="tweetup-discord-tls-")
+        self.certificate = harness.self_signed_localhost(self._certificates.name)
+        self.emu = DiscordEmulator(**FAST)
+        await self.emu.start(ssl_context=harness.server_tls(self.certificate))
+
+    async def asyncTearDown(self):
+        await self.emu.stop()
+        self._certificates.cleanup()
+
+    async def test_over_tls_the_bot_checks_the_certificate_and_answers(self):
+        self.assertTrue(self.emu.api_base.startswith("https://localhost:"))
+        self.assertTrue(self.emu.gateway_url.startswith("wss://localhost:"))
+        config = harness.deep_merge(QUIET, {"tls": {"ca_file": self.certificate[0]}})
+        async with Scenario(emulator=self.emu, config=config) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster 3pm")
+            reply = await sc.emu.wait_for_bot_message()
+            self.assertIn("Starbucks Alabaster", reply.content)
+            # A drop over TLS resumes at the wss:// resume URL like any other.
+            await sc.emu.drop_connection()
+            record = await sc.emu.wait_for_resumed()
+            self.assertEqual(record.path, "/resume")
+            self.assertEqual(len(sc.emu.identifies), 1)
+            self.assertEqual(sc.emu.violations, [])
+            self.assertEqual(await sc.stop_bot(), 0)
+
+    async def test_an_untrusted_certificate_is_refused_and_the_log_says_why(self):
+        # The emulator's side of each refused handshake is expected here, not worth a traceback.
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda loop, context: None if isinstance(
+            context.get("exception"), ssl.SSLError) else loop.default_exception_handler(context))
+        # No tls.ca_file: the certificate is in no trust store the bot reads.
+        async with Scenario(emulator=self.emu, config=QUIET) as sc:
+            line = await sc.bot.wait_for_log(re.compile(r"certificate verify failed"))
+            self.assertIn("localhost", line)
+            # Nothing got through: the REST call for the gateway URL never reached the server.
+            self.assertEqual(sc.emu.requests, [])
+            self.assertEqual(sc.emu.identifies, [])
 
 
 class Resume(unittest.IsolatedAsyncioTestCase):

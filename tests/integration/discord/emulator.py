@@ -30,6 +30,7 @@ import math
 import re
 import secrets
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -460,6 +461,7 @@ class DiscordEmulator:
         self.route_limits = dict(DEFAULT_ROUTE_LIMITS)
         self.route_limits.update(self.config.route_limits)
         self.port: int = 0
+        self._tls = False
         self._runner: Optional[web.AppRunner] = None
         self._cond: Optional[asyncio.Condition] = None
         self._notify_pending = False
@@ -515,7 +517,11 @@ class DiscordEmulator:
 
     # ----- lifecycle ---------------------------------------------------------------------
 
-    async def start(self, port: int = 0) -> "DiscordEmulator":
+    async def start(self, port: int = 0,
+                    ssl_context: Optional[ssl.SSLContext] = None) -> "DiscordEmulator":
+        """Listens on 127.0.0.1. With `ssl_context` it serves https:// and wss:// instead, and
+        its URLs name the host "localhost", which the context's certificate must carry."""
+        self._tls = ssl_context is not None
         self._loop = asyncio.get_running_loop()
         self._cond = asyncio.Condition()
         app = web.Application(client_max_size=26 * 1024 * 1024)
@@ -524,7 +530,8 @@ class DiscordEmulator:
         app.router.add_route("*", "/{tail:.*}", self._rest_handler)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port, shutdown_timeout=2.0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, shutdown_timeout=2.0,
+                           ssl_context=ssl_context)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._log(f"listening on {self.api_base} and {self.gateway_url}")
@@ -550,8 +557,12 @@ class DiscordEmulator:
         await self.stop()
 
     @property
+    def _authority(self) -> str:
+        return f"{'localhost' if self._tls else '127.0.0.1'}:{self.port}"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://{self._authority}"
 
     @property
     def api_base(self) -> str:
@@ -559,11 +570,11 @@ class DiscordEmulator:
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/gateway"
+        return f"{'wss' if self._tls else 'ws'}://{self._authority}/gateway"
 
     @property
     def resume_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/resume"
+        return f"{'wss' if self._tls else 'ws'}://{self._authority}/resume"
 
     @property
     def bot_user(self) -> dict:

@@ -31,10 +31,12 @@ import os
 import re
 import shutil
 import signal
+import ssl
+import subprocess
 import sys
 import tempfile
 import unittest
-from typing import Any, Callable, Dict, List, Optional, Pattern, Union
+from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple, Union
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +67,24 @@ def main(argv: Optional[List[str]] = None) -> None:
     if known.bot:
         BOT_BINARY = known.bot
     unittest.main(argv=[argv[0]] + rest, verbosity=2)
+
+
+def self_signed_localhost(directory: str) -> Tuple[str, str]:
+    """(certificate, key) files, in `directory`, of a new self-signed P-256 certificate for
+    "localhost": what the emulator serves TLS with and the bot trusts through tls.ca_file."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def server_tls(certificate: Tuple[str, str]) -> ssl.SSLContext:
+    """The emulator's TLS context for a (certificate, key) pair."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
 
 
 def deep_merge(base: Dict[str, Any], overrides: Dict[str, Any]) -> Dict[str, Any]:
