@@ -22,6 +22,7 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
@@ -29,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
-from harness import Scenario  # noqa: E402
+from harness import Scenario, self_signed_localhost, server_tls  # noqa: E402
 from proc_stats import cpu_times, fixed_loop_seconds, peak_rss_kib, percentile  # noqa: E402
 
 GUILD_ID = "800000000000000001"
@@ -93,6 +94,9 @@ async def main():
     parser.add_argument("--paced", type=int, default=5000, help="commands in the paced phase")
     parser.add_argument("--database", help="the bot's database instead of a file in the run's "
                         "temporary directory; \":memory:\" shows what the disk costs")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve https:// and wss:// with a fresh self-signed certificate, "
+                        "which the bot trusts through tls.ca_file: what Discord's TLS costs")
     args = parser.parse_args()
 
     limits = {family: RouteLimit(1_000_000, 1.0) for family in
@@ -100,13 +104,19 @@ async def main():
     emu = DiscordEmulator(guilds=guild_with(args.channels), route_limits=limits,
                           global_limit=1_000_000, echo_own_messages=False,
                           heartbeat_interval_ms=41250)
-    loop_before = fixed_loop_seconds()
-    await emu.start()
+    certificates = tempfile.TemporaryDirectory(prefix="tweetup-bench-tls-")
+    serving_tls = None
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "global_rate_limit": 100000,
                           "guild_ids": [GUILD_ID]}}
     if args.database:
         config["database"] = args.database
+    if args.tls:
+        certificate = self_signed_localhost(certificates.name)
+        serving_tls = server_tls(certificate)
+        config["tls"] = {"ca_file": certificate[0]}
+    loop_before = fixed_loop_seconds()
+    await emu.start(ssl_context=serving_tls)
     try:
         bot = os.path.abspath(args.bot)
         async with Scenario(binary=bot, emulator=emu, config=config) as sc:
@@ -131,7 +141,7 @@ async def main():
             creates = sum(1 for r in emu.requests if r.method == "POST" and
                           r.route.endswith("/messages"))
             print(f"== discord ({time.strftime('%Y-%m-%d', time.gmtime())}, "
-                  f"{os.cpu_count()} cores)")
+                  f"{os.cpu_count()} cores{', TLS' if args.tls else ''})")
             print(f"full speed: {len(plan)} commands over {args.channels} channels in "
                   f"{wall:.2f} s = {len(plan) / wall:,.0f} commands/s")
             print(f"  bot CPU {cpu:.2f} s = {cpu / len(plan) * 1000:.3f} ms per command "
@@ -153,6 +163,7 @@ async def main():
             return 0
     finally:
         await emu.stop()
+        certificates.cleanup()
 
 
 if __name__ == "__main__":
