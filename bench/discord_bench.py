@@ -104,7 +104,7 @@ async def main():
     emu = DiscordEmulator(guilds=guild_with(args.channels), route_limits=limits,
                           global_limit=1_000_000, echo_own_messages=False,
                           heartbeat_interval_ms=41250)
-    certificates = tempfile.TemporaryDirectory(prefix="tweetup-bench-tls-")
+    certificates = tempfile.TemporaryDirectory(prefix="tweetup-bench-tls-") if args.tls else None
     serving_tls = None
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "global_rate_limit": 100000,
@@ -163,7 +163,8 @@ async def main():
             return 0
     finally:
         await emu.stop()
-        certificates.cleanup()
+        if certificates:
+            certificates.cleanup()
 
 
 if __name__ == "__main__":

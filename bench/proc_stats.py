@@ -2,6 +2,7 @@
 machine's speed."""
 
 import os
+import resource
 import subprocess
 import sys
 
@@ -36,13 +37,11 @@ def fixed_loop_seconds():
     it. The loop barely touches memory, so it shows contention for caches only in part. It runs
     in a new interpreter: in the benchmark's own, its time grew with the emulator's heap.
     """
-    child = subprocess.Popen([sys.executable, "-c",
-                              "for _ in range(3): sum(range(2 * 10**7))"])
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"the fixed loop failed with {child.returncode}")
-    return usage.ru_utime + usage.ru_stime
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", "for _ in range(3): sum(range(2 * 10**7))"],
+                   check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def percentile(values, fraction):

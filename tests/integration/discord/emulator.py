@@ -556,13 +556,15 @@ class DiscordEmulator:
     async def __aexit__(self, *exc: Any) -> None:
         await self.stop()
 
-    @property
-    def _authority(self) -> str:
-        return f"{'localhost' if self._tls else '127.0.0.1'}:{self.port}"
+    def _url(self, scheme: str, path: str = "") -> str:
+        """`scheme` ("http" or "ws") with TLS's "s" when serving TLS, for this server."""
+        if self._tls:
+            return f"{scheme}s://localhost:{self.port}{path}"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     @property
     def base_url(self) -> str:
-        return f"{'https' if self._tls else 'http'}://{self._authority}"
+        return self._url("http")
 
     @property
     def api_base(self) -> str:
@@ -570,11 +572,11 @@ class DiscordEmulator:
 
     @property
     def gateway_url(self) -> str:
-        return f"{'wss' if self._tls else 'ws'}://{self._authority}/gateway"
+        return self._url("ws", "/gateway")
 
     @property
     def resume_url(self) -> str:
-        return f"{'wss' if self._tls else 'ws'}://{self._authority}/resume"
+        return self._url("ws", "/resume")
 
     @property
     def bot_user(self) -> dict:
