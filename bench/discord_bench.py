@@ -94,6 +94,9 @@ async def main():
     parser.add_argument("--paced", type=int, default=5000, help="commands in the paced phase")
     parser.add_argument("--database", help="the bot's database instead of a file in the run's "
                         "temporary directory; \":memory:\" shows what the disk costs")
+    parser.add_argument("--batch-window-ms", type=float,
+                        help="the bot's batch_window_ms (default: the bot's own, 1 ms); 0 "
+                        "wakes the bot for every event")
     parser.add_argument("--tls", action="store_true",
                         help="serve https:// and wss:// with a fresh self-signed certificate, "
                         "which the bot trusts through tls.ca_file: what Discord's TLS costs")
@@ -111,6 +114,8 @@ async def main():
                           "guild_ids": [GUILD_ID]}}
     if args.database:
         config["database"] = args.database
+    if args.batch_window_ms is not None:
+        config["batch_window_ms"] = args.batch_window_ms
     if args.tls:
         certificate = self_signed_localhost(certificates.name)
         serving_tls = server_tls(certificate)

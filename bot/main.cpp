@@ -1,5 +1,5 @@
-// tweetup: argv → config → application → io_context.run(). Owns the io_context and the
-// signals; everything else lives in lib/.
+// tweetup: argv → config → application → the io_context's run (in batches under load). Owns the
+// io_context and the signals; everything else lives in lib/.
 #include <csignal>
 #include <variant>
 
@@ -11,6 +11,7 @@
 #include "app/command_line.hpp"
 #include "app/logging.hpp"
 #include "async/asio.hpp"
+#include "async/batched_run.hpp"
 
 int main(int argc, char** argv) {
   auto request = tweetup::handle_command_line(argc, argv);
@@ -42,6 +43,6 @@ int main(int argc, char** argv) {
     signals.cancel();
     grace.cancel();
   });
-  io.run();
+  tweetup::async::run_batched(io, settings.batch_window);
   return app.exit_code();
 }

@@ -135,6 +135,17 @@ std::vector<key_rule> rules() {
                    [](const std::string& v) {
                      return one_of("log.format", v, {"text", "json"});
                    })},
+      {"batch_window_ms", kind::number,
+       "Under load, how long the bot lets events gather before it wakes for them (milliseconds, "
+       "0 to 50; 0 wakes for each event). Each wake-up costs a virtual machine tens of "
+       "microseconds of CPU.",
+       [](config& c, const json& v) -> std::optional<std::string> {
+         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 50) {
+           return std::string("must be a number of milliseconds from 0 to 50.");
+         }
+         c.batch_window = std::chrono::microseconds(std::llround(v.get<double>() * 1000));
+         return std::nullopt;
+       }},
       {"reminders", kind::list,
        "Default reminder offsets before the start, e.g. [\"24h\",\"1h\",\"15m\"] (units s, m, h, "
        "d).",

@@ -60,6 +60,9 @@ struct config {
   std::string database = "data/tweetup.db";
   std::string prefix = "!";
   std::string default_timezone = "UTC";
+  // Under load the io thread sleeps this long after a batch and takes what came meanwhile in
+  // one wake-up (async/batched_run.hpp); zero wakes for every event.
+  std::chrono::microseconds batch_window{1000};
   log_config log;
   reannounce_config reannounce;
   std::vector<std::chrono::seconds> reminders{std::chrono::hours(24), std::chrono::hours(1),

@@ -136,6 +136,21 @@ TEST_CASE("whole numbers from the environment are whole numbers") {
         "TWEETUP_DISCORD_GLOBAL_RATE_LIMIT must be a whole number from 1 to 100000.");
 }
 
+TEST_CASE("batch_window_ms takes fractions of a millisecond, zero, and nothing past 50") {
+  CHECK(tweetup::load_config(std::nullopt, fake_env({})).value.batch_window == 1ms);
+  temp_file file(R"({"batch_window_ms": 0.25})");
+  CHECK(tweetup::load_config(file.path, fake_env({})).value.batch_window == 250us);
+  const auto off = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_BATCH_WINDOW_MS", "0"}}));
+  REQUIRE(off.ok());
+  CHECK(off.value.batch_window == 0us);
+  for (const char* bad : {"-1", "51", "soon"}) {
+    CAPTURE(bad);
+    const auto r = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_BATCH_WINDOW_MS", bad}}));
+    REQUIRE(r.problems.size() == 1);
+    CHECK(mentions(r, "TWEETUP_BATCH_WINDOW_MS"));
+  }
+}
+
 TEST_CASE("http.listen is host:port or empty") {
   for (const char* good : {"", "0.0.0.0:8080", "[::1]:9000", "localhost:1"}) {
     CAPTURE(good);
