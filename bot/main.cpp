@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "app/application.hpp"
+#include "app/batch_window.hpp"
 #include "app/command_line.hpp"
 #include "app/logging.hpp"
 #include "async/asio.hpp"
@@ -43,6 +44,6 @@ int main(int argc, char** argv) {
     signals.cancel();
     grace.cancel();
   });
-  tweetup::async::run_batched(io, settings.batch_window);
+  tweetup::async::run_batched(io, tweetup::resolve_batch_window(settings.batch_window));
   return app.exit_code();
 }

@@ -135,15 +135,28 @@ std::vector<key_rule> rules() {
                    [](const std::string& v) {
                      return one_of("log.format", v, {"text", "json"});
                    })},
-      {"batch_window_ms", kind::number,
-       "Under load, how long the bot lets events gather before it wakes for them (milliseconds, "
-       "0 to 50; 0 wakes for each event). Each wake-up costs a virtual machine tens of "
-       "microseconds of CPU.",
+      {"batch_window_ms", kind::text,
+       "Under load, how long the bot lets events gather before it wakes for them: milliseconds "
+       "from 0 to 50 (0 wakes for each event), or auto: 1 where a wake-up costs the host more "
+       "than 10 microseconds of CPU (a VM, typically), else 0.",
        [](config& c, const json& v) -> std::optional<std::string> {
-         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 50) {
-           return std::string("must be a number of milliseconds from 0 to 50.");
+         const std::string problem = "must be auto or a number of milliseconds from 0 to 50.";
+         if (v.is_string() && v.get<std::string>() == "auto") {
+           c.batch_window.reset();
+           return std::nullopt;
          }
-         c.batch_window = std::chrono::microseconds(std::llround(v.get<double>() * 1000));
+         double ms = -1;
+         if (v.is_number()) {
+           ms = v.get<double>();
+         } else if (v.is_string()) {
+           // From the environment every value is text.
+           const std::string text = v.get<std::string>();
+           char* end = nullptr;
+           ms = std::strtod(text.c_str(), &end);
+           if (text.empty() || *end != '\0') return problem;
+         }
+         if (!(ms >= 0 && ms <= 50)) return problem;
+         c.batch_window = std::chrono::microseconds(std::llround(ms * 1000));
          return std::nullopt;
        }},
       {"reminders", kind::list,

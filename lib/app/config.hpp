@@ -61,8 +61,9 @@ struct config {
   std::string prefix = "!";
   std::string default_timezone = "UTC";
   // Under load the io thread sleeps this long after a batch and takes what came meanwhile in
-  // one wake-up (async/batched_run.hpp); zero wakes for every event.
-  std::chrono::microseconds batch_window{1000};
+  // one wake-up (async/batched_run.hpp); zero wakes for every event. Empty: "auto", 1 ms where
+  // a wake-up is dear (a VM), none where it is cheap.
+  std::optional<std::chrono::microseconds> batch_window;
   log_config log;
   reannounce_config reannounce;
   std::vector<std::chrono::seconds> reminders{std::chrono::hours(24), std::chrono::hours(1),

@@ -1,7 +1,11 @@
 #include "async/batched_run.hpp"
 
+#include <time.h>
+
+#include <algorithm>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace tweetup::async {
 
@@ -26,6 +30,35 @@ batched_run_stats run_batched(boost::asio::io_context& io, std::chrono::microsec
     }
     free_since = clock::now();
   }
+}
+
+namespace {
+
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+}  // namespace
+
+std::chrono::nanoseconds measure_wake_cost(int samples) {
+  std::vector<std::chrono::nanoseconds> costs;
+  for (int i = 0; i < std::max(samples, 1); ++i) {
+    const auto before = thread_cpu_time();
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    costs.push_back(thread_cpu_time() - before);
+  }
+  // The median: a sample that met a preemption or a page fault says nothing about the host.
+  auto middle = costs.begin() + static_cast<std::ptrdiff_t>(costs.size() / 2);
+  std::nth_element(costs.begin(), middle, costs.end());
+  return *middle;
+}
+
+std::chrono::microseconds choose_batch_window(std::optional<std::chrono::microseconds> configured,
+                                              std::chrono::nanoseconds wake_cost) {
+  if (configured) return *configured;
+  return wake_cost > worth_batching ? auto_window : std::chrono::microseconds(0);
 }
 
 }  // namespace tweetup::async

@@ -13,11 +13,14 @@
 // since it woke, and then takes all that arrived meanwhile (socket data, timers, posts from the
 // WAL syncer) in one batch. A lone event after a quiet spell waits for nothing; under load an
 // event waits at most about `window` more, twice if its reply also waits on a WAL sync. A window
-// of zero never holds, which is io_context::run() itself.
+// of zero never holds, which is io_context::run() itself. Where a wake-up is cheap (bare metal:
+// a few µs) holding saves little and only adds latency, so the default ("auto") measures the
+// host first (measure_wake_cost) and batches only where a wake-up is dear.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 
@@ -31,5 +34,18 @@ struct batched_run_stats {
 
 // Returns when `io` is stopped or runs out of work, as run() does.
 batched_run_stats run_batched(boost::asio::io_context& io, std::chrono::microseconds window);
+
+// What one short sleep and its wake-up cost the calling thread in CPU time: the median of
+// `samples` sleeps of 20 µs, each timed on the thread's CPU clock. A few µs on bare metal,
+// 30 – 60 µs on the VMs of bench/README.md. Takes about a millisecond.
+std::chrono::nanoseconds measure_wake_cost(int samples = 15);
+
+// The window for a configured batch_window_ms: the configured one, or for "auto" (nullopt)
+// `auto_window` where a wake-up costs more than `worth_batching`, and none where it is cheap:
+// there, holding would add latency and save next to nothing.
+inline constexpr std::chrono::microseconds auto_window{1000};
+inline constexpr std::chrono::nanoseconds worth_batching{10'000};
+std::chrono::microseconds choose_batch_window(std::optional<std::chrono::microseconds> configured,
+                                              std::chrono::nanoseconds wake_cost);
 
 }  // namespace tweetup::async

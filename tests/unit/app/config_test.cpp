@@ -136,19 +136,30 @@ TEST_CASE("whole numbers from the environment are whole numbers") {
         "TWEETUP_DISCORD_GLOBAL_RATE_LIMIT must be a whole number from 1 to 100000.");
 }
 
-TEST_CASE("batch_window_ms takes fractions of a millisecond, zero, and nothing past 50") {
-  CHECK(tweetup::load_config(std::nullopt, fake_env({})).value.batch_window == 1ms);
+TEST_CASE("batch_window_ms is auto, or milliseconds from 0 to 50 with fractions") {
+  CHECK_FALSE(tweetup::load_config(std::nullopt, fake_env({})).value.batch_window.has_value());
   temp_file file(R"({"batch_window_ms": 0.25})");
   CHECK(tweetup::load_config(file.path, fake_env({})).value.batch_window == 250us);
+  temp_file automatic(R"({"batch_window_ms": 2})");
+  const auto back_to_auto =
+      tweetup::load_config(automatic.path, fake_env({{"TWEETUP_BATCH_WINDOW_MS", "auto"}}));
+  REQUIRE(back_to_auto.ok());
+  CHECK_FALSE(back_to_auto.value.batch_window.has_value());
   const auto off = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_BATCH_WINDOW_MS", "0"}}));
   REQUIRE(off.ok());
   CHECK(off.value.batch_window == 0us);
-  for (const char* bad : {"-1", "51", "soon"}) {
+  const auto env_fraction =
+      tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_BATCH_WINDOW_MS", "1.5"}}));
+  CHECK(env_fraction.value.batch_window == 1500us);
+  for (const char* bad : {"-1", "51", "soon", "", "nan", "2ms"}) {
     CAPTURE(bad);
     const auto r = tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_BATCH_WINDOW_MS", bad}}));
     REQUIRE(r.problems.size() == 1);
-    CHECK(mentions(r, "TWEETUP_BATCH_WINDOW_MS"));
+    CHECK(mentions(r, "TWEETUP_BATCH_WINDOW_MS must be auto or a number of milliseconds"));
   }
+  temp_file wrong_type(R"({"batch_window_ms": true})");
+  CHECK(mentions(tweetup::load_config(wrong_type.path, fake_env({})),
+                 "batch_window_ms must be auto or a number"));
 }
 
 TEST_CASE("http.listen is host:port or empty") {

@@ -95,3 +95,20 @@ TEST_CASE("a stop ends the run without sleeping out the window") {
   CHECK(ran >= 2);
   CHECK(stats.handlers == static_cast<std::size_t>(ran));
 }
+
+TEST_CASE("auto batches where a wake-up is dear, and a configured window always wins") {
+  using tweetup::async::choose_batch_window;
+  CHECK(choose_batch_window(std::nullopt, 45us) == tweetup::async::auto_window);
+  CHECK(choose_batch_window(std::nullopt, 3us) == 0us);
+  CHECK(choose_batch_window(std::nullopt, tweetup::async::worth_batching) == 0us);
+  CHECK(choose_batch_window(0us, 45us) == 0us);
+  CHECK(choose_batch_window(2500us, 3us) == 2500us);
+}
+
+TEST_CASE("a measured wake-up costs some CPU, and far less than a second") {
+  // The figure itself belongs to the host; what holds everywhere is that a sleep takes the
+  // thread through the kernel (never free) and that the median shrugs off one slow sample.
+  const auto cost = tweetup::async::measure_wake_cost(5);
+  CHECK(cost > 0ns);
+  CHECK(cost < 100ms);
+}
