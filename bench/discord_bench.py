@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario, self_signed_localhost, server_tls  # noqa: E402
-from proc_stats import cpu_times, fixed_loop_seconds, peak_rss_kib, percentile  # noqa: E402
+from proc_stats import cpu_seconds, cpu_times, fixed_loop_seconds, peak_rss_kib, percentile  # noqa: E402
 
 GUILD_ID = "800000000000000001"
 
@@ -137,7 +137,9 @@ async def main():
             paced_plan = [(cid, "!join 1", user) for cid, _, user in
                           workload(args.channels, args.paced + args.channels, 10_000_000)
                           [args.channels:]]
+            paced_before = cpu_seconds(pid)
             _, paced = await run_phase(emu, paced_plan, args.rate, "paced")
+            paced_cpu = cpu_seconds(pid) - paced_before
             rss = peak_rss_kib(pid)
 
             loop_after = fixed_loop_seconds()
@@ -155,7 +157,8 @@ async def main():
                   f"p99 {percentile(full, 0.99):.2f} ms")
             print(f"paced at {args.rate:,.0f}/s: {len(paced_plan)} commands, latency p50 "
                   f"{statistics.median(paced):.2f} ms, p99 {percentile(paced, 0.99):.2f} ms, "
-                  f"max {max(paced):.2f} ms")
+                  f"max {max(paced):.2f} ms; bot CPU {paced_cpu / len(paced_plan) * 1000:.3f} ms "
+                  f"per command")
             print(f"peak RSS {rss / 1024:.1f} MiB")
             print(f"machine: a fixed loop took {loop_before:.2f} s of CPU before the run and "
                   f"{loop_after:.2f} s after (lower is faster)")
