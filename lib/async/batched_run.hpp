@@ -2,11 +2,11 @@
 // work in batches: one wake-up of the thread serves every event that arrived in a short window,
 // instead of one wake-up each.
 //
-// Why: a thread that blocks and is woken again costs far more than the work of one command on
-// the virtual machines bots run on. On the 2-core VMs of bench/README.md ("Wake-ups") a sleep
+// Why: a thread that blocks and is woken again costs about as much as the work of one command
+// on the virtual machines bots run on. On the 2-core VMs of bench/README.md ("Wake-ups") a sleep
 // and its wake-up cost the sleeper 30 – 60 µs of CPU, and waking a thread on an idle core costs
 // the waker about 20 µs, while a whole `!join` (gateway frame, SQLite upsert, REST reply) is
-// about 40 µs of work. Under load the io thread woke about once per command.
+// about 50 µs of work. Under load the io thread woke about once per command.
 //
 // The rule: when the wait that just ended was shorter than `window` (events come faster than one
 // per window), the thread, after running everything ready, sleeps until `window` has passed
