@@ -64,6 +64,8 @@ std::optional<std::string> secure_url(std::string_view path, const std::string& 
                      tls_scheme);
 }
 
+std::optional<json> from_env(const std::string& text, kind type);
+
 std::vector<key_rule> rules() {
   auto string_into = [](auto member_path, auto validate) {
     return [member_path, validate](config& c, const json& v) -> std::optional<std::string> {
@@ -145,16 +147,11 @@ std::vector<key_rule> rules() {
            c.batch_window.reset();
            return std::nullopt;
          }
-         double ms = -1;
-         if (v.is_number()) {
-           ms = v.get<double>();
-         } else if (v.is_string()) {
-           // From the environment every value is text.
-           const std::string text = v.get<std::string>();
-           char* end = nullptr;
-           ms = std::strtod(text.c_str(), &end);
-           if (text.empty() || *end != '\0') return problem;
-         }
+         // From the environment every value is text: a number there is read as one.
+         const std::optional<json> number =
+             v.is_string() ? from_env(v.get<std::string>(), kind::number) : std::optional<json>(v);
+         if (!number || !number->is_number()) return problem;
+         const double ms = number->get<double>();
          if (!(ms >= 0 && ms <= 50)) return problem;
          c.batch_window = std::chrono::microseconds(std::llround(ms * 1000));
          return std::nullopt;
