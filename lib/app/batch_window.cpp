@@ -9,7 +9,7 @@ std::chrono::microseconds resolve_batch_window(
     std::optional<std::chrono::microseconds> configured) {
   if (configured) return *configured;
   const auto wake_cost = async::measure_wake_cost();
-  const auto window = async::choose_batch_window(std::nullopt, wake_cost);
+  const auto window = async::auto_batch_window(wake_cost);
   const double micros = std::chrono::duration<double, std::micro>(wake_cost).count();
   if (window.count() > 0) {
     app_log()->info(

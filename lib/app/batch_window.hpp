@@ -1,6 +1,7 @@
-// The io loop's batch window from the configured batch_window_ms: the configured value, or for
-// "auto" one measured against what a wake-up costs this host (async/batched_run.hpp), with the
-// measurement and the choice logged so that an operator sees why.
+// The io loop's batch window from the configured batch_window_ms: the configured value (nothing
+// is measured then), or for "auto" (nullopt) one chosen by what a wake-up costs this host
+// (async/batched_run.hpp), with the measurement and the choice logged so that an operator sees
+// why.
 #pragma once
 
 #include <chrono>

@@ -55,9 +55,7 @@ std::chrono::nanoseconds measure_wake_cost(int samples) {
   return *middle;
 }
 
-std::chrono::microseconds choose_batch_window(std::optional<std::chrono::microseconds> configured,
-                                              std::chrono::nanoseconds wake_cost) {
-  if (configured) return *configured;
+std::chrono::microseconds auto_batch_window(std::chrono::nanoseconds wake_cost) {
   return wake_cost > worth_batching ? auto_window : std::chrono::microseconds(0);
 }
 

@@ -20,7 +20,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <optional>
 
 #include <boost/asio/io_context.hpp>
 
@@ -40,12 +39,11 @@ batched_run_stats run_batched(boost::asio::io_context& io, std::chrono::microsec
 // 30 – 60 µs on the VMs of bench/README.md. Takes about a millisecond.
 std::chrono::nanoseconds measure_wake_cost(int samples = 15);
 
-// The window for a configured batch_window_ms: the configured one, or for "auto" (nullopt)
-// `auto_window` where a wake-up costs more than `worth_batching`, and none where it is cheap:
-// there, holding would add latency and save next to nothing.
+// The window batch_window_ms "auto" takes for a measured wake-up cost: `auto_window` where a
+// wake-up costs more than `worth_batching`, and none where it is cheap: there, holding would add
+// latency and save next to nothing.
 inline constexpr std::chrono::microseconds auto_window{1000};
 inline constexpr std::chrono::nanoseconds worth_batching{10'000};
-std::chrono::microseconds choose_batch_window(std::optional<std::chrono::microseconds> configured,
-                                              std::chrono::nanoseconds wake_cost);
+std::chrono::microseconds auto_batch_window(std::chrono::nanoseconds wake_cost);
 
 }  // namespace tweetup::async
