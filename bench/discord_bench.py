@@ -95,7 +95,7 @@ async def main():
     parser.add_argument("--database", help="the bot's database instead of a file in the run's "
                         "temporary directory; \":memory:\" shows what the disk costs")
     parser.add_argument("--batch-window-ms", type=float,
-                        help="the bot's batch_window_ms (default: the bot's own, 1 ms); 0 "
+                        help="the bot's batch_window_ms (default: the bot's own, auto); 0 "
                         "wakes the bot for every event")
     parser.add_argument("--tls", action="store_true",
                         help="serve https:// and wss:// with a fresh self-signed certificate, "
