@@ -8,7 +8,8 @@
 // - fdatasync on any descriptor of the WAL's inode writes back all of that inode's dirty pages,
 //   whoever wrote them. A sync that STARTS after commit C returned (C's frames are then in the
 //   page cache) has, once it finishes, put C's frames on disk: what FULL guarantees when C
-//   returns. Each request therefore waits for a sync numbered after it (a "ticket"), never for
+//   returns. (The store's WAL goes through wal_write_vfs, which gathers a commit's frames but
+//   writes the last of them before the commit returns, so this holds.) Each request therefore waits for a sync numbered after it (a "ticket"), never for
 //   one already running; requests that arrive while a sync runs share the next one.
 // - SQLite's own syncs are only added to, never removed: with NORMAL in WAL mode it still syncs
 //   the WAL before each checkpoint copies frames into the database, and the database after.
