@@ -87,6 +87,7 @@ void configure_logging(const log_config& settings) {
     spdlog::register_logger(logger);
   }
   spdlog::set_default_logger(spdlog::get("app"));
+  layer_log_generation.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace tweetup

@@ -8,9 +8,10 @@
 // - fdatasync on any descriptor of the WAL's inode writes back all of that inode's dirty pages,
 //   whoever wrote them. A sync that STARTS after commit C returned (C's frames are then in the
 //   page cache) has, once it finishes, put C's frames on disk: what FULL guarantees when C
-//   returns. (The store's WAL goes through wal_write_vfs, which gathers a commit's frames but
-//   writes the last of them before the commit returns, so this holds.) Each request therefore waits for a sync numbered after it (a "ticket"), never for
-//   one already running; requests that arrive while a sync runs share the next one.
+//   returns. Each request therefore waits for a sync numbered after it (a "ticket"), never for
+//   one already running; requests that arrive while a sync runs share the next one. (The store
+//   writes its WAL through wal_write_vfs, which gathers a commit's frames but has written them
+//   all when the commit returns, so they are in the page cache then.)
 // - SQLite's own syncs are only added to, never removed: with NORMAL in WAL mode it still syncs
 //   the WAL before each checkpoint copies frames into the database, and the database after.
 // - After a checkpoint SQLite restarts the WAL: it rewrites the header and overwrites frames

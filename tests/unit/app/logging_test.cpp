@@ -91,3 +91,20 @@ TEST_CASE("text lines append the open fields as key=value, quoting where needed"
   CHECK(lines[1].ends_with("[discord] plain"));
   CHECK(lines[0].find("info") != std::string::npos);
 }
+
+TEST_CASE("layer_log finds the layer's logger again after the loggers are replaced") {
+  tweetup::log_config settings;
+  settings.level = "warn";
+  tweetup::configure_logging(settings);
+  const auto first = tweetup::layer_log("discord");
+  CHECK(first->name() == "discord");
+  CHECK(tweetup::layer_log("discord") == first);  // kept, not looked up again
+  CHECK(tweetup::layer_log("storage")->name() == "storage");
+
+  tweetup::configure_logging(settings);
+  const auto second = tweetup::layer_log("discord");
+  CHECK(second->name() == "discord");
+  CHECK(second != first);  // the registry's new logger, not the dropped one
+  CHECK(second == spdlog::get("discord"));
+  CHECK(tweetup::layer_log("no such layer") == spdlog::default_logger());
+}
