@@ -743,3 +743,27 @@ TEST_CASE("sqlite_event_store: check_writable fails on a database file it may on
   fs::remove_all(dir);
   CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (91: no start)");
 }
+
+TEST_CASE("sqlite_event_store: the WAL takes 4000 frames before a checkpoint copies them") {
+  temp_db db;
+  sqlite_event_store store(db.path());
+  store.insert_event(make_event(general, "First", now + 1h));
+  const std::uintmax_t frame = 4096 + 24;
+  const std::uintmax_t db_size = fs::file_size(db.path());
+  const auto wal_frames = [&] { return (fs::file_size(db.path() + "-wal") - 32) / frame; };
+  // Each event's 60 KB place takes about 16 pages: a commit of about 16 frames.
+  std::size_t events = 1;
+  const auto insert_big = [&] {
+    store.insert_event(make_event(general, std::string(60 * 1024, 'x'), now + 2h));
+    ++events;
+  };
+  while (wal_frames() < 2000)
+    insert_big();
+  CHECK(fs::file_size(db.path()) == db_size);  // at SQLite's default, 1000, it had copied them
+  while (fs::file_size(db.path()) == db_size && events < 1000)
+    insert_big();
+  const auto frames = wal_frames();
+  CHECK(frames >= 4000);
+  CHECK(frames < 4062);  // within the wal-index's first block
+  CHECK(store.upcoming_events(general, now).size() == events);
+}
