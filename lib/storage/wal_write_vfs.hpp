@@ -25,7 +25,7 @@
 // and returns the write's error code to the call that caused it.
 //
 // Every other file (the database, its -shm, temporary files) is opened by the default VFS with
-// its own methods, untouched. The buffer (64 KiB) exists only for WAL files that were written.
+// its own methods, untouched. The buffer (32 KiB) exists only for WAL files that were written.
 // One connection uses a WAL file at a time (the store's, on the io thread), as SQLite requires
 // of any sqlite3_file.
 #pragma once
