@@ -48,12 +48,22 @@ bool is_commit_header(const void* data, int amount) {
   return (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
 }
 
+// Dropped on failure, never written later: what the buffer held belongs to a transaction that
+// SQLite now rolls back (a write that fails does that), and bytes of a failed commit written
+// after the rollback could make it whole in the file, to come back after a crash.
 int flush(wal_file* w) {
   if (w->buffered == 0) return SQLITE_OK;
   const int size = w->buffered;
-  w->buffered = 0;  // dropped on failure too: SQLite rolls back what it held
+  w->buffered = 0;
   written.fetch_add(1, std::memory_order_relaxed);
   return w->real->pMethods->xWrite(w->real, w->buffer, size, w->start);
+}
+
+// A flush for anything but a write fails as an I/O error whatever the cause. SQLite rolls back
+// the whole transaction on an I/O error, but on a full disk it may roll back only the statement
+// and go on (vdbeaux.c, sqlite3VdbeHalt), with frames it counts as written now missing.
+int flush_before_use(wal_file* w) {
+  return flush(w) == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
 int wal_close(sqlite3_file* f) {
@@ -67,7 +77,7 @@ int wal_close(sqlite3_file* f) {
 
 int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   wal_file* w = as_wal(f);
-  if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  if (const int rc = flush_before_use(w); rc != SQLITE_OK) return rc;
   return w->real->pMethods->xRead(w->real, out, amount, offset);
 }
 
@@ -106,20 +116,20 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
 
 int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
   wal_file* w = as_wal(f);
-  if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  if (const int rc = flush_before_use(w); rc != SQLITE_OK) return rc;
   w->log_end = std::min(w->log_end, size);
   return w->real->pMethods->xTruncate(w->real, size);
 }
 
 int wal_sync(sqlite3_file* f, int flags) {
   wal_file* w = as_wal(f);
-  if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  if (const int rc = flush_before_use(w); rc != SQLITE_OK) return rc;
   return w->real->pMethods->xSync(w->real, flags);
 }
 
 int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
   wal_file* w = as_wal(f);
-  if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  if (const int rc = flush_before_use(w); rc != SQLITE_OK) return rc;
   return w->real->pMethods->xFileSize(w->real, size);
 }
 
@@ -138,10 +148,11 @@ int wal_check_reserved_lock(sqlite3_file* f, int* out) {
   return real->pMethods->xCheckReservedLock(real, out);
 }
 
+// Not a flush: no file control needs the frames in the file, and SQLite ignores the result of
+// some (the "hints"), so a failed flush here could drop frames unnoticed.
 int wal_file_control(sqlite3_file* f, int op, void* arg) {
-  wal_file* w = as_wal(f);
-  if (const int rc = flush(w); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xFileControl(w->real, op, arg);
+  sqlite3_file* real = as_wal(f)->real;
+  return real->pMethods->xFileControl(real, op, arg);
 }
 
 int wal_sector_size(sqlite3_file* f) {
@@ -268,6 +279,10 @@ const char* name() {
   static bool installed = false;
   std::call_once(once, [] { installed = install(); });
   return installed ? vfs_name : nullptr;
+}
+
+int buffered_bytes(sqlite3_file* wal) {
+  return wal != nullptr && wal->pMethods == &wal_methods ? as_wal(wal)->buffered : 0;
 }
 
 write_counts counts() {

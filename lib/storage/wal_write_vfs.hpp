@@ -18,11 +18,12 @@
 // frames) and returns, the whole commit is in the file, as without the buffer; the WAL syncer's
 // later fdatasync() makes it durable as before.
 //
-// Any other use of the file first writes out the buffer: a read (SQLite reading back a page it
-// spilled mid-transaction, or a checkpoint), its size, a sync, a truncation, a file control
-// and the close. A write that does not continue the buffered run also flushes it first. A
-// failed flush drops the buffer (what it held belonged to a commit that SQLite then rolls back)
-// and returns the write's error code to the call that caused it.
+// Any other use of the file that depends on its bytes first writes out the buffer: a read
+// (SQLite reading back a page it spilled mid-transaction, or a checkpoint), its size, a sync, a
+// truncation and the close. A write that does not continue the buffered run also flushes it first.
+// A failed flush drops the buffer: its bytes belong to a transaction that SQLite must now roll
+// back. A write returns the flush's error code; any other call returns SQLITE_IOERR_WRITE, on
+// which SQLite rolls back the whole transaction (on SQLITE_FULL it may keep it going).
 //
 // Every other file (the database, its -shm, temporary files) is opened by the default VFS with
 // its own methods, untouched. The buffer (32 KiB) exists only for WAL files that were written.
@@ -31,6 +32,8 @@
 #pragma once
 
 #include <cstdint>
+
+struct sqlite3_file;
 
 namespace tweetup::wal_write_vfs {
 
@@ -46,5 +49,9 @@ struct write_counts {
   std::uint64_t written = 0;
 };
 write_counts counts();
+
+// Bytes held back for `wal` (a connection's SQLITE_FCNTL_JOURNAL_POINTER); 0 for a file this
+// VFS did not open as a WAL. For tests.
+int buffered_bytes(sqlite3_file* wal);
 
 }  // namespace tweetup::wal_write_vfs

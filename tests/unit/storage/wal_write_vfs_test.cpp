@@ -57,6 +57,7 @@ class connection {
     sqlite3_finalize(statement);
     return value;
   }
+  bool in_transaction() { return sqlite3_get_autocommit(db_) == 0; }
   sqlite3_file* file(int op) {
     sqlite3_file* f = nullptr;
     REQUIRE(sqlite3_file_control(db_, "main", op, &f) == SQLITE_OK);
@@ -218,6 +219,41 @@ TEST_CASE("wal_write_vfs: a write the disk refuses fails the commit, and nothing
     // With room again, the same connection commits.
     if (c.exec(insert_rows(100, 3, 1000)) != SQLITE_OK) return int{not_recovered};
     return after_crash(path).rows == 105 ? int{as_promised} : int{not_recovered};
+  });
+  CHECK_MESSAGE(result == 0, "child ended with " << result);
+}
+
+TEST_CASE("wal_write_vfs: frames that cannot be written out before a read end the transaction") {
+  temp_db db;
+  const std::string path = db.path();
+  enum : int { as_promised = 0, never_buffered, read_worked, went_on, something_kept, stuck };
+  const int result = in_child([&] {
+    connection c(path, our_vfs());
+    set_up(c);
+    c.must(insert_rows(5, 1, 10));
+    // A cache of five pages: SQLite spills frames mid-transaction, which wait in the buffer
+    // until a read of the WAL (or the next write elsewhere) sends them out.
+    c.must("PRAGMA cache_size = 5");
+    c.must("BEGIN");
+    c.must(insert_rows(100, 2, 900));
+    for (int i = 0;
+         i < 200 && wal_write_vfs::buffered_bytes(c.file(SQLITE_FCNTL_JOURNAL_POINTER)) == 0; ++i)
+      c.must(insert_rows(1, 2, 900));
+    if (wal_write_vfs::buffered_bytes(c.file(SQLITE_FCNTL_JOURNAL_POINTER)) == 0)
+      return int{never_buffered};
+    const rlimit old_limit = cap_file_size(std::filesystem::file_size(path + "-wal"));
+    const int rc = c.exec("SELECT sum(length(pad)) FROM rows");
+    const bool still_open = c.in_transaction();
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    // An I/O error, on which SQLite rolls the whole transaction back: a full disk would let it
+    // go on without the frames that were lost.
+    if ((rc & 0xff) != SQLITE_IOERR) return int{read_worked};
+    if (still_open) return int{went_on};
+    const snapshot seen = after_crash(path);
+    if (seen.rows != 5 || seen.integrity != "ok") return int{something_kept};
+    c.must("PRAGMA cache_size = -2000");
+    if (c.exec(insert_rows(10, 3, 10)) != SQLITE_OK) return int{stuck};
+    return after_crash(path).rows == 15 ? int{as_promised} : int{stuck};
   });
   CHECK_MESSAGE(result == 0, "child ended with " << result);
 }
