@@ -51,12 +51,16 @@ bool is_commit_header(const void* data, int amount) {
 // Dropped on failure, never written later: what the buffer held belongs to a transaction that
 // SQLite now rolls back (a write that fails does that), and bytes of a failed commit written
 // after the rollback could make it whole in the file, to come back after a crash.
+int write_out(wal_file* w, const void* data, int amount, sqlite3_int64 offset) {
+  written.fetch_add(1, std::memory_order_relaxed);
+  return w->real->pMethods->xWrite(w->real, data, amount, offset);
+}
+
 int flush(wal_file* w) {
   if (w->buffered == 0) return SQLITE_OK;
   const int size = w->buffered;
   w->buffered = 0;
-  written.fetch_add(1, std::memory_order_relaxed);
-  return w->real->pMethods->xWrite(w->real, w->buffer, size, w->start);
+  return write_out(w, w->buffer, size, w->start);
 }
 
 // A flush for anything but a write fails as an I/O error whatever the cause. SQLite rolls back
@@ -96,17 +100,10 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
                          w->buffered + amount <= buffer_capacity;
   if (!continues) {
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
-    if (amount > buffer_capacity) {
-      written.fetch_add(1, std::memory_order_relaxed);
-      return w->real->pMethods->xWrite(w->real, data, amount, offset);
-    }
-    if (w->buffer == nullptr) {
+    if (w->buffer == nullptr && amount <= buffer_capacity)
       w->buffer = static_cast<char*>(std::malloc(buffer_capacity));
-      if (w->buffer == nullptr) {
-        written.fetch_add(1, std::memory_order_relaxed);
-        return w->real->pMethods->xWrite(w->real, data, amount, offset);
-      }
-    }
+    // Too large to gather, or no memory to gather in: written as SQLite alone would.
+    if (amount > buffer_capacity || w->buffer == nullptr) return write_out(w, data, amount, offset);
     w->start = offset;
   }
   std::memcpy(w->buffer + w->buffered, data, static_cast<std::size_t>(amount));
