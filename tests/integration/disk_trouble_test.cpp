@@ -3,41 +3,17 @@
 // which needs the right to mount (root in CI); elsewhere the test says so and does nothing.
 #include <doctest/doctest.h>
 
-#include <sys/mount.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
 
 #include "support/child_process.hpp"
+#include "support/small_disk.hpp"
 
-namespace fs = std::filesystem;
+using tweetup::test::small_disk;
 using tweetup::testing::run_process;
 
 namespace {
-
-class small_disk {
- public:
-  explicit small_disk(const std::string& size) {
-    path_ = fs::temp_directory_path() / ("tweetup-disk-" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-    mounted_ = ::mount("tmpfs", path_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
-  }
-  ~small_disk() {
-    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
-    fs::remove_all(path_);
-  }
-  bool mounted() const { return mounted_; }
-  bool make_read_only() {
-    return ::mount("tmpfs", path_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
-  }
-  fs::path path() const { return path_; }
-
- private:
-  fs::path path_;
-  bool mounted_ = false;
-};
 
 const std::map<std::string, std::string> bot_env{{"USER", "alice"},
                                                  {"TWEETUP_DEFAULT_TIMEZONE", "America/Chicago"}};

@@ -98,7 +98,7 @@ TEST_CASE("layer_log finds the layer's logger again after the loggers are replac
   tweetup::configure_logging(settings);
   const auto first = tweetup::layer_log("discord");
   CHECK(first->name() == "discord");
-  CHECK(tweetup::layer_log("discord") == first);  // kept, not looked up again
+  CHECK(tweetup::layer_log("discord") == first);  // the same logger while nothing replaced it
   CHECK(tweetup::layer_log("storage")->name() == "storage");
 
   tweetup::configure_logging(settings);

@@ -6,7 +6,9 @@
 #include "storage/wal_write_vfs.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -15,10 +17,12 @@
 
 #include "storage/sqlite_memory.hpp"
 #include "support/in_child.hpp"
+#include "support/small_disk.hpp"
 #include "support/temp_db.hpp"
 
 using tweetup::test::cap_file_size;
 using tweetup::test::in_child;
+using tweetup::test::small_disk;
 using tweetup::test::temp_db;
 namespace wal_write_vfs = tweetup::wal_write_vfs;
 
@@ -223,11 +227,16 @@ TEST_CASE("wal_write_vfs: a write the disk refuses fails the commit, and nothing
   CHECK_MESSAGE(result == 0, "child ended with " << result);
 }
 
-TEST_CASE("wal_write_vfs: frames that cannot be written out before a read end the transaction") {
-  temp_db db;
-  const std::string path = db.path();
-  enum : int { as_promised = 0, never_buffered, read_worked, went_on, something_kept, stuck };
-  const int result = in_child([&] {
+// The frames a transaction spilled wait in the buffer; then the disk refuses them (`fail`), and
+// a read of the WAL has to write them out first. What a lost spill must end in: an I/O error, on
+// which SQLite rolls the whole transaction back (on SQLITE_FULL it may roll back only the
+// statement and go on without the lost frames), nothing of it in the files, and with room again
+// (`restore`) a usable connection. Run in a child: `fail` may cap the process's file size.
+enum : int { as_promised = 0, never_buffered, read_worked, went_on, something_kept, stuck };
+
+template <typename Fail, typename Restore>
+int read_after_lost_frames(const std::string& path, Fail fail, Restore restore) {
+  return in_child([&] {
     connection c(path, our_vfs());
     set_up(c);
     c.must(insert_rows(5, 1, 10));
@@ -236,17 +245,16 @@ TEST_CASE("wal_write_vfs: frames that cannot be written out before a read end th
     c.must("PRAGMA cache_size = 5");
     c.must("BEGIN");
     c.must(insert_rows(100, 2, 900));
-    for (int i = 0;
-         i < 200 && wal_write_vfs::buffered_bytes(c.file(SQLITE_FCNTL_JOURNAL_POINTER)) == 0; ++i)
+    const auto buffered = [&] {
+      return wal_write_vfs::buffered_bytes(c.file(SQLITE_FCNTL_JOURNAL_POINTER));
+    };
+    for (int i = 0; i < 200 && buffered() == 0; ++i)
       c.must(insert_rows(1, 2, 900));
-    if (wal_write_vfs::buffered_bytes(c.file(SQLITE_FCNTL_JOURNAL_POINTER)) == 0)
-      return int{never_buffered};
-    const rlimit old_limit = cap_file_size(std::filesystem::file_size(path + "-wal"));
+    if (buffered() == 0) return int{never_buffered};
+    fail();
     const int rc = c.exec("SELECT sum(length(pad)) FROM rows");
     const bool still_open = c.in_transaction();
-    ::setrlimit(RLIMIT_FSIZE, &old_limit);
-    // An I/O error, on which SQLite rolls the whole transaction back: a full disk would let it
-    // go on without the frames that were lost.
+    restore();
     if ((rc & 0xff) != SQLITE_IOERR) return int{read_worked};
     if (still_open) return int{went_on};
     const snapshot seen = after_crash(path);
@@ -255,5 +263,37 @@ TEST_CASE("wal_write_vfs: frames that cannot be written out before a read end th
     if (c.exec(insert_rows(10, 3, 10)) != SQLITE_OK) return int{stuck};
     return after_crash(path).rows == 15 ? int{as_promised} : int{stuck};
   });
-  CHECK_MESSAGE(result == 0, "child ended with " << result);
+}
+
+TEST_CASE("wal_write_vfs: frames lost to a file-size limit before a read end the transaction") {
+  temp_db db;
+  const std::string path = db.path();
+  rlimit old_limit{};
+  // EFBIG: the default VFS itself calls that an I/O error.
+  const int result = read_after_lost_frames(
+      path, [&] { old_limit = cap_file_size(std::filesystem::file_size(path + "-wal")); },
+      [&] { ::setrlimit(RLIMIT_FSIZE, &old_limit); });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result);
+}
+
+TEST_CASE("wal_write_vfs: frames lost to a full disk before a read end the transaction") {
+  // ENOSPC: the default VFS calls that SQLITE_FULL, which the read must not pass on.
+  small_disk disk("2m");
+  if (!disk.mounted()) {
+    MESSAGE("cannot mount a tmpfs here (not root?): skipping the real full-disk case");
+    return;
+  }
+  const std::string path = (disk.path() / "t.db").string();
+  const std::string filler = (disk.path() / "filler").string();
+  const int result = read_after_lost_frames(
+      path,
+      [&] {
+        const int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const std::string chunk(4096, 'x');
+        while (fd >= 0 && ::write(fd, chunk.data(), chunk.size()) > 0) {
+        }
+        if (fd >= 0) ::close(fd);
+      },
+      [&] { std::filesystem::remove(filler); });
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result);
 }
