@@ -115,7 +115,7 @@ async::task<error_code> open_plain(std::shared_ptr<tcp::resolver> resolver,
 }
 
 async::task<error_code> open_tls(std::shared_ptr<tcp::resolver> resolver, tls_stream* stream,
-                                 const tls_client_context* tls, parsed_url u,
+                                 tls_client_context* tls, parsed_url u,
                                  clock_type::time_point deadline, std::string* error_text) {
   if (tls->load_error()) co_return fail(tls->load_error(), tls->load_error_text(), error_text);
   auto [resolve_ec, endpoints] = co_await resolve(std::move(resolver), u, deadline, error_text);

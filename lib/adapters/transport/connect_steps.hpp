@@ -44,7 +44,7 @@ async::task<boost::system::error_code> open_plain(
 // whose trust store failed to load fails here with its load_error().
 async::task<boost::system::error_code> open_tls(
     std::shared_ptr<boost::asio::ip::tcp::resolver> resolver, tls_stream* stream,
-    const tls_client_context* tls, parsed_url u, clock_type::time_point deadline,
+    tls_client_context* tls, parsed_url u, clock_type::time_point deadline,
     std::string* error_text);
 
 }  // namespace tweetup::transport_detail

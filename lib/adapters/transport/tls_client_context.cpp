@@ -36,23 +36,27 @@ void load_system_trust(ssl::context& context, boost::system::error_code& ec) {
 
 }  // namespace
 
-tls_client_context::tls_client_context(const tls_options& tls) : verify_(tls.verify) {
-  context_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+tls_client_context::context_and_errors& tls_client_context::made() {
+  if (made_) return *made_;
+  made_ = std::make_unique<context_and_errors>();
+  auto& m = *made_;
+  m.context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
-  load_system_trust(context_, ec);
+  load_system_trust(m.context, ec);
   if (ec) {
-    load_error_ = ec;
-    load_error_text_ = "cannot load the system trust store: " + ec.message();
-    return;
+    m.load_error = ec;
+    m.load_error_text = "cannot load the system trust store: " + ec.message();
+    return m;
   }
-  if (!tls.ca_file.empty()) {
-    context_.load_verify_file(tls.ca_file, ec);
+  if (!options_.ca_file.empty()) {
+    m.context.load_verify_file(options_.ca_file, ec);
     if (ec) {
-      load_error_ = ec;
-      load_error_text_ = "cannot load ca_file " + tls.ca_file + ": " + ec.message();
+      m.load_error = ec;
+      m.load_error_text = "cannot load ca_file " + options_.ca_file + ": " + ec.message();
     }
   }
+  return m;
 }
 
 }  // namespace tweetup::transport_detail
