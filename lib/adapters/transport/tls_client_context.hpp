@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
