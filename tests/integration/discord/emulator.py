@@ -169,6 +169,9 @@ class EmulatorConfig:
     send_window: float = 60.0
     identify_spacing: float = 5.0  # G14: max_concurrency 1; a faster Identify gets op 9 d:false
     session_start_total: int = 1000
+    # The session start limit's window (G14): Discord's is 24 h from the first Identify in it.
+    # An Identify with none left makes Discord reset the token: closed here with 4004.
+    session_start_window: float = 86400.0
     session_resume_timeout: float = 180.0  # how long a dropped session stays resumable (G11)
     interaction_deadline: float = 3.0  # R8: initial response within 3 s
     interaction_token_ttl: float = 900.0  # R8: follow-ups for 15 min
@@ -480,6 +483,7 @@ class DiscordEmulator:
         self.client_close_codes: List[int] = []  # close codes of client-initiated close frames
         self.undelivered: List[dict] = []  # dispatches made while no session existed
         self.session_start_remaining = self.config.session_start_total
+        self.session_start_resets_at: Optional[float] = None  # set by the window's first start
         self.ack_heartbeats = True
         self.max_sends_in_window = 0
 
@@ -1055,7 +1059,16 @@ class DiscordEmulator:
                             f"{self.config.identify_spacing} s (G14)", connection=conn.id)
             await self._send(conn, {"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
             return
-        self.session_start_remaining = max(0, self.session_start_remaining - 1)
+        self._refill_session_starts(now)
+        if self.session_start_remaining <= 0:
+            # Discord ends every session and resets the token; the bot cannot log in again.
+            return await self._refuse(
+                conn, record, 4004, "session_start_limit",
+                f"an Identify with no session start left (total "
+                f"{self.config.session_start_total}); Discord resets the token (G14)")
+        self.session_start_remaining -= 1
+        if self.session_start_resets_at is None:
+            self.session_start_resets_at = now + self.config.session_start_window
         conn.identify = d
         conn.authenticated = True
         session = Session(secrets.token_hex(16), intents, shard, now)
@@ -1828,11 +1841,26 @@ class DiscordEmulator:
     async def _h_gateway(self, rec: RestRequest) -> Tuple[int, Any]:
         return 200, {"url": self.gateway_url}
 
+    def _refill_session_starts(self, now: float) -> None:
+        if self.session_start_resets_at is not None and now >= self.session_start_resets_at:
+            self.session_start_remaining = self.config.session_start_total
+            self.session_start_resets_at = None
+
+    def use_up_session_starts(self, resets_in: float) -> None:
+        """As if other runs of the bot had used every session start; the limit resets in
+        `resets_in` seconds."""
+        self.session_start_remaining = 0
+        self.session_start_resets_at = self.now() + resets_in
+
     async def _h_gateway_bot(self, rec: RestRequest) -> Tuple[int, Any]:
+        now = self.now()
+        self._refill_session_starts(now)
+        resets_in = (self.config.session_start_window if self.session_start_resets_at is None
+                     else self.session_start_resets_at - now)
         return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": {
             "total": self.config.session_start_total,
             "remaining": self.session_start_remaining,
-            "reset_after": 14400000,
+            "reset_after": max(0, int(resets_in * 1000)),
             "max_concurrency": 1}}
 
     async def _h_application_me(self, rec: RestRequest) -> Tuple[int, Any]:

@@ -358,6 +358,35 @@ class Identify(EmulatorTest):
         self.assertEqual([i.outcome for i in self.emu.identifies], ["ready", "invalid_session"])
         self.assertTrue(self.emu.violations_of("identify_too_fast"))
 
+    async def test_session_starts_count_down_and_one_past_the_limit_closes_with_4004(self):
+        self.emu.config.session_start_total = 2
+        self.emu.session_start_remaining = 2  # as an emulator made with that total starts
+        self.emu.config.identify_spacing = 0.0
+        _, body, _ = await self.api("GET", "/gateway/bot")
+        self.assertEqual(body["session_start_limit"]["remaining"], 2)
+        await self.ready()
+        _, body, _ = await self.api("GET", "/gateway/bot")
+        limit = body["session_start_limit"]
+        self.assertEqual((limit["total"], limit["remaining"]), (2, 1))
+        self.assertLessEqual(limit["reset_after"], 86400 * 1000)
+        await self.ready()
+        third = await self.gateway()
+        await third.send(2, {"token": self.token, "intents": INTENTS, "properties": PROPERTIES})
+        self.assertEqual(await third.recv_close(), 4004)
+        self.assertTrue(self.emu.violations_of("session_start_limit"))
+
+    async def test_used_up_session_starts_come_back_after_the_reset(self):
+        self.emu.use_up_session_starts(resets_in=60.0)
+        _, body, _ = await self.api("GET", "/gateway/bot")
+        limit = body["session_start_limit"]
+        self.assertEqual(limit["remaining"], 0)
+        self.assertTrue(59000 <= limit["reset_after"] <= 60000, limit)
+        self.emu.session_start_resets_at = self.emu.now()  # the window is over
+        _, body, _ = await self.api("GET", "/gateway/bot")
+        self.assertEqual(body["session_start_limit"]["remaining"], 1000)
+        await self.ready()
+        self.assertEqual(self.emu.violations_of("session_start_limit"), [])
+
     async def test_without_message_content_intent_guild_content_arrives_empty(self):
         gw = await self.ready(intents=1 | 512)
         await self.emu.message_create("!tweetup Cafe 3pm")
