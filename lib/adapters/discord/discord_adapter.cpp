@@ -103,6 +103,7 @@ void discord_adapter::stop() {
   // Cards waiting out their refresh interval get their last counts now, while REST drains.
   for (auto* wait : refresh_waits_)
     wait->cancel();
+  if (start_wait_) start_wait_->cancel();
   if (gateway_) gateway_->stop();
 }
 
@@ -115,6 +116,7 @@ async::task<std::string> discord_adapter::gateway_url() {
       const auto body = json::parse(r.body, nullptr, false);
       const auto url = body.is_object() ? body.find("url") : body.end();
       if (body.is_object() && url != body.end() && url->is_string()) {
+        start_limit_ = session_start_limit::from_gateway_bot(r.body);
         co_return url->get<std::string>();
       }
       log->warn("GET /gateway/bot answered without a url; will retry");
@@ -133,6 +135,31 @@ async::task<std::string> discord_adapter::gateway_url() {
   co_return std::string{};
 }
 
+async::task<void> discord_adapter::await_session_start() {
+  auto log = layer_log("discord");
+  while (!stopping_) {
+    auto limit = std::exchange(start_limit_, std::nullopt);
+    if (!limit) {
+      const auto r = co_await rest_.request("GET", "/gateway/bot");
+      if (r.ok()) limit = session_start_limit::from_gateway_bot(r.body);
+    }
+    // Unknown (the call failed, or the answer had no limit): identify, as Discord then decides.
+    if (!limit) co_return;
+    const auto wait = limit->wait_before_identify();
+    if (wait.count() == 0) co_return;
+    log->warn(
+        "Discord allows no more session starts now ({} used of {}); waiting {} s for the limit "
+        "to reset before identifying, as one more would make Discord reset the bot token",
+        limit->total - limit->remaining, limit->total,
+        std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    boost::asio::steady_timer timer(ex_, wait);
+    start_wait_ = &timer;
+    auto [ec] = co_await timer.async_wait(async::nothrow);
+    (void)ec;  // expired, or cut short by stop()
+    start_wait_ = nullptr;
+  }
+}
+
 async::task<void> discord_adapter::run(message_handler on_message) {
   handler_ = &on_message;
   auto log = layer_log("discord");
@@ -144,6 +171,7 @@ async::task<void> discord_adapter::run(message_handler on_message) {
     g.intents = options_.intents;
     g.compress = options_.compress;
     g.ca_file = options_.ca_file;
+    g.before_identify = [this] { return await_session_start(); };
     gateway_ = std::make_unique<gateway_client>(ex_, std::move(g));
     gateway_->pause_reading(backpressure_.paused());
     options_.token.clear();  // the gateway and REST clients hold their own copies

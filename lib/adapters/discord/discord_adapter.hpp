@@ -51,6 +51,7 @@
 #include "adapters/discord/interaction.hpp"
 #include "adapters/discord/rest_backpressure.hpp"
 #include "adapters/discord/rest_client.hpp"
+#include "adapters/discord/session_start_limit.hpp"
 
 namespace tweetup {
 
@@ -118,8 +119,11 @@ class discord_adapter final : public chat_adapter {
     std::vector<outbound_message> replies;
   };
 
-  // G1: the gateway URL, or empty when the token is refused or stop() came first.
+  // G1: the gateway URL, or empty when the token is refused or stop() came first. Keeps the
+  // session start limit that came with it for the first Identify.
   async::task<std::string> gateway_url();
+  // G14: before each Identify, waits while Discord allows no more session starts.
+  async::task<void> await_session_start();
   void on_event(gateway_event& event);
   void on_message_create(gateway_event::message_create& message);
   void on_interaction(const std::string& raw);
@@ -178,6 +182,10 @@ class discord_adapter final : public chat_adapter {
     std::map<std::string, synced_event> events;           // by scheduled_event::marker
   };
   std::map<std::string, guild_events> guild_events_;
+  // The limit GET /gateway/bot gave with the URL, used by the first Identify; later ones ask
+  // again.
+  std::optional<session_start_limit> start_limit_;
+  boost::asio::steady_timer* start_wait_ = nullptr;  // await_session_start's, for stop()
   counters stats_;
   std::string failure_;
   bool commands_checked_ = false;

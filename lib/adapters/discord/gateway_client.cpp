@@ -111,6 +111,7 @@ void gateway_client::execute(actions batch) {
     } else if (auto* k = std::get_if<gateway_action::connect>(&action.what)) {
       need_connect_ = true;
       connect_url_ = std::move(k->url);
+      connect_mode_ = k->mode;
       // The session closes before it reconnects; a connect without one still must not leave
       // two sockets, so close with a resumable code (G11).
       plan_disconnect(4000, "reconnecting");
@@ -155,6 +156,10 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     if (!need_connect_) {
       co_await idle();
       continue;
+    }
+    if (connect_mode_ == gateway_action::connect_mode::identify && options_.before_identify) {
+      co_await options_.before_identify();
+      if (finished_ || stopping_) break;
     }
     need_connect_ = false;
     outbox_.clear();

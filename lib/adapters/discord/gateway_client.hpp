@@ -48,6 +48,9 @@ struct gateway_client_options {
   // Tests shrink the window to see the throttle work in seconds, not minutes.
   std::size_t send_limit = 110;
   std::chrono::milliseconds send_window{60000};
+  // Awaited before each connection that will Identify rather than Resume: the adapter waits
+  // there while Discord allows no more session starts (session_start_limit.hpp). Empty: none.
+  std::function<async::task<void>()> before_identify;
 };
 
 class gateway_client {
@@ -117,6 +120,7 @@ class gateway_client {
   std::deque<outgoing> outbox_;
   event_handler* handler_ = nullptr;  // while run() is active
   std::string connect_url_;
+  gateway_action::connect_mode connect_mode_ = gateway_action::connect_mode::identify;
   std::string fatal_reason_;
   std::string user_id_;
   std::string application_id_;

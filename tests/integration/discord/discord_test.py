@@ -193,6 +193,40 @@ class Resume(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(sc.emu.violations_of("identify_too_fast"), [])
 
 
+class SessionStarts(unittest.IsolatedAsyncioTestCase):
+    """G14: with no session start left, one more Identify makes Discord reset the token."""
+
+    def gateway_bot_calls(self, emu):
+        return [r for r in emu.requests if r.method == "GET" and r.route == "/gateway/bot"]
+
+    async def test_with_none_left_the_bot_waits_for_the_reset_before_identifying(self):
+        async with Scenario(emulator=FAST, start_bot=False) as sc:
+            sc.emu.use_up_session_starts(resets_in=1.5)
+            began = sc.emu.now()
+            await sc.start_bot()
+            await sc.bot.wait_for_log(re.compile(r"no more session starts"), timeout=10.0)
+            await sc.emu.wait_for_ready(timeout=15.0)
+            self.assertGreaterEqual(sc.emu.identifies[0].time - began, 1.5)
+            self.assertEqual(len(sc.emu.identifies), 1)
+            self.assertEqual(sc.emu.violations_of("session_start_limit"), [])
+
+    async def test_a_new_identify_in_the_same_run_asks_again_and_waits_too(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            # The first Identify used the limit that came with the gateway URL.
+            self.assertEqual(len(self.gateway_bot_calls(sc.emu)), 1)
+            # Past the 5 s between Identifies (G14), which alone would not wait long enough.
+            sc.emu.use_up_session_starts(resets_in=6.5)
+            used_up = sc.emu.now()
+            await sc.emu.send_invalid_session(False)
+            await sc.emu.wait_for_ready(count=2, timeout=20.0)
+            self.assertGreaterEqual(sc.emu.identifies[1].time - used_up, 6.5)
+            # Asked before the second Identify, and again once the wait was over.
+            self.assertEqual(len(self.gateway_bot_calls(sc.emu)), 3)
+            self.assertEqual(sc.emu.violations_of("session_start_limit"), [])
+            self.assertEqual(sc.emu.violations, [])
+
+
 class Fatal(unittest.IsolatedAsyncioTestCase):
     async def test_close_code_4004_is_a_clean_fatal_exit(self):
         async with Scenario(emulator=FAST) as sc:
