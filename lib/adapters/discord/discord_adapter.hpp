@@ -33,12 +33,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -110,6 +112,14 @@ class discord_adapter final : public chat_adapter {
  private:
   using clock = std::chrono::steady_clock;
   using card_key = std::pair<std::string, int>;  // channel id, event number
+  // Cards are looked up four times per RSVP (announcing, shown, refreshes, refreshing): hashed,
+  // since ordered lookups compare channel snowflakes that share long prefixes.
+  struct card_key_hash {
+    std::size_t operator()(const card_key& key) const noexcept {
+      return std::hash<std::string>{}(key.first) ^
+             (static_cast<std::size_t>(key.second) * 0x9e3779b97f4a7c15ULL);
+    }
+  };
 
   // An interaction being handled: the replies the handler posts for it are collected here.
   struct pending_interaction {
@@ -159,15 +169,15 @@ class discord_adapter final : public chat_adapter {
     std::string message_id;
     clock::time_point refreshed_at;  // the last PATCH of its counts; epoch: never
   };
-  std::map<card_key, shown_card> cards_;
+  std::unordered_map<card_key, shown_card, card_key_hash> cards_;
   std::vector<card_key> card_order_;
   // Cards waiting to be refreshed, the newest change each; a worker per key sends them.
-  std::map<card_key, event_card> refreshes_;
-  std::set<card_key> refreshing_;
+  std::unordered_map<card_key, event_card, card_key_hash> refreshes_;
+  std::unordered_set<card_key, card_key_hash> refreshing_;
   // The workers' waits between refreshes; stop() cuts them short so the last counts go out.
   std::set<boost::asio::steady_timer*> refresh_waits_;
   // Announcements being posted, with the newest change that waits for their id.
-  std::map<card_key, std::optional<event_card>> announcing_;
+  std::unordered_map<card_key, std::optional<event_card>, card_key_hash> announcing_;
   // The guild of each channel we heard from (scheduled events live in guilds). Looked up for
   // every message: hashed, since ordered lookups compare long snowflakes that share prefixes.
   std::unordered_map<std::string, std::string> channel_guild_;
