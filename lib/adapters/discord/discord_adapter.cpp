@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "adapters/discord/created_message_id.hpp"
 #include "adapters/discord/event_embed.hpp"
 #include "adapters/discord/json_text.hpp"
 #include "adapters/discord/message_payload.hpp"
@@ -45,20 +46,6 @@ json card_body(const event_card& card) {
 
 bool shows_card(const std::optional<event_card>& card) {
   return card && card->role == event_card::use::announce && card->open;
-}
-
-// The id of the message an interaction response created: `interaction.response_message_id`
-// of a with_response callback, or `id` of a created or edited message.
-std::string created_message_id(const std::string& body) {
-  const json response = json::parse(body, nullptr, false);
-  if (!response.is_object()) return {};
-  if (const auto id = response.find("id"); id != response.end() && id->is_string()) {
-    return id->get<std::string>();
-  }
-  const auto about = response.find("interaction");
-  if (about == response.end() || !about->is_object()) return {};
-  const auto id = about->find("response_message_id");
-  return id != about->end() && id->is_string() ? id->get<std::string>() : std::string{};
 }
 
 }  // namespace
