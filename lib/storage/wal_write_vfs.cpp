@@ -48,14 +48,15 @@ bool is_commit_header(const void* data, int amount) {
   return (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
 }
 
-// Dropped on failure, never written later: what the buffer held belongs to a transaction that
-// SQLite now rolls back (a write that fails does that), and bytes of a failed commit written
-// after the rollback could make it whole in the file, to come back after a crash.
 int write_out(wal_file* w, const void* data, int amount, sqlite3_int64 offset) {
   written.fetch_add(1, std::memory_order_relaxed);
   return w->real->pMethods->xWrite(w->real, data, amount, offset);
 }
 
+// The buffer is emptied before the write, so on failure its bytes are dropped, never written
+// later: they belong to a transaction that SQLite now rolls back (a write that fails does that),
+// and bytes of a failed commit written after the rollback could make it whole in the file, to
+// come back after a crash.
 int flush(wal_file* w) {
   if (w->buffered == 0) return SQLITE_OK;
   const int size = w->buffered;

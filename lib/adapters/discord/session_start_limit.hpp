@@ -3,7 +3,8 @@
 // do not count. At 1,000 Identifies in 24 hours Discord ends every session of the app and
 // RESETS THE BOT TOKEN, so a bot that a supervisor restarts in a loop, or that Discord keeps
 // sending new sessions, must stop identifying when `remaining` is 0 and wait `reset_after`.
-// Pure: the adapter asks GET /gateway/bot before each Identify and waits as this says.
+// Pure: before each Identify the adapter reads the limit from GET /gateway/bot (for the first,
+// from the answer that gave the gateway URL) and waits as this says.
 #pragma once
 
 #include <chrono>
