@@ -167,7 +167,14 @@ class EmulatorConfig:
     disallowed_intents: int = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES
     send_limit: int = 120  # G13: gateway sends per connection per send_window
     send_window: float = 60.0
-    identify_spacing: float = 5.0  # G14: max_concurrency 1; a faster Identify gets op 9 d:false
+    # G14: one Identify per identify_spacing in each rate-limit bucket (shard_id %
+    # max_concurrency); a faster one gets op 9 d:false.
+    identify_spacing: float = 5.0
+    max_concurrency: int = 1
+    # G15: the shard count GET /gateway/bot recommends, and the least count an Identify may name
+    # (fewer: closed with 4011, "sharding required", as for a bot in too many guilds).
+    shards: int = 1
+    required_shards: int = 1
     session_start_total: int = 1000
     # The session start limit's window (G14): Discord's is 24 h from the first Identify in it.
     # An Identify with none left makes Discord reset the token: closed here with 4004.
@@ -476,7 +483,7 @@ class DiscordEmulator:
         # Gateway records
         self.connections: List[GatewayConnection] = []
         self.sessions: Dict[str, Session] = {}
-        self.current_session: Optional[Session] = None
+        self.shard_sessions: Dict[int, Session] = {}  # the live session of each shard id
         self.identifies: List[IdentifyRecord] = []
         self.resumes: List[ResumeRecord] = []
         self.heartbeats: List[Heartbeat] = []
@@ -634,12 +641,37 @@ class DiscordEmulator:
         self._abort_reason = reason
         self._changed()
 
+    @property
+    def current_session(self) -> Optional[Session]:
+        """Shard 0's session: the only one of a bot that does not shard."""
+        return self.shard_sessions.get(0)
+
+    @staticmethod
+    def shard_of(guild_id: Optional[str], count: int) -> int:
+        """G15: the shard that gets a guild's events; DMs go to shard 0."""
+        return 0 if guild_id is None else (int(guild_id) >> 22) % count
+
+    def _session_for(self, guild_id: Optional[str]) -> Optional[Session]:
+        for shard_id in sorted(self.shard_sessions):
+            session = self.shard_sessions[shard_id]
+            count = session.shard[1] if session.shard else 1
+            if self.shard_of(guild_id, count) == shard_id:
+                return session
+        return None
+
+    def _identify_bucket(self, payload: Any) -> int:
+        shard = payload.get("shard") if isinstance(payload, dict) else None
+        shard_id = shard[0] if isinstance(shard, list) and shard and type(shard[0]) is int else 0
+        return shard_id % max(1, self.config.max_concurrency)
+
     async def wait_for_ready(self, count: int = 1, timeout: float = 10.0) -> Session:
-        """Wait until `count` identifies have been answered with READY; returns the session."""
+        """Wait until `count` identifies have been answered with READY; returns shard 0's
+        session (any live one when shard 0 has none)."""
         await self.wait_for(lambda: sum(1 for i in self.identifies if i.outcome == "ready")
                             >= count, timeout, f"{count} READY")
-        assert self.current_session is not None
-        return self.current_session
+        session = self.current_session or next(iter(self.shard_sessions.values()), None)
+        assert session is not None
+        return session
 
     async def wait_for_resumed(self, count: int = 1, timeout: float = 10.0) -> ResumeRecord:
         await self.wait_for(lambda: sum(1 for r in self.resumes if r.outcome == "resumed")
@@ -848,8 +880,9 @@ class DiscordEmulator:
     def _invalidate(self, session: Session, reason: str) -> None:
         session.resumable = False
         session.invalidated_reason = reason
-        if self.current_session is session:
-            self.current_session = None
+        for shard_id, live in list(self.shard_sessions.items()):
+            if live is session:
+                del self.shard_sessions[shard_id]
         self._changed()
 
     async def _server_close(self, conn: GatewayConnection, code: int,
@@ -1042,6 +1075,7 @@ class DiscordEmulator:
                 and shard[1] >= 1 and 0 <= shard[0] < shard[1]):
             return await self._refuse(
                 conn, record, 4010, "identify_shard", f"invalid shard {shard!r} (G15)")
+        shard_id, shard_count = shard if shard is not None else (0, 1)
         large = d.get("large_threshold")
         if large is not None and (type(large) is not int or not 50 <= large <= 250):
             return await self._refuse(
@@ -1050,14 +1084,26 @@ class DiscordEmulator:
         if d.get("compress") is True and conn.compress:
             self._violation("identify_compress", "payload compression requested together with "
                             "zlib-stream transport compression (G18)", connection=conn.id)
-        # G14: max_concurrency 1 -> one Identify per identify_spacing seconds.
-        accepted = [i for i in self.identifies[:-1] if i.outcome == "ready"]
+        # G14: one Identify per identify_spacing seconds in each bucket; one refused for
+        # sharding was read and timed all the same.
+        bucket = self._identify_bucket(d)
+        accepted = [i for i in self.identifies[:-1] if i.outcome in ("ready", "closed 4011")
+                    and self._identify_bucket(i.payload) == bucket]
         if accepted and now - accepted[-1].time < self.config.identify_spacing:
             record.outcome = "invalid_session"
             self._violation("identify_too_fast", f"Identify {now - accepted[-1].time:.3f} s "
-                            f"after the previous one; max_concurrency 1 needs "
+                            f"after the previous one in bucket {bucket}; max_concurrency "
+                            f"{self.config.max_concurrency} needs "
                             f"{self.config.identify_spacing} s (G14)", connection=conn.id)
             await self._send(conn, {"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
+        if shard_count < self.config.required_shards:
+            # Not the bot's mistake until it ignores this: Discord's answer for a bot in more
+            # guilds than its shards may hold (2,500 each).
+            record.outcome = "closed 4011"
+            self._log(f"conn {conn.id}: {shard_count} shards, {self.config.required_shards} "
+                      "required")
+            await self._server_close(conn, 4011)
             return
         self._refill_session_starts(now)
         if self.session_start_remaining <= 0:
@@ -1073,17 +1119,17 @@ class DiscordEmulator:
         conn.authenticated = True
         session = Session(secrets.token_hex(16), intents, shard, now)
         self.sessions[session.id] = session
-        old = self.current_session
+        old = self.shard_sessions.get(shard_id)
         if old is not None and old is not session:
             # A new Identify starts a new session; the old one can no longer receive events.
             self._invalidate(old, "superseded by a new Identify")
-        self.current_session = session
+        self.shard_sessions[shard_id] = session
         record.outcome = "ready"
         async with session.lock:
             session.connection = conn
             conn.session = session
             await self._emit(session, "READY", self._ready_payload(session))
-            for guild in self.config.guilds:
+            for guild in self._guilds_of(session):
                 await self._emit(session, "GUILD_CREATE", self._guild_create_payload(guild))
             conn.live = True
         self._changed()
@@ -1103,7 +1149,7 @@ class DiscordEmulator:
         ready = {
             "v": 10,
             "user": dict(self.bot_user, verified=True, mfa_enabled=False, flags=0),
-            "guilds": [{"id": g["id"], "unavailable": True} for g in self.config.guilds],
+            "guilds": [{"id": g["id"], "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url,
@@ -1118,6 +1164,10 @@ class DiscordEmulator:
         if session.shard is not None:
             ready["shard"] = session.shard
         return ready
+
+    def _guilds_of(self, session: Session) -> List[dict]:
+        shard_id, count = session.shard if session.shard else (0, 1)
+        return [g for g in self.config.guilds if self.shard_of(g["id"], count) == shard_id]
 
     def _guild_create_payload(self, guild: dict) -> dict:
         channels = [dict({"type": 0, "position": i, "permission_overwrites": [], "nsfw": False,
@@ -1237,10 +1287,11 @@ class DiscordEmulator:
         return d
 
     async def dispatch(self, t: str, d: Any) -> Optional[int]:
-        """Dispatch an event to the current session: sent at once when connected, otherwise
-        kept in the session's log and replayed on resume. Returns its seq, or None when no
-        session exists or the session's intents filter it out."""
-        session = self.current_session
+        """Dispatch an event to the session of the shard it belongs to (G15: its guild's, or
+        shard 0 without a guild): sent at once when connected, otherwise kept in the session's
+        log and replayed on resume. Returns its seq, or None when no session exists or the
+        session's intents filter it out."""
+        session = self._session_for(d.get("guild_id") if isinstance(d, dict) else None)
         if session is None:
             self.undelivered.append({"t": t, "d": d, "time": self.now()})
             self._changed()
@@ -1315,7 +1366,8 @@ class DiscordEmulator:
             else:
                 self._pending_tracks.append(track)
             await self.message_create(content, channel_id=channel_id, author=author)
-            track.seq = self.current_session.seq if self.current_session else None
+            session = self._session_for(self._channel_guild(channel_id))
+            track.seq = session.seq if session else None
             tracks.append(track)
         return tracks
 
@@ -1857,11 +1909,12 @@ class DiscordEmulator:
         self._refill_session_starts(now)
         resets_in = (self.config.session_start_window if self.session_start_resets_at is None
                      else self.session_start_resets_at - now)
-        return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": {
+        return 200, {"url": self.gateway_url, "shards": self.config.shards,
+                     "session_start_limit": {
             "total": self.config.session_start_total,
             "remaining": self.session_start_remaining,
             "reset_after": max(0, int(resets_in * 1000)),
-            "max_concurrency": 1}}
+            "max_concurrency": self.config.max_concurrency}}
 
     async def _h_application_me(self, rec: RestRequest) -> Tuple[int, Any]:
         return 200, {"id": self.config.application_id, "name": self.config.bot_username,

@@ -20,8 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 from emulator import (  # noqa: E402
-    DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_ROUTE_LIMITS, INTENT_GUILD_MEMBERS,
-    INTENT_MESSAGE_CONTENT, DiscordEmulator, RouteLimit)
+    DEFAULT_CHANNEL_ID, DEFAULT_DM_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_ROUTE_LIMITS,
+    INTENT_GUILD_MEMBERS, INTENT_MESSAGE_CONTENT, DiscordEmulator, RouteLimit, default_guilds)
 
 ZLIB_SUFFIX = b"\x00\x00\xff\xff"
 INTENTS = 1 | 512 | 4096 | 32768  # G7 GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT
@@ -404,6 +404,78 @@ class Identify(EmulatorTest):
                                                          "content": "x", "author": {"id": "1"}})
         self.assertIsNone(seq)
         self.assertTrue(self.emu.undelivered[-1]["filtered"])
+
+
+# A guild on shard 0 of 2 beside the default one, which is on shard 1: (id >> 22) % 2 (G15).
+SHARD0_GUILD_ID = str(int(DEFAULT_GUILD_ID) + (1 << 22))
+SHARD0_CHANNEL_ID = "810000000000000009"
+
+
+class Sharding(EmulatorTest):
+    emulator_options = {"shards": 2, "guilds": default_guilds() + [{
+        "id": SHARD0_GUILD_ID, "name": "Second Guild",
+        "channels": [{"id": SHARD0_CHANNEL_ID, "name": "general", "type": 0}]}]}
+
+    async def shard(self, shard_id: int, count: int = 2) -> RawGateway:
+        gw = await self.gateway()
+        ready = await gw.identify(self.token, INTENTS, shard=[shard_id, count])
+        self.assertEqual(ready["d"]["shard"], [shard_id, count])
+        return gw
+
+    async def test_gateway_bot_recommends_the_configured_shards_and_concurrency(self):
+        self.emu.config.max_concurrency = 16
+        _, body, _ = await self.api("GET", "/gateway/bot")
+        self.assertEqual(body["shards"], 2)
+        self.assertEqual(body["session_start_limit"]["max_concurrency"], 16)
+
+    async def test_each_guild_goes_to_its_shard_and_dms_to_shard_0(self):
+        self.assertEqual(DiscordEmulator.shard_of(DEFAULT_GUILD_ID, 2), 1)
+        self.assertEqual(DiscordEmulator.shard_of(SHARD0_GUILD_ID, 2), 0)
+        zero = await self.shard(0)
+        guild = await zero.recv_op(0, "GUILD_CREATE")
+        self.assertEqual(guild["d"]["id"], SHARD0_GUILD_ID)
+        one = await self.shard(1)
+        guild = await one.recv_op(0, "GUILD_CREATE")
+        self.assertEqual(guild["d"]["id"], DEFAULT_GUILD_ID)
+        await self.emu.message_create("in the default guild", channel_id=DEFAULT_CHANNEL_ID)
+        await self.emu.message_create("in the second guild", channel_id=SHARD0_CHANNEL_ID)
+        await self.emu.message_create("a DM", channel_id=DEFAULT_DM_CHANNEL_ID)
+        self.assertEqual((await one.recv_op(0, "MESSAGE_CREATE"))["d"]["content"],
+                         "in the default guild")
+        self.assertEqual((await zero.recv_op(0, "MESSAGE_CREATE"))["d"]["content"],
+                         "in the second guild")
+        self.assertEqual((await zero.recv_op(0, "MESSAGE_CREATE"))["d"]["content"], "a DM")
+        self.assertEqual(sorted(self.emu.shard_sessions), [0, 1])
+
+    async def test_identifies_are_spaced_per_bucket_of_max_concurrency(self):
+        self.emu.config.identify_spacing = 30.0
+        self.emu.config.max_concurrency = 2
+        await self.shard(0, 3)
+        await self.shard(1, 3)  # bucket 1: at once is fine
+        third = await self.gateway()
+        await third.send(2, {"token": self.token, "intents": INTENTS, "properties": PROPERTIES,
+                             "shard": [2, 3]})  # bucket 0 again, within the spacing
+        self.assertIs((await third.recv_op(9))["d"], False)
+        self.assertEqual(len(self.emu.violations_of("identify_too_fast")), 1)
+
+    async def test_a_new_identify_of_a_shard_replaces_only_that_shard_s_session(self):
+        await self.shard(0)
+        await self.shard(1)
+        first_one = self.emu.shard_sessions[1]
+        await self.shard(1)
+        self.assertFalse(first_one.resumable)
+        self.assertEqual(sorted(self.emu.shard_sessions), [0, 1])
+        self.assertTrue(self.emu.shard_sessions[0].resumable)
+
+    async def test_too_few_shards_close_with_4011_without_a_violation(self):
+        self.emu.config.required_shards = 2
+        unsharded = await self.gateway()
+        await unsharded.send(2, {"token": self.token, "intents": INTENTS,
+                                 "properties": PROPERTIES})
+        self.assertEqual(await unsharded.recv_close(), 4011)
+        self.assertEqual(self.emu.identifies[-1].outcome, "closed 4011")
+        await self.shard(0)
+        self.assertEqual(self.emu.violations, [])
 
 
 class Resume(EmulatorTest):
