@@ -147,6 +147,7 @@ bool application::start() {
     discord.commands = settings_.discord.commands;
     discord.guild_ids = settings_.discord.guild_ids;
     discord.scheduled_events = settings_.discord.scheduled_events;
+    discord.shards = settings_.discord.shards;
     discord.global_rate_limit = static_cast<std::size_t>(settings_.discord.global_rate_limit);
     p->adapter = std::make_unique<discord_adapter>(ex_, std::move(discord));
   } else {

@@ -222,6 +222,24 @@ std::vector<key_rule> rules() {
        list_into([](config& c) -> std::vector<std::string>& { return c.discord.guild_ids; })},
       {"discord.scheduled_events", kind::flag, "Mirror tweetups as Discord scheduled events.",
        flag_into([](config& c) -> bool& { return c.discord.scheduled_events; })},
+      {"discord.shards", kind::text,
+       "Gateway shards: auto (as many as Discord recommends, and more when it asks for them) or "
+       "a number from 1 to 4096.",
+       [](config& c, const json& v) -> std::optional<std::string> {
+         const std::string problem = "must be auto or a whole number from 1 to 4096.";
+         if (v.is_string() && v.get<std::string>() == "auto") {
+           c.discord.shards = 0;
+           return std::nullopt;
+         }
+         // From the environment every value is text: a number there is read as one.
+         const std::optional<json> number =
+             v.is_string() ? from_env(v.get<std::string>(), kind::number) : std::optional<json>(v);
+         if (!number || !number->is_number_integer()) return problem;
+         const auto n = number->get<long long>();
+         if (n < 1 || n > 4096) return problem;
+         c.discord.shards = static_cast<int>(n);
+         return std::nullopt;
+       }},
       {"discord.global_rate_limit", kind::number,
        "REST requests per second for the whole bot (Discord's global limit; 50 unless Discord "
        "raised it for this bot).",

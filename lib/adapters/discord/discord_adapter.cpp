@@ -61,12 +61,16 @@ discord_adapter::discord_adapter(async::executor ex, discord_adapter_options opt
 discord_adapter::~discord_adapter() = default;
 
 bool discord_adapter::connected() const {
-  return gateway_ != nullptr && gateway_->ready();
+  return !shards_.empty() &&
+         std::all_of(shards_.begin(), shards_.end(), [](const auto& s) { return s->ready(); });
 }
 
 std::string discord_adapter::application_id() const {
   if (!options_.application_id.empty()) return options_.application_id;
-  return gateway_ ? gateway_->application_id() : std::string{};
+  for (const auto& shard : shards_) {
+    if (!shard->application_id().empty()) return shard->application_id();
+  }
+  return {};
 }
 
 void discord_adapter::set_unanswered(std::size_t count) {
@@ -80,7 +84,8 @@ void discord_adapter::apply_backpressure() {
       "gateway reads {}: {} REST calls ({} bytes) queued, {} commands unanswered",
       backpressure_.paused() ? "paused" : "resumed", rest_.queued(), rest_.queued_bytes(),
       unanswered_);
-  if (gateway_) gateway_->pause_reading(backpressure_.paused());
+  for (auto& shard : shards_)
+    shard->pause_reading(backpressure_.paused());
 }
 
 void discord_adapter::stop() {
@@ -90,8 +95,11 @@ void discord_adapter::stop() {
   // Cards waiting out their refresh interval get their last counts now, while REST drains.
   for (auto* wait : refresh_waits_)
     wait->cancel();
-  if (start_wait_) start_wait_->cancel();
-  if (gateway_) gateway_->stop();
+  for (auto* wait : start_waits_)
+    wait->cancel();
+  wake_identify_waits();
+  for (auto& shard : shards_)
+    shard->stop();
 }
 
 async::task<std::string> discord_adapter::gateway_url() {
@@ -104,6 +112,7 @@ async::task<std::string> discord_adapter::gateway_url() {
       const auto url = body.is_object() ? body.find("url") : body.end();
       if (body.is_object() && url != body.end() && url->is_string()) {
         start_limit_ = session_start_limit::from_gateway_bot(r.body);
+        recommended_shards_ = recommended_shards(r.body);
         co_return url->get<std::string>();
       }
       log->warn("GET /gateway/bot answered without a url; will retry");
@@ -122,11 +131,36 @@ async::task<std::string> discord_adapter::gateway_url() {
   co_return std::string{};
 }
 
+async::task<void> discord_adapter::await_identify_turn(int shard) {
+  while (!stopping_ && !halting_shards_) {
+    const auto retry = identify_gate_.take(shard, clock::now());
+    if (!retry) break;
+    // Woken early by a release in the bucket (wake_identify_waits) or by stop().
+    boost::asio::steady_timer wait(ex_, *retry);
+    identify_waits_.insert(&wait);
+    auto [ec] = co_await wait.async_wait(async::nothrow);
+    (void)ec;
+    identify_waits_.erase(&wait);
+  }
+  co_await await_session_start();
+}
+
+void discord_adapter::wake_identify_waits() {
+  for (auto* wait : identify_waits_)
+    wait->cancel();
+}
+
 async::task<void> discord_adapter::await_session_start() {
   auto log = layer_log("discord");
-  while (!stopping_) {
-    auto limit = std::exchange(start_limit_, std::nullopt);
-    if (!limit) {
+  while (!stopping_ && !halting_shards_) {
+    std::optional<session_start_limit> limit;
+    if (start_limit_ && start_limit_uses_ > 0) {
+      --start_limit_uses_;
+      limit = start_limit_;
+      // This Identify takes one: the next shard of the round sees one fewer left.
+      if (start_limit_->remaining > 0) --start_limit_->remaining;
+    } else {
+      start_limit_.reset();
       const auto r = co_await rest_.request("GET", "/gateway/bot");
       if (r.ok()) limit = session_start_limit::from_gateway_bot(r.body);
     }
@@ -139,36 +173,42 @@ async::task<void> discord_adapter::await_session_start() {
         "to reset before identifying, as one more would make Discord reset the bot token",
         limit->total - limit->remaining, limit->total,
         std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    start_limit_uses_ = 0;  // after the wait, ask Discord again
     boost::asio::steady_timer timer(ex_, wait);
-    start_wait_ = &timer;
+    start_waits_.insert(&timer);
     auto [ec] = co_await timer.async_wait(async::nothrow);
     (void)ec;  // expired, or cut short by stop()
-    start_wait_ = nullptr;
+    start_waits_.erase(&timer);
   }
 }
 
 async::task<void> discord_adapter::run(message_handler on_message) {
   handler_ = &on_message;
+  shard_events_ = [this](gateway_event& e) { on_event(e); };
   auto log = layer_log("discord");
-  const std::string url = co_await gateway_url();
-  if (!url.empty() && !stopping_) {
-    gateway_client_options g;
-    g.token = options_.token;
-    g.gateway_url = url;
-    g.intents = options_.intents;
-    g.compress = options_.compress;
-    g.ca_file = options_.ca_file;
-    g.before_identify = [this] { return await_session_start(); };
-    gateway_ = std::make_unique<gateway_client>(ex_, std::move(g));
-    gateway_->pause_reading(backpressure_.paused());
-    options_.token.clear();  // the gateway and REST clients hold their own copies
-    gateway_client::event_handler events = [this](gateway_event& e) { on_event(e); };
-    const std::string fatal = co_await gateway_->run(events);
-    if (!fatal.empty()) {
-      failure_ = fatal;
-      log->critical("the Discord adapter stops: {}", fatal);
+  std::string url = co_await gateway_url();
+  int count = tweetup::shard_count(options_.shards, recommended_shards_);
+  while (!url.empty() && !stopping_) {
+    co_await run_shards(url, count);
+    if (shard_fatal_.empty() || stopping_) break;
+    if (shard_fatal_code_ == 4011 && options_.shards == 0) {
+      // Discord moved the bot past what this many shards may hold: start over with more.
+      const int before = count;
+      url = co_await gateway_url();
+      count = reshard_count(before, recommended_shards_);
+      log->warn("Discord requires more shards (4011); restarting the gateway with {} instead of {}",
+                count, before);
+      continue;
     }
+    failure_ = shard_fatal_;
+    if (shard_fatal_code_ == 4011) {
+      failure_ += " (discord.shards is " + std::to_string(options_.shards) +
+                  "; raise it, or set it to \"auto\")";
+    }
+    log->critical("the Discord adapter stops: {}", failure_);
+    break;
   }
+  options_.token.clear();  // kept until now for new shards
   handler_ = nullptr;
   // Replies already queued still leave, within the shutdown budget (design.md §5).
   const auto flushed = co_await rest_.flush(clock::now() + options_.flush_timeout);
@@ -178,6 +218,67 @@ async::task<void> discord_adapter::run(message_handler on_message) {
       "discord adapter finished; REST queue peak {} calls ({} bytes), gateway reads paused {} "
       "times",
       rest_.peak_queued(), rest_.peak_queued_bytes(), backpressure_.pauses());
+}
+
+async::task<void> discord_adapter::run_shards(const std::string& url, int count) {
+  shards_.clear();
+  shard_fatal_.clear();
+  shard_fatal_code_.reset();
+  halting_shards_ = false;
+  identify_gate_.set_max_concurrency(start_limit_ ? start_limit_->max_concurrency : 1);
+  start_limit_uses_ = count;  // the limit that came with the URL serves the first round
+  for (int id = 0; id < count; ++id) {
+    gateway_client_options g;
+    g.token = options_.token;
+    g.gateway_url = url;
+    g.intents = options_.intents;
+    g.compress = options_.compress;
+    g.ca_file = options_.ca_file;
+    // One shard identifies as none, as a bot that never heard of shards does.
+    if (count > 1) g.shard = gateway_codec::shard{id, count};
+    g.before_identify = [this, id] { return await_identify_turn(id); };
+    g.identify_sent = [this, id] {
+      identify_gate_.sent(id, clock::now());
+      wake_identify_waits();
+    };
+    g.identify_abandoned = [this, id] {
+      identify_gate_.abandoned(id);
+      wake_identify_waits();
+    };
+    shards_.push_back(std::make_unique<gateway_client>(ex_, std::move(g)));
+    shards_.back()->pause_reading(backpressure_.paused());
+  }
+  if (count > 1) layer_log("discord")->info("running {} gateway shards", count);
+  boost::asio::steady_timer done(ex_, clock::time_point::max());
+  shards_done_ = &done;
+  shards_running_ = shards_.size();
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    async::supervise(ex_, run_shard(i), "discord gateway shard", [this] {
+      if (--shards_running_ == 0 && shards_done_ != nullptr) shards_done_->cancel();
+    });
+  }
+  while (shards_running_ > 0) {
+    auto [ec] = co_await done.async_wait(async::nothrow);
+    (void)ec;
+  }
+  shards_done_ = nullptr;
+}
+
+async::task<void> discord_adapter::run_shard(std::size_t index) {
+  gateway_client& shard = *shards_[index];
+  const std::string fatal = co_await shard.run(shard_events_);
+  if (fatal.empty() || !shard_fatal_.empty()) co_return;
+  // One shard down for good leaves its guilds unserved: stop the rest, and let run() decide.
+  shard_fatal_ = fatal;
+  shard_fatal_code_ = shard.fatal_close_code();
+  // Shards waiting for their turn to identify give up now rather than when it comes.
+  halting_shards_ = true;
+  for (auto* wait : start_waits_)
+    wait->cancel();
+  wake_identify_waits();
+  for (auto& other : shards_) {
+    if (other.get() != &shard) other->stop();
+  }
 }
 
 void discord_adapter::on_event(gateway_event& event) {

@@ -3,6 +3,12 @@
 //
 // - run() asks GET /gateway/bot for the gateway URL (G1), retrying with backoff, then runs the
 //   gateway until stop() or a fatal close code; a 401 there ends run() with a clear log line.
+// - Sharding (G15): `shards` gateway connections, or with 0 ("auto") as many as Discord
+//   recommends, each identifying as [id, count]. Discord sends each guild's events to one shard
+//   and DMs to shard 0; every shard feeds the same handler. Identifies wait for their turn in
+//   their rate-limit bucket (identify_gate.hpp) and for the session start limit. When Discord
+//   closes with 4011 (sharding required) in auto mode, every shard is closed and the gateway
+//   starts again with more shards; with a fixed count that is fatal, with advice.
 // - MESSAGE_CREATE from people (never from bots, ourselves included) reaches the handler as
 //   channel {"discord", channel id}, author {user id, display name}; moderators are the guild's
 //   owner and members whose roles grant ADMINISTRATOR, MANAGE_GUILD or MANAGE_EVENTS.
@@ -50,6 +56,7 @@
 #include "adapters/chat_adapter.hpp"
 #include "adapters/discord/gateway_client.hpp"
 #include "adapters/discord/guild_roles.hpp"
+#include "adapters/discord/identify_gate.hpp"
 #include "adapters/discord/interaction.hpp"
 #include "adapters/discord/rest_backpressure.hpp"
 #include "adapters/discord/rest_client.hpp"
@@ -69,6 +76,7 @@ struct discord_adapter_options {
   std::uint32_t intents = gateway_session::default_intents;
   std::size_t global_rate_limit = 50;  // REST requests per second for the whole bot (R11)
   bool compress = true;
+  int shards = 0;                 // gateway connections (G15); 0: Discord's recommendation
   bool scheduled_events = false;  // mirror tweetups as Guild Scheduled Events (R10)
   std::chrono::milliseconds flush_timeout{4000};
   // An interaction whose answer is not ready this long after it arrived is deferred first
@@ -103,11 +111,12 @@ class discord_adapter final : public chat_adapter {
   std::string_view failure() const override { return failure_; }
   void set_unanswered(std::size_t count) override;
 
-  // The gateway session is established (READY or RESUMED on the current connection).
+  // Every shard's gateway session is established (READY or RESUMED on its connection).
   bool connected() const override;
   const counters& stats() const { return stats_; }
   const rest_client& rest() const { return rest_; }
-  const gateway_client* gateway() const { return gateway_.get(); }
+  // The shards of the current gateway run; 0 before it starts.
+  std::size_t shard_count() const { return shards_.size(); }
 
  private:
   using clock = std::chrono::steady_clock;
@@ -130,10 +139,17 @@ class discord_adapter final : public chat_adapter {
   };
 
   // G1: the gateway URL, or empty when the token is refused or stop() came first. Keeps the
-  // session start limit that came with it for the first Identify.
+  // session start limit and the recommended shard count that came with it.
   async::task<std::string> gateway_url();
-  // G14: before each Identify, waits while Discord allows no more session starts.
+  // Runs `count` shards on `url` until stop() or a fatal close of one of them, which stops the
+  // others; its reason and close code are left in shard_fatal_.
+  async::task<void> run_shards(const std::string& url, int count);
+  async::task<void> run_shard(std::size_t index);
+  // Before each Identify of shard `shard`: waits for its turn in its bucket (G14), then while
+  // Discord allows no more session starts.
+  async::task<void> await_identify_turn(int shard);
   async::task<void> await_session_start();
+  void wake_identify_waits();
   void on_event(gateway_event& event);
   void on_message_create(gateway_event::message_create& message);
   void on_interaction(const std::string& raw);
@@ -159,7 +175,15 @@ class discord_adapter final : public chat_adapter {
   rest_client rest_;
   rest_backpressure backpressure_;
   std::size_t unanswered_ = 0;
-  std::unique_ptr<gateway_client> gateway_;
+  std::vector<std::unique_ptr<gateway_client>> shards_;
+  gateway_client::event_handler shard_events_;  // what every shard delivers to; set by run()
+  std::size_t shards_running_ = 0;
+  boost::asio::steady_timer* shards_done_ = nullptr;  // run_shards' wait for the last to end
+  std::string shard_fatal_;
+  std::optional<std::uint16_t> shard_fatal_code_;
+  bool halting_shards_ = false;  // one shard stopped for good; the others are being stopped
+  identify_gate identify_gate_{identify_spacing};
+  std::set<boost::asio::steady_timer*> identify_waits_;  // shards waiting for their turn
   guild_roles roles_;
   const message_handler* handler_ = nullptr;  // while run() is active
   std::optional<pending_interaction> current_;
@@ -192,10 +216,12 @@ class discord_adapter final : public chat_adapter {
     std::map<std::string, synced_event> events;           // by scheduled_event::marker
   };
   std::map<std::string, guild_events> guild_events_;
-  // The limit GET /gateway/bot gave with the URL, used by the first Identify; later ones ask
-  // again.
+  // The limit GET /gateway/bot gave with the URL, used by the first round of Identifies (one
+  // per shard, counted down here); later ones ask again.
   std::optional<session_start_limit> start_limit_;
-  boost::asio::steady_timer* start_wait_ = nullptr;  // await_session_start's, for stop()
+  int start_limit_uses_ = 0;
+  std::optional<int> recommended_shards_;             // from the same answer
+  std::set<boost::asio::steady_timer*> start_waits_;  // await_session_start's, for stop()
   counters stats_;
   std::string failure_;
   bool commands_checked_ = false;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -57,6 +58,7 @@ struct gateway_action {
   // The session has stopped for good; `reason` tells the operator what to fix (L4).
   struct fatal {
     std::string reason;
+    std::optional<std::uint16_t> close_code;  // the server's close code, when one ended it
   };
 
   std::variant<send, close, connect, wake_at, deliver, report, fatal> what;

@@ -21,6 +21,7 @@ gateway_session::settings session_settings(const gateway_client_options& o) {
   s.gateway_url = o.gateway_url;
   if (o.compress) s.query += "&compress=zlib-stream";
   s.identify_spacing = o.identify_spacing;
+  s.shard = o.shard;
   s.send_limit = o.send_limit;
   s.send_window = o.send_window;
   return s;
@@ -51,6 +52,16 @@ gateway_client::gateway_client(async::executor ex, gateway_client_options option
       writer_signal_(ex),
       read_gate_(ex) {
   options_.token.clear();  // the session holds its own copy; keep one copy only
+  if (options_.shard) {
+    shard_tag_ = " (shard " + std::to_string(options_.shard->id) + " of " +
+                 std::to_string(options_.shard->count) + ")";
+  }
+}
+
+void gateway_client::end_identify_turn(bool sent) {
+  if (!std::exchange(identify_turn_, false)) return;
+  const auto& done = sent ? options_.identify_sent : options_.identify_abandoned;
+  if (done) done();
 }
 
 gateway_client::~gateway_client() = default;
@@ -99,7 +110,10 @@ void gateway_client::execute(actions batch) {
   for (auto& action : batch) {
     if (auto* s = std::get_if<gateway_action::send>(&action.what)) {
       if (!connected_ || disconnect_planned_) continue;
-      if (s->kind == gateway_action::send_kind::identify) ++stats_.identifies;
+      if (s->kind == gateway_action::send_kind::identify) {
+        ++stats_.identifies;
+        end_identify_turn(true);
+      }
       if (s->kind == gateway_action::send_kind::resume) ++stats_.resumes;
       // Identify and Resume carry the token: log what was sent, never the text.
       log()->debug("gateway >> {} ({} bytes)", kind_name(s->kind), s->payload.size());
@@ -122,9 +136,9 @@ void gateway_client::execute(actions batch) {
       if (auto* r = std::get_if<gateway_event::ready>(&d->event.data)) {
         user_id_ = r->user_id;
         if (!r->application_id.empty()) application_id_ = r->application_id;
-        log()->info("gateway ready: session established as user {}", user_id_);
+        log()->info("gateway ready{}: session established as user {}", shard_tag_, user_id_);
       } else if (std::holds_alternative<gateway_event::resumed>(d->event.data)) {
-        log()->info("gateway resumed");
+        log()->info("gateway resumed{}", shard_tag_);
         static metrics::counter& resumes = metrics::bot_metrics::get().gateway_resumes.get();
         resumes.inc();
       }
@@ -132,8 +146,9 @@ void gateway_client::execute(actions batch) {
     } else if (auto* r = std::get_if<gateway_action::report>(&action.what)) {
       log()->warn("{}", r->text);
     } else if (auto* f = std::get_if<gateway_action::fatal>(&action.what)) {
-      log()->critical("discord gateway stopped for good: {}", f->reason);
+      log()->critical("discord gateway stopped for good{}: {}", shard_tag_, f->reason);
       fatal_reason_ = f->reason;
+      fatal_close_code_ = f->close_code;
       finished_ = true;
       plan_disconnect(1000, "fatal");
       timer_.interrupt();
@@ -159,6 +174,7 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     }
     if (connect_mode_ == gateway_action::connect_mode::identify && options_.before_identify) {
       co_await options_.before_identify();
+      identify_turn_ = true;
       if (finished_ || stopping_) break;
     }
     need_connect_ = false;
@@ -167,12 +183,13 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     connecting_ = true;
     inflater_.reset();  // G16: a new context for every connection
     const std::string url = connect_url_;
-    log->info("connecting to the gateway at {}", url);
+    log->info("connecting to the gateway at {}{}", url, shard_tag_);
     connect_options o;
     o.max_message_size = std::size_t{8} << 20;
     const auto ec = co_await ws_.connect(url, o);
     connecting_ = false;
     if (stopping_ || finished_ || disconnect_planned_) {
+      end_identify_turn(false);
       if (!ec) {
         const auto ignored = co_await ws_.close(1000, "stopping");
         (void)ignored;
@@ -180,7 +197,9 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
       continue;
     }
     if (ec) {
-      log->warn("cannot connect to the gateway: {}; will retry", ws_.last_error_text());
+      end_identify_turn(false);
+      log->warn("cannot connect to the gateway{}: {}; will retry", shard_tag_,
+                ws_.last_error_text());
       execute(session_.on_connect_failed(clock::now(), timer_.jitter()));
       continue;
     }
@@ -194,9 +213,10 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     co_await run_connection();
     connected_ = false;
     outbox_.clear();
+    end_identify_turn(false);  // the connection ended before its Identify went out
     if (!disconnect_planned_ && !stopping_ && !finished_) {
       const auto code = ws_.close_code();
-      log->warn("gateway connection lost ({}); reconnecting",
+      log->warn("gateway connection lost{} ({}); reconnecting", shard_tag_,
                 code != 0 ? "close code " + std::to_string(code) : ws_.last_error_text());
       execute(session_.on_closed(code != 0 ? std::optional<std::uint16_t>(code) : std::nullopt,
                                  clock::now(), timer_.jitter()));
@@ -206,8 +226,9 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     const auto ignored = co_await ws_.close(1000, "stopping");
     (void)ignored;
   }
+  end_identify_turn(false);  // stopped while waiting for the turn or before identifying
   handler_ = nullptr;
-  log->info("gateway finished");
+  log->info("gateway finished{}", shard_tag_);
   co_return fatal_reason_;
 }
 

@@ -34,23 +34,34 @@
 
 namespace tweetup {
 
+// G14: 5 s between Identifies in one rate-limit bucket (max_concurrency 1: the whole bot), plus
+// a margin: the gateway times an Identify when it reads it, and a first one read a few ms late
+// made the next one look early (op 9 d:false, and 5 s more lost).
+inline constexpr std::chrono::milliseconds identify_spacing{5250};
+
 struct gateway_client_options {
   std::string token;        // bare bot token (G6)
   std::string gateway_url;  // from GET /gateway/bot (G1), without a query
   std::uint32_t intents = gateway_session::default_intents;
   bool compress = true;  // compress=zlib-stream (G16)
   std::string ca_file;   // extra trusted CAs for wss://
-  // G14: 5 s between Identifies with max_concurrency 1, plus a margin: the gateway times an
-  // Identify when it reads it, and a first one read a few ms late made the next one look early
-  // (op 9 d:false, and 5 s more lost).
-  std::chrono::milliseconds identify_spacing{5250};
+  // Between two Identifies of this connection's session (the adapter's identify_gate spaces
+  // the shards' Identifies by bucket).
+  std::chrono::milliseconds identify_spacing = tweetup::identify_spacing;
   // G13: at most send_limit payloads per send_window on one connection, heartbeats first.
   // Tests shrink the window to see the throttle work in seconds, not minutes.
   std::size_t send_limit = 110;
   std::chrono::milliseconds send_window{60000};
+  // G15: this connection's shard; none for a bot that runs one (Identify then names none).
+  std::optional<gateway_codec::shard> shard;
   // Awaited before each connection that will Identify rather than Resume: the adapter waits
-  // there while Discord allows no more session starts (session_start_limit.hpp). Empty: none.
+  // there while Discord allows no more session starts (session_start_limit.hpp) and for the
+  // shard's turn (identify_gate.hpp). Empty: none. After it returns, exactly one of the two
+  // below follows: identify_sent when that connection's Identify goes out, identify_abandoned
+  // when the connection ended (or never opened) before it did.
   std::function<async::task<void>()> before_identify;
+  std::function<void()> identify_sent;
+  std::function<void()> identify_abandoned;
 };
 
 class gateway_client {
@@ -72,6 +83,8 @@ class gateway_client {
   // Runs until stop() or a fatal close code; returns the fatal reason, or empty after stop().
   // `on_event` must outlive the returned task.
   async::task<std::string> run(event_handler on_event);
+  // The server's close code that made run() fatal, if a close code did.
+  std::optional<std::uint16_t> fatal_close_code() const { return fatal_close_code_; }
   void stop();
   // A payload (presence update…) behind the send budget; dropped with a warning when the
   // session refuses it (too large).
@@ -97,6 +110,8 @@ class gateway_client {
   };
 
   void execute(actions batch);
+  // Ends the hold that before_identify began, if any: identify_sent or identify_abandoned.
+  void end_identify_turn(bool sent);
   void plan_disconnect(std::uint16_t code, std::string reason);
   void on_frame(const std::string& frame);
 
@@ -122,6 +137,8 @@ class gateway_client {
   std::string connect_url_;
   gateway_action::connect_mode connect_mode_ = gateway_action::connect_mode::identify;
   std::string fatal_reason_;
+  std::optional<std::uint16_t> fatal_close_code_;
+  std::string shard_tag_;  // " (shard i of n)" in log lines when sharded, else empty
   std::string user_id_;
   std::string application_id_;
   counters stats_;
@@ -129,6 +146,7 @@ class gateway_client {
   bool disconnect_planned_ = false;  // the session asked to close the current connection
   bool connecting_ = false;
   bool need_connect_ = false;
+  bool identify_turn_ = false;  // before_identify returned; neither callback has run yet
   bool stopping_ = false;
   bool finished_ = false;
 };

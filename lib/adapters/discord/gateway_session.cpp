@@ -104,7 +104,7 @@ gateway_session::actions gateway_session::on_closed(std::optional<std::uint16_t>
     // L4: looping on these would only burn the daily Identify budget (G6).
     reset_connection();
     phase_ = phase::stopped;
-    out.push_back({gateway_action::fatal{"Discord gateway: " + policy.reason}});
+    out.push_back({gateway_action::fatal{"Discord gateway: " + policy.reason, code}});
     return out;
   }
   out.push_back({gateway_action::report{"gateway closed: " + policy.reason}});
@@ -328,8 +328,9 @@ void gateway_session::send_identify(actions& out, time_point now) {
     out.push_back({gateway_action::close{normal_close, "cannot identify"}});
     reset_connection();
     phase_ = phase::stopped;
-    out.push_back({gateway_action::fatal{"Discord gateway: cannot identify: " +
-                                         std::get<gateway_codec::error>(payload).detail}});
+    out.push_back({gateway_action::fatal{
+        "Discord gateway: cannot identify: " + std::get<gateway_codec::error>(payload).detail,
+        std::nullopt}});
     return;
   }
   forget_session();  // a new session numbers its dispatches from 1 again

@@ -19,7 +19,8 @@ import tempfile
 import unittest
 
 import harness
-from emulator import DiscordEmulator, RouteLimit
+from emulator import (DEFAULT_CHANNEL_ID, DEFAULT_DM_CHANNEL_ID, DEFAULT_GUILD_ID, DiscordEmulator,
+                      RouteLimit, default_guilds)
 from harness import Scenario
 
 # Short heartbeats keep the life-cycle tests fast; the bot reads the interval from Hello (G4).
@@ -225,6 +226,97 @@ class SessionStarts(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(len(self.gateway_bot_calls(sc.emu)), 3)
             self.assertEqual(sc.emu.violations_of("session_start_limit"), [])
             self.assertEqual(sc.emu.violations, [])
+
+
+# A second guild, on shard 0 of 2; the default guild is on shard 1: (id >> 22) % 2 (G15).
+SHARD0_GUILD_ID = str(int(DEFAULT_GUILD_ID) + (1 << 22))
+SHARD0_CHANNEL_ID = "810000000000000009"
+TWO_GUILDS = default_guilds() + [{"id": SHARD0_GUILD_ID, "name": "Second Guild", "channels": [
+    {"id": SHARD0_CHANNEL_ID, "name": "general", "type": 0}]}]
+
+
+class Sharding(unittest.IsolatedAsyncioTestCase):
+    """G15: past 2,500 guilds a bot must shard, as many as GET /gateway/bot recommends; G14:
+    shards identify in buckets of max_concurrency, one per bucket per 5 s."""
+
+    def ready_identifies(self, emu):
+        return [i for i in emu.identifies if i.outcome == "ready"]
+
+    async def answered_everywhere(self, sc):
+        for channel in (DEFAULT_CHANNEL_ID, SHARD0_CHANNEL_ID, DEFAULT_DM_CHANNEL_ID):
+            await sc.emu.message_create("!tweetups", channel_id=channel)
+            await sc.emu.wait_for_bot_message(channel)
+
+    async def test_every_recommended_shard_answers_its_guilds_and_shard_0_the_dms(self):
+        emulator = dict(FAST, shards=2, max_concurrency=2, guilds=TWO_GUILDS)
+        async with Scenario(emulator=emulator) as sc:
+            await sc.emu.wait_for_ready(count=2)
+            first, second = self.ready_identifies(sc.emu)
+            self.assertEqual(sorted([first.payload["shard"], second.payload["shard"]]),
+                             [[0, 2], [1, 2]])
+            self.assertLess(abs(second.time - first.time), 2.0)  # two buckets: no 5 s wait
+            # Each shard's READY and GUILD_CREATE named only its guild; both got answered.
+            await self.answered_everywhere(sc)
+            self.assertEqual(sc.emu.violations, [])
+            self.assertEqual(await sc.stop_bot(), 0)
+            self.assertEqual(sorted(sc.emu.client_close_codes), [1000, 1000])
+
+    async def test_shards_in_one_bucket_identify_5_s_apart(self):
+        emulator = dict(FAST, shards=2, max_concurrency=1, guilds=TWO_GUILDS)
+        async with Scenario(emulator=emulator) as sc:
+            await sc.emu.wait_for_ready(count=2, timeout=20.0)
+            first, second = self.ready_identifies(sc.emu)
+            self.assertGreaterEqual(second.time - first.time, 5.0)
+            self.assertEqual(len(sc.emu.identifies), 2)  # none refused as too fast
+            await self.answered_everywhere(sc)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_dropped_shard_resumes_alone(self):
+        emulator = dict(FAST, shards=2, max_concurrency=2, guilds=TWO_GUILDS)
+        async with Scenario(emulator=emulator) as sc:
+            await sc.emu.wait_for_ready(count=2)
+            await sc.emu.wait_for(lambda: len([c for c in sc.emu.connections if c.live]) == 2,
+                                  what="both shards live")
+            one = sc.emu.shard_sessions[1]
+            other = sc.emu.shard_sessions[0].connection
+            await sc.emu.drop_connection(one.connection)
+            # The default guild is shard 1's: said while it was away, replayed on its resume.
+            await sc.emu.message_create("!tweetup Noon Cafe tomorrow 7pm")
+            record = await sc.emu.wait_for_resumed()
+            self.assertEqual(record.payload["session_id"], one.id)
+            reply = await sc.emu.wait_for_bot_message(DEFAULT_CHANNEL_ID)
+            self.assertIn("Noon Cafe", reply.content)
+            self.assertTrue(other.is_open)
+            self.assertEqual(len(sc.emu.identifies), 2)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_4011_in_auto_mode_starts_again_with_more_shards(self):
+        # Discord's recommendation lags behind its requirement, as after a burst of invites.
+        emulator = dict(FAST, shards=1, required_shards=2, max_concurrency=2, guilds=TWO_GUILDS)
+        async with Scenario(emulator=emulator) as sc:
+            await sc.emu.wait_for_ready(count=2, timeout=20.0)
+            refused = sc.emu.identifies[0]
+            self.assertEqual(refused.outcome, "closed 4011")
+            self.assertNotIn("shard", refused.payload)
+            ready = self.ready_identifies(sc.emu)
+            self.assertEqual(sorted(i.payload["shard"] for i in ready), [[0, 2], [1, 2]])
+            # Shard 0 is in the refused Identify's bucket: it waited out the 5 s.
+            shard0 = next(i for i in ready if i.payload["shard"][0] == 0)
+            self.assertGreaterEqual(shard0.time - refused.time, 5.0)
+            self.assertTrue(sc.bot.find_log(re.compile(r"requires more shards")),
+                            sc.bot.log_tail())
+            await self.answered_everywhere(sc)
+            self.assertTrue(sc.bot.running)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_4011_with_a_fixed_shard_count_is_fatal_and_says_what_to_change(self):
+        async with Scenario(emulator=dict(FAST, required_shards=2),
+                            config={"discord": {"shards": 1}}) as sc:
+            code = await sc.bot.wait_exit(timeout=15.0)
+            self.assertEqual(code, 1)
+            self.assertTrue(sc.bot.find_log(re.compile(r"4011.*discord\.shards")),
+                            sc.bot.log_tail())
+            self.assertEqual(len(sc.emu.connections), 1)  # L4: no reconnect loop
 
 
 class Fatal(unittest.IsolatedAsyncioTestCase):

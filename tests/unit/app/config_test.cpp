@@ -136,6 +136,25 @@ TEST_CASE("whole numbers from the environment are whole numbers") {
         "TWEETUP_DISCORD_GLOBAL_RATE_LIMIT must be a whole number from 1 to 100000.");
 }
 
+TEST_CASE("discord.shards is auto (0), or a whole number from 1 to 4096") {
+  CHECK(tweetup::load_config(std::nullopt, fake_env({})).value.discord.shards == 0);
+  temp_file fixed(R"({"discord": {"shards": 4}})");
+  CHECK(tweetup::load_config(fixed.path, fake_env({})).value.discord.shards == 4);
+  const auto from_env =
+      tweetup::load_config(fixed.path, fake_env({{"TWEETUP_DISCORD_SHARDS", "auto"}}));
+  REQUIRE(from_env.ok());
+  CHECK(from_env.value.discord.shards == 0);
+  CHECK(tweetup::load_config(std::nullopt, fake_env({{"TWEETUP_DISCORD_SHARDS", "16"}}))
+            .value.discord.shards == 16);
+  for (const char* bad : {R"({"discord": {"shards": 0}})", R"({"discord": {"shards": 1.5}})",
+                          R"({"discord": {"shards": 5000}})", R"({"discord": {"shards": "two"}})",
+                          R"({"discord": {"shards": true}})"}) {
+    temp_file file(bad);
+    CHECK(mentions(tweetup::load_config(file.path, fake_env({})),
+                   "discord.shards must be auto or a whole number from 1 to 4096."));
+  }
+}
+
 TEST_CASE("batch_window_ms is auto, or milliseconds from 0 to 50 with fractions") {
   CHECK_FALSE(tweetup::load_config(std::nullopt, fake_env({})).value.batch_window.has_value());
   temp_file file(R"({"batch_window_ms": 0.25})");

@@ -400,6 +400,7 @@ TEST_CASE("4004 -> fatal, no reconnect, and the session stays stopped") {
   const auto fatal = only<gateway_action::fatal>(out);
   CHECK(fatal.reason.find("4004") != std::string::npos);
   CHECK(fatal.reason.find("token") != std::string::npos);
+  CHECK(fatal.close_code == 4004);  // the adapter reshards on 4011 by this
   CHECK(all<gateway_action::connect>(out).empty());
   CHECK(all<gateway_action::wake_at>(out).empty());
   CHECK(session.current_phase() == phase::stopped);
