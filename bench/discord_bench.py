@@ -9,7 +9,9 @@ then joins from distinct people, in two phases:
      (user + system, from /proc) and CPU per command, and reply latency (MESSAGE_CREATE sent by
      the emulator -> the bot's REST create received) p50/p99;
   2. paced at `--rate` commands/s: the same latency figures at a steady load.
-Peak RSS is the bot's VmHWM at the end. The emulator's rate limits are lifted for the run and
+Peak RSS is the bot's VmHWM at the end. With `--shards N` the emulator recommends N shards
+(all in their own rate-limit bucket, so they start together) and the channels are spread over N
+guilds, one per shard (G15): what each gateway connection costs. The emulator's rate limits are lifted for the run and
 the bot's global REST budget (discord.global_rate_limit) raised, so the figures measure the bot,
 not Discord's limits. Every reply is checked: none lost, none doubled. A fixed loop is timed
 before and after the run: the machine's speed, without which CPU figures taken in different
@@ -36,16 +38,27 @@ from proc_stats import cpu_seconds, cpu_times, fixed_loop_seconds, peak_rss_kib,
 GUILD_ID = "800000000000000001"
 
 
-def guild_with(channels):
-    return [{"id": GUILD_ID, "owner_id": "700000000000000001", "name": "Bench Guild",
+def guild_id(index, shards):
+    """A guild snowflake on shard `index` of `shards`: (id >> 22) % shards == index."""
+    if shards == 1:
+        return GUILD_ID
+    base = (int(GUILD_ID) >> 22) // shards * shards
+    return str(((base + index) << 22) + 1)
+
+
+def guilds_with(channels, shards=1):
+    """`shards` guilds, one per shard, with the channels dealt out among them in turn."""
+    return [{"id": guild_id(g, shards), "owner_id": "700000000000000001",
+             "name": f"Bench Guild {g}",
              "channels": [{"id": str(810000000000000001 + i), "name": f"c{i}", "type": 0}
-                          for i in range(channels)]}]
+                          for i in range(g, channels, shards)]}
+            for g in range(shards)]
 
 
 def workload(channels, commands, first_user):
     """(channel id, content, author) per command: a create per channel, then joins."""
     plan = []
-    ids = [c["id"] for c in guild_with(channels)[0]["channels"]]
+    ids = [str(810000000000000001 + i) for i in range(channels)]
     for cid in ids:
         plan.append((cid, "!tweetup Bench Cafe tomorrow 7pm", first_user))
     user = first_user + 1
@@ -97,6 +110,8 @@ async def main():
     parser.add_argument("--batch-window-ms", type=float,
                         help="the bot's batch_window_ms (default: the bot's own, auto); 0 "
                         "wakes the bot for every event")
+    parser.add_argument("--shards", type=int, default=1,
+                        help="gateway shards the emulator recommends, one guild on each")
     parser.add_argument("--tls", action="store_true",
                         help="serve https:// and wss:// with a fresh self-signed certificate, "
                         "which the bot trusts through tls.ca_file: what Discord's TLS costs")
@@ -104,14 +119,16 @@ async def main():
 
     limits = {family: RouteLimit(1_000_000, 1.0) for family in
               ("messages.create", "messages.edit", "webhook", "gateway.bot", "commands")}
-    emu = DiscordEmulator(guilds=guild_with(args.channels), route_limits=limits,
+    guilds = guilds_with(args.channels, args.shards)
+    emu = DiscordEmulator(guilds=guilds, route_limits=limits,
                           global_limit=1_000_000, echo_own_messages=False,
-                          heartbeat_interval_ms=41250)
+                          heartbeat_interval_ms=41250, shards=args.shards,
+                          max_concurrency=args.shards)
     certificates = tempfile.TemporaryDirectory(prefix="tweetup-bench-tls-") if args.tls else None
     serving_tls = None
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "global_rate_limit": 100000,
-                          "guild_ids": [GUILD_ID]}}
+                          "guild_ids": [g["id"] for g in guilds]}}
     if args.database:
         config["database"] = args.database
     if args.batch_window_ms is not None:
@@ -125,7 +142,7 @@ async def main():
     try:
         bot = os.path.abspath(args.bot)
         async with Scenario(binary=bot, emulator=emu, config=config) as sc:
-            await emu.wait_for_ready()
+            await emu.wait_for_ready(count=args.shards)
             pid = sc.bot.process.pid
             user_before, system_before = cpu_times(pid)
             plan = workload(args.channels, args.commands, 1)
@@ -148,7 +165,8 @@ async def main():
             creates = sum(1 for r in emu.requests if r.method == "POST" and
                           r.route.endswith("/messages"))
             print(f"== discord ({time.strftime('%Y-%m-%d', time.gmtime())}, "
-                  f"{os.cpu_count()} cores{', TLS' if args.tls else ''})")
+                  f"{os.cpu_count()} cores{', TLS' if args.tls else ''}"
+                  f"{f', {args.shards} shards' if args.shards > 1 else ''})")
             print(f"full speed: {len(plan)} commands over {args.channels} channels in "
                   f"{wall:.2f} s = {len(plan) / wall:,.0f} commands/s")
             print(f"  bot CPU {cpu:.2f} s = {cpu / len(plan) * 1000:.3f} ms per command "
