@@ -271,6 +271,14 @@ class Sharding(unittest.IsolatedAsyncioTestCase):
             await self.answered_everywhere(sc)
             self.assertEqual(sc.emu.violations, [])
 
+    async def test_a_stop_while_shards_wait_for_their_turn_ends_at_once(self):
+        # One bucket, three shards: the second waits 5 s for its turn, the third for the second.
+        emulator = dict(FAST, shards=3, max_concurrency=1, guilds=TWO_GUILDS)
+        async with Scenario(emulator=emulator) as sc:
+            await sc.emu.wait_for_ready()
+            self.assertEqual(await sc.stop_bot(timeout=3.0), 0)
+            self.assertEqual(len(sc.emu.identifies), 1)  # the waiting shards never identified
+
     async def test_a_dropped_shard_resumes_alone(self):
         emulator = dict(FAST, shards=2, max_concurrency=2, guilds=TWO_GUILDS)
         async with Scenario(emulator=emulator) as sc:
