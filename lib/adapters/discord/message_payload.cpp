@@ -263,15 +263,19 @@ void append_nonce(std::string& out, std::string_view idempotency_key, std::size_
     suffix[0] = '.';
     suffix_size = std::to_chars(suffix + 1, suffix + sizeof suffix, part + 1).ptr - suffix;
   }
-  if (std::all_of(idempotency_key.begin(), idempotency_key.end(), is_key_character) &&
-      idempotency_key.size() + suffix_size <= message_payload::max_nonce_length) {
+  // The length first: the core's reply keys are longer than a nonce, and scanning them for
+  // characters that do not matter cost more than the hash.
+  if (idempotency_key.size() + suffix_size <= message_payload::max_nonce_length &&
+      std::all_of(idempotency_key.begin(), idempotency_key.end(), is_key_character)) {
     out += idempotency_key;
   } else {
     static constexpr char digits[] = "0123456789abcdef";
-    out += '~';
+    char hashed[17];
+    hashed[0] = '~';
     const std::uint64_t hash = fnv1a_64(idempotency_key);
-    for (int shift = 60; shift >= 0; shift -= 4)
-      out += digits[(hash >> shift) & 0xF];
+    for (int i = 0; i < 16; ++i)
+      hashed[1 + i] = digits[(hash >> (60 - 4 * i)) & 0xF];
+    out.append(hashed, sizeof hashed);
   }
   out.append(suffix, suffix_size);
 }

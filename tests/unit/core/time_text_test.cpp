@@ -249,6 +249,19 @@ TEST_CASE("zone_lookup: find_zone") {
   CHECK(find_zone(std::string(65, 'A')) == nullptr);
 }
 
+TEST_CASE("zone_lookup: the zone found last answers again, and only for its own name") {
+  const auto* chicago = find_zone("America/Chicago");
+  REQUIRE(chicago != nullptr);
+  CHECK(find_zone("America/Chicago") == chicago);
+  CHECK(find_zone("America/Chicag") == nullptr);  // a prefix of the last name is not it
+  CHECK(find_zone("America/Chicago") == chicago);
+  CHECK(find_zone("Mars/Olympus_Mons") == nullptr);
+  CHECK(find_zone("America/Chicago") == chicago);  // a miss does not replace it
+  CHECK(find_zone("Asia/Tokyo")->name() == "Asia/Tokyo");
+  CHECK(find_zone("america/chicago") == chicago);
+  CHECK(find_zone("Asia/Tokyo")->name() == "Asia/Tokyo");
+}
+
 TEST_CASE("zone_lookup: links in other letter case") {
   // The header promises "no zone or link of that name", forgiving case.
   CHECK(find_zone("us/central") != nullptr);
