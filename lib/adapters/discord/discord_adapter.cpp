@@ -187,7 +187,7 @@ async::task<void> discord_adapter::run(message_handler on_message) {
   shard_events_ = [this](gateway_event& e) { on_event(e); };
   auto log = layer_log("discord");
   std::string url = co_await gateway_url();
-  int count = tweetup::shard_count(options_.shards, recommended_shards_);
+  int count = shard_count(options_.shards, recommended_shards_);
   while (!url.empty() && !stopping_) {
     co_await run_shards(url, count);
     if (shard_fatal_.empty() || stopping_) break;

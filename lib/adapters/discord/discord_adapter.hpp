@@ -115,8 +115,6 @@ class discord_adapter final : public chat_adapter {
   bool connected() const override;
   const counters& stats() const { return stats_; }
   const rest_client& rest() const { return rest_; }
-  // The shards of the current gateway run; 0 before it starts.
-  std::size_t shard_count() const { return shards_.size(); }
 
  private:
   using clock = std::chrono::steady_clock;
