@@ -1,6 +1,6 @@
 # Tweetup in a container: a builder stage with the -dev packages that builds (Release) and runs
 # the unit tests, and a slim runtime stage with only the shared libraries, CA certificates and
-# the tz database. Both stages name the same base tag (see ../shared/container.md).
+# the tz database (spdlog and fmt are compiled into the binary: no libspdlog or libfmt). Both stages name the same base tag (see ../shared/container.md).
 
 FROM debian:bookworm-slim AS builder
 RUN apt-get update \
@@ -19,7 +19,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTWEETUP_BENCH=OFF
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates tzdata libssl3 libsqlite3-0 libspdlog1.10 libfmt9 libdate-tz3 \
+      ca-certificates tzdata libssl3 libsqlite3-0 libdate-tz3 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* \
  && groupadd --system --gid 10001 tweetup \
