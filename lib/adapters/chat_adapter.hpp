@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "async/asio.hpp"
@@ -29,6 +30,9 @@ class chat_adapter : public chat_port {
   // The session is up with the platform now, so messages flow both ways (for the health check).
   // False before run(), between reconnects and after the session ended.
   virtual bool connected() const = 0;
+  // More about the connection for the health report, when there is more than up or down (a
+  // Discord bot's shards: "3 of 4 shards"); empty otherwise.
+  virtual std::string connection_detail() const { return {}; }
   // Why run() ended on its own for good (a refused token, a fatal close code); empty when it
   // has not, or when it ended through stop() or the end of input. The process exits non-zero
   // when this is set.

@@ -53,6 +53,7 @@ health_report current_health(application::parts& p) {
   health_inputs in;
   in.adapter_name = std::string(p.adapter->name());
   in.adapter_connected = p.adapter->connected();
+  in.adapter_detail = p.adapter->connection_detail();
   const auto now = std::chrono::steady_clock::now();
   sqlite_event_store* store = p.store.get();
   const wal_syncer* syncer = p.syncer.get();

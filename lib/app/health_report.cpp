@@ -20,9 +20,10 @@ std::vector<std::string> health_report::failing() const {
 
 health_report build_health_report(const health_inputs& in) {
   health_report report;
-  report.checks.push_back({"adapter", in.adapter_connected,
-                           fmt::format("{} {}", in.adapter_name,
-                                       in.adapter_connected ? "connected" : "not connected")});
+  std::string adapter =
+      fmt::format("{} {}", in.adapter_name, in.adapter_connected ? "connected" : "not connected");
+  if (!in.adapter_detail.empty()) adapter += " (" + in.adapter_detail + ")";
+  report.checks.push_back({"adapter", in.adapter_connected, std::move(adapter)});
   report.checks.push_back(
       {"database", !in.database_problem,
        in.database_problem ? "not writable: " + *in.database_problem : std::string("writable")});

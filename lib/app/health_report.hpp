@@ -27,6 +27,7 @@ struct health_report {
 struct health_inputs {
   std::string adapter_name;  // "console", "irc" or "discord"
   bool adapter_connected = false;
+  std::string adapter_detail;  // chat_adapter::connection_detail(), e.g. "3 of 4 shards"
   // Why the last write probe failed; nullopt when it committed.
   std::optional<std::string> database_problem;
   bool scheduler_running = false;  // its run() has started and not ended

@@ -65,6 +65,13 @@ bool discord_adapter::connected() const {
          std::all_of(shards_.begin(), shards_.end(), [](const auto& s) { return s->ready(); });
 }
 
+std::string discord_adapter::connection_detail() const {
+  if (shards_.size() < 2) return {};
+  const auto up =
+      std::count_if(shards_.begin(), shards_.end(), [](const auto& s) { return s->ready(); });
+  return std::to_string(up) + " of " + std::to_string(shards_.size()) + " shards";
+}
+
 std::string discord_adapter::application_id() const {
   if (!options_.application_id.empty()) return options_.application_id;
   for (const auto& shard : shards_) {

@@ -113,6 +113,8 @@ class discord_adapter final : public chat_adapter {
 
   // Every shard's gateway session is established (READY or RESUMED on its connection).
   bool connected() const override;
+  // "N of M shards" established, when the gateway runs more than one.
+  std::string connection_detail() const override;
   const counters& stats() const { return stats_; }
   const rest_client& rest() const { return rest_; }
 

@@ -12,11 +12,14 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sqlite3
 import ssl
 import sys
 import tempfile
 import unittest
+import urllib.error
+import urllib.request
 
 import harness
 from emulator import (DEFAULT_CHANNEL_ID, DEFAULT_DM_CHANNEL_ID, DEFAULT_GUILD_ID, DiscordEmulator,
@@ -28,6 +31,22 @@ FAST = {"heartbeat_interval_ms": 200}
 CREATE = re.compile(r"^/channels/\d+/messages$")
 # Without slash-command registration at READY, the only REST calls are the replies under test.
 QUIET = {"discord": {"commands": "off"}}
+
+
+def free_port():
+    """A loopback port nothing listens on now (the kernel's pick, released for the bot)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch_text(url):
+    """The body of a GET, whatever the status (/healthz answers 503 while unhealthy)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.read().decode()
 
 
 def creates(emu):
@@ -249,7 +268,8 @@ class Sharding(unittest.IsolatedAsyncioTestCase):
 
     async def test_every_recommended_shard_answers_its_guilds_and_shard_0_the_dms(self):
         emulator = dict(FAST, shards=2, max_concurrency=2, guilds=TWO_GUILDS)
-        async with Scenario(emulator=emulator) as sc:
+        listen = f"127.0.0.1:{free_port()}"
+        async with Scenario(emulator=emulator, config={"http": {"listen": listen}}) as sc:
             await sc.emu.wait_for_ready(count=2)
             first, second = self.ready_identifies(sc.emu)
             self.assertEqual(sorted([first.payload["shard"], second.payload["shard"]]),
@@ -257,6 +277,9 @@ class Sharding(unittest.IsolatedAsyncioTestCase):
             self.assertLess(abs(second.time - first.time), 2.0)  # two buckets: no 5 s wait
             # Each shard's READY and GUILD_CREATE named only its guild; both got answered.
             await self.answered_everywhere(sc)
+            # The health check counts the shards.
+            health = await asyncio.to_thread(fetch_text, f"http://{listen}/healthz")
+            self.assertIn("discord connected (2 of 2 shards)", health)
             self.assertEqual(sc.emu.violations, [])
             self.assertEqual(await sc.stop_bot(), 0)
             self.assertEqual(sorted(sc.emu.client_close_codes), [1000, 1000])

@@ -15,7 +15,7 @@ struct counted_sources {
   int health_calls = 0;
   int metrics_calls = 0;
   std::vector<std::string> calendar_keys;
-  health_report report = build_health_report({"irc", true, std::nullopt, true, {}});
+  health_report report = build_health_report({"irc", true, {}, std::nullopt, true, {}});
   ops_sources sources;
 
   counted_sources() {
@@ -69,8 +69,12 @@ TEST_CASE("ops routes: /healthz is 200 with JSON when every check passes") {
 
 TEST_CASE("ops routes: /healthz is 503 and names every failing check") {
   counted_sources s;
-  s.report = build_health_report({"irc", false, std::string("attempt to write a readonly database"),
-                                  true, std::chrono::seconds(5)});
+  s.report = build_health_report({"irc",
+                                  false,
+                                  {},
+                                  std::string("attempt to write a readonly database"),
+                                  true,
+                                  std::chrono::seconds(5)});
   const auto r = get(s.sources, "/healthz");
   CHECK(r.status == 503);
   const auto body = nlohmann::json::parse(r.body, nullptr, false);
