@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 namespace tweetup {
 
 void identify_gate::set_max_concurrency(int n) {
@@ -48,17 +46,6 @@ int shard_count(int configured, std::optional<int> recommended) {
 
 int reshard_count(int current, std::optional<int> recommended) {
   return std::max(current + 1, recommended.value_or(0));
-}
-
-std::optional<int> recommended_shards(std::string_view gateway_bot_body) {
-  const auto parsed = nlohmann::json::parse(gateway_bot_body, nullptr, false);
-  if (!parsed.is_object()) return std::nullopt;
-  const auto shards = parsed.find("shards");
-  if (shards == parsed.end() || !shards->is_number_integer()) return std::nullopt;
-  // Far above any real count (Discord's largest bots run tens of thousands); keeps int safe.
-  const auto n = shards->get<long long>();
-  if (n < 1 || n > 1'000'000) return std::nullopt;
-  return static_cast<int>(n);
 }
 
 }  // namespace tweetup

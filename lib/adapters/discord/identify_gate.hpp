@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
-#include <string_view>
 #include <vector>
 
 namespace tweetup {
@@ -61,8 +60,5 @@ int shard_count(int configured, std::optional<int> recommended);
 // above the current count, else one more shard than now, so that the next try cannot be the
 // count that was just refused.
 int reshard_count(int current, std::optional<int> recommended);
-
-// `shards` from the body of GET /gateway/bot: nullopt when absent, malformed or below 1.
-std::optional<int> recommended_shards(std::string_view gateway_bot_body);
 
 }  // namespace tweetup

@@ -41,6 +41,15 @@ std::optional<session_start_limit> session_start_limit::from_gateway_bot(std::st
   return out;
 }
 
+std::optional<int> recommended_shards(std::string_view gateway_bot_body) {
+  const json parsed = json::parse(gateway_bot_body, nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  // Far above any real count (Discord's largest bots run tens of thousands); keeps int safe.
+  const auto shards = whole(parsed, "shards", 1, 1'000'000);
+  if (!shards) return std::nullopt;
+  return static_cast<int>(*shards);
+}
+
 std::chrono::milliseconds session_start_limit::wait_before_identify() const {
   if (remaining > 0) return std::chrono::milliseconds(0);
   return reset_after + std::chrono::seconds(1);

@@ -1,10 +1,11 @@
 // Discord's session start limit (protocols.md G14; the Session Start Limit Object of
-// GET /gateway/bot): how many more Identifies the bot may send before the limit resets. Resumes
-// do not count. At 1,000 Identifies in 24 hours Discord ends every session of the app and
-// RESETS THE BOT TOKEN, so a bot that a supervisor restarts in a loop, or that Discord keeps
-// sending new sessions, must stop identifying when `remaining` is 0 and wait `reset_after`.
-// Pure: before each Identify the adapter reads the limit from GET /gateway/bot (for the first,
-// from the answer that gave the gateway URL) and waits as this says.
+// GET /gateway/bot), and the shard count the same answer recommends (G15). The limit: how many more
+// Identifies the bot may send before the limit resets. Resumes do not count. At 1,000 Identifies in
+// 24 hours Discord ends every session of the app and RESETS THE BOT TOKEN, so a bot that a
+// supervisor restarts in a loop, or that Discord keeps sending new sessions, must stop identifying
+// when `remaining` is 0 and wait `reset_after`. Pure: before each Identify the adapter reads the
+// limit from GET /gateway/bot (for the first, from the answer that gave the gateway URL) and waits
+// as this says.
 #pragma once
 
 #include <chrono>
@@ -28,5 +29,9 @@ struct session_start_limit {
   // plus a second, so that the Identify is not read a few ms early.
   std::chrono::milliseconds wait_before_identify() const;
 };
+
+// `shards` from the same answer, the shard count Discord recommends (G15): nullopt when absent,
+// malformed or below 1.
+std::optional<int> recommended_shards(std::string_view gateway_bot_body);
 
 }  // namespace tweetup

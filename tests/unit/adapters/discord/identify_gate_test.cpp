@@ -77,13 +77,3 @@ TEST_CASE("shard counts: configured, recommended, and after 4011") {
   CHECK(tweetup::reshard_count(2, 6) == 6);
   CHECK(tweetup::reshard_count(4, std::nullopt) == 5);
 }
-
-TEST_CASE("recommended_shards: read from GET /gateway/bot") {
-  CHECK(tweetup::recommended_shards(R"({"url":"wss://g","shards":9})") == 9);
-  CHECK_FALSE(tweetup::recommended_shards(R"({"url":"wss://g"})"));
-  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":0})"));
-  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":2.5})"));
-  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":"2"})"));
-  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":99999999999})"));
-  CHECK_FALSE(tweetup::recommended_shards("not json"));
-}

@@ -54,3 +54,13 @@ TEST_CASE("session_start_limit: a missing or malformed limit is unknown, not zer
   REQUIRE(limit);
   CHECK(limit->max_concurrency == 1);
 }
+
+TEST_CASE("recommended_shards: read from GET /gateway/bot") {
+  CHECK(tweetup::recommended_shards(R"({"url":"wss://g","shards":9})") == 9);
+  CHECK_FALSE(tweetup::recommended_shards(R"({"url":"wss://g"})"));
+  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":0})"));
+  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":2.5})"));
+  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":"2"})"));
+  CHECK_FALSE(tweetup::recommended_shards(R"({"shards":99999999999})"));
+  CHECK_FALSE(tweetup::recommended_shards("not json"));
+}
