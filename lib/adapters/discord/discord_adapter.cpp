@@ -102,11 +102,16 @@ void discord_adapter::stop() {
   // Cards waiting out their refresh interval get their last counts now, while REST drains.
   for (auto* wait : refresh_waits_)
     wait->cancel();
+  stop_shards();
+}
+
+void discord_adapter::stop_shards(const gateway_client* except) {
   for (auto* wait : start_waits_)
     wait->cancel();
   wake_identify_waits();
-  for (auto& shard : shards_)
-    shard->stop();
+  for (auto& shard : shards_) {
+    if (shard.get() != except) shard->stop();
+  }
 }
 
 async::task<std::string> discord_adapter::gateway_url() {
@@ -280,12 +285,7 @@ async::task<void> discord_adapter::run_shard(std::size_t index) {
   shard_fatal_code_ = shard.fatal_close_code();
   // Shards waiting for their turn to identify give up now rather than when it comes.
   halting_shards_ = true;
-  for (auto* wait : start_waits_)
-    wait->cancel();
-  wake_identify_waits();
-  for (auto& other : shards_) {
-    if (other.get() != &shard) other->stop();
-  }
+  stop_shards(&shard);
 }
 
 void discord_adapter::on_event(gateway_event& event) {

@@ -150,6 +150,8 @@ class discord_adapter final : public chat_adapter {
   async::task<void> await_identify_turn(int shard);
   async::task<void> await_session_start();
   void wake_identify_waits();
+  // Stops every shard but `except`; waits for a turn or for session starts end at once.
+  void stop_shards(const gateway_client* except = nullptr);
   void on_event(gateway_event& event);
   void on_message_create(gateway_event::message_create& message);
   void on_interaction(const std::string& raw);
