@@ -287,6 +287,11 @@ class Session:
         self.disconnected_at: Optional[float] = None
         self.lock = asyncio.Lock()
 
+    @property
+    def shard_pair(self) -> Tuple[int, int]:
+        """[id, count] from its Identify; an Identify without `shard` is shard 0 of 1 (G15)."""
+        return (self.shard[0], self.shard[1]) if self.shard else (0, 1)
+
 
 class GatewayConnection:
     def __init__(self, conn_id: int, path: str, query: Dict[str, str], opened_at: float,
@@ -654,8 +659,7 @@ class DiscordEmulator:
     def _session_for(self, guild_id: Optional[str]) -> Optional[Session]:
         for shard_id in sorted(self.shard_sessions):
             session = self.shard_sessions[shard_id]
-            count = session.shard[1] if session.shard else 1
-            if self.shard_of(guild_id, count) == shard_id:
+            if self.shard_of(guild_id, session.shard_pair[1]) == shard_id:
                 return session
         return None
 
@@ -1166,7 +1170,7 @@ class DiscordEmulator:
         return ready
 
     def _guilds_of(self, session: Session) -> List[dict]:
-        shard_id, count = session.shard if session.shard else (0, 1)
+        shard_id, count = session.shard_pair
         return [g for g in self.config.guilds if self.shard_of(g["id"], count) == shard_id]
 
     def _guild_create_payload(self, guild: dict) -> dict:
