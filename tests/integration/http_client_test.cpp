@@ -51,6 +51,7 @@ enum class behaviour {
   echo,                  // keep-alive; the body names the method, target and request body
   connection_close,      // echo with "Connection: close", then close
   until_eof,             // a body without length, delimited by closing the connection
+  until_close_notify,    // the same over TLS, the connection ended with close_notify first
   close_after_response,  // echo (keep-alive), then close at once: an idle connection dropped
   close_without_answer,  // read the request, close without a byte of response
   silent,                // read requests, never answer
@@ -88,8 +89,30 @@ struct http_test_server {
   std::vector<std::string> targets;
   std::vector<std::string> hosts;
   std::vector<std::string> server_names;  // SNI per TLS connection; "" when none was sent
+  int records_in = 0;  // TLS records received after the handshakes, over all connections
   error_code tls_error;
 };
+
+// OpenSSL's message callback sees every record header received: counts those of application
+// data (in TLS 1.3, every encrypted record).
+void count_records(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
+                   SSL* /*ssl*/, void* arg) {
+  if (write_p == 0 && content_type == SSL3_RT_HEADER && len >= 1 &&
+      static_cast<const unsigned char*>(buf)[0] == SSL3_RT_APPLICATION_DATA) {
+    ++*static_cast<int*>(arg);
+  }
+}
+
+async::task<void> send_close_notify(beast::tcp_stream* /*plain*/) {
+  co_return;
+}
+
+// Sends close_notify and waits for the client's, which it never sends: it ends with an error
+// when the client closes the connection.
+async::task<void> send_close_notify(beast::ssl_stream<beast::tcp_stream>* stream) {
+  auto [ec] = co_await stream->async_shutdown(async::nothrow);
+  (void)ec;
+}
 
 template <typename Stream>
 void close_connection(Stream* stream) {
@@ -169,9 +192,10 @@ async::task<void> serve_requests(Stream* stream, http_test_server* server) {
       close_connection(stream);
       co_return;
     }
-    if (mode == behaviour::until_eof) {
+    if (mode == behaviour::until_eof || mode == behaviour::until_close_notify) {
       const std::string text = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end";
       co_await write_raw(stream, text);
+      if (mode == behaviour::until_close_notify) co_await send_close_notify(stream);
       close_connection(stream);
       co_return;
     }
@@ -225,6 +249,8 @@ async::task<void> serve_connection(http_test_server* server, tcp::socket socket)
     }
     const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
     server->server_names.emplace_back(name != nullptr ? name : "");
+    SSL_set_msg_callback(stream.native_handle(), count_records);
+    SSL_set_msg_callback_arg(stream.native_handle(), &server->records_in);
     co_await serve_requests(&stream, server);
   } else {
     beast::tcp_stream stream(std::move(socket));
@@ -590,6 +616,42 @@ TEST_CASE("responses that end the connection are not reused") {
   }
   if (mode == behaviour::until_eof) CHECK(out[2].response.body == "until the end");
   CHECK(server.accepted == 3);
+}
+
+TEST_CASE("over TLS, only close_notify ends a body delimited by the end of the stream") {
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  http_test_server server(h.ioc, tls.get());
+  h.start(server);
+  http_client client(h.ioc.get_executor(), server.origin(), trusting(localhost_certificate()));
+  std::vector<exchange_result> out;
+  SUBCASE("close_notify, then the end of the stream: the body is whole") {
+    h.run(send_steps(&client, &server, {{behaviour::until_close_notify, get("/notify")}}, &out));
+    REQUIRE(out.size() == 1);
+    CHECK_MESSAGE(!out[0].ec, out[0].error_text);
+    CHECK(out[0].response.body == "until the end");
+  }
+  SUBCASE("the end of the stream alone could be an attacker's cut: an error") {
+    h.run(send_steps(&client, &server, {{behaviour::until_eof, get("/cut")}}, &out));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].ec == asio::ssl::error::stream_truncated);
+    CHECK_MESSAGE(out[0].error_text.find("read response from 127.0.0.1") != std::string::npos,
+                  out[0].error_text);
+  }
+}
+
+TEST_CASE("over TLS, a request's head and body go out as one record") {
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  http_test_server server(h.ioc, tls.get());
+  h.start(server);
+  http_client client(h.ioc.get_executor(), server.origin(), trusting(localhost_certificate()));
+  const std::string body(300, 'b');
+  exchange_result out;
+  h.run(send_one(&client, http_request{"POST", "/records", {}, body}, &out));
+  CHECK_MESSAGE(!out.ec, out.error_text);
+  CHECK(out.response.body == "POST /records\n" + body);
+  CHECK(server.records_in == 1);
 }
 
 TEST_CASE("a response the reader refuses fails with Beast's code and drops the connection") {

@@ -1,17 +1,10 @@
-// The transport's shared Beast translation unit (besides websocket_client.cpp and
-// http_client.cpp), so the connect sequence is compiled and written once.
+// The connect sequence, written once for both clients. Asio only: the TLS steps are
+// tls_session's, on the socket itself.
 #include "adapters/transport/connect_steps.hpp"
 
 #include <utility>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/verify_context.hpp>
-#include <boost/asio/ssl/verify_mode.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/system/errc.hpp>
@@ -22,7 +15,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
@@ -38,26 +30,33 @@ error_code refuse_plain(const parsed_url& u, const std::string& why, std::string
   return boost::system::errc::make_error_code(boost::system::errc::permission_denied);
 }
 
-// Checks the chain (OpenSSL's verdict) and then the host name, and keeps words for the first
-// failure. The failure text is shared with the handshake's caller because the callback stays
-// installed in the stream after the handshake task has returned.
-struct peer_verifier {
-  bool operator()(bool preverified, ssl::verify_context& context) const {
-    if (!preverified) {
-      X509_STORE_CTX* store = context.native_handle();
-      *failure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-      return false;
-    }
-    if (!check(preverified, context)) {
-      *failure = "the certificate does not name " + host;
-      return false;
-    }
-    return true;
+// Closes `socket` if `deadline` comes first, which ends whatever waits on it with an error;
+// expired() then says that the deadline did it. Destroying the guard disarms it, also when its
+// timer's handler is queued already.
+class socket_deadline {
+ public:
+  socket_deadline(tcp::socket* socket, clock_type::time_point deadline)
+      : state_(std::make_shared<state>()), timer_(socket->get_executor(), deadline) {
+    timer_.async_wait([state = state_, socket](error_code ec) {
+      if (ec || state->disarmed) return;
+      state->expired = true;
+      error_code ignored;
+      socket->close(ignored);
+    });
   }
+  ~socket_deadline() { state_->disarmed = true; }
+  socket_deadline(const socket_deadline&) = delete;
+  socket_deadline& operator=(const socket_deadline&) = delete;
 
-  ssl::host_name_verification check;
-  std::string host;
-  std::shared_ptr<std::string> failure;
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct state {
+    bool disarmed = false;
+    bool expired = false;
+  };
+  std::shared_ptr<state> state_;
+  asio::steady_timer timer_;
 };
 
 // The resolver has no expiry of its own: a timer cancels it. The handler shares the resolver,
@@ -78,25 +77,30 @@ async::task<std::pair<error_code, tcp::resolver::results_type>> resolve(
   co_return std::pair{error_code{}, std::move(endpoints)};
 }
 
-async::task<error_code> connect_tcp(beast::tcp_stream* stream,
-                                    tcp::resolver::results_type endpoints, parsed_url u,
-                                    clock_type::time_point deadline, std::string* error_text) {
-  stream->expires_after(deadline - clock_type::now());
-  auto [ec, endpoint] = co_await stream->async_connect(endpoints, async::nothrow);
-  stream->expires_never();
+async::task<error_code> connect_tcp(tcp::socket* socket, tcp::resolver::results_type endpoints,
+                                    parsed_url u, clock_type::time_point deadline,
+                                    std::string* error_text) {
+  const socket_deadline guard(socket, deadline);
+  // Asio tries the addresses in turn, opening the socket again for each: once the deadline
+  // has closed it, the condition stops it from trying the next.
+  auto [ec, endpoint] = co_await asio::async_connect(
+      *socket, endpoints,
+      [&guard](const error_code&, const tcp::endpoint&) { return !guard.expired(); },
+      async::nothrow);
+  if (guard.expired()) ec = beast::error::timeout;
   if (ec) co_return fail(ec, "connect to " + u.host + ":" + u.port, error_text);
   // Chat traffic is small request/response exchanges: Nagle's algorithm holding a short write
   // back until the peer's (delayed) ACK would add tens of milliseconds to each of them.
   error_code ignored;
-  stream->socket().set_option(tcp::no_delay(true), ignored);
+  socket->set_option(tcp::no_delay(true), ignored);
   co_return error_code{};
 }
 
 }  // namespace
 
-async::task<error_code> open_plain(std::shared_ptr<tcp::resolver> resolver,
-                                   beast::tcp_stream* stream, parsed_url u,
-                                   clock_type::time_point deadline, std::string* error_text) {
+async::task<error_code> open_plain(std::shared_ptr<tcp::resolver> resolver, net_stream* stream,
+                                   parsed_url u, clock_type::time_point deadline,
+                                   std::string* error_text) {
   if (!is_loopback_host(u.host)) {
     co_return refuse_plain(u, "is not loopback (127.0.0.0/8, ::1, localhost)", error_text);
   }
@@ -110,41 +114,33 @@ async::task<error_code> open_plain(std::shared_ptr<tcp::resolver> resolver,
           error_text);
     }
   }
-  const auto ec = co_await connect_tcp(stream, std::move(endpoints), u, deadline, error_text);
+  const auto ec =
+      co_await connect_tcp(&stream->socket(), std::move(endpoints), u, deadline, error_text);
   co_return ec;
 }
 
-async::task<error_code> open_tls(std::shared_ptr<tcp::resolver> resolver, tls_stream* stream,
+async::task<error_code> open_tls(std::shared_ptr<tcp::resolver> resolver, net_stream* stream,
                                  tls_client_context* tls, parsed_url u,
                                  clock_type::time_point deadline, std::string* error_text) {
   if (tls->load_error()) co_return fail(tls->load_error(), tls->load_error_text(), error_text);
   auto [resolve_ec, endpoints] = co_await resolve(std::move(resolver), u, deadline, error_text);
   if (resolve_ec) co_return resolve_ec;
   const auto connect_ec =
-      co_await connect_tcp(&stream->next_layer(), std::move(endpoints), u, deadline, error_text);
+      co_await connect_tcp(&stream->socket(), std::move(endpoints), u, deadline, error_text);
   if (connect_ec) co_return connect_ec;
 
-  // SNI carries host names only (RFC 6066 §3), never address literals.
-  if (!is_ip_literal(u.host) &&
-      !SSL_set_tlsext_host_name(stream->native_handle(), u.host.c_str())) {
-    co_return fail(error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
-                   "set SNI to " + u.host, error_text);
+  if (const auto ec = stream->start_tls(tls->native().native_handle())) {
+    co_return fail(ec, "start TLS with " + u.host, error_text);
   }
-  auto failure = std::make_shared<std::string>();
-  if (tls->verify()) {
-    stream->set_verify_mode(ssl::verify_peer);
-    stream->set_verify_callback(
-        peer_verifier{ssl::host_name_verification(u.host), u.host, failure});
-  } else {
-    stream->set_verify_mode(ssl::verify_none);
+  if (const auto ec = stream->tls()->expect_peer(u.host, tls->verify())) {
+    co_return fail(ec, "set SNI and the expected name to " + u.host, error_text);
   }
-  auto& lowest = stream->next_layer();
-  lowest.expires_after(deadline - clock_type::now());
-  auto [handshake_ec] = co_await stream->async_handshake(ssl::stream_base::client, async::nothrow);
-  lowest.expires_never();
+  const socket_deadline guard(&stream->socket(), deadline);
+  auto [handshake_ec] = co_await stream->async_handshake(async::nothrow);
+  if (guard.expired()) handshake_ec = beast::error::timeout;
   if (handshake_ec) {
     std::string what = "TLS handshake with " + u.host + ":" + u.port;
-    if (!failure->empty()) what += " (" + *failure + ")";
+    if (const auto why = stream->tls()->verify_failure(); !why.empty()) what += " (" + why + ")";
     co_return fail(handshake_ec, std::move(what), error_text);
   }
   co_return error_code{};

@@ -1,7 +1,6 @@
 // Internal to lib/adapters/transport: the steps from a parsed URL to an open byte stream that
 // websocket_client and http_client share (resolve, TCP connect, TLS handshake with SNI and
-// host name verification), each bounded by one deadline. Includes Beast: only the transport's
-// Beast translation units include this header.
+// host name verification), each bounded by one deadline.
 //
 // Executor: the streams' and the resolver's. Lifetime: `stream` and `tls` (and `error_text`)
 // are owned by the caller and must outlive the returned task; the resolver is shared so that
@@ -20,10 +19,9 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "adapters/transport/net_stream.hpp"
 #include "adapters/transport/parsed_url.hpp"
 #include "adapters/transport/tls_client_context.hpp"
 #include "async/asio.hpp"
@@ -31,19 +29,19 @@
 namespace tweetup::transport_detail {
 
 using clock_type = std::chrono::steady_clock;
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-// Resolves `u`, checks the loopback rule and connects `stream`, all before `deadline`.
+// Resolves `u`, checks the loopback rule and connects `stream` (new, plain), all before
+// `deadline`.
 async::task<boost::system::error_code> open_plain(
-    std::shared_ptr<boost::asio::ip::tcp::resolver> resolver, boost::beast::tcp_stream* stream,
-    parsed_url u, clock_type::time_point deadline, std::string* error_text);
+    std::shared_ptr<boost::asio::ip::tcp::resolver> resolver, net_stream* stream, parsed_url u,
+    clock_type::time_point deadline, std::string* error_text);
 
-// Resolves `u`, connects the TCP layer of `stream`, sets SNI (host names only, RFC 6066 §3) and,
-// when tls->verify(), certificate chain and host name verification, then runs the TLS client
-// handshake, all before `deadline`. `stream` must be made from tls->native(). A TLS context
+// Resolves `u`, connects `stream` (new), starts TLS on it with tls->native(), sets SNI (host
+// names only, RFC 6066 §3) and, when tls->verify(), certificate chain and host name
+// verification, then runs the TLS client handshake, all before `deadline`. A TLS context
 // whose trust store failed to load fails here with its load_error().
 async::task<boost::system::error_code> open_tls(
-    std::shared_ptr<boost::asio::ip::tcp::resolver> resolver, tls_stream* stream,
+    std::shared_ptr<boost::asio::ip::tcp::resolver> resolver, net_stream* stream,
     tls_client_context* tls, parsed_url u, clock_type::time_point deadline,
     std::string* error_text);
 

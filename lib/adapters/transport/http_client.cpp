@@ -1,18 +1,16 @@
-// One of the transport's Beast translation units (about 25 s and 1 GB to compile), hence the
-// pimpl in the header. Beast opens the connections (tcp_stream, ssl_stream, their connect and
-// handshake timeouts); the responses are read by http_response_reader, not by Beast's parser,
-// which cost the Discord path about 20,000 instructions per response with its field allocations
-// and the copy out. Exchanges run with no expiry on the tcp_stream: its per-operation timer
-// (a timer-queue insert and cancel for each write and read, and the cancelled wait run as one
-// more scheduler round) cost more than the read itself; the client's watchdog keeps their
-// deadlines instead.
+// The pimpl keeps Asio and OpenSSL out of the header. The connections are net_streams opened by
+// connect_steps; the responses are read by http_response_reader, not by Beast's parser, which
+// cost the Discord path about 20,000 instructions per response with its field allocations and
+// the copy out. Exchanges have no timer of their own: a per-operation timer (a timer-queue
+// insert and cancel for each write and read, and the cancelled wait run as one more scheduler
+// round, as Beast's tcp_stream did) cost more than the read itself; the client's watchdog keeps
+// their deadlines instead.
 #include "adapters/transport/http_client.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <string_view>
 #include <tuple>
 
@@ -20,9 +18,9 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/system/errc.hpp>
 
 #include "adapters/transport/connect_steps.hpp"
@@ -188,28 +186,24 @@ constexpr std::size_t read_room = 8192;
 // close() can reach it whoever holds it.
 struct pool_connection {
   pool_connection(const async::executor& ex, std::vector<pool_connection*>* registry)
-      : resolver(std::make_shared<tcp::resolver>(ex)), live(registry) {
+      : resolver(std::make_shared<tcp::resolver>(ex)), stream(ex), live(registry) {
     live->push_back(this);
   }
   ~pool_connection() { live->erase(std::find(live->begin(), live->end(), this)); }
   pool_connection(const pool_connection&) = delete;
   pool_connection& operator=(const pool_connection&) = delete;
 
-  bool is_open() const {
-    if (secure) return secure->next_layer().socket().is_open();
-    return plain && plain->socket().is_open();
-  }
+  bool is_open() const { return stream.socket().is_open(); }
 
   // Ends whatever is pending on it (resolve, connect, handshake, write, read) with an error.
   void abort() {
     resolver->cancel();
-    if (secure) secure->next_layer().close();
-    if (plain) plain->close();
+    error_code ignored;
+    stream.socket().close(ignored);
   }
 
   std::shared_ptr<tcp::resolver> resolver;
-  std::optional<beast::tcp_stream> plain;
-  std::optional<transport_detail::tls_stream> secure;
+  transport_detail::net_stream stream;
   std::array<char, read_room> buffer;
   clock_type::time_point idle_since{};
   // When the running exchange is overdue; max() while none runs. The watchdog reads it.
@@ -412,14 +406,12 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
     const auto deadline = clock_type::now() + options.timeout;
     error_code ec;
     if (origin.secure()) {
-      c->secure.emplace(ex, tls.native());
-      const auto tls_ec = co_await transport_detail::open_tls(c->resolver, &*c->secure, &tls,
-                                                              origin, deadline, text);
+      const auto tls_ec = co_await transport_detail::open_tls(c->resolver, &c->stream, &tls, origin,
+                                                              deadline, text);
       ec = tls_ec;
     } else {
-      c->plain.emplace(ex);
       const auto tcp_ec =
-          co_await transport_detail::open_plain(c->resolver, &*c->plain, origin, deadline, text);
+          co_await transport_detail::open_plain(c->resolver, &c->stream, origin, deadline, text);
       ec = tcp_ec;
     }
     if (ec) s->connection.reset();
@@ -454,15 +446,14 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
     if (next != clock_type::time_point::max()) watch_for(next);
   }
 
-  // Writes `req` and reads one final response, both within one timeout (the watchdog's).
-  // `stream` (the connection's socket, or its TLS stream whose tcp_stream has no expiry set) and
-  // `c` are owned by the caller's slot, `req` and `out` by the caller's frame. The read errors
+  // Writes `req` and reads one final response on `c`, both within one timeout (the watchdog's).
+  // `c` is owned by the caller's slot, `req` and `out` by the caller's frame. The read errors
   // are the reader's refusals as Beast codes (read_error_code), end_of_stream when the peer
   // closed before any byte, partial_message when it closed inside a response, or the stream's
   // own; any error after the watchdog closed the connection is beast::error::timeout.
-  template <typename Stream>
-  async::task<error_code> exchange(Stream* stream, pool_connection* c, const wire_request* req,
+  async::task<error_code> exchange(pool_connection* c, const wire_request* req,
                                    exchange_outcome* out) {
+    transport_detail::net_stream* stream = &c->stream;
     c->timed_out = false;
     c->deadline = clock_type::now() + options.timeout;
     watch_for(c->deadline);
@@ -544,15 +535,7 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
       pool_connection* c = s.connection.get();
       const bool reused = c->exchanges > 0;
       exchange_outcome outcome;
-      error_code ec;
-      if (c->secure) {
-        const auto tls_ec = co_await exchange(&*c->secure, c, &req, &outcome);
-        ec = tls_ec;
-      } else {
-        // The socket itself: with no expiry, tcp_stream's operations would only add a layer.
-        const auto tcp_ec = co_await exchange(&c->plain->socket(), c, &req, &outcome);
-        ec = tcp_ec;
-      }
+      const error_code ec = co_await exchange(c, &req, &outcome);
       if (epoch != my_epoch) co_return aborted();
       if (!ec) {
         ++c->exchanges;

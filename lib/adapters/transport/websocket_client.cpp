@@ -1,5 +1,6 @@
 // One of the transport's Beast translation units (about 25 s and 1 GB to compile), hence the
-// pimpl in the header.
+// pimpl in the header. Beast's websocket::stream runs over a net_stream, plain or TLS: one
+// instantiation of it for both.
 #include "adapters/transport/websocket_client.hpp"
 
 #include <algorithm>
@@ -11,14 +12,36 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/errc.hpp>
 
 #include "adapters/transport/connect_steps.hpp"
+#include "adapters/transport/net_stream.hpp"
 #include "adapters/transport/parsed_url.hpp"
 #include "adapters/transport/tls_client_context.hpp"
+
+// How Beast's websocket::stream ends the connection under it after the closing handshake (or a
+// failure), found by argument-dependent lookup: close_notify when it is TLS, sent if the socket
+// takes it at once, then the TCP teardown (shut down sending, read to the end, close). The
+// peer's own close_notify is read and dropped with the rest: a closed WebSocket has nothing
+// left to trust.
+namespace tweetup::transport_detail {
+
+void teardown(boost::beast::role_type role, net_stream& stream, boost::system::error_code& ec) {
+  if (stream.tls()) stream.tls()->send_close_notify();
+  boost::beast::websocket::teardown(role, stream.socket(), ec);
+}
+
+template <typename TeardownHandler>
+void async_teardown(boost::beast::role_type role, net_stream& stream, TeardownHandler&& handler) {
+  if (stream.tls()) stream.tls()->send_close_notify();
+  boost::beast::websocket::async_teardown(role, stream.socket(),
+                                          std::forward<TeardownHandler>(handler));
+}
+
+}  // namespace tweetup::transport_detail
+
+#include <boost/beast/websocket.hpp>
 
 namespace tweetup {
 
@@ -32,8 +55,7 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using transport_detail::clock_type;
 
-using plain_ws = websocket::stream<beast::tcp_stream>;
-using secure_ws = websocket::stream<transport_detail::tls_stream>;
+using ws_stream = websocket::stream<transport_detail::net_stream>;
 
 error_code errc_code(boost::system::errc::errc_t e) {
   return boost::system::errc::make_error_code(e);
@@ -60,8 +82,7 @@ struct websocket_client::impl {
   }
 
   void reset() {
-    plain.reset();
-    secure.reset();
+    ws.reset();
     buffer.clear();
   }
 
@@ -69,8 +90,8 @@ struct websocket_client::impl {
   // ends a lookup (connect_steps.hpp).
   void abort_now() {
     if (resolver) resolver->cancel();
-    if (plain) beast::get_lowest_layer(*plain).close();
-    if (secure) beast::get_lowest_layer(*secure).close();
+    error_code ignored;
+    if (ws) ws->next_layer().socket().close(ignored);
   }
 
   void cancel() {
@@ -109,38 +130,31 @@ struct websocket_client::impl {
     const parsed_url u = *parsed;
     const std::string host_header = u.authority();
     resolver = std::make_shared<tcp::resolver>(ex);
+    ws.emplace(ex);
+    error_code open_ec;
     if (u.secure()) {
-      secure.emplace(ex, tls.native());
-      const auto tls_ec = co_await transport_detail::open_tls(resolver, &secure->next_layer(), &tls,
-                                                              u, deadline, &error_text);
-      if (cancelled) co_return cancelled_error();
-      if (tls_ec) {
-        reset();
-        co_return tls_ec;
-      }
-      const auto ws_ec = co_await handshake(&*secure, host_header, u.target, o, deadline);
-      if (cancelled) co_return cancelled_error();
-      if (ws_ec) reset();
-      co_return ws_ec;
-    }
-    plain.emplace(ex);
-    const auto tcp_ec = co_await transport_detail::open_plain(resolver, &plain->next_layer(), u,
+      const auto tls_ec = co_await transport_detail::open_tls(resolver, &ws->next_layer(), &tls, u,
                                                               deadline, &error_text);
-    if (cancelled) co_return cancelled_error();
-    if (tcp_ec) {
-      reset();
-      co_return tcp_ec;
+      open_ec = tls_ec;
+    } else {
+      const auto tcp_ec = co_await transport_detail::open_plain(resolver, &ws->next_layer(), u,
+                                                                deadline, &error_text);
+      open_ec = tcp_ec;
     }
-    const auto ws_ec = co_await handshake(&*plain, host_header, u.target, o, deadline);
+    if (cancelled) co_return cancelled_error();
+    if (open_ec) {
+      reset();
+      co_return open_ec;
+    }
+    const auto ws_ec = co_await handshake(host_header, u.target, o, deadline);
     if (cancelled) co_return cancelled_error();
     if (ws_ec) reset();
     co_return ws_ec;
   }
 
-  // The WebSocket upgrade, under Beast's own handshake timeout. `ws` is owned by this impl.
-  template <typename Ws>
-  async::task<error_code> handshake(Ws* ws, std::string host_header, std::string target,
-                                    connect_options o, clock_type::time_point deadline) {
+  // The WebSocket upgrade of `ws`, under Beast's own handshake timeout.
+  async::task<error_code> handshake(std::string host_header, std::string target, connect_options o,
+                                    clock_type::time_point deadline) {
     const auto left = deadline - clock_type::now();
     if (left <= clock_type::duration::zero()) {
       co_return fail(beast::error::timeout, "WebSocket handshake with " + host_header);
@@ -180,9 +194,8 @@ struct websocket_client::impl {
     co_return error_code{};
   }
 
-  // What a read that gave (ec, size) on `ws` returns: the message, or the failure in words.
-  template <typename Ws>
-  std::pair<error_code, std::string> read_result(Ws* ws, error_code ec, std::size_t size) {
+  // What a read that gave (ec, size) returns: the message, or the failure in words.
+  std::pair<error_code, std::string> read_result(error_code ec, std::size_t size) {
     if (ec) {
       if (ws->reason().code != websocket::close_code::none) close_code = ws->reason().code;
       std::string what = "read";
@@ -202,15 +215,7 @@ struct websocket_client::impl {
     return {error_code{}, std::move(message)};
   }
 
-  template <typename Ws>
-  async::task<error_code> write_on(Ws* ws, std::string text) {
-    auto [ec, size] = co_await ws->async_write(asio::buffer(text), async::nothrow);
-    if (ec) co_return fail(ec, "write");
-    co_return error_code{};
-  }
-
-  template <typename Ws>
-  async::task<error_code> close_on(Ws* ws, std::uint16_t code, std::string reason) {
+  async::task<error_code> close_on(std::uint16_t code, std::string reason) {
     // A close frame carries at most 123 bytes of reason (RFC 6455 §5.5).
     if (reason.size() > 123) reason.resize(123);
     websocket::close_reason why(code);
@@ -226,8 +231,7 @@ struct websocket_client::impl {
   bool cancelled = false;                   // cancel() since the last connect() began
   std::shared_ptr<int> lifetime = std::make_shared<int>(0);  // expires with this impl
   int busy = 0;                                              // operations in flight
-  std::optional<plain_ws> plain;
-  std::optional<secure_ws> secure;
+  std::optional<ws_stream> ws;
   beast::flat_buffer buffer;
   std::string spare;  // storage handed back by reuse(), for the next message
   std::string chosen;
@@ -260,18 +264,11 @@ async::task<boost::system::error_code> websocket_client::connect(std::string url
 
 async::task<std::pair<boost::system::error_code, std::string>> websocket_client::read() {
   const in_flight counted(impl_.get());
-  // The stream's read is awaited here rather than through a coroutine per stream type: one
-  // frame per message read, not two.
+  if (!impl_->ws)
+    co_return std::pair{impl_->fail(asio::error::not_connected, "read"), std::string{}};
   impl_->buffer.clear();
-  if (impl_->secure) {
-    auto [ec, size] = co_await impl_->secure->async_read(impl_->buffer, async::nothrow);
-    co_return impl_->read_result(&*impl_->secure, ec, size);
-  }
-  if (impl_->plain) {
-    auto [ec, size] = co_await impl_->plain->async_read(impl_->buffer, async::nothrow);
-    co_return impl_->read_result(&*impl_->plain, ec, size);
-  }
-  co_return std::pair{impl_->fail(asio::error::not_connected, "read"), std::string{}};
+  auto [ec, size] = co_await impl_->ws->async_read(impl_->buffer, async::nothrow);
+  co_return impl_->read_result(ec, size);
 }
 
 void websocket_client::reuse(std::string spent) {
@@ -283,29 +280,18 @@ void websocket_client::reuse(std::string spent) {
 
 async::task<boost::system::error_code> websocket_client::write(std::string text) {
   const in_flight counted(impl_.get());
-  if (impl_->secure) {
-    auto ec = co_await impl_->write_on(&*impl_->secure, std::move(text));
-    co_return ec;
-  }
-  if (impl_->plain) {
-    auto ec = co_await impl_->write_on(&*impl_->plain, std::move(text));
-    co_return ec;
-  }
-  co_return impl_->fail(asio::error::not_connected, "write");
+  if (!impl_->ws) co_return impl_->fail(asio::error::not_connected, "write");
+  auto [ec, size] = co_await impl_->ws->async_write(asio::buffer(text), async::nothrow);
+  if (ec) co_return impl_->fail(ec, "write");
+  co_return error_code{};
 }
 
 async::task<boost::system::error_code> websocket_client::close(std::uint16_t code,
                                                                std::string reason) {
   const in_flight counted(impl_.get());
-  if (impl_->secure) {
-    auto ec = co_await impl_->close_on(&*impl_->secure, code, std::move(reason));
-    co_return ec;
-  }
-  if (impl_->plain) {
-    auto ec = co_await impl_->close_on(&*impl_->plain, code, std::move(reason));
-    co_return ec;
-  }
-  co_return impl_->fail(asio::error::not_connected, "close");
+  if (!impl_->ws) co_return impl_->fail(asio::error::not_connected, "close");
+  auto ec = co_await impl_->close_on(code, std::move(reason));
+  co_return ec;
 }
 
 void websocket_client::cancel() {
@@ -313,9 +299,7 @@ void websocket_client::cancel() {
 }
 
 bool websocket_client::is_open() const {
-  if (impl_->secure) return impl_->secure->is_open();
-  if (impl_->plain) return impl_->plain->is_open();
-  return false;
+  return impl_->ws && impl_->ws->is_open();
 }
 
 const std::string& websocket_client::chosen_subprotocol() const {

@@ -29,7 +29,8 @@ std::string dependency_of(const std::string& target, bool angle) {
   for (const char* library : {"date", "fmt", "spdlog", "boost", "nlohmann", "CLI", "openssl"}) {
     if (target.starts_with(std::string(library) + "/")) return library;
   }
-  if (target.find('/') == std::string::npos) return "std";  // the C++ and POSIX headers
+  // The C++ and POSIX headers (POSIX puts some in sys/).
+  if (target.find('/') == std::string::npos || target.starts_with("sys/")) return "std";
   return "unknown:" + target;
 }
 

@@ -1,0 +1,215 @@
+// tls_session against an OpenSSL server on the other end of a socket pair, both non-blocking
+// and stepped by hand in one thread: no network, no event loop, nothing waits. The server
+// presents a certificate made at test time (support/tls_test_certs).
+#include "adapters/transport/tls_session.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+#include <string>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+#include "adapters/transport/tls_client_context.hpp"
+#include "support/tls_test_certs.hpp"
+
+namespace {
+
+using tweetup::tls_options;
+using tweetup::testing::localhost_certificate;
+using tweetup::testing::server_tls;
+using tweetup::transport_detail::tls_client_context;
+using tweetup::transport_detail::tls_session;
+using want = tls_session::want;
+
+tls_options trusting_localhost() {
+  return tls_options{localhost_certificate().path.string(), true};
+}
+
+struct session_pair {
+  explicit session_pair(tls_options client_options = trusting_localhost())
+      : client_context(std::move(client_options)) {
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    for (const int fd : fds)
+      REQUIRE(::fcntl(fd, F_SETFL, O_NONBLOCK) == 0);
+    client = std::make_unique<tls_session>(client_context.native().native_handle(), fds[0]);
+    REQUIRE_FALSE(client->error());
+    server = SSL_new(server_context->native_handle());
+    REQUIRE(server != nullptr);
+    SSL_set_fd(server, fds[1]);
+  }
+  ~session_pair() {
+    client.reset();
+    SSL_free(server);
+    for (const int fd : fds)
+      if (fd >= 0) ::close(fd);
+  }
+  session_pair(const session_pair&) = delete;
+  session_pair& operator=(const session_pair&) = delete;
+
+  // Steps both handshakes in turn until the client's ends; the server's result is kept.
+  tls_session::step shake() {
+    tls_session::step c{want::read, 0, {}};
+    for (int turn = 0; turn < 100 && c.next != want::nothing; ++turn) {
+      c = client->handshake();
+      if (!server_done) {
+        const int r = SSL_accept(server);
+        server_done = r == 1;
+      }
+    }
+    // The server's last flight may still be unread by it (TLS 1.3: the client's Finished).
+    for (int turn = 0; turn < 10 && !server_done && !c.ec; ++turn)
+      server_done = SSL_accept(server) == 1;
+    ERR_clear_error();
+    return c;
+  }
+
+  void close_server_socket() {
+    ::close(fds[1]);
+    fds[1] = -1;
+  }
+
+  int fds[2] = {-1, -1};
+  std::unique_ptr<boost::asio::ssl::context> server_context =
+      server_tls(localhost_certificate().pem);
+  tls_client_context client_context;
+  std::unique_ptr<tls_session> client;
+  SSL* server = nullptr;
+  bool server_done = false;
+};
+
+std::string server_name_of(SSL* server) {
+  const char* name = SSL_get_servername(server, TLSEXT_NAMETYPE_host_name);
+  return name != nullptr ? name : "";
+}
+
+}  // namespace
+
+TEST_CASE("tls_session: handshake with SNI, then records both ways") {
+  session_pair p;
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  const auto shaken = p.shake();
+  REQUIRE_MESSAGE(!shaken.ec, shaken.ec.message());
+  REQUIRE(p.server_done);
+  CHECK(p.client->verify_failure().empty());
+  CHECK(server_name_of(p.server) == "localhost");
+
+  const std::string hello = "GET / HTTP/1.1\r\n\r\n";
+  const auto wrote = p.client->write(hello.data(), hello.size());
+  REQUIRE(!wrote.ec);
+  CHECK(wrote.next == want::nothing);
+  CHECK(wrote.bytes == hello.size());
+  char got[64] = {};
+  std::size_t got_size = 0;
+  REQUIRE(SSL_read_ex(p.server, got, sizeof got, &got_size) == 1);
+  CHECK(std::string(got, got_size) == hello);
+
+  // Nothing sent yet: the client is told to wait for the socket, without an error.
+  char room[4096];
+  const auto nothing_yet = p.client->read(room, sizeof room);
+  CHECK(nothing_yet.next == want::read);
+  CHECK_FALSE(nothing_yet.ec);
+}
+
+TEST_CASE("tls_session: a burst of records is read whole, across its receive buffer") {
+  session_pair p;
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+  // 40 records of 1,000 bytes: more than one receive buffer (input_room) holds, so records
+  // straddle its refills.
+  std::string sent;
+  for (int i = 0; i < 40; ++i) {
+    const std::string record(1000, static_cast<char>('a' + i % 26));
+    std::size_t written = 0;
+    REQUIRE(SSL_write_ex(p.server, record.data(), record.size(), &written) == 1);
+    sent += record;
+  }
+  REQUIRE(sent.size() > tls_session::input_room * 2);
+  std::string received;
+  char room[1500];
+  for (int reads = 0; reads < 1000 && received.size() < sent.size(); ++reads) {
+    const auto step = p.client->read(room, sizeof room);
+    REQUIRE_MESSAGE(!step.ec, step.ec.message());
+    // Everything has arrived: the client never has to wait for the socket.
+    REQUIRE(step.next == want::nothing);
+    received.append(room, step.bytes);
+  }
+  CHECK(received == sent);
+  CHECK(p.client->read(room, sizeof room).next == want::read);
+}
+
+TEST_CASE("tls_session: how the connection ended") {
+  session_pair p;
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+  char room[256];
+  SUBCASE("the peer's close_notify is the end of the stream") {
+    SSL_shutdown(p.server);
+    const auto step = p.client->read(room, sizeof room);
+    CHECK(step.next == want::nothing);
+    CHECK(step.ec == boost::asio::error::eof);
+  }
+  SUBCASE("a connection cut without close_notify is a truncation") {
+    p.close_server_socket();
+    const auto step = p.client->read(room, sizeof room);
+    CHECK(step.next == want::nothing);
+    CHECK(step.ec == boost::asio::ssl::error::stream_truncated);
+  }
+  SUBCASE("writing to a peer that has gone fails with an error, not SIGPIPE") {
+    p.close_server_socket();
+    // With SIGPIPE's default action a write that raised it would end this test process.
+    const auto previous = std::signal(SIGPIPE, SIG_DFL);
+    const std::string text(100, 'x');
+    const auto step = p.client->write(text.data(), text.size());
+    std::signal(SIGPIPE, previous);
+    CHECK(step.next == want::nothing);
+    CHECK(step.ec == boost::asio::error::broken_pipe);
+  }
+}
+
+TEST_CASE("tls_session: the peer's certificate, its names and its trust") {
+  SUBCASE("an address literal is checked against the certificate's IP names, without SNI") {
+    session_pair p;
+    REQUIRE_FALSE(p.client->expect_peer("127.0.0.1", true));
+    const auto shaken = p.shake();
+    CHECK_MESSAGE(!shaken.ec, shaken.ec.message());
+    CHECK(server_name_of(p.server).empty());
+  }
+  SUBCASE("a host name the certificate does not name is refused, in words") {
+    session_pair p;
+    REQUIRE_FALSE(p.client->expect_peer("wrong.example", true));
+    const auto shaken = p.shake();
+    REQUIRE(shaken.ec);
+    CHECK(shaken.ec.category() == boost::asio::error::get_ssl_category());
+    CHECK(ERR_GET_REASON(static_cast<unsigned long>(shaken.ec.value())) ==
+          SSL_R_CERTIFICATE_VERIFY_FAILED);
+    CHECK(p.client->verify_failure() == "the certificate does not name wrong.example");
+  }
+  SUBCASE("an address the certificate does not name is refused") {
+    session_pair p;
+    REQUIRE_FALSE(p.client->expect_peer("127.0.0.2", true));
+    REQUIRE(p.shake().ec);
+    CHECK(p.client->verify_failure() == "the certificate does not name 127.0.0.2");
+  }
+  SUBCASE("a certificate no trusted root signed is refused") {
+    session_pair p(tls_options{});
+    REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+    REQUIRE(p.shake().ec);
+    CHECK_MESSAGE(p.client->verify_failure().find("self-signed") != std::string::npos,
+                  p.client->verify_failure());
+  }
+  SUBCASE("with verification off, the same certificate is taken") {
+    session_pair p(tls_options{"", false});
+    REQUIRE_FALSE(p.client->expect_peer("localhost", false));
+    const auto shaken = p.shake();
+    CHECK_MESSAGE(!shaken.ec, shaken.ec.message());
+  }
+}
