@@ -24,6 +24,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
@@ -48,7 +49,12 @@ struct tls_op {
   void operator()(Self& self, boost::system::error_code wait_error = {}) {
     if (now == phase::finished_at_once) return complete(self, result.ec, result.bytes);
     if (wait_error) return complete(self, wait_error, 0);  // the socket was closed meanwhile
-    const tls_session::step s = step();
+    // OpenSSL holds the descriptor's number, not the socket: once the socket is closed, that
+    // number may already name another connection.
+    const tls_session::step s =
+        socket->is_open()
+            ? step()
+            : tls_session::step{tls_session::want::nothing, 0, boost::asio::error::bad_descriptor};
     if (s.next != tls_session::want::nothing) {
       now = phase::waited;
       socket->async_wait(s.next == tls_session::want::read ? boost::asio::socket_base::wait_read
@@ -120,6 +126,11 @@ class net_stream {
   // The TLS session, or null on a plain stream.
   tls_session* tls() noexcept { return tls_.get(); }
 
+  // Sends close_notify when this is an open TLS stream and the socket takes it at once.
+  void send_close_notify() {
+    if (tls_ && socket_.is_open()) tls_->send_close_notify();
+  }
+
   // Puts a TLS session with the options of `context` over the connected socket; the handshake
   // comes next (async_handshake), after tls()->expect_peer().
   boost::system::error_code start_tls(SSL_CTX* context) {
@@ -153,8 +164,8 @@ class net_stream {
           }
           // One record's plaintext at most per call, like a socket's read_some.
           using step = net_stream_detail::read_step;
-          boost::asio::async_compose<decltype(handler), void(boost::system::error_code,
-                                                             std::size_t)>(
+          boost::asio::async_compose<decltype(handler),
+                                     void(boost::system::error_code, std::size_t)>(
               net_stream_detail::tls_op<step, true>{&socket_, step{tls_.get(), first(into)}},
               handler, socket_);
         },
@@ -170,8 +181,8 @@ class net_stream {
             return;
           }
           using step = net_stream_detail::write_step;
-          boost::asio::async_compose<decltype(handler), void(boost::system::error_code,
-                                                             std::size_t)>(
+          boost::asio::async_compose<decltype(handler),
+                                     void(boost::system::error_code, std::size_t)>(
               net_stream_detail::tls_op<step, true>{&socket_, step{tls_.get(), gathered(from)}},
               handler, socket_);
         },

@@ -33,8 +33,7 @@ tls_session::socket_input& input_of(BIO* b) {
 // connection; this one sends with MSG_NOSIGNAL, as Asio's own sockets do.
 int bio_write(BIO* b, const char* data, int size) {
   BIO_clear_retry_flags(b);
-  const ssize_t sent =
-      ::send(input_of(b).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  const ssize_t sent = ::send(input_of(b).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
   if (sent >= 0) return static_cast<int>(sent);
   if (would_block(errno)) BIO_set_retry_write(b);
   return -1;
@@ -83,8 +82,7 @@ long bio_ctrl(BIO* b, int command, long /*number*/, void* /*pointer*/) {
 // Made once; OpenSSL keeps no reference to a method's owner, so it lives for the process.
 const BIO_METHOD* socket_method() {
   static BIO_METHOD* const method = [] {
-    BIO_METHOD* m =
-        BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tweetup socket");
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tweetup socket");
     if (m == nullptr) return m;
     BIO_meth_set_write(m, bio_write);
     BIO_meth_set_read(m, bio_read);
@@ -222,9 +220,10 @@ tls_session::step tls_session::finish(int result, std::size_t bytes) {
     case SSL_ERROR_SSL: {
       const unsigned long e = ERR_get_error();
       // The connection ended without close_notify: what asio::ssl::stream calls a truncation.
-      s.ec = ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING
-                 ? error_code(boost::asio::ssl::error::stream_truncated)
-                 : ssl_error(e);
+      s.ec =
+          ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING
+              ? error_code(boost::asio::ssl::error::stream_truncated)
+              : ssl_error(e);
       break;
     }
     default:

@@ -28,13 +28,13 @@
 namespace tweetup::transport_detail {
 
 void teardown(boost::beast::role_type role, net_stream& stream, boost::system::error_code& ec) {
-  if (stream.tls()) stream.tls()->send_close_notify();
+  stream.send_close_notify();
   boost::beast::websocket::teardown(role, stream.socket(), ec);
 }
 
 template <typename TeardownHandler>
 void async_teardown(boost::beast::role_type role, net_stream& stream, TeardownHandler&& handler) {
-  if (stream.tls()) stream.tls()->send_close_notify();
+  stream.send_close_notify();
   boost::beast::websocket::async_teardown(role, stream.socket(),
                                           std::forward<TeardownHandler>(handler));
 }

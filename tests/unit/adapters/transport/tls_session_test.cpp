@@ -1,6 +1,8 @@
-// tls_session against an OpenSSL server on the other end of a socket pair, both non-blocking
-// and stepped by hand in one thread: no network, no event loop, nothing waits. The server
-// presents a certificate made at test time (support/tls_test_certs).
+// tls_session, and net_stream's TLS operations, against an OpenSSL server on the other end of
+// a socket pair, both non-blocking, in one thread: the handshakes are stepped by hand, and
+// net_stream's operations run on an io_context only once the server has written what they
+// read. No network, nothing waits. The server presents a certificate made at test time
+// (support/tls_test_certs).
 #include "adapters/transport/tls_session.hpp"
 
 #include <doctest/doctest.h>
@@ -9,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <csignal>
 #include <memory>
 #include <string>
@@ -16,8 +20,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/error.hpp>
 
+#include "adapters/transport/net_stream.hpp"
 #include "adapters/transport/tls_client_context.hpp"
 #include "support/tls_test_certs.hpp"
 
@@ -26,6 +32,7 @@ namespace {
 using tweetup::tls_options;
 using tweetup::testing::localhost_certificate;
 using tweetup::testing::server_tls;
+using tweetup::transport_detail::net_stream;
 using tweetup::transport_detail::tls_client_context;
 using tweetup::transport_detail::tls_session;
 using want = tls_session::want;
@@ -34,20 +41,32 @@ tls_options trusting_localhost() {
   return tls_options{localhost_certificate().path.string(), true};
 }
 
+// The client's session is its own, or that of `over`, a net_stream given the client's socket.
 struct session_pair {
-  explicit session_pair(tls_options client_options = trusting_localhost())
+  explicit session_pair(tls_options client_options = trusting_localhost(),
+                        net_stream* over = nullptr)
       : client_context(std::move(client_options)) {
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
     for (const int fd : fds)
       REQUIRE(::fcntl(fd, F_SETFL, O_NONBLOCK) == 0);
-    client = std::make_unique<tls_session>(client_context.native().native_handle(), fds[0]);
+    SSL_CTX* context = client_context.native().native_handle();
+    if (over != nullptr) {
+      // Asio takes any stream socket; the protocol tag only says how to name addresses.
+      over->socket().assign(boost::asio::ip::tcp::v4(), fds[0]);
+      fds[0] = -1;  // the stream's now
+      REQUIRE_FALSE(over->start_tls(context));
+      client = over->tls();
+    } else {
+      own_client = std::make_unique<tls_session>(context, fds[0]);
+      client = own_client.get();
+    }
     REQUIRE_FALSE(client->error());
     server = SSL_new(server_context->native_handle());
     REQUIRE(server != nullptr);
     SSL_set_fd(server, fds[1]);
   }
   ~session_pair() {
-    client.reset();
+    own_client.reset();
     SSL_free(server);
     for (const int fd : fds)
       if (fd >= 0) ::close(fd);
@@ -81,7 +100,8 @@ struct session_pair {
   std::unique_ptr<boost::asio::ssl::context> server_context =
       server_tls(localhost_certificate().pem);
   tls_client_context client_context;
-  std::unique_ptr<tls_session> client;
+  std::unique_ptr<tls_session> own_client;
+  tls_session* client = nullptr;
   SSL* server = nullptr;
   bool server_done = false;
 };
@@ -212,4 +232,79 @@ TEST_CASE("tls_session: the peer's certificate, its names and its trust") {
     const auto shaken = p.shake();
     CHECK_MESSAGE(!shaken.ec, shaken.ec.message());
   }
+}
+
+TEST_CASE("net_stream: TLS reads and writes complete through the io_context, never inline") {
+  boost::asio::io_context ioc;
+  net_stream stream(ioc.get_executor());
+  session_pair p(trusting_localhost(), &stream);
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+
+  // A read that must wait for the socket, and a write that finishes at once: neither handler
+  // runs inside its initiating call.
+  char room[64];
+  boost::system::error_code read_ec = boost::asio::error::would_block;
+  std::size_t read_size = 0;
+  stream.async_read_some(boost::asio::buffer(room),
+                         [&](boost::system::error_code ec, std::size_t n) {
+                           read_ec = ec;
+                           read_size = n;
+                         });
+  const std::string head = "head;";
+  const std::string body = "body";
+  const std::array<boost::asio::const_buffer, 2> parts{boost::asio::buffer(head),
+                                                       boost::asio::buffer(body)};
+  boost::system::error_code write_ec = boost::asio::error::would_block;
+  std::size_t written = 0;
+  stream.async_write_some(parts, [&](boost::system::error_code ec, std::size_t n) {
+    write_ec = ec;
+    written = n;
+  });
+  CHECK(read_ec == boost::asio::error::would_block);
+  CHECK(write_ec == boost::asio::error::would_block);
+
+  std::size_t got = 0;
+  char at_server[64];
+  REQUIRE(SSL_read_ex(p.server, at_server, sizeof at_server, &got) == 1);
+  // Head and body in one record.
+  CHECK(std::string(at_server, got) == head + body);
+  std::size_t sent = 0;
+  REQUIRE(SSL_write_ex(p.server, "pong", 4, &sent) == 1);
+  ioc.run();
+  CHECK_FALSE(write_ec);
+  CHECK(written == head.size() + body.size());
+  CHECK_FALSE(read_ec);
+  CHECK(std::string(room, read_size) == "pong");
+}
+
+TEST_CASE("net_stream: once its socket is closed, TLS touches no descriptor opened since") {
+  boost::asio::io_context ioc;
+  net_stream stream(ioc.get_executor());
+  session_pair p(trusting_localhost(), &stream);
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+  const int number = stream.socket().native_handle();
+  stream.socket().close();
+  // The lowest free number goes to the next descriptor opened: the one just closed.
+  int other[2] = {-1, -1};
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, other) == 0);
+  REQUIRE((other[0] == number || other[1] == number));
+  const int far_end = other[0] == number ? other[1] : other[0];
+
+  boost::system::error_code write_ec;
+  std::size_t written = 99;
+  stream.async_write_some(boost::asio::buffer("hello", 5),
+                          [&](boost::system::error_code ec, std::size_t n) {
+                            write_ec = ec;
+                            written = n;
+                          });
+  ioc.run();
+  CHECK(write_ec == boost::asio::error::bad_descriptor);
+  CHECK(written == 0);
+  char leaked[16];
+  CHECK(::recv(far_end, leaked, sizeof leaked, MSG_DONTWAIT) == -1);
+  CHECK(errno == EAGAIN);
+  ::close(other[0]);
+  ::close(other[1]);
 }
