@@ -618,7 +618,7 @@ TEST_CASE("responses that end the connection are not reused") {
   CHECK(server.accepted == 3);
 }
 
-TEST_CASE("over TLS, only close_notify ends a body delimited by the end of the stream") {
+TEST_CASE("over TLS: what ends a body, and how a request is written") {
   harness h;
   auto tls = server_tls(localhost_certificate().pem);
   http_test_server server(h.ioc, tls.get());
@@ -638,20 +638,15 @@ TEST_CASE("over TLS, only close_notify ends a body delimited by the end of the s
     CHECK_MESSAGE(out[0].error_text.find("read response from 127.0.0.1") != std::string::npos,
                   out[0].error_text);
   }
-}
-
-TEST_CASE("over TLS, a request's head and body go out as one record") {
-  harness h;
-  auto tls = server_tls(localhost_certificate().pem);
-  http_test_server server(h.ioc, tls.get());
-  h.start(server);
-  http_client client(h.ioc.get_executor(), server.origin(), trusting(localhost_certificate()));
-  const std::string body(300, 'b');
-  exchange_result out;
-  h.run(send_one(&client, http_request{"POST", "/records", {}, body}, &out));
-  CHECK_MESSAGE(!out.ec, out.error_text);
-  CHECK(out.response.body == "POST /records\n" + body);
-  CHECK(server.records_in == 1);
+  SUBCASE("a request's head and body go out as one record") {
+    const std::string body(300, 'b');
+    h.run(send_steps(&client, &server,
+                     {{behaviour::echo, http_request{"POST", "/records", {}, body}}}, &out));
+    REQUIRE(out.size() == 1);
+    CHECK_MESSAGE(!out[0].ec, out[0].error_text);
+    CHECK(out[0].response.body == "POST /records\n" + body);
+    CHECK(server.records_in == 1);
+  }
 }
 
 TEST_CASE("a response the reader refuses fails with Beast's code and drops the connection") {

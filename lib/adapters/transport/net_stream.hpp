@@ -163,11 +163,7 @@ class net_stream {
             return;
           }
           // One record's plaintext at most per call, like a socket's read_some.
-          using step = net_stream_detail::read_step;
-          boost::asio::async_compose<decltype(handler),
-                                     void(boost::system::error_code, std::size_t)>(
-              net_stream_detail::tls_op<step, true>{&socket_, step{tls_.get(), first(into)}},
-              handler, socket_);
+          run_tls(net_stream_detail::read_step{tls_.get(), first(into)}, std::move(handler));
         },
         token, buffers);
   }
@@ -180,16 +176,20 @@ class net_stream {
             socket_.async_write_some(from, std::move(handler));
             return;
           }
-          using step = net_stream_detail::write_step;
-          boost::asio::async_compose<decltype(handler),
-                                     void(boost::system::error_code, std::size_t)>(
-              net_stream_detail::tls_op<step, true>{&socket_, step{tls_.get(), gathered(from)}},
-              handler, socket_);
+          run_tls(net_stream_detail::write_step{tls_.get(), gathered(from)}, std::move(handler));
         },
         token, buffers);
   }
 
  private:
+  // Runs a read or write step on the TLS session until it finishes; `handler` gets (error_code,
+  // bytes).
+  template <typename Step, typename Handler>
+  void run_tls(Step step, Handler handler) {
+    boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
+        net_stream_detail::tls_op<Step, true>{&socket_, step}, handler, socket_);
+  }
+
   template <typename Buffers>
   static boost::asio::mutable_buffer first(const Buffers& buffers) {
     auto it = boost::asio::buffer_sequence_begin(buffers);

@@ -106,6 +106,17 @@ struct session_pair {
   bool server_done = false;
 };
 
+// A net_stream on the client's end of a session_pair, the handshakes done.
+struct stream_pair {
+  stream_pair() {
+    REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+    REQUIRE_FALSE(p.shake().ec);
+  }
+  boost::asio::io_context ioc;
+  net_stream stream{ioc.get_executor()};
+  session_pair p{trusting_localhost(), &stream};
+};
+
 std::string server_name_of(SSL* server) {
   const char* name = SSL_get_servername(server, TLSEXT_NAMETYPE_host_name);
   return name != nullptr ? name : "";
@@ -235,11 +246,9 @@ TEST_CASE("tls_session: the peer's certificate, its names and its trust") {
 }
 
 TEST_CASE("net_stream: TLS reads and writes complete through the io_context, never inline") {
-  boost::asio::io_context ioc;
-  net_stream stream(ioc.get_executor());
-  session_pair p(trusting_localhost(), &stream);
-  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
-  REQUIRE_FALSE(p.shake().ec);
+  stream_pair s;
+  auto& stream = s.stream;
+  auto& p = s.p;
 
   // A read that must wait for the socket, and a write that finishes at once: neither handler
   // runs inside its initiating call.
@@ -271,7 +280,7 @@ TEST_CASE("net_stream: TLS reads and writes complete through the io_context, nev
   CHECK(std::string(at_server, got) == head + body);
   std::size_t sent = 0;
   REQUIRE(SSL_write_ex(p.server, "pong", 4, &sent) == 1);
-  ioc.run();
+  s.ioc.run();
   CHECK_FALSE(write_ec);
   CHECK(written == head.size() + body.size());
   CHECK_FALSE(read_ec);
@@ -279,11 +288,8 @@ TEST_CASE("net_stream: TLS reads and writes complete through the io_context, nev
 }
 
 TEST_CASE("net_stream: once its socket is closed, TLS touches no descriptor opened since") {
-  boost::asio::io_context ioc;
-  net_stream stream(ioc.get_executor());
-  session_pair p(trusting_localhost(), &stream);
-  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
-  REQUIRE_FALSE(p.shake().ec);
+  stream_pair s;
+  auto& stream = s.stream;
   const int number = stream.socket().native_handle();
   stream.socket().close();
   // The lowest free number goes to the next descriptor opened: the one just closed.
@@ -299,7 +305,7 @@ TEST_CASE("net_stream: once its socket is closed, TLS touches no descriptor open
                             write_ec = ec;
                             written = n;
                           });
-  ioc.run();
+  s.ioc.run();
   CHECK(write_ec == boost::asio::error::bad_descriptor);
   CHECK(written == 0);
   char leaked[16];
