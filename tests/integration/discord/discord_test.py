@@ -140,6 +140,9 @@ class Tls(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(len(sc.emu.identifies), 1)
             self.assertEqual(sc.emu.violations, [])
             self.assertEqual(await sc.stop_bot(), 0)
+            # The closing handshake over TLS, then the bot's close_notify and TCP teardown.
+            await sc.emu.wait_for(lambda: sc.emu.client_close_codes, what="a close frame")
+            self.assertEqual(sc.emu.client_close_codes, [1000])
 
     async def test_an_untrusted_certificate_is_refused_and_the_log_says_why(self):
         # The emulator's side of each refused handshake is expected here, not worth a traceback.
