@@ -89,7 +89,8 @@ struct http_test_server {
   std::vector<std::string> targets;
   std::vector<std::string> hosts;
   std::vector<std::string> server_names;  // SNI per TLS connection; "" when none was sent
-  int records_in = 0;  // TLS records received after the handshakes, over all connections
+  int records_in = 0;         // TLS records received after the handshakes, over all connections
+  std::vector<bool> resumed;  // per TLS connection: whether its handshake resumed a session
   error_code tls_error;
 };
 
@@ -249,6 +250,7 @@ async::task<void> serve_connection(http_test_server* server, tcp::socket socket)
     }
     const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
     server->server_names.emplace_back(name != nullptr ? name : "");
+    server->resumed.push_back(SSL_session_reused(stream.native_handle()) == 1);
     SSL_set_msg_callback(stream.native_handle(), count_records);
     SSL_set_msg_callback_arg(stream.native_handle(), &server->records_in);
     co_await serve_requests(&stream, server);
@@ -618,7 +620,7 @@ TEST_CASE("responses that end the connection are not reused") {
   CHECK(server.accepted == 3);
 }
 
-TEST_CASE("over TLS: what ends a body, and how a request is written") {
+TEST_CASE("over TLS: what ends a body, how a request is written, and resumption") {
   harness h;
   auto tls = server_tls(localhost_certificate().pem);
   http_test_server server(h.ioc, tls.get());
@@ -637,6 +639,28 @@ TEST_CASE("over TLS: what ends a body, and how a request is written") {
     CHECK(out[0].ec == asio::ssl::error::stream_truncated);
     CHECK_MESSAGE(out[0].error_text.find("read response from 127.0.0.1") != std::string::npos,
                   out[0].error_text);
+  }
+  SUBCASE("a new connection to the same host name resumes the session of the one before") {
+    http_client by_name(h.ioc.get_executor(), server.origin("localhost"),
+                        trusting(localhost_certificate()));
+    h.run(send_steps(&by_name, &server,
+                     {{behaviour::connection_close, get("/first")},
+                      {behaviour::connection_close, get("/second")},
+                      {behaviour::connection_close, get("/third")}},
+                     &out));
+    REQUIRE(out.size() == 3);
+    for (const auto& r : out)
+      CHECK_MESSAGE(!r.ec, r.error_text);
+    // The first handshake is a full one; each later one takes the ticket of the one before.
+    CHECK(server.resumed == std::vector<bool>{false, true, true});
+  }
+  SUBCASE("an address sends no SNI, so it is not resumed") {
+    h.run(send_steps(&client, &server,
+                     {{behaviour::connection_close, get("/first")},
+                      {behaviour::connection_close, get("/second")}},
+                     &out));
+    REQUIRE(out.size() == 2);
+    CHECK(server.resumed == std::vector<bool>{false, false});
   }
   SUBCASE("a request's head and body go out as one record") {
     const std::string body(300, 'b');

@@ -135,6 +135,7 @@ async::task<error_code> open_tls(std::shared_ptr<tcp::resolver> resolver, net_st
   if (const auto ec = stream->tls()->expect_peer(u.host, tls->verify())) {
     co_return fail(ec, "set SNI and the expected name to " + u.host, error_text);
   }
+  if (SSL_SESSION* ticket = tls->take_session(u.host)) stream->tls()->resume(ticket);
   const socket_deadline guard(&stream->socket(), deadline);
   auto [handshake_ec] = co_await stream->async_handshake(async::nothrow);
   if (guard.expired()) handshake_ec = beast::error::timeout;

@@ -150,6 +150,15 @@ error_code tls_session::expect_peer(const std::string& host, bool verify) {
   return {};
 }
 
+void tls_session::resume(SSL_SESSION* ticket) {
+  SSL_set_session(ssl_, ticket);  // takes a reference of its own
+  SSL_SESSION_free(ticket);
+}
+
+bool tls_session::resumed() const {
+  return ssl_ != nullptr && SSL_session_reused(ssl_) == 1;
+}
+
 tls_session::step tls_session::handshake() {
   clear_stale_errors();
   errno = 0;

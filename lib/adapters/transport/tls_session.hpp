@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include <openssl/types.h>
+#include <openssl/ssl.h>
 #include <boost/system/error_code.hpp>
 
 namespace tweetup::transport_detail {
@@ -63,6 +63,12 @@ class tls_session {
   // and, when `verify`, the chain against the context's trust store and the certificate's
   // names against `host` (RFC 6125: a DNS name, or an IP address for a literal).
   boost::system::error_code expect_peer(const std::string& host, bool verify);
+
+  // Before the handshake: offers `ticket` (the caller's reference is taken) to resume a
+  // session of the same host (tls_client_context keeps them).
+  void resume(SSL_SESSION* ticket);
+  // After the handshake: whether the server took the ticket.
+  bool resumed() const;
 
   step handshake();
   step read(void* data, std::size_t size);
