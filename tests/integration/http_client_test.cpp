@@ -673,6 +673,27 @@ TEST_CASE("over TLS: what ends a body, how a request is written, and resumption"
   }
 }
 
+TEST_CASE("a TLS 1.2 server is served, and its sessions are not resumed") {
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  SSL_CTX_set_max_proto_version(tls->native_handle(), TLS1_2_VERSION);
+  http_test_server server(h.ioc, tls.get());
+  h.start(server);
+  http_client client(h.ioc.get_executor(), server.origin("localhost"),
+                     trusting(localhost_certificate()));
+  std::vector<exchange_result> out;
+  const std::string body(20000, 'p');  // more than one record
+  h.run(send_steps(&client, &server,
+                   {{behaviour::connection_close, http_request{"POST", "/a", {}, body}},
+                    {behaviour::connection_close, get("/b")}},
+                   &out));
+  REQUIRE(out.size() == 2);
+  for (const auto& r : out)
+    CHECK_MESSAGE(!r.ec, r.error_text);
+  CHECK(out[0].response.body == "POST /a\n" + body);
+  CHECK(server.resumed == std::vector<bool>{false, false});
+}
+
 TEST_CASE("a response the reader refuses fails with Beast's code and drops the connection") {
   harness h;
   http_test_server server(h.ioc, nullptr);

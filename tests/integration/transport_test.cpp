@@ -254,6 +254,25 @@ TEST_CASE("wss:// echo with the certificate given as ca_file") {
   CHECK(!out.close_ec);
 }
 
+TEST_CASE("wss:// carries a 100 KB message both ways: frames over many records") {
+  harness h;
+  auto tls = server_tls(localhost_certificate().pem);
+  test_server server(h.ioc, tls.get());
+  h.start(server);
+  websocket_client client(h.ioc.get_executor(), trusting(localhost_certificate()));
+  std::string big(100 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<char>('a' + i * 7 % 26);
+  outcome out;
+  h.run(
+      round_trip(&client, "wss://localhost:" + server.port() + "/", connect_options{}, big, &out));
+  CHECK_MESSAGE(!out.connect_ec, out.connect_error_text);
+  CHECK(!out.write_ec);
+  CHECK(!out.read_ec);
+  CHECK(out.echoed == big);
+  CHECK(!out.close_ec);
+}
+
 TEST_CASE("wss:// trusting a root found in the system's hashed certificate directory") {
   // The system store is read from its c_rehash directory (SSL_CERT_DIR), not from a bundle
   // file: a temporary directory holding only our root under its subject-hash name stands in.
