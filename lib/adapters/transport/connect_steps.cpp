@@ -2,6 +2,7 @@
 // tls_session's, on the socket itself.
 #include "adapters/transport/connect_steps.hpp"
 
+#include <functional>
 #include <utility>
 
 #include <boost/asio/connect.hpp>
@@ -30,23 +31,24 @@ error_code refuse_plain(const parsed_url& u, const std::string& why, std::string
   return boost::system::errc::make_error_code(boost::system::errc::permission_denied);
 }
 
-// Closes `socket` if `deadline` comes first, which ends whatever waits on it with an error;
-// expired() then says that the deadline did it. Destroying the guard disarms it, also when its
-// timer's handler is queued already.
-class socket_deadline {
+// Runs `on_expiry` if `deadline` comes before the guard is destroyed; expired() then says so.
+// Destroying the guard disarms it, also when its timer's handler is queued already. The
+// handler may run after the guard and its frame are gone, so `on_expiry` must own what it
+// touches, or point only at what outlives the executor's work.
+class deadline_guard {
  public:
-  socket_deadline(tcp::socket* socket, clock_type::time_point deadline)
-      : state_(std::make_shared<state>()), timer_(socket->get_executor(), deadline) {
-    timer_.async_wait([state = state_, socket](error_code ec) {
+  deadline_guard(const async::executor& ex, clock_type::time_point deadline,
+                 std::function<void()> on_expiry)
+      : state_(std::make_shared<state>()), timer_(ex, deadline) {
+    timer_.async_wait([state = state_, act = std::move(on_expiry)](error_code ec) {
       if (ec || state->disarmed) return;
       state->expired = true;
-      error_code ignored;
-      socket->close(ignored);
+      act();
     });
   }
-  ~socket_deadline() { state_->disarmed = true; }
-  socket_deadline(const socket_deadline&) = delete;
-  socket_deadline& operator=(const socket_deadline&) = delete;
+  ~deadline_guard() { state_->disarmed = true; }
+  deadline_guard(const deadline_guard&) = delete;
+  deadline_guard& operator=(const deadline_guard&) = delete;
 
   bool expired() const { return state_->expired; }
 
@@ -59,19 +61,25 @@ class socket_deadline {
   asio::steady_timer timer_;
 };
 
-// The resolver has no expiry of its own: a timer cancels it. The handler shares the resolver,
+// A guard that closes `socket` at the deadline, which ends whatever waits on it with an error.
+// The socket is the caller's and outlives the guard; once disarmed, the handler leaves it be.
+deadline_guard closing_at(tcp::socket* socket, clock_type::time_point deadline) {
+  return deadline_guard(socket->get_executor(), deadline, [socket] {
+    error_code ignored;
+    socket->close(ignored);
+  });
+}
+
+// The resolver has no expiry of its own: the guard cancels it. The handler shares the resolver,
 // since it may run after this frame is gone.
 async::task<std::pair<error_code, tcp::resolver::results_type>> resolve(
     std::shared_ptr<tcp::resolver> resolver, parsed_url u, clock_type::time_point deadline,
     std::string* error_text) {
-  auto guard = std::make_unique<asio::steady_timer>(resolver->get_executor(), deadline);
-  guard->async_wait([resolver](error_code e) {
-    if (!e) resolver->cancel();
-  });
+  const deadline_guard guard(resolver->get_executor(), deadline,
+                             [resolver] { resolver->cancel(); });
   auto [ec, endpoints] = co_await resolver->async_resolve(u.host, u.port, async::nothrow);
-  guard->cancel();
   if (ec) {
-    if (clock_type::now() >= deadline) ec = beast::error::timeout;
+    if (guard.expired()) ec = beast::error::timeout;
     co_return std::pair{fail(ec, "resolve " + u.host, error_text), std::move(endpoints)};
   }
   co_return std::pair{error_code{}, std::move(endpoints)};
@@ -80,7 +88,7 @@ async::task<std::pair<error_code, tcp::resolver::results_type>> resolve(
 async::task<error_code> connect_tcp(tcp::socket* socket, tcp::resolver::results_type endpoints,
                                     parsed_url u, clock_type::time_point deadline,
                                     std::string* error_text) {
-  const socket_deadline guard(socket, deadline);
+  const deadline_guard guard = closing_at(socket, deadline);
   // Asio tries the addresses in turn, opening the socket again for each: once the deadline
   // has closed it, the condition stops it from trying the next.
   auto [ec, endpoint] = co_await asio::async_connect(
@@ -136,7 +144,7 @@ async::task<error_code> open_tls(std::shared_ptr<tcp::resolver> resolver, net_st
     co_return fail(ec, "set SNI and the expected name to " + u.host, error_text);
   }
   if (SSL_SESSION* ticket = tls->take_session(u.host)) stream->tls()->resume(ticket);
-  const socket_deadline guard(&stream->socket(), deadline);
+  const deadline_guard guard = closing_at(&stream->socket(), deadline);
   auto [handshake_ec] = co_await stream->async_handshake(async::nothrow);
   if (guard.expired()) handshake_ec = beast::error::timeout;
   if (handshake_ec) {
