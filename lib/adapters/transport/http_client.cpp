@@ -252,9 +252,14 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
       owner->waiters.push_back(this);
     }
     ~waiter() {
-      auto& queue = owner->waiters;
-      if (const auto it = std::find(queue.begin(), queue.end(), this); it != queue.end()) {
-        queue.erase(it);
+      // Still queued only when its frame goes without having been woken (the io_context was
+      // destroyed): a woken waiter was taken off already, and a search of the queue for it
+      // would cost a scan per request while many wait.
+      if (listed) {
+        auto& queue = owner->waiters;
+        if (const auto it = std::find(queue.begin(), queue.end(), this); it != queue.end()) {
+          queue.erase(it);
+        }
       }
       // Handed a slot but destroyed before taking it (its frame went with the io_context).
       if (granted) owner->put_back(std::move(connection), false);
@@ -264,6 +269,7 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
 
     impl* owner;
     asio::steady_timer timer;
+    bool listed = true;  // in owner->waiters
     bool granted = false;
     bool aborted = false;
     std::unique_ptr<pool_connection> connection;
@@ -353,6 +359,7 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
   void hand_over(std::unique_ptr<pool_connection> c) {
     waiter* w = waiters.front();
     waiters.pop_front();
+    w->listed = false;
     w->granted = true;
     w->connection = std::move(c);
     w->timer.cancel();
@@ -562,6 +569,7 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
     const auto woken = std::move(waiters);
     waiters.clear();
     for (waiter* w : woken) {
+      w->listed = false;
       w->aborted = true;
       w->timer.cancel();
     }
