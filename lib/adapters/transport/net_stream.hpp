@@ -190,12 +190,18 @@ class net_stream {
         net_stream_detail::tls_op<Step, true>{&socket_, step}, handler, socket_);
   }
 
-  template <typename Buffers>
-  static boost::asio::mutable_buffer first(const Buffers& buffers) {
-    auto it = boost::asio::buffer_sequence_begin(buffers);
-    const auto end = boost::asio::buffer_sequence_end(buffers);
+  // The first buffer from `it` on that is not empty, or `end`.
+  template <typename Iterator>
+  static Iterator non_empty(Iterator it, Iterator end) {
     while (it != end && boost::asio::buffer_size(*it) == 0)
       ++it;
+    return it;
+  }
+
+  template <typename Buffers>
+  static boost::asio::mutable_buffer first(const Buffers& buffers) {
+    const auto end = boost::asio::buffer_sequence_end(buffers);
+    const auto it = non_empty(boost::asio::buffer_sequence_begin(buffers), end);
     return it == end ? boost::asio::mutable_buffer{} : boost::asio::mutable_buffer(*it);
   }
 
@@ -206,16 +212,11 @@ class net_stream {
   // OpenSSL wants for a write it retries.
   template <typename Buffers>
   boost::asio::const_buffer gathered(const Buffers& buffers) {
-    auto it = boost::asio::buffer_sequence_begin(buffers);
     const auto end = boost::asio::buffer_sequence_end(buffers);
-    while (it != end && boost::asio::buffer_size(*it) == 0)
-      ++it;
+    auto it = non_empty(boost::asio::buffer_sequence_begin(buffers), end);
     if (it == end) return {};
     const boost::asio::const_buffer head(*it);
-    auto rest = std::next(it);
-    while (rest != end && boost::asio::buffer_size(*rest) == 0)
-      ++rest;
-    if (rest == end || head.size() >= max_gathered) return head;
+    if (non_empty(std::next(it), end) == end || head.size() >= max_gathered) return head;
     scratch_.clear();
     for (; it != end && scratch_.size() < max_gathered; ++it) {
       const boost::asio::const_buffer b(*it);

@@ -155,10 +155,6 @@ void tls_session::resume(SSL_SESSION* ticket) {
   SSL_SESSION_free(ticket);
 }
 
-bool tls_session::resumed() const {
-  return ssl_ != nullptr && SSL_session_reused(ssl_) == 1;
-}
-
 tls_session::step tls_session::handshake() {
   clear_stale_errors();
   errno = 0;

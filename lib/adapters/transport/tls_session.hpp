@@ -67,8 +67,6 @@ class tls_session {
   // Before the handshake: offers `ticket` (the caller's reference is taken) to resume a
   // session of the same host (tls_client_context keeps them).
   void resume(SSL_SESSION* ticket);
-  // After the handshake: whether the server took the ticket.
-  bool resumed() const;
 
   step handshake();
   step read(void* data, std::size_t size);
