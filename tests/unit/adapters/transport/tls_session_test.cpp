@@ -16,6 +16,7 @@
 #include <csignal>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -175,6 +176,63 @@ TEST_CASE("tls_session: a burst of records is read whole, across its receive buf
   }
   CHECK(received == sent);
   CHECK(p.client->read(room, sizeof room).next == want::read);
+}
+
+TEST_CASE("tls_session: records longer than its receive buffer, among short ones") {
+  session_pair p;
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+  // The largest record TLS allows, then some that end inside the buffer, on its edge, or past
+  // it: the rest of each long one is read into OpenSSL's buffer directly.
+  std::string sent;
+  for (const std::size_t size :
+       {std::size_t{16384}, std::size_t{10}, tls_session::input_room, tls_session::input_room - 20,
+        std::size_t{7}, std::size_t{9000}, std::size_t{16384}, std::size_t{3}}) {
+    const std::string record(size, static_cast<char>('a' + sent.size() % 26));
+    std::size_t written = 0;
+    REQUIRE(SSL_write_ex(p.server, record.data(), record.size(), &written) == 1);
+    sent += record;
+  }
+  std::string received;
+  std::array<char, 20000> room{};
+  for (int reads = 0; reads < 100 && received.size() < sent.size(); ++reads) {
+    const auto step = p.client->read(room.data(), room.size());
+    REQUIRE_MESSAGE(!step.ec, step.ec.message());
+    REQUIRE(step.next == want::nothing);
+    received.append(room.data(), step.bytes);
+  }
+  CHECK(received == sent);
+  CHECK(p.client->read(room.data(), room.size()).next == want::read);
+}
+
+TEST_CASE("tls_session: a long write goes out in records of 4 KiB") {
+  // The client context caps its records (and so its write buffer) at 4 KiB; a write returns
+  // after each record, as write_some may, and the rest follows.
+  session_pair p;
+  REQUIRE_FALSE(p.client->expect_peer("localhost", true));
+  REQUIRE_FALSE(p.shake().ec);
+  std::string body(10000, 'x');
+  for (std::size_t i = 0; i < body.size(); ++i)
+    body[i] = static_cast<char>('a' + i % 26);
+  std::size_t done = 0;
+  std::vector<std::size_t> writes;
+  while (done < body.size()) {
+    const auto step = p.client->write(body.data() + done, body.size() - done);
+    REQUIRE_MESSAGE(!step.ec, step.ec.message());
+    REQUIRE(step.next == want::nothing);
+    writes.push_back(step.bytes);
+    done += step.bytes;
+  }
+  CHECK(writes == std::vector<std::size_t>{4096, 4096, 1808});
+  std::string received;
+  std::array<char, 16384> room{};
+  for (int reads = 0; reads < 10 && received.size() < body.size(); ++reads) {
+    std::size_t got = 0;
+    REQUIRE(SSL_read_ex(p.server, room.data(), room.size(), &got) == 1);
+    CHECK(got <= 4096);  // one record per read
+    received.append(room.data(), got);
+  }
+  CHECK(received == body);
 }
 
 TEST_CASE("tls_session: how the connection ended") {
