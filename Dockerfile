@@ -5,7 +5,7 @@
 FROM debian:bookworm-slim AS builder
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev \
+      build-essential cmake ninja-build pkg-config lld libboost1.81-dev libssl-dev \
       nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev doctest-dev \
       libhowardhinnant-date-dev libcli11-dev tzdata zlib1g-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*

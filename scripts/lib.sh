@@ -2,7 +2,7 @@
 # that installs the missing ones (as root) or prints the exact apt-get line (otherwise).
 
 TWEETUP_PACKAGES=(
-  build-essential cmake ninja-build pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache lld
   libboost1.81-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsqlitecpp-dev libsqlite3-dev doctest-dev libhowardhinnant-date-dev libcli11-dev
   tzdata zlib1g-dev ca-certificates
