@@ -113,8 +113,8 @@ class net_stream {
   using socket_type = boost::asio::ip::tcp::socket;
   using executor_type = socket_type::executor_type;
 
-  // The most a TLS write gathers from several buffers into one record: TLS's largest record.
-  static constexpr std::size_t max_gathered = 16384;
+  // The most a TLS write gathers from several buffers into one record: one record's worth.
+  static constexpr std::size_t max_gathered = tls_session::max_record;
 
   explicit net_stream(const executor_type& ex) : socket_(ex) {}
 

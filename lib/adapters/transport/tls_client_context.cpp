@@ -92,10 +92,6 @@ tls_client_context::context_and_errors& tls_client_context::made() {
   SSL_CTX_set_ex_data(native, owner_index(), this);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_sess_set_new_cb(native, keep_new_session);
-  // Records of at most 4 KiB: OpenSSL sizes each connection's write buffer for its largest
-  // record (16 KiB by default), and nearly every request and gateway frame of the bot is
-  // smaller. A longer body goes out in several records.
-  SSL_CTX_set_max_send_fragment(native, 4096);
   boost::system::error_code ec;
   load_system_trust(m.context, ec);
   if (ec) {

@@ -134,6 +134,7 @@ tls_session::tls_session(SSL_CTX* context, int fd) : input_(std::make_unique<soc
   // A TLS 1.2 renegotiation would have a write read records, which a read waiting for the
   // socket would then not see; TLS 1.3 has none. A server's request is declined.
   SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
+  SSL_set_max_send_fragment(ssl_, max_record);
 }
 
 tls_session::~tls_session() {

@@ -44,6 +44,10 @@ class tls_session {
   // gateway events), not a whole large one, which is read into OpenSSL's buffer directly. The
   // bot holds nine connections: 4 KiB instead of 16 is 108 KiB less at its peak.
   static constexpr std::size_t input_room = 4096;
+  // The most plaintext one record sent carries. OpenSSL sizes each connection's write buffer
+  // for its largest record (16 KiB by default), and nearly every request and gateway frame of
+  // the bot is smaller; a longer write goes out in several records, one per write().
+  static constexpr std::size_t max_record = 4096;
 
   // The BIO's side: the socket and what was received but not yet taken by OpenSSL.
   struct socket_input {

@@ -206,8 +206,8 @@ TEST_CASE("tls_session: records longer than its receive buffer, among short ones
 }
 
 TEST_CASE("tls_session: a long write goes out in records of 4 KiB") {
-  // The client context caps its records (and so its write buffer) at 4 KiB; a write returns
-  // after each record, as write_some may, and the rest follows.
+  // The session caps its records (and so its write buffer) at 4 KiB; a write returns after
+  // each record, as write_some may, and the rest follows.
   session_pair p;
   REQUIRE_FALSE(p.client->expect_peer("localhost", true));
   REQUIRE_FALSE(p.shake().ec);
@@ -223,6 +223,7 @@ TEST_CASE("tls_session: a long write goes out in records of 4 KiB") {
     writes.push_back(step.bytes);
     done += step.bytes;
   }
+  static_assert(tls_session::max_record == 4096);
   CHECK(writes == std::vector<std::size_t>{4096, 4096, 1808});
   std::string received;
   std::array<char, 16384> room{};
