@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
 from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario, self_signed_localhost, server_tls  # noqa: E402
-from proc_stats import cpu_seconds, cpu_times, fixed_loop_seconds, peak_rss_kib, percentile  # noqa: E402
+from proc_stats import (cpu_seconds, cpu_times, fixed_loop_seconds, peak_rss_kib,  # noqa: E402
+                        percentile, read_from_disk_at_start)
 
 GUILD_ID = "800000000000000001"
 
@@ -141,6 +142,7 @@ async def main():
     await emu.start(ssl_context=serving_tls)
     try:
         bot = os.path.abspath(args.bot)
+        read_from_disk_at_start(bot)
         async with Scenario(binary=bot, emulator=emu, config=config) as sc:
             await emu.wait_for_ready(count=args.shards)
             pid = sc.bot.process.pid

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from proc_stats import cpu_seconds, peak_rss_kib, percentile
+from proc_stats import cpu_seconds, peak_rss_kib, percentile, read_from_disk_at_start
 
 
 def free_port():
@@ -58,6 +58,7 @@ def main():
                 "TWEETUP_HTTP_LISTEN": f"127.0.0.1:{port}",
                 "TWEETUP_HTTP_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 "TWEETUP_LOG_LEVEL": "warn", "USER": "ana"})
+    read_from_disk_at_start(os.path.abspath(args.bot))
     bot = subprocess.Popen([os.path.abspath(args.bot), "run"], env=env, cwd=workdir,
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)

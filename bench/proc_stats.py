@@ -29,6 +29,21 @@ def peak_rss_kib(pid):
     return 0
 
 
+def read_from_disk_at_start(binary):
+    """Drops `binary` from the page cache, so that the bot's code comes from the disk through
+    readahead, as on a host that starts it. A binary linked or copied just before sits in the
+    folios its writer made, and the kernel maps a whole folio at a fault: its resident code, and
+    so the peak RSS, then move with how it was written (bench/README.md, "Code laid out by
+    use"). Pages still being written out, or mapped by another process, are not dropped: hence
+    the fsync first."""
+    fd = os.open(binary, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def fixed_loop_seconds():
     """CPU seconds a fresh Python takes for a fixed loop: how fast the machine runs right now.
 
