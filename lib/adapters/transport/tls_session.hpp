@@ -42,7 +42,7 @@ class tls_session {
 
   // What one recv() into the BIO's buffer may take: a burst of small records (a REST response,
   // gateway events), not a whole large one, which is read into OpenSSL's buffer directly. The
-  // bot holds nine connections: 4 KiB instead of 16 is 108 KiB less at its peak.
+  // bot holds nine connections: 4 KiB instead of 16 is 108 KiB less heap in use.
   static constexpr std::size_t input_room = 4096;
   // The most plaintext one record sent carries. OpenSSL sizes each connection's write buffer
   // for its largest record (16 KiB by default), and nearly every request and gateway frame of
