@@ -175,10 +175,11 @@ async def main():
                   f"(user {user:.2f} s, system {system:.2f} s)")
             print(f"  latency p50 {statistics.median(full):.2f} ms, "
                   f"p99 {percentile(full, 0.99):.2f} ms")
-            print(f"paced at {args.rate:,.0f}/s: {len(paced_plan)} commands, latency p50 "
-                  f"{statistics.median(paced):.2f} ms, p99 {percentile(paced, 0.99):.2f} ms, "
-                  f"max {max(paced):.2f} ms; bot CPU {paced_cpu / len(paced_plan) * 1000:.3f} ms "
-                  f"per command")
+            if paced_plan:  # --paced 0: the full-speed phase alone
+                print(f"paced at {args.rate:,.0f}/s: {len(paced_plan)} commands, latency p50 "
+                      f"{statistics.median(paced):.2f} ms, p99 {percentile(paced, 0.99):.2f} ms, "
+                      f"max {max(paced):.2f} ms; bot CPU "
+                      f"{paced_cpu / len(paced_plan) * 1000:.3f} ms per command")
             print(f"peak RSS {rss / 1024:.1f} MiB")
             print(f"machine: a fixed loop took {loop_before:.2f} s of CPU before the run and "
                   f"{loop_after:.2f} s after (lower is faster)")
