@@ -1,7 +1,6 @@
 #include "app/wal_syncer.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,19 +44,6 @@ wal_syncer::wal_syncer(async::executor ex, std::string wal_path)
   const auto parent = std::filesystem::path(wal_path_).parent_path();
   dir_path_ = parent.empty() ? "." : parent.string();
   worker_.emplace(1);
-  // Each sync wakes the worker, and when the scheduler put it on the io thread's core it took
-  // the core at once: a preemption and a switch back per sync, 1,179 in 4 s at full speed
-  // (bench/README.md, "The WAL syncer's thread gives way"). Nothing is lost by letting the io
-  // thread finish its turn first, so the worker lowers itself to SCHED_BATCH, which Linux never
-  // lets preempt on wake-up: it runs when the io thread sleeps, at the next tick, or on another
-  // core. Syncs then start a little later and cover more commits each, so more replies wait for
-  // one; the REST backpressure's marks bound them (rest_backpressure.hpp). Any thread may lower
-  // its own policy; if refused, the worker runs as before.
-  boost::asio::post(*worker_, [this] {
-    worker_tid_ = ::gettid();
-    const sched_param none{};
-    ::sched_setscheduler(0, SCHED_BATCH, &none);
-  });
 }
 
 wal_syncer::~wal_syncer() {

@@ -32,9 +32,6 @@
 // destructor waits for a running sync; completions not yet run are dropped.
 #pragma once
 
-#include <sys/types.h>
-
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -64,8 +61,6 @@ class wal_syncer final : public durability_barrier {
   boost::system::error_code failure() const { return failure_; }
   // Syncs started so far (on the worker and inline): how well requests coalesced.
   std::uint64_t syncs() const { return started_; }
-  // The worker thread's id once it has started, else 0 (tests).
-  pid_t worker_tid() const { return worker_tid_.load(); }
 
  private:
   struct waiter {
@@ -89,7 +84,6 @@ class wal_syncer final : public durability_barrier {
   std::deque<waiter> waiting_;
   boost::system::error_code failure_;
   std::shared_ptr<wal_syncer*> self_;  // posted completions hold a weak_ptr
-  std::atomic<pid_t> worker_tid_{0};
   std::optional<boost::asio::thread_pool> worker_;
 };
 

@@ -16,20 +16,15 @@ namespace tweetup {
 class rest_backpressure {
  public:
   struct settings {
-    // Pause at this many queued calls or bytes (a reply to a command is about 320 bytes, plus the
-    // queue's bookkeeping). The caller counts commands read but not yet answered as calls, so the
-    // queue passes a mark only by the replies of the frame being read when it paused. Those
-    // unanswered commands weigh more than a queued call: a reply waiting for its WAL sync is still
-    // a command outcome, at least 1.2 KB with its message (heaptrack at the peak), and since the
-    // syncer's thread gives way to the io thread, more of them wait at once. At 1,024 calls they
-    // raised the peak RSS by 0.9 MiB; at 512 it is within 0.2 MiB of before, and full speed is no
-    // lower (bench/README.md, "The WAL syncer's thread gives way")...
-    std::size_t high_calls = 512;
+    // Pause at this many queued calls or bytes (a reply to a command is about 320 bytes, plus
+    // the queue's bookkeeping). The caller counts commands read but not yet answered as calls,
+    // so the queue passes a mark only by the replies of the frame being read when it paused...
+    std::size_t high_calls = 1024;
     std::size_t high_bytes = std::size_t{512} << 10;
     // ...and read again at or below both of these: enough queued work to keep every REST
     // connection busy while the next frames are read and committed (on the benchmark, marks
     // of 256 and 64 calls gave about a quarter less throughput for 0.3 MiB less peak RSS).
-    std::size_t low_calls = 128;
+    std::size_t low_calls = 256;
     std::size_t low_bytes = std::size_t{128} << 10;
   };
   struct load {

@@ -443,10 +443,10 @@ class Backpressure(unittest.IsolatedAsyncioTestCase):
     async def test_slow_rest_pauses_the_gateway_reads_and_loses_nothing(self):
         # Every REST connection (8) is stuck for 4 s at the start of a burst of 2,000 commands
         # over 10 channels. Without backpressure the bot would read them all and queue 2,000
-        # replies; with it, reading stops once 512 are queued (rest_backpressure's default
-        # high mark) and resumes at 128. Discord's limits are lifted: the bot's queue is
+        # replies; with it, reading stops once 1,024 are queued (rest_backpressure's default
+        # high mark) and resumes at 256. Discord's limits are lifted: the bot's queue is
         # under test, not its rate limiter.
-        count, channels, high_mark = 2000, 10, 512
+        count, channels, high_mark = 2000, 10, 1024
         ids = [str(810000000000000001 + i) for i in range(channels)]
         guild = {"id": GUILD, "owner_id": "700000000000000001", "name": "Busy Guild",
                  "channels": [{"id": cid, "name": f"c{i}", "type": 0}

@@ -12,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -105,19 +104,6 @@ TEST_CASE("wal_syncer: the sync runs off the io thread and completes on it") {
   CHECK(r.all_on_this_thread);
   CHECK(syncer.syncs() == 1);
   CHECK_FALSE(syncer.failure());
-}
-
-TEST_CASE("wal_syncer: the worker never preempts the io thread when woken (SCHED_BATCH)") {
-  temp_dir dir("wal-batch");
-  asio::io_context io;
-  wal_syncer syncer(io.get_executor(), write_file(dir.path / "bot.db-wal"));
-  recorder r;
-  syncer.after_commit(r.make("a"));
-  io.run();  // the worker set its policy before it ran this sync
-  REQUIRE(syncer.worker_tid() > 0);
-  CHECK(syncer.worker_tid() != ::gettid());
-  CHECK(::sched_getscheduler(syncer.worker_tid()) == SCHED_BATCH);
-  CHECK(::sched_getscheduler(0) == SCHED_OTHER);  // the io thread keeps its own
 }
 
 TEST_CASE("wal_syncer: requests made while a sync runs share the next one, in order") {

@@ -69,10 +69,10 @@ TEST_CASE("low marks above the high ones are lowered, so a pause can always end"
 
 TEST_CASE("the defaults pause before a burst of replies takes a megabyte") {
   rest_backpressure flow;
-  CHECK_FALSE(flow.update({511, 511 * 320}));
-  CHECK(flow.update({512, 512 * 320}));
-  CHECK_FALSE(flow.update({129, 129 * 320}));
-  CHECK(flow.update({128, 128 * 320}));
+  CHECK_FALSE(flow.update({1023, 1023 * 320}));
+  CHECK(flow.update({1024, 1024 * 320}));
+  CHECK_FALSE(flow.update({257, 257 * 320}));
+  CHECK(flow.update({256, 256 * 320}));
 }
 
 TEST_CASE("an empty queue never pauses") {
