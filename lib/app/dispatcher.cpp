@@ -1,6 +1,7 @@
 #include "app/dispatcher.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include <boost/asio/post.hpp>
@@ -73,8 +74,12 @@ void dispatcher::settle() {
 void dispatcher::flush() {
   if (queue_.empty()) return;
   auto done = std::make_shared<batch>();
-  done->messages.swap(queue_);
-  queue_.reserve(max_batch);
+  // The batch holds its messages until its WAL sync ends, and hundreds of commands can wait
+  // for syncs at full speed: moved into a vector of their own size, they do not hold
+  // max_batch slots each time, and queue_ keeps its capacity for the next batch.
+  done->messages.reserve(queue_.size());
+  std::move(queue_.begin(), queue_.end(), std::back_inserter(done->messages));
+  queue_.clear();
   const auto& messages = done->messages;
   auto& outcomes = done->outcomes;
   outcomes.reserve(messages.size());
