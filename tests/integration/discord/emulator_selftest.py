@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import socket
+import ssl
 import sys
 import tempfile
 import unittest
@@ -1127,6 +1130,78 @@ print("fake bot: waiting", file=sys.stderr, flush=True)
 while True:
     signal.pause()
 """
+
+
+def records_per_response(port: int, cafile: str, path: str, token: str, requests: int) -> list:
+    """Sends `requests` GETs on one TLS connection and counts, per response, the TLS records
+    that carried its bytes. Records are fed to the TLS object one at a time, so each count is
+    exact; records without application data (TLS 1.3 session tickets) are not counted."""
+    context = ssl.create_default_context(cafile=cafile)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    raw = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        def next_record() -> bytes:
+            nonlocal raw
+            while len(raw) < 5 or len(raw) < 5 + int.from_bytes(raw[3:5], "big"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("the emulator closed the connection")
+                raw += chunk
+            size = 5 + int.from_bytes(raw[3:5], "big")
+            record, raw = raw[:size], raw[size:]
+            return record
+
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(next_record())
+        sock.sendall(outgoing.read())
+        counts = []
+        for _ in range(requests):
+            tls.write(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bot {token}"
+                      f"\r\nUser-Agent: {UA}\r\n\r\n".encode())
+            sock.sendall(outgoing.read())
+            response, records = b"", 0
+            while b"\r\n\r\n" not in response or len(response) < response_length(response):
+                incoming.write(next_record())
+                try:
+                    response += tls.read(65536)
+                    records += 1
+                except ssl.SSLWantReadError:
+                    pass  # a record without application data
+            counts.append(records)
+    return counts
+
+
+def response_length(response: bytes) -> int:
+    """Head plus Content-Length: the whole response's size, once its head has arrived."""
+    head, _, _ = response.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    return len(head) + 4 + int(length.group(1))
+
+
+class RestOverTls(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self) -> None:
+        self._certificates = tempfile.TemporaryDirectory(prefix="tweetup-emulator-tls-")
+        self.certificate = harness.self_signed_localhost(self._certificates.name)
+        self.emu = DiscordEmulator(heartbeat_interval_ms=200)
+        await self.emu.start(ssl_context=harness.server_tls(self.certificate))
+
+    async def asyncTearDown(self) -> None:
+        await self.emu.stop()
+        self._certificates.cleanup()
+
+    async def test_each_response_is_one_record(self):
+        # aiohttp writes a response's head and body separately; the emulator gathers them, as
+        # a server that writes a small response from one buffer does.
+        counts = await asyncio.to_thread(records_per_response, self.emu.port, self.certificate[0],
+                                         "/api/v10/gateway/bot", self.emu.config.token, 3)
+        self.assertEqual(counts, [1, 1, 1])
+        self.assertEqual(len(self.emu.requests_to("GET", "^/gateway/bot$")), 3)
 
 
 class Harness(unittest.IsolatedAsyncioTestCase):
