@@ -77,8 +77,8 @@ void dispatcher::flush() {
   // The batch holds its messages until its WAL sync ends, and hundreds of commands can wait
   // for syncs at full speed: moved into a vector of their own size, they do not hold
   // max_batch slots each time, and queue_ keeps its capacity for the next batch.
-  done->messages.reserve(queue_.size());
-  std::move(queue_.begin(), queue_.end(), std::back_inserter(done->messages));
+  done->messages.assign(std::make_move_iterator(queue_.begin()),
+                        std::make_move_iterator(queue_.end()));
   queue_.clear();
   const auto& messages = done->messages;
   auto& outcomes = done->outcomes;
