@@ -167,9 +167,12 @@ std::optional<time_point> rest_rate_limiter::wait_until(const rest_route& route,
       if (effective_remaining(*b->limit, b->remaining, b->reset_at, b->in_flight, now) <= 0) {
         if (b->reset_at && now < *b->reset_at) {
           until = std::max(until, *b->reset_at);
-        } else {
-          return never;  // the window rolled over under requests still in flight
+        } else if (b->in_flight > 0) {
+          return never;  // the window rolled over; the answers on their way tell the new one
         }
+        // Else the window rolled over and the requests sent since taught nothing (no answer,
+        // or one without rate-limit headers): no reset will come to wait for. One request at
+        // a time, as for an unknown bucket, until an answer tells the window again.
       }
     }
   }

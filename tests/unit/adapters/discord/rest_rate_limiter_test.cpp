@@ -182,6 +182,41 @@ TEST_CASE("a lost answer frees the slot through on_transport_error") {
   CHECK_FALSE(limiter.wait_until(post_1, t0 + 6s).has_value());
 }
 
+TEST_CASE("a bucket whose new window only saw failures sends again, one request at a time") {
+  // Five a window; the window ends, and every request sent after it fails without an answer
+  // that tells the next window (a lost connection, a 502 without rate-limit headers).
+  for (const bool with_502 : {false, true}) {
+    CAPTURE(with_502);
+    rest_rate_limiter limiter;
+    round_trip(limiter, post_1, response(200, limits{"abc", 5, 4, "5"}), t0);
+    time_point now = t0 + 10s;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      REQUIRE_FALSE(limiter.wait_until(post_1, now).has_value());
+      limiter.on_sent(post_1, now);
+      const auto v = with_502 ? limiter.on_response(post_1, response(502), attempt, now)
+                              : limiter.on_transport_error(post_1, attempt, now);
+      CHECK(v.what == (attempt < 4 ? action::retry : action::give_up));
+      now += 10s;
+    }
+    // The five sends spent the count, and no reset is known to wait for: the next message to
+    // the channel still goes, alone, and its answer teaches the window again.
+    REQUIRE_FALSE(limiter.wait_until(post_1, now).has_value());
+    limiter.on_sent(post_1, now);
+    CHECK(limiter.wait_until(post_1, now) == never);
+    limiter.on_response(post_1, response(200, limits{"abc", 5, 0, "2"}), 0, now);
+    CHECK(limiter.wait_until(post_1, now) == now + 2s);
+  }
+}
+
+TEST_CASE("a bucket of one request a window survives one lost answer after its reset") {
+  rest_rate_limiter limiter;
+  round_trip(limiter, edit_1, response(200, limits{"one", 1, 0, "1"}), t0);
+  CHECK(limiter.wait_until(edit_1, t0) == t0 + 1s);
+  limiter.on_sent(edit_1, t0 + 2s);
+  limiter.on_transport_error(edit_1, 0, t0 + 2s);
+  CHECK_FALSE(limiter.wait_until(edit_1, t0 + 3s).has_value());
+}
+
 TEST_CASE("answers out of order never raise the remaining count within a window") {
   rest_rate_limiter limiter;
   round_trip(limiter, post_1, response(200, limits{"abc", 3, 2, "4"}), t0);
