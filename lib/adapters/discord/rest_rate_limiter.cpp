@@ -314,8 +314,17 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
   if (status >= 200 && status < 300) return {action::done, now};
   const std::string where = " on " + route.route_template;
 
+  if (status == 401 && route.is_webhook) {
+    // A webhook's token is in its URL, and an interaction's expires after 15 minutes: Discord
+    // then answers 401 (50027 Invalid Webhook Token). That token is dead, not the bot's.
+    note_invalid(now);
+    dead_webhooks_[route.major_parameters] = now;
+    return {action::done, now,
+            "401" + where + discord_error(response.body) +
+                " (the webhook's token was refused; it is refused from now on)"};
+  }
   if (status == 401) {
-    // R11: an invalid token only adds to the invalid-request count; stop everything.
+    // R11: an invalid bot token only adds to the invalid-request count; stop everything.
     note_invalid(now);
     halted_ = true;
     return {action::stop_all, now,

@@ -49,7 +49,8 @@ class rest_rate_limiter {
     std::chrono::milliseconds cloudflare_pause{60000};
     std::chrono::milliseconds idle_retention{300000};
     std::chrono::milliseconds sweep_interval{60000};
-    // How long a webhook that answered 404 stays refused; interaction tokens die after 15 min.
+    // How long a webhook that answered 404, or refused its token with 401, stays refused;
+    // interaction tokens die after 15 min.
     std::chrono::milliseconds dead_webhook_retention{3600000};
   };
 
@@ -113,7 +114,7 @@ class rest_rate_limiter {
   std::unordered_map<std::string, std::string> bucket_hashes_;  // route_template -> hash
   bucket_map buckets_;  // "b:hash:majors", or "r:limiter_key" while the hash is unknown
   mutable std::string key_scratch_;
-  std::unordered_map<std::string, time_point> dead_webhooks_;  // major_parameters -> when 404
+  std::unordered_map<std::string, time_point> dead_webhooks_;  // major_parameters -> when 404/401
   std::deque<time_point> invalid_;
   time_point next_sweep_{};
 };

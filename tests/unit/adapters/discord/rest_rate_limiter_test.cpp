@@ -405,6 +405,23 @@ TEST_CASE("401 halts the limiter: every route is refused from then on") {
   CHECK(limiter.on_transport_error(post_9, 0, t0).what == action::stop_all);
 }
 
+TEST_CASE("a webhook whose token is refused (401) is refused alone, and the bot goes on") {
+  rest_rate_limiter limiter;
+  const auto followup = make_route("POST", "/webhooks/999/expired-token");
+  const auto v = round_trip(
+      limiter, followup,
+      response(401, std::nullopt, R"({"message": "Invalid Webhook Token", "code": 50027})"), t0);
+  CHECK(v.what == action::done);
+  CHECK(v.reason.find("50027") != std::string::npos);
+  CHECK(v.reason.find("expired-token") == std::string::npos);
+  CHECK_FALSE(limiter.halted());
+  CHECK(limiter.refused(followup));
+  CHECK(limiter.invalid_requests(t0) == 1);
+  CHECK_FALSE(limiter.refused(make_route("POST", "/webhooks/999/fresh-token")));
+  CHECK_FALSE(limiter.refused(post_1));
+  CHECK(round_trip(limiter, post_1, response(200), t0).what == action::done);
+}
+
 TEST_CASE("a webhook that answers 404 is refused, other webhooks are not") {
   rest_rate_limiter::settings s;
   s.dead_webhook_retention = 1h;
