@@ -48,6 +48,15 @@ bool shows_card(const std::optional<event_card>& card) {
   return card && card->role == event_card::use::announce && card->open;
 }
 
+// 400 with code 40060: the interaction was answered already. For a callback that REST retried
+// after a 5xx or a lost answer, that answer was ours: the first try reached Discord.
+bool already_acknowledged(const rest_result& r) {
+  if (r.status != 400) return false;
+  const auto body = json::parse(r.body, nullptr, false);
+  const auto code = body.is_object() ? body.find("code") : body.end();
+  return code != body.end() && code->is_number_integer() && code->get<int>() == 40060;
+}
+
 }  // namespace
 
 discord_adapter::discord_adapter(async::executor ex, discord_adapter_options options)
@@ -414,13 +423,19 @@ async::task<void> discord_adapter::answer(pending_interaction p) {
   std::string callback = "/interactions/" + in.id + "/" + in.token + "/callback";
   if (in.kind != interaction::type::button) callback += "?with_response=true";
   const auto r = co_await rest_.request("POST", callback, plan.callback);
-  if (!r.ok()) co_return;
+  // Acknowledged by an earlier try whose answer was lost: the rest of the answer still goes,
+  // but the message the callback made must be asked for.
+  const bool acknowledged_before = !r.ok() && already_acknowledged(r);
+  if (!r.ok() && !acknowledged_before) co_return;
   std::string original_id = created_message_id(r.body);
   if (!plan.original_edit.empty()) {
     const auto edit =
         co_await rest_.request("PATCH", webhook + "/messages/@original", plan.original_edit);
     if (!edit.ok()) co_return;
     original_id = created_message_id(edit.body);
+  } else if (acknowledged_before && plan.announced) {
+    const auto original = co_await rest_.request("GET", webhook + "/messages/@original", "");
+    if (original.ok()) original_id = created_message_id(original.body);
   }
   if (in.kind == interaction::type::button) {
     if (plan.changed) {

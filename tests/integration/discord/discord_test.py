@@ -524,6 +524,27 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertRegex(embed_text(original), r"<t:\d+:F>")  # each reader's local time
             self.assertEqual(sc.emu.violations, [])
 
+    async def test_a_callback_whose_answer_was_lost_is_not_repeated_and_its_card_lives(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            # Discord makes the answer, but the bot sees a 502 and tries again (R11), which
+            # Discord refuses: the interaction was acknowledged (40060).
+            sc.emu.inject_fault("POST", r"^/interactions/\d+/[^/]+/callback$", "after",
+                                status=502)
+            asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
+                                                          "when": "tomorrow 3pm"})
+            await sc.emu.wait_for(lambda: len(asked.callbacks) == 2, what="the callback's retry")
+            self.assertEqual(asked.callbacks[1]["status"], 400)
+            # The bot took the refusal for the acknowledgement it was: the card it made is still
+            # the tweetup's, and a join shows on it.
+            await sc.emu.message_create("!join 1 +1", author=BOB)
+            await sc.emu.wait_for(
+                lambda: "3 going" in embed_text(sc.emu.find_message(asked.original_message_id)),
+                what="the card to show 3 going")
+            self.assertEqual(len([m for m in sc.emu.bot_messages() if buttons(m)]), 1)
+            self.assertEqual(sc.emu.violations, [])
+
     async def test_a_slow_command_is_deferred_and_its_answer_filled_in_later(self):
         # The default 41.25 s heartbeat: the stall below must not look like a dead connection.
         async with Scenario(emulator={}) as sc:

@@ -379,6 +379,9 @@ class Interaction:
     dispatched_at: float
     message_id: Optional[str] = None  # the message a component sits on
     acked: bool = False
+    # False when the answer to the acknowledging callback was an injected 5xx ("after"): the
+    # client then rightly retries (R11), so the 40060 it gets is no violation.
+    ack_seen: bool = True
     ack_type: Optional[int] = None
     ack_at: Optional[float] = None
     ack_elapsed: Optional[float] = None
@@ -2423,7 +2426,7 @@ class DiscordEmulator:
         if interaction.acked:
             attempt["status"] = 400
             raise HttpError(400, json_error(40060, "Interaction has already been acknowledged."),
-                            "interaction_double_ack")
+                            "interaction_double_ack" if interaction.ack_seen else None)
         if elapsed > self.config.interaction_deadline:
             attempt["status"] = 404
             raise HttpError(404, json_error(10062, "Unknown interaction"),
@@ -2463,6 +2466,7 @@ class DiscordEmulator:
                                               "custom_id, title and components.")]),
                             "invalid_body")
         interaction.acked = True
+        interaction.ack_seen = rec.fault != "after"
         interaction.ack_type = ctype
         interaction.ack_at = now
         interaction.ack_elapsed = elapsed
