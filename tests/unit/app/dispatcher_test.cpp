@@ -147,7 +147,7 @@ struct memory_rig {
 
 }  // namespace
 
-TEST_CASE("dispatcher: a burst shares one commit; replies follow it, in order") {
+TEST_CASE("dispatcher: a burst shares one commit, replies follow it, in order") {
   memory_rig m;
   m.r.router.on_message(say("alice", "!tweetup Cafe 3pm", 1));
   m.r.router.on_message(say("bob", "hello, just chatting", 2));

@@ -150,7 +150,7 @@ TEST_CASE("calendar_feed: an IRC channel's name titles the calendar") {
   CHECK(contains(*feed, "X-WR-CALNAME:Tweetups in #meetups\r\n"));
 }
 
-TEST_CASE("gathering_service: move, place and cancel bump the revision; limit and RSVPs do not") {
+TEST_CASE("gathering_service: move, place and cancel bump the revision, limit and RSVPs do not") {
   service_fixture f;
   REQUIRE(f.send("!tweetup Starbucks Alabaster 3pm", alice).status == command_status::ok);
   const auto revision = [&] { return f.store.find_event(f.channel, 1)->revision; };

@@ -504,7 +504,7 @@ TEST_CASE("decode: every truncation of a frame, and trailing text, are not JSON"
       decoded_ok(" \t\r\n{\"op\":1}\n").data));
 }
 
-TEST_CASE("decode: invalid UTF-8 in any string is not JSON; escapes are decoded") {
+TEST_CASE("decode: invalid UTF-8 in any string is not JSON, escapes are decoded") {
   const std::string before =
       R"({"op":0,"t":"MESSAGE_CREATE","d":{"id":"1","channel_id":"2","author":{"id":"3","username":"a"},)";
   for (const char* bad :

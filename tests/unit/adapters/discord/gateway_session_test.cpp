@@ -214,7 +214,7 @@ TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is 
   CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
 }
 
-TEST_CASE("after a pause, a backlog read for longer than an interval is no zombie; silence is") {
+TEST_CASE("after a pause, a backlog read for longer than an interval is no zombie, silence is") {
   ready_session r;
   CHECK(sends(r.session.on_timer(t0 + 20625ms, 0.0), send_kind::heartbeat).size() == 1);
   r.session.set_reading_paused(true);

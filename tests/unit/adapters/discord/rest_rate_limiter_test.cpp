@@ -257,7 +257,7 @@ TEST_CASE("a 429 gives the exact retry instant from retry_after") {
   CHECK(limiter.invalid_requests(t0) == 1);
 }
 
-TEST_CASE("a 429 says its scope for the metrics; other statuses say none") {
+TEST_CASE("a 429 says its scope for the metrics, other statuses say none") {
   rest_rate_limiter limiter;
   auto r = response(429, limits{"abc", 5, 0, "1"}, R"({"retry_after":1.0,"global":false})");
   r.headers.emplace_back("X-RateLimit-Scope", "user");

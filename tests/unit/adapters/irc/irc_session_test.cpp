@@ -184,7 +184,7 @@ TEST_CASE("SASL PLAIN success: REQ sasl, AUTHENTICATE PLAIN, base64 credentials,
   CHECK(all<irc_action::report>(done).size() == 1);
 }
 
-TEST_CASE("SASL failure: 904 is reported, CAP END, registration goes on; no password logged") {
+TEST_CASE("SASL failure: 904 is reported, CAP END, registration goes on, no password logged") {
   auto s = irc_settings();
   s.sasl_user = "tweetbot";
   s.sasl_password = "hunter2";
@@ -397,7 +397,7 @@ TEST_CASE("a 30-message burst goes out 4 at once, then 1 per second (I6)") {
     CHECK(sent_at[i] == t1 + std::chrono::seconds(i - 3));
 }
 
-TEST_CASE("send_rate sets the pace after the burst; 0 turns the throttle off (I6)") {
+TEST_CASE("send_rate sets the pace after the burst, 0 turns the throttle off (I6)") {
   SUBCASE("10 lines per second") {
     auto settings = irc_settings();
     settings.send_rate = 10.0;
@@ -448,7 +448,7 @@ TEST_CASE("PONG jumps the send queue and is never throttled (I6)") {
         std::vector<std::string>{"PRIVMSG #tweetup :line 4"});
 }
 
-TEST_CASE("KICK of us rejoins after rejoin_delay; join errors are reported") {
+TEST_CASE("KICK of us rejoins after rejoin_delay, join errors are reported") {
   irc_session session(irc_settings());
   register_plain(session, t0);
   const time_point t1 = t0 + 60s;
@@ -535,7 +535,7 @@ TEST_CASE("reconnect backoff doubles from 1 s to 60 s times (0.5 + jitter), rese
   CHECK(lines(joined) == std::vector<std::string>{"PRIVMSG #tweetup :still here"});
 }
 
-TEST_CASE("moderators from NAMES, MODE, NICK, PART, QUIT and KICK; PREFIX from 005") {
+TEST_CASE("moderators from NAMES, MODE, NICK, PART, QUIT and KICK, PREFIX from 005") {
   irc_session session(irc_settings());
   register_plain(session, t0);
   session.on_line(
