@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/discord/created_message_id.hpp"
+#include "adapters/discord/discord_text.hpp"
 #include "adapters/discord/event_embed.hpp"
 #include "adapters/discord/json_text.hpp"
 #include "adapters/discord/message_payload.hpp"
@@ -50,6 +51,21 @@ bool shows_card(const std::optional<event_card>& card) {
 
 // 400 with code 40060: the interaction was answered already. For a callback that REST retried
 // after a 5xx or a lost answer, that answer was ours: the first try reached Discord.
+// R8's 3 s run from when Discord made the interaction, not from when it was read: one read late
+// (reads paused for backpressure, or replayed after a resume) has less time left, and must be
+// deferred sooner. The id tells when it was made, by the system clock; an age that a clock
+// set wrong would make negative or absurd is not believed.
+std::chrono::steady_clock::time_point made_at(std::string_view interaction_id) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto made = discord_text::snowflake_time(interaction_id);
+  if (!made) return now;
+  const auto age = std::chrono::system_clock::now() - *made;
+  if (age <= std::chrono::system_clock::duration::zero() || age > std::chrono::minutes(15)) {
+    return now;
+  }
+  return now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(age);
+}
+
 bool already_acknowledged(const rest_result& r) {
   if (r.status != 400) return false;
   const auto body = json::parse(r.body, nullptr, false);
@@ -342,7 +358,8 @@ void discord_adapter::on_interaction(const std::string& raw) {
   }
   ++stats_.interactions_in;
   if (!parsed->guild_id.empty()) channel_guild_[parsed->channel_id] = parsed->guild_id;
-  pending_interaction p{std::move(*parsed), clock::now(), {}, {}};
+  const auto made = made_at(parsed->id);
+  pending_interaction p{std::move(*parsed), made, {}, {}};
   p.message_id = "interaction:" + p.what.id;
   if (p.what.text.empty()) {
     // Not ours to run (another command, a stale button), but every interaction is answered.

@@ -133,8 +133,8 @@ class discord_adapter final : public chat_adapter {
   // An interaction being handled: the replies the handler posts for it are collected here.
   struct pending_interaction {
     interaction what;
-    clock::time_point received;
-    std::string message_id;  // the id the inbound message carried, which replies point to
+    clock::time_point received;  // when Discord made it, as its id tells (see made_at)
+    std::string message_id;      // the id the inbound message carried, which replies point to
     std::vector<outbound_message> replies;
   };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <system_error>
 
 #include "adapters/discord/message_payload.hpp"
 
@@ -61,6 +63,18 @@ std::size_t sequence_size(std::string_view text) {
 bool is_snowflake(std::string_view id) {
   return !id.empty() && id.size() <= 20 &&
          std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<std::chrono::system_clock::time_point> snowflake_time(std::string_view id) {
+  // DDOCS reference.mdx §Snowflakes: the first second of 2015, in Unix milliseconds.
+  constexpr std::uint64_t discord_epoch_ms = 1420070400000;
+  std::uint64_t value = 0;
+  if (!is_snowflake(id) ||
+      std::from_chars(id.data(), id.data() + id.size(), value).ec != std::errc{}) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::time_point{
+      std::chrono::milliseconds{static_cast<std::int64_t>((value >> 22) + discord_epoch_ms)}};
 }
 
 bool is_markdown(std::string_view code_point) {

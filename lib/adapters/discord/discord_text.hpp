@@ -23,6 +23,9 @@ std::size_t decode(std::string_view bytes, char32_t& code_point);
 std::size_t sequence_size(std::string_view text);
 // A snowflake as Discord sends it (R3): 1 to 20 decimal digits.
 bool is_snowflake(std::string_view id);
+// When Discord made the object with snowflake `id`: its bits from 22 up count milliseconds
+// since 2015-01-01 UTC. nullopt when `id` is not a snowflake or does not fit 64 bits.
+std::optional<std::chrono::system_clock::time_point> snowflake_time(std::string_view id);
 
 // Calls visit(code point as bytes) for each code point of `text`; an invalid byte is visited as
 // U+FFFD.

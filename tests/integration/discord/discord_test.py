@@ -545,6 +545,26 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(len([m for m in sc.emu.bot_messages() if buttons(m)]), 1)
             self.assertEqual(sc.emu.violations, [])
 
+    async def test_an_interaction_read_late_is_deferred_within_its_3_s(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            # Made 2.5 s before the bot reads it (as after a pause of its reads, or a resume's
+            # replay): R8's 3 s count from then, so a fast handler must still defer.
+            asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
+                                                          "when": "tomorrow 3pm"},
+                                               created_ago=2.5)
+            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
+            self.assertEqual(asked.ack_type, 5)  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            self.assertLess(asked.ack_elapsed, 3.0)
+
+            def filled_in():
+                original = sc.emu.find_message(asked.original_message_id or "")
+                return original is not None and "Starbucks Alabaster" in original.content
+
+            await sc.emu.wait_for(filled_in, what="the deferred answer filled in")
+            self.assertEqual(sc.emu.violations, [])
+
     async def test_a_slow_command_is_deferred_and_its_answer_filled_in_later(self):
         # The default 41.25 s heartbeat: the stall below must not look like a dead connection.
         async with Scenario(emulator={}) as sc:

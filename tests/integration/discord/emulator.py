@@ -486,6 +486,7 @@ class DiscordEmulator:
         self._abort_reason: Optional[str] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._snowflake_last = 0
+        self._snowflake_increment = 0
         self._routes = self._route_table()
 
         # Gateway records
@@ -776,8 +777,13 @@ class DiscordEmulator:
         self._log(f"VIOLATION {kind}: {detail}")
         self._changed()
 
-    def snowflake(self) -> str:
-        value = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+    def snowflake(self, ago: float = 0.0) -> str:
+        """A new id made `ago` seconds before now: its top bits are that instant."""
+        value = (int((time.time() - ago) * 1000) - DISCORD_EPOCH_MS) << 22
+        if ago > 0:
+            # Unique by its low 22 bits (Discord's worker, process and increment).
+            self._snowflake_increment = (self._snowflake_increment + 1) & 0x3FFFFF
+            return str(value | self._snowflake_increment)
         value = max(value, self._snowflake_last + 1)
         self._snowflake_last = value
         return str(value)
@@ -1408,11 +1414,12 @@ class DiscordEmulator:
 
     def _new_interaction(self, itype: int, data: dict, channel_id: str, guild_id: Any,
                          user: Optional[dict], permissions: str,
-                         message: Optional[dict] = None) -> Tuple[Interaction, dict]:
+                         message: Optional[dict] = None,
+                         created_ago: float = 0.0) -> Tuple[Interaction, dict]:
         if guild_id is ...:
             guild_id = self._channel_guild(channel_id)
         user = dict(user or DEFAULT_USER)
-        interaction_id = self.snowflake()
+        interaction_id = self.snowflake(created_ago)
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
         payload = {
             "id": interaction_id,
@@ -1448,9 +1455,12 @@ class DiscordEmulator:
                             options: Optional[Dict[str, Any]] = None, *,
                             command_name: str = "tweetup", channel_id: str = DEFAULT_CHANNEL_ID,
                             guild_id: Any = ..., user: Optional[dict] = None,
-                            permissions: str = "2248473465835073") -> Interaction:
+                            permissions: str = "2248473465835073",
+                            created_ago: float = 0.0) -> Interaction:
         """Dispatch INTERACTION_CREATE type 2 for `/tweetup <subcommand> name:value...`.
-        Strings become option type 3, ints 4, bools 5."""
+        Strings become option type 3, ints 4, bools 5. With `created_ago`, the interaction was
+        made that many seconds before it is sent (as one read late by the bot, or replayed
+        after a resume): its id says so, and R8's 3 s count from then."""
         def option(name: str, value: Any) -> dict:
             kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
             return {"type": kind, "name": name, "value": value}
@@ -1470,8 +1480,9 @@ class DiscordEmulator:
         if isinstance(guild_id, str):
             data["guild_id"] = guild_id
         interaction, payload = self._new_interaction(2, data, channel_id, guild_id, user,
-                                                     permissions)
-        interaction.dispatched_at = self.now()  # the 3 s of R8 start when it is sent
+                                                     permissions, created_ago=created_ago)
+        # The 3 s of R8 start when Discord made it.
+        interaction.dispatched_at = self.now() - created_ago
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
 

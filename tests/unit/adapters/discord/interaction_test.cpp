@@ -3,12 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "adapters/discord/discord_text.hpp"
 #include "adapters/discord/interaction.hpp"
 #include "core/command_parser.hpp"
 
@@ -72,6 +74,22 @@ interaction parse_ok(const json& d, std::string_view prefix = "!") {
 template <typename T>
 std::size_t kind_of() {
   return command{T{}}.index();
+}
+
+TEST_CASE("an interaction's id tells when Discord made it") {
+  using std::chrono::milliseconds;
+  using std::chrono::system_clock;
+  // DDOCS reference.mdx §Snowflakes: 175928847299117063 was made at 1462015105796 ms.
+  CHECK(discord_text::snowflake_time("175928847299117063") ==
+        system_clock::time_point{milliseconds{1462015105796}});
+  CHECK(discord_text::snowflake_time("0") == system_clock::time_point{milliseconds{1420070400000}});
+  // The largest 64-bit snowflake, and one past it.
+  CHECK(discord_text::snowflake_time("18446744073709551615").has_value());
+  CHECK_FALSE(discord_text::snowflake_time("18446744073709551616").has_value());
+  for (const char* bad : {"", "-1", "12a", " 1", "123456789012345678901"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(discord_text::snowflake_time(bad).has_value());
+  }
 }
 
 TEST_CASE("a slash command in a guild: every field") {
