@@ -196,8 +196,16 @@ void gateway_session::handle(actions& out, gateway_event& event, time_point now,
           // L12: op 7 means "resume now" in every state, even before Hello.
           reconnect(out, true, resumable_close, "reconnect requested", false, now, jitter);
         } else if constexpr (std::is_same_v<type, gateway_event::invalid_session>) {
-          // G10: false drops the session; the new Identify goes to the cached gateway URL.
-          reconnect(out, data.resumable, resumable_close, "invalid session", false, now, jitter);
+          // G10: false drops the session; the new Identify goes to the cached gateway URL,
+          // after a random wait (settings::invalid_session_wait_min).
+          std::optional<time_point> not_before;
+          if (!data.resumable) {
+            const auto span = config_.invalid_session_wait_max - config_.invalid_session_wait_min;
+            not_before =
+                now + config_.invalid_session_wait_min + scaled(span, clamp_jitter(jitter));
+          }
+          reconnect(out, data.resumable, resumable_close, "invalid session", false, now, jitter,
+                    not_before);
         } else if constexpr (std::is_same_v<type, gateway_event::unknown_op>) {
           out.push_back({gateway_action::report{"ignored gateway op " + std::to_string(event.op)}});
         } else {
@@ -267,19 +275,21 @@ void gateway_session::finish(actions& out, time_point /*now*/) {
 
 void gateway_session::reconnect(actions& out, bool keep_session,
                                 std::optional<std::uint16_t> close_code, std::string reason,
-                                bool failed, time_point now, double jitter) {
+                                bool failed, time_point now, double jitter,
+                                std::optional<time_point> not_before) {
   if (close_code) out.push_back({gateway_action::close{*close_code, std::move(reason)}});
   if (failed) ++failures_;
   if (!keep_session) forget_session();
   reset_connection();
   const bool can_resume = !session_id_.empty() && !resume_url_.empty() && sequence_;
-  plan_reconnect(out, can_resume ? connect_mode::resume : connect_mode::identify, now, jitter);
+  plan_reconnect(out, can_resume ? connect_mode::resume : connect_mode::identify, now, jitter,
+                 not_before);
 }
 
-void gateway_session::plan_reconnect(actions& out, connect_mode mode, time_point now,
-                                     double jitter) {
+void gateway_session::plan_reconnect(actions& out, connect_mode mode, time_point now, double jitter,
+                                     std::optional<time_point> not_before) {
   mode_ = mode;
-  time_point at = now;
+  time_point at = std::max(now, not_before.value_or(now));
   if (failures_ > 0) {
     // L10: first_delay doubling per failure up to the cap, times (0.5 + jitter) so that many
     // bots cut off together do not return together.

@@ -45,7 +45,11 @@ class gateway_session {
     std::chrono::milliseconds backoff_first{1000};     // L10: doubles per failure...
     std::chrono::milliseconds backoff_cap{60000};      // ...up to this, times (0.5 + jitter)
     std::chrono::milliseconds hello_timeout{30000};    // a connection that never says Hello
-    std::size_t send_limit = 110;                      // G13: per send_window, all sends
+    // After op 9 d:false, the new Identify waits a random time in this range (DDOCS gateway.mdx
+    // §Resuming: "between 1 and 5 seconds"), and identify_spacing after the last one.
+    std::chrono::milliseconds invalid_session_wait_min{1000};
+    std::chrono::milliseconds invalid_session_wait_max{5000};
+    std::size_t send_limit = 110;  // G13: per send_window, all sends
     std::chrono::milliseconds send_window{60000};
   };
 
@@ -104,11 +108,14 @@ class gateway_session {
 
   void pump(actions& out, time_point now, double jitter);
   void finish(actions& out, time_point now);
-  void plan_reconnect(actions& out, connect_mode mode, time_point now, double jitter);
+  // Plans the next connection, no sooner than `not_before` when that is set.
+  void plan_reconnect(actions& out, connect_mode mode, time_point now, double jitter,
+                      std::optional<time_point> not_before = std::nullopt);
   // Ends the current connection (with a close frame when `close_code` is set) and plans the
   // next one: a resume when `keep_session` and there is a session, otherwise a new identify.
   void reconnect(actions& out, bool keep_session, std::optional<std::uint16_t> close_code,
-                 std::string reason, bool failed, time_point now, double jitter);
+                 std::string reason, bool failed, time_point now, double jitter,
+                 std::optional<time_point> not_before = std::nullopt);
   // Moves `event` into a deliver action when it is a dispatch; leaves it alone otherwise.
   void handle(actions& out, gateway_event& event, time_point now, double jitter);
   void send_priority(actions& out, gateway_action::send_kind kind, std::string payload,

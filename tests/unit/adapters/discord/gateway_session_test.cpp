@@ -342,7 +342,8 @@ TEST_CASE("op 7 before Hello still resumes") {
 
 TEST_CASE("op 9 true -> resume at resume_gateway_url") {
   ready_session r;
-  const auto out = r.session.on_frame(invalid_true, t0 + 2s, 0.0);
+  // At once, whatever the jitter: the random wait is for op 9 false.
+  const auto out = r.session.on_frame(invalid_true, t0 + 2s, 0.9);
   CHECK(only<gateway_action::close>(out).code == 4000);
   CHECK(only<gateway_action::connect>(out).url == resume_full);
   CHECK(r.session.session_id() == "9f3c2a1b7e6d5c4b");
@@ -372,11 +373,20 @@ TEST_CASE("op 9 false -> new Identify on the cached URL, no sooner than 5 s afte
   CHECK(body(sends(out, send_kind::heartbeat).at(0))["d"].is_null());
 }
 
-TEST_CASE("op 9 false long after the last Identify reconnects at once") {
-  ready_session r;
-  r.session.on_frame(ack, t0 + 1s, 0.0);
-  const auto out = r.session.on_frame(invalid_false, t0 + 10s, 0.0);
-  CHECK(only<gateway_action::connect>(out).url == gateway_full);
+TEST_CASE("op 9 false long after the last Identify waits a random 1 to 5 s, then identifies") {
+  // DDOCS gateway.mdx §Resuming: "wait a random amount of time - between 1 and 5 seconds".
+  for (const auto& [jitter, wait] : {std::pair{0.0, 1000ms}, std::pair{0.5, 3000ms}}) {
+    CAPTURE(jitter);
+    ready_session r;
+    r.session.on_frame(ack, t0 + 1s, 0.0);
+    auto out = r.session.on_frame(invalid_false, t0 + 10s, jitter);
+    CHECK(all<gateway_action::connect>(out).empty());
+    CHECK(all<gateway_action::connect>(r.session.on_timer(t0 + 10s + wait - 1ms, 0.0)).empty());
+    out = r.session.on_timer(t0 + 10s + wait, 0.0);
+    const auto connect = only<gateway_action::connect>(out);
+    CHECK(connect.url == gateway_full);
+    CHECK(connect.mode == connect_mode::identify);
+  }
 }
 
 TEST_CASE("op 9 false in answer to a Resume falls back to a new Identify") {
@@ -386,7 +396,8 @@ TEST_CASE("op 9 false in answer to a Resume falls back to a new Identify") {
   auto out = r.session.on_frame(hello(), t0 + 60s, 0.5);
   REQUIRE(sends(out, send_kind::resume).size() == 1);
   out = r.session.on_frame(invalid_false, t0 + 61s, 0.0);
-  const auto connect = only<gateway_action::connect>(out);
+  CHECK(all<gateway_action::connect>(out).empty());
+  const auto connect = only<gateway_action::connect>(r.session.on_timer(t0 + 62s, 0.0));
   CHECK(connect.url == gateway_full);
   CHECK(connect.mode == connect_mode::identify);
 }
