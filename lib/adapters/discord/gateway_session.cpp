@@ -246,7 +246,10 @@ void gateway_session::pump(actions& out, time_point now, double jitter) {
     // alive. Only an interval with nothing read at all, or reading without an ACK once no
     // backlog can hide it, is a zombie.
     const bool ack_may_be_late = ack_may_be_unread_ && (held_since_beat_ || frame_since_beat_);
-    if (awaiting_ack_ && !ack_may_be_late) {
+    // A beat sent less than half an interval ago (one the server asked for) may still get its
+    // ACK; a timed beat, even one the shell sent late, has had about an interval.
+    const bool ack_overdue = now - unacked_since_ >= *heartbeat_interval_ / 2;
+    if (awaiting_ack_ && ack_overdue && !ack_may_be_late) {
       // G5, L2: no ACK between two beats is a zombie connection. Close with a non-1000 code
       // so the session survives, and resume at once.
       out.push_back({gateway_action::report{"zombie gateway connection: no heartbeat ACK"}});
@@ -325,6 +328,7 @@ void gateway_session::send_heartbeat(actions& out, time_point now) {
   // A heartbeat is a few dozen bytes; the error branch exists only because encode can fail.
   if (!std::holds_alternative<std::string>(payload)) return;
   send_priority(out, send_kind::heartbeat, std::move(std::get<std::string>(payload)), now);
+  if (!awaiting_ack_) unacked_since_ = now;
   awaiting_ack_ = true;
   last_heartbeat_sent_ = now;
 }

@@ -148,6 +148,9 @@ class gateway_session {
   std::optional<time_point> next_heartbeat_;
   std::optional<time_point> last_heartbeat_sent_;
   bool awaiting_ack_ = false;
+  // While awaiting_ack_: when the first beat still without an ACK went out. A beat the server
+  // asked for (op 1) just before a timed one has had no time for its ACK yet.
+  time_point unacked_since_{};
   bool reading_paused_ = false;
   bool ack_may_be_unread_ = false;  // reads were held since the last ACK
   bool held_since_beat_ = false;    // reads were held since the last timed heartbeat

@@ -190,6 +190,32 @@ TEST_CASE("a server op 1 gets an immediate heartbeat with the last sequence (G5)
   CHECK(wake(out) == t0 + 20625ms);  // the timer keeps its cadence
 }
 
+TEST_CASE("a beat the server asked for just before a timed one is no zombie without its ACK") {
+  ready_session r;
+  // The timed beat at t0 + 20.625 s is acknowledged; the server asks for one 10 ms before the
+  // next (t0 + 61.875 s), and that ACK has not come back by then.
+  REQUIRE(sends(r.session.on_timer(t0 + 20625ms, 0.0), send_kind::heartbeat).size() == 1);
+  r.session.on_frame(ack, t0 + 20700ms, 0.0);
+  REQUIRE(
+      sends(r.session.on_frame(server_heartbeat, t0 + 61865ms, 0.0), send_kind::heartbeat).size() ==
+      1);
+  auto out = r.session.on_timer(t0 + 61875ms, 0.0);
+  CHECK(all<gateway_action::close>(out).empty());
+  CHECK(sends(out, send_kind::heartbeat).size() == 1);
+  // Had the connection died, the beat after that finds it, within two intervals of the last
+  // ACK.
+  out = r.session.on_timer(t0 + 103125ms, 0.0);
+  CHECK(only<gateway_action::close>(out).code == 4000);
+  CHECK(only<gateway_action::connect>(out).mode == connect_mode::resume);
+}
+
+TEST_CASE("a timed beat the shell sent late is still a zombie at the next beat without an ACK") {
+  ready_session r;
+  // Due at t0 + 20.625 s, sent 30 ms late; the next stays due at t0 + 61.875 s.
+  REQUIRE(sends(r.session.on_timer(t0 + 20655ms, 0.0), send_kind::heartbeat).size() == 1);
+  CHECK(only<gateway_action::close>(r.session.on_timer(t0 + 61875ms, 0.0)).code == 4000);
+}
+
 TEST_CASE("while the shell reads nothing, heartbeats go on and a missing ACK is no zombie") {
   ready_session r;
   // Beats are due at t0 + 20.625 s and then every 41.25 s.
