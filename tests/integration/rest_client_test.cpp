@@ -13,11 +13,15 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
 #include "adapters/discord/rest_client.hpp"
 #include "adapters/transport/http_server.hpp"
+#include "async/asio.hpp"
 
 namespace {
 
@@ -91,6 +95,66 @@ TEST_CASE("rest_client: per-key order holds across idle drainers, and stop() end
   REQUIRE(stopped_at);
   CHECK(steady_clock::now() - *stopped_at < std::chrono::milliseconds(700));
   CHECK(rest.queued() == 0);
+}
+
+// Runs `io` until one request() has ended (a server on `io` keeps it from running out of work).
+rest_result request_once(asio::io_context& io, rest_client& rest, rest_client::repeat policy) {
+  std::optional<rest_result> out;
+  asio::co_spawn(
+      io,
+      [&]() -> async::task<void> {
+        out = co_await rest.request("POST", "/webhooks/1/token", "{}", policy);
+      },
+      asio::detached);
+  while (!out)
+    io.run_one();
+  rest.stop();
+  return *out;
+}
+
+TEST_CASE(
+    "rest_client: a POST that may not repeat gets no second try after a 5xx, but does "
+    "after a connection refused") {
+  asio::io_context io{1};
+  int served = 0;
+  http_server failing(
+      io.get_executor(),
+      [&](const http_server_request&) {
+        ++served;
+        http_server_reply reply;
+        reply.status = 502;
+        reply.content_type = "application/json";
+        reply.body = R"({"message": "502: Bad Gateway", "code": 0})";
+        return reply;
+      },
+      http_server_options{.body_limit = 1024});
+  REQUIRE_FALSE(failing.listen("127.0.0.1", 0));
+  rest_client_options options;
+  options.token = "test-token";
+  options.limits.backoff_unit = std::chrono::milliseconds(1);
+
+  options.api_base = "http://127.0.0.1:" + std::to_string(failing.port()) + "/api/v10";
+  for (const auto policy : {rest_client::repeat::allowed, rest_client::repeat::only_if_unsent}) {
+    const bool once = policy == rest_client::repeat::only_if_unsent;
+    CAPTURE(once);
+    served = 0;
+    rest_client rest(io.get_executor(), options);
+    const auto r = request_once(io, rest, policy);
+    CHECK(r.status == 502);
+    CHECK(served == (once ? 1 : options.limits.max_attempts));
+    if (once) CHECK(r.error.find("not retried") != std::string::npos);
+  }
+  failing.stop();
+
+  // A port nobody listens on: the request never left, so it is tried again.
+  asio::ip::tcp::acceptor closed(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = closed.local_endpoint().port();
+  closed.close();
+  options.api_base = "http://127.0.0.1:" + std::to_string(port) + "/api/v10";
+  rest_client rest(io.get_executor(), options);
+  const auto r = request_once(io, rest, rest_client::repeat::only_if_unsent);
+  CHECK(r.status == 0);
+  CHECK(rest.stats().requests == static_cast<std::uint64_t>(options.limits.max_attempts));
 }
 
 }  // namespace

@@ -29,6 +29,16 @@ split_base split(const std::string& api_base) {
   return {url->origin(), prefix};
 }
 
+// A transport failure that left the request unsent: no connection was made. Anything later
+// (a reset, a timeout, a cut response) may have come after Discord read the request.
+bool never_arrived(const boost::system::error_code& ec) {
+  return ec == asio::error::connection_refused || ec == asio::error::host_not_found ||
+         ec == asio::error::host_not_found_try_again || ec == asio::error::host_unreachable ||
+         ec == asio::error::network_unreachable;
+}
+
+constexpr const char* not_repeated = " (not retried: Discord may have acted on it already)";
+
 // Discord's error bodies ({"message", "code", "errors"}) say what was wrong; a line of it is
 // enough for the log, and it never holds the token.
 std::string excerpt(const std::string& body) {
@@ -134,13 +144,13 @@ rest_result rest_client::finish(rest_result r, const rest_route& route) {
 }
 
 async::task<rest_result> rest_client::request(std::string method, std::string path,
-                                              std::string body) {
-  auto result = co_await send(routes_.get(method, path), std::move(body));
+                                              std::string body, repeat policy) {
+  auto result = co_await send(routes_.get(method, path), std::move(body), policy);
   co_return result;
 }
 
 async::task<rest_result> rest_client::send(std::shared_ptr<const rest_route> shared_route,
-                                           std::string body) {
+                                           std::string body, repeat policy) {
   const rest_route& route = *shared_route;
   auto log = layer_log("discord");
   for (int attempt = 0;; ++attempt) {
@@ -173,6 +183,10 @@ async::task<rest_result> rest_client::send(std::shared_ptr<const rest_route> sha
       if (verdict.what == rest_verdict::action::done) {
         co_return finish({0, {}, http_.last_error_text()}, route);
       }
+      if (policy == repeat::only_if_unsent && verdict.what == rest_verdict::action::retry &&
+          !never_arrived(ec)) {
+        co_return finish({0, {}, http_.last_error_text() + not_repeated}, route);
+      }
       log->warn("{}: {} ({})", route.route_template, http_.last_error_text(), verdict.reason);
     } else {
       rest_response_view view;
@@ -203,6 +217,11 @@ async::task<rest_result> rest_client::send(std::shared_ptr<const rest_route> sha
         }
         co_return finish(std::move(r), route);
       }
+      if (policy == repeat::only_if_unsent && response.status >= 500) {
+        rest_result r{static_cast<int>(response.status), std::move(response.body), {}};
+        r.error = "HTTP " + std::to_string(r.status) + not_repeated;
+        co_return finish(std::move(r), route);
+      }
       log->warn("{}: HTTP {}, {}", route.route_template, response.status, verdict.reason);
     }
     if (verdict.what != rest_verdict::action::retry) {
@@ -223,7 +242,8 @@ async::task<bool> rest_client::flush(clock::time_point deadline) {
   co_return queued_ == 0;
 }
 
-void rest_client::submit(std::string method, std::string path, std::string body, completion done) {
+void rest_client::submit(std::string method, std::string path, std::string body, completion done,
+                         repeat policy) {
   // The route travels with the job, shared with every call to the same path (route_cache).
   auto route = routes_.get(method, path);
   if (stopping_ || queued_ >= options_.max_queued) {
@@ -235,7 +255,7 @@ void rest_client::submit(std::string method, std::string path, std::string body,
   auto& jobs = queues_[route->limiter_key];
   const bool idle = jobs.empty();
   const std::size_t bytes = route->method.size() + route->path.size() + body.size();
-  jobs.push_back({std::move(route), std::move(body), std::move(done), bytes});
+  jobs.push_back({std::move(route), std::move(body), std::move(done), bytes, policy});
   ++queued_;
   queued_bytes_ += bytes;
   if (idle) {
@@ -274,7 +294,7 @@ async::task<void> rest_client::drain(std::string key) {
     // The job stays at the front while it runs, so a submit() meanwhile sees a busy queue and
     // does not start a second drainer for the key; its route and body travel with the send.
     job& front = it->second.front();
-    auto result = co_await send(std::move(front.route), std::move(front.body));
+    auto result = co_await send(std::move(front.route), std::move(front.body), front.policy);
     it = queues_.find(key);
     if (it == queues_.end() || it->second.empty()) co_return;  // stop() emptied it
     completion done = std::move(it->second.front().done);

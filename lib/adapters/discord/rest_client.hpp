@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "adapters/discord/rest_rate_limiter.hpp"
@@ -70,11 +71,21 @@ class rest_client {
   rest_client(const rest_client&) = delete;
   rest_client& operator=(const rest_client&) = delete;
 
+  // Whether a call is sent again after a failure that may have come after Discord acted on it:
+  // a 5xx, or no answer once the request may have arrived (RFC 9112 §9.3.1: a request that is
+  // not idempotent is not retried blindly). `only_if_unsent` is for a POST that Discord cannot
+  // deduplicate (a webhook's message, a scheduled event); a channel message carries its nonce
+  // and an interaction callback a second time is refused (40060), so both may repeat. A 429,
+  // or a connection that was never made, is retried either way.
+  enum class repeat { allowed, only_if_unsent };
+
   // `path` is relative to api_base ("/channels/1/messages"); `body` is JSON text or empty.
-  async::task<rest_result> request(std::string method, std::string path, std::string body = {});
+  async::task<rest_result> request(std::string method, std::string path, std::string body = {},
+                                   repeat policy = repeat::allowed);
   // Queues the call behind earlier ones with the same limiter key; `done` (optional) runs on
   // the executor when it ends.
-  void submit(std::string method, std::string path, std::string body, completion done = {});
+  void submit(std::string method, std::string path, std::string body, completion done = {},
+              repeat policy = repeat::allowed);
   // Waits until every submitted call has ended, or until `deadline`; true when none is left.
   async::task<bool> flush(std::chrono::steady_clock::time_point deadline);
   // Ends every wait and drops queued calls; calls in flight end with status 0.
@@ -99,10 +110,12 @@ class rest_client {
     completion done;
     // Counted at submit(): the drainer moves route and body out while the job stays queued.
     std::size_t bytes = 0;
+    repeat policy = repeat::allowed;
   };
 
   // request() for a route already made; `route` is never null.
-  async::task<rest_result> send(std::shared_ptr<const rest_route> route, std::string body);
+  async::task<rest_result> send(std::shared_ptr<const rest_route> route, std::string body,
+                                repeat policy);
   async::task<void> drain(std::string key);
   // How long an idle drainer waits for more, and how many may wait at once (interaction
   // callbacks each have a key of their own, used once).
