@@ -476,7 +476,8 @@ async::task<void> discord_adapter::answer(pending_interaction p) {
   // Follow-ups share the webhook's queue, so they arrive in order after the callback.
   for (const auto& body : plan.followups) {
     ++stats_.messages_out;
-    rest_.submit("POST", webhook, body);
+    // A webhook's message has no nonce: after a doubtful failure it is not sent again.
+    rest_.submit("POST", webhook, body, {}, rest_client::repeat::only_if_unsent);
   }
 }
 
@@ -635,7 +636,7 @@ void discord_adapter::sync_scheduled_event(const std::string& channel, const eve
   const auto guild = channel_guild_.find(channel);
   if (guild == channel_guild_.end()) return;  // a DM: no guild, no Events tab
   auto& sync = guild_events_[guild->second];
-  sync.todo.emplace_back(channel, card);
+  sync.todo.push_back({channel, card});
   if (sync.running) return;
   sync.running = true;
   async::supervise(ex_, run_event_sync(guild->second), "discord scheduled events");
@@ -674,18 +675,30 @@ async::task<void> discord_adapter::run_event_sync(std::string guild) {
       sync.loaded = true;
       continue;
     }
-    auto [channel, card] = std::move(sync.todo.front());
+    event_change change = std::move(sync.todo.front());
     sync.todo.pop_front();
+    const std::string& channel = change.channel;
+    const event_card& card = change.card;
     const std::string marker = scheduled_event::marker(channel, card.number);
     const json wanted = scheduled_event::update_body(card);
     const auto known = sync.events.find(marker);
     if (known == sync.events.end()) {
       // Only an announcement of an open tweetup makes one; changes follow it.
       if (card.role != event_card::use::announce || !card.open) continue;
+      // Not sent twice on a doubtful failure: Discord would make a second event.
       const auto r = co_await rest_.request("POST", path,
-                                            json_text(scheduled_event::create_body(card, channel)));
+                                            json_text(scheduled_event::create_body(card, channel)),
+                                            rest_client::repeat::only_if_unsent);
       const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
-      if (!id.empty()) sync.events[marker] = {id, wanted};
+      if (!id.empty()) {
+        sync.events[marker] = {id, wanted};
+      } else if (!change.again && (r.status == 0 || r.status >= 500)) {
+        // Perhaps made all the same: read the guild's events again, which finds it by its
+        // marker, and only then does this change go once more.
+        change.again = true;
+        sync.todo.push_front(std::move(change));
+        sync.loaded = false;
+      }
       continue;
     }
     // Unchanged fields (an RSVP) cost no call; a cancelled event is final.

@@ -211,11 +211,18 @@ class discord_adapter final : public chat_adapter {
     std::string id;
     nlohmann::json last;  // the fields last sent, so unchanged cards cost no call
   };
+  struct event_change {
+    std::string channel;
+    event_card card;
+    // Its create failed in a way that may still have made the event: it goes once more, after
+    // the guild's events were read again.
+    bool again = false;
+  };
   struct guild_events {
-    bool loaded = false;  // our existing events were read back (after a restart)
+    bool loaded = false;  // our existing events were read back (after a restart, a failure)
     bool running = false;
-    std::deque<std::pair<std::string, event_card>> todo;  // channel, card
-    std::map<std::string, synced_event> events;           // by scheduled_event::marker
+    std::deque<event_change> todo;
+    std::map<std::string, synced_event> events;  // by scheduled_event::marker
   };
   std::map<std::string, guild_events> guild_events_;
   // The limit GET /gateway/bot gave with the URL, used by the first round of Identifies (one

@@ -615,6 +615,20 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             self.assertIn("You're going", confirmation.content)
             self.assertEqual(sc.emu.violations, [])
 
+    async def test_a_follow_up_answered_with_a_5xx_is_not_sent_twice(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            # Discord posts the private confirmation, then answers 502. A webhook's message
+            # has no nonce, so a second POST would post it twice.
+            sc.emu.inject_fault("POST", r"^/webhooks/\d+/[^/]+$", "after", status=502)
+            await sc.emu.button_click("rsvp:yes:1", card.id, user=BOB)
+            await sc.bot.wait_for_log(re.compile(r"not retried: Discord may have acted on it"))
+            confirmations = [m for m in sc.emu.bot_messages() if m.ephemeral]
+            self.assertEqual(len(confirmations), 1)
+            self.assertEqual(len(sc.emu.requests_to("POST", r"^/webhooks/\d+/[^/]+$")), 1)
+
     async def test_a_typed_join_refreshes_the_card_too(self):
         async with Scenario(emulator=FAST) as sc:
             await sc.emu.wait_for_ready()
@@ -696,6 +710,21 @@ class ScheduledEvents(unittest.IsolatedAsyncioTestCase):
             # (G14 counts across processes); Discord answers op 9 and the bot waits 5 s.
             others = [v for v in sc.emu.violations if v.kind != "identify_too_fast"]
             self.assertEqual(others, [])
+
+    async def test_an_event_made_though_its_answer_was_a_502_is_not_made_twice(self):
+        config = {"discord": {"scheduled_events": True}}
+        async with Scenario(emulator=FAST, config=config) as sc:
+            await sc.emu.wait_for_ready()
+            sc.emu.inject_fault("POST", r"/scheduled-events$", "after", status=502)
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            # The bot reads the guild's events again, finds the one the 502 hid by its marker
+            # and brings it up to date, rather than making a second.
+            await sc.emu.wait_for(lambda: sc.emu.requests_to("PATCH", r"/scheduled-events/"),
+                                  what="the event found again")
+            self.assertEqual(len(sc.emu.scheduled_events[GUILD]), 1)
+            self.assertEqual(len(sc.emu.requests_to("POST", r"/scheduled-events$")), 1)
+            self.assertEqual(len(sc.emu.requests_to("GET", r"/scheduled-events$")), 2)
+            self.assertEqual(sc.emu.violations, [])
 
 
 PROBE = None  # the gateway_probe binary, from --probe
