@@ -72,6 +72,18 @@ bool is_true(std::optional<std::string_view> text) {
   return value == "true" || value == "True" || value == "1";
 }
 
+// The JSON error code of Discord's error body, if it has one.
+std::optional<long long> discord_error_code(std::string_view body) {
+  const auto parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  const auto code = parsed.find("code");
+  if (code == parsed.end() || !code->is_number_integer()) return std::nullopt;
+  return code->get<long long>();
+}
+
+// DDOCS topics/opcodes-and-status-codes.mdx §JSON Error Codes.
+constexpr long long unknown_message = 10008;
+
 // Discord's error body {"code": 50013, "message": "Missing Permissions"}, for the log line.
 std::string discord_error(std::string_view body) {
   const auto parsed = json::parse(body, nullptr, false);
@@ -405,8 +417,11 @@ rest_verdict rest_rate_limiter::on_response(const rest_route& route,
   if (status == 403) {
     note_invalid(now);
     reason += " (not retried: the bot lacks a permission or access)";
-  } else if (status == 404 && route.is_webhook) {
+  } else if (status == 404 && route.is_webhook &&
+             discord_error_code(response.body) != unknown_message) {
     // R11: stop using a webhook that returns 404; for an interaction the token has expired.
+    // Unknown Message is about one of its messages (an original someone deleted), not the
+    // webhook: its other calls still work.
     dead_webhooks_[route.major_parameters] = now;
     reason += " (the webhook is gone; it is refused from now on)";
   } else {

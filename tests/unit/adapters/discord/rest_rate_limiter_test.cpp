@@ -440,6 +440,11 @@ TEST_CASE("a webhook that answers 404 is refused, other webhooks are not") {
   // A 404 on a channel route is just a failed request.
   round_trip(limiter, post_1, response(404), t0);
   CHECK_FALSE(limiter.refused(post_1));
+  // So is Unknown Message under a live webhook: its original was deleted, the token is fine.
+  const auto fresh_original = make_route("PATCH", "/webhooks/999/fresh-token/messages/@original");
+  round_trip(limiter, fresh_original,
+             response(404, std::nullopt, R"({"message": "Unknown Message", "code": 10008})"), t0);
+  CHECK_FALSE(limiter.refused(other));
   // The refusal is forgotten after its retention, at the next sweep.
   round_trip(limiter, other, response(204), t0 + 2h);
   CHECK_FALSE(limiter.refused(followup));
