@@ -59,6 +59,15 @@ def fixed_loop_seconds():
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def host_steal_seconds():
+    """CPU time the hypervisor has taken from this VM's CPUs so far, all CPUs together: the
+    `steal` column of /proc/stat. The benchmark machines are virtual and share their host; a
+    phase with steal may owe its latency maximum to the machine rather than the bot."""
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()  # cpu user nice system idle iowait irq softirq steal
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
