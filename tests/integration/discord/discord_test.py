@@ -509,6 +509,20 @@ def embed_text(message):
 
 
 class Interactions(unittest.IsolatedAsyncioTestCase):
+    async def deferred_then_filled_in(self, sc, asked, words):
+        """Waits for `asked` to be deferred within R8's 3 s and its original to be filled in
+        with a text holding `words`; returns that message."""
+        await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
+        self.assertEqual(asked.ack_type, 5)  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+        self.assertLess(asked.ack_elapsed, 3.0)
+
+        def filled_in():
+            original = sc.emu.find_message(asked.original_message_id or "")
+            return original is not None and words in original.content
+
+        await sc.emu.wait_for(filled_in, what="the deferred answer filled in")
+        return sc.emu.find_message(asked.original_message_id)
+
     async def test_slash_create_is_answered_in_time_with_the_card_and_buttons(self):
         async with Scenario(emulator=FAST) as sc:
             await sc.emu.wait_for_ready()
@@ -554,15 +568,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
                                                           "when": "tomorrow 3pm"},
                                                created_ago=2.5)
-            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
-            self.assertEqual(asked.ack_type, 5)  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
-            self.assertLess(asked.ack_elapsed, 3.0)
-
-            def filled_in():
-                original = sc.emu.find_message(asked.original_message_id or "")
-                return original is not None and "Starbucks Alabaster" in original.content
-
-            await sc.emu.wait_for(filled_in, what="the deferred answer filled in")
+            await self.deferred_then_filled_in(sc, asked, "Starbucks Alabaster")
             self.assertEqual(sc.emu.violations, [])
 
     async def test_a_slow_command_is_deferred_and_its_answer_filled_in_later(self):
@@ -583,16 +589,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
                 blocker.execute("COMMIT")
             finally:
                 blocker.close()
-            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
-            self.assertEqual(asked.ack_type, 5)  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
-            self.assertLess(asked.ack_elapsed, 3.0)
-
-            def filled_in():
-                original = sc.emu.find_message(asked.original_message_id or "")
-                return original is not None and "Starbucks Alabaster" in original.content
-
-            await sc.emu.wait_for(filled_in, what="the deferred answer filled in")
-            original = sc.emu.find_message(asked.original_message_id)
+            original = await self.deferred_then_filled_in(sc, asked, "Starbucks Alabaster")
             self.assertEqual(buttons(original), ["rsvp:yes:1", "rsvp:maybe:1", "rsvp:no:1"])
             edits = [r for r in sc.emu.requests
                      if r.method == "PATCH" and r.route.endswith("/messages/@original")]
