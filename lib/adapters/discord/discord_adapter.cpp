@@ -49,8 +49,6 @@ bool shows_card(const std::optional<event_card>& card) {
   return card && card->role == event_card::use::announce && card->open;
 }
 
-// 400 with code 40060: the interaction was answered already. For a callback that REST retried
-// after a 5xx or a lost answer, that answer was ours: the first try reached Discord.
 // R8's 3 s run from when Discord made the interaction, not from when it was read: one read late
 // (reads paused for backpressure, or replayed after a resume) has less time left, and must be
 // deferred sooner. The id tells when it was made, by the system clock; an age that a clock
@@ -66,11 +64,10 @@ std::chrono::steady_clock::time_point made_at(std::string_view interaction_id) {
   return now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(age);
 }
 
+// 400 with code 40060: the interaction was answered already. For a callback that REST retried
+// after a 5xx or a lost answer, that answer was ours: the first try reached Discord.
 bool already_acknowledged(const rest_result& r) {
-  if (r.status != 400) return false;
-  const auto body = json::parse(r.body, nullptr, false);
-  const auto code = body.is_object() ? body.find("code") : body.end();
-  return code != body.end() && code->is_number_integer() && code->get<int>() == 40060;
+  return r.status == 400 && discord_error_code(r.body) == 40060;
 }
 
 }  // namespace
@@ -358,7 +355,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
   }
   ++stats_.interactions_in;
   if (!parsed->guild_id.empty()) channel_guild_[parsed->channel_id] = parsed->guild_id;
-  const auto made = made_at(parsed->id);
+  const auto made = made_at(parsed->id);  // before the id moves into p
   pending_interaction p{std::move(*parsed), made, {}, {}};
   p.message_id = "interaction:" + p.what.id;
   if (p.what.text.empty()) {

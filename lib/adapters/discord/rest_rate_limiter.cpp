@@ -72,15 +72,6 @@ bool is_true(std::optional<std::string_view> text) {
   return value == "true" || value == "True" || value == "1";
 }
 
-// The JSON error code of Discord's error body, if it has one.
-std::optional<long long> discord_error_code(std::string_view body) {
-  const auto parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_object()) return std::nullopt;
-  const auto code = parsed.find("code");
-  if (code == parsed.end() || !code->is_number_integer()) return std::nullopt;
-  return code->get<long long>();
-}
-
 // DDOCS topics/opcodes-and-status-codes.mdx §JSON Error Codes.
 constexpr long long unknown_message = 10008;
 
@@ -114,6 +105,14 @@ int effective_remaining(int limit, int remaining, const std::optional<time_point
 }
 
 }  // namespace
+
+std::optional<long long> discord_error_code(std::string_view body) {
+  const auto parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  const auto code = parsed.find("code");
+  if (code == parsed.end() || !code->is_number_integer()) return std::nullopt;
+  return code->get<long long>();
+}
 
 rest_rate_limiter::rest_rate_limiter() : rest_rate_limiter(settings{}) {}
 

@@ -35,6 +35,9 @@
 
 namespace tweetup {
 
+// The JSON error code of a Discord error body ({"code": 50013, "message": ...}), if it has one.
+std::optional<long long> discord_error_code(std::string_view body);
+
 class rest_rate_limiter {
  public:
   using time_point = std::chrono::steady_clock::time_point;
