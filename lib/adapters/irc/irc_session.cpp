@@ -303,8 +303,8 @@ void irc_session::reset_connection(time_point now) {
   channels_.clear();
   rejoin_at_.clear();
   // I6: the server's flood counter starts afresh with each connection, and so does ours.
+  // Twitch's limit (T3) is the account's over 30 s, whatever the connection: chat_sent_ stays.
   tat_ = now;
-  chat_sent_.clear();
 }
 
 void irc_session::plan_reconnect(actions& out, time_point now, double jitter) {
@@ -675,7 +675,10 @@ void irc_session::handle_cap(actions& out, const irc_message& message, time_poin
     if (more) return;
     cap_ls_done_ = true;
     std::string request;
-    for (const std::string_view wanted : {"message-tags", "server-time", "echo-message", "sasl"}) {
+    // multi-prefix: NAMES lists every prefix a member has (~@alice), not the highest alone, so
+    // taking away one mode (-q) leaves the others known.
+    for (const std::string_view wanted :
+         {"message-tags", "server-time", "echo-message", "multi-prefix", "sasl"}) {
       if (!contains(offered_caps_, wanted)) continue;
       if (wanted == "sasl" && config_.sasl_user.empty()) continue;
       if (!request.empty()) request += ' ';

@@ -580,6 +580,23 @@ TEST_CASE("moderators from NAMES, MODE, NICK, PART, QUIT and KICK, PREFIX from 0
   CHECK(got[0].is_moderator);
 }
 
+TEST_CASE("with multi-prefix, a member keeps the modes a MODE did not take away") {
+  irc_session session(irc_settings());
+  session.start(t0);
+  session.on_connected(t0);
+  CHECK(lines(session.on_line(":irc.test.local CAP * LS :multi-prefix server-time", t0)) ==
+        std::vector<std::string>{"CAP REQ :server-time multi-prefix"});
+  session.on_line(":irc.test.local CAP * ACK :server-time multi-prefix", t0);
+  session.on_line(":irc.test.local 001 tweetbot :Welcome", t0);
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", t0);
+  session.on_line(":irc.test.local 353 tweetbot = #tweetup :~@alice tweetbot", t0);
+  session.on_line(":irc.test.local 366 tweetbot #tweetup :End of /NAMES list.", t0);
+  session.on_line(":services!s@127.0.0.1 MODE #tweetup -q alice", t0);
+  CHECK(session.is_moderator("#tweetup", "alice"));  // still +o
+  session.on_line(":services!s@127.0.0.1 MODE #tweetup -o alice", t0);
+  CHECK_FALSE(session.is_moderator("#tweetup", "alice"));
+}
+
 TEST_CASE("PRIVMSG delivery: channels we are in, private messages, CTCP, our own echo") {
   irc_session session(irc_settings());
   register_plain(session, t0);
@@ -859,6 +876,28 @@ TEST_CASE("Twitch: 20 messages per 30 s, 100 once USERSTATE says we moderate (T3
       sent += lines(mod.say("#streamer", "reply " + std::to_string(i), t0)).size();
     CHECK(sent == 100);
   }
+}
+
+TEST_CASE("Twitch: the 30 s budget is the account's, so a reconnect does not renew it (T3)") {
+  irc_session session(twitch_settings());
+  register_twitch(session, t0);
+  for (int i = 0; i < 40; ++i)
+    session.say("#streamer", "reply " + std::to_string(i), t0);
+  CHECK(session.queued() == 20);
+  // Twitch asks for a reconnect 2 s later; the new connection joins again at once.
+  session.on_line(":tmi.twitch.tv RECONNECT", t0 + 2s);
+  session.on_disconnected(t0 + 2s, 0.0);
+  session.on_timer(t0 + 4s, 0.0);
+  session.on_connected(t0 + 4s);
+  session.on_line(
+      ":tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands twitch.tv/membership", t0 + 4s);
+  session.on_line(":tmi.twitch.tv 001 tweetbot :Welcome, GLHF!", t0 + 4s);
+  session.on_line(":tmi.twitch.tv 376 tweetbot :>", t0 + 4s);
+  const actions joined =
+      session.on_line(":tweetbot!tweetbot@tweetbot.tmi.twitch.tv JOIN #streamer", t0 + 4s);
+  CHECK(all<irc_action::send_line>(joined).empty());
+  CHECK(lines(session.on_timer(t0 + 29s, 0.0)).empty());
+  CHECK(lines(session.on_timer(t0 + 30s, 0.0)).size() == 20);
 }
 
 TEST_CASE("Twitch replies are cut at 500 characters (T3)") {
