@@ -308,6 +308,9 @@ void irc_session::reset_connection(time_point now) {
 }
 
 void irc_session::plan_reconnect(actions& out, time_point now, double jitter) {
+  // Only a connection that stayed registered for a while ends the run of failures: a server
+  // that drops the bot right after 001 (a ban, an excess flood) must still see it back off.
+  if (phase_ == phase::registered && now - registered_at_ >= stable_connection) failures_ = 0;
   // Backoff: 1 s doubling to 60 s, times (0.5 + jitter) so that many bots do not reconnect
   // in step after a server restart.
   const double factor = std::pow(2.0, std::min(failures_, 30));
@@ -712,7 +715,7 @@ void irc_session::handle_cap(actions& out, const irc_message& message, time_poin
 void irc_session::handle_welcome(actions& out, const irc_message& message, time_point now) {
   if (phase_ != phase::registering) return;
   phase_ = phase::registered;
-  failures_ = 0;
+  registered_at_ = now;
   if (!message.param(0).empty()) nick_ = std::string(message.param(0));
   // Most servers end 001 with our full "nick!user@host" (InspIRCd: "... Network
   // tweetbot!tweetbot@127.0.0.1"); it sizes the relayed-line budget (I5) from the start.

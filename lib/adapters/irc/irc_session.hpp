@@ -136,7 +136,10 @@ class irc_session {
 
   settings config_;
   phase phase_ = phase::idle;
-  int failures_ = 0;  // connections lost before 001, or since the last one, in a row
+  // Connections lost in a row: before 001, or within stable_connection after it.
+  int failures_ = 0;
+  time_point registered_at_{};  // the last 001
+  static constexpr std::chrono::seconds stable_connection{60};
   // The longest nick the server takes: 005 NICKLEN, or learned from a 432 (I4); 0 while
   // unknown. Kept across connections, since 005 comes only after registration.
   std::size_t nick_max_ = 0;

@@ -502,7 +502,7 @@ TEST_CASE("idle line: our PING after ping_idle, reconnect when nothing comes bac
   }
 }
 
-TEST_CASE("reconnect backoff doubles from 1 s to 60 s times (0.5 + jitter), reset by 001") {
+TEST_CASE("reconnect backoff doubles from 1 s to 60 s times (0.5 + jitter), reset by a minute up") {
   irc_session session(irc_settings());
   session.start(t0);
   time_point now = t0;
@@ -522,6 +522,15 @@ TEST_CASE("reconnect backoff doubles from 1 s to 60 s times (0.5 + jitter), rese
   session.on_timer(now, 0.0);
   session.on_connected(now);
   session.on_line(":irc.test.local 001 tweetbot :Welcome", now);
+  // Dropped right after 001 (a ban, an excess flood): still backing off.
+  const actions dropped = session.on_disconnected(now + 1s, 0.5);
+  CHECK(*wake(dropped) - (now + 1s) == 60000ms);
+  now = *wake(dropped);
+  session.on_timer(now, 0.5);
+  session.on_connected(now);
+  session.on_line(":irc.test.local 001 tweetbot :Welcome", now);
+  // A connection that stayed up a minute after 001 starts the backoff again from 1 s.
+  now += 60s;
   const actions after = session.on_disconnected(now, 0.5);
   CHECK(*wake(after) - now == 1000ms);
   // Queued replies survive the reconnect and go out once the channel is joined again.
