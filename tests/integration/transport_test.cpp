@@ -68,6 +68,7 @@ struct test_server {
   std::string host;
   std::string target;
   bool upgraded = false;
+  bool got_binary = false;  // the last message read was binary
   error_code tls_error;
 };
 
@@ -102,6 +103,7 @@ async::task<void> serve_websocket(Ws* ws, test_server* server) {
     beast::flat_buffer message;
     auto [ec, size] = co_await ws->async_read(message, async::nothrow);
     if (ec) co_return;
+    server->got_binary = ws->got_binary();
     ws->text(ws->got_text());
     auto [write_ec, written] = co_await ws->async_write(message.data(), async::nothrow);
     if (write_ec) co_return;
@@ -159,9 +161,10 @@ struct outcome {
   steady_clock::duration connect_took{};
 };
 
-// Connects, sends `message`, reads one message back and closes with 1000 when that worked.
+// Connects, sends `message` (as a binary message when `binary`), reads one message back and
+// closes with 1000 when that worked.
 async::task<void> round_trip(websocket_client* client, std::string url, connect_options o,
-                             std::string message, outcome* out) {
+                             std::string message, outcome* out, bool binary = false) {
   const auto start = steady_clock::now();
   const auto connect_ec = co_await client->connect(url, o);
   out->connect_took = steady_clock::now() - start;
@@ -173,6 +176,7 @@ async::task<void> round_trip(websocket_client* client, std::string url, connect_
     out->open_at_end = client->is_open();
     co_return;
   }
+  client->set_binary(binary);
   const auto write_ec = co_await client->write(message);
   out->write_ec = write_ec;
   auto [read_ec, text] = co_await client->read();
@@ -355,6 +359,14 @@ TEST_CASE("subprotocol negotiation and the Origin header") {
     server.pick = "text.ircv3.net";
     h.run(round_trip(&client, "ws://localhost:" + server.port() + "/", o, "CAP LS 302", &out));
     CHECK(out.chosen == "text.ircv3.net");
+    CHECK_FALSE(server.got_binary);
+  }
+  SUBCASE("server picks binary.ircv3.net: the client may send binary messages") {
+    server.pick = "binary.ircv3.net";
+    h.run(
+        round_trip(&client, "ws://localhost:" + server.port() + "/", o, "CAP LS 302", &out, true));
+    CHECK(out.chosen == "binary.ircv3.net");
+    CHECK(server.got_binary);
   }
   SUBCASE("server picks none (InspIRCd 3.15): still connected") {
     h.run(round_trip(&client, "ws://localhost:" + server.port() + "/", o, "CAP LS 302", &out));

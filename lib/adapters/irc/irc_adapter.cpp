@@ -170,6 +170,8 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     o.max_message_size = 16 * 1024;
     const auto ec = co_await ws_.connect(options_.url, o);
     connecting_ = false;
+    // W1: with binary.ircv3.net, our lines go out as binary messages too.
+    if (!ec) ws_.set_binary(ws_.chosen_subprotocol() == "binary.ircv3.net");
     if (stopping_ || finished_ || disconnect_planned_) {
       if (!ec) co_await close_briefly();
       continue;

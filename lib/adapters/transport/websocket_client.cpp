@@ -306,6 +306,10 @@ const std::string& websocket_client::chosen_subprotocol() const {
   return impl_->chosen;
 }
 
+void websocket_client::set_binary(bool binary) {
+  if (impl_->ws) impl_->ws->binary(binary);
+}
+
 std::uint16_t websocket_client::close_code() const {
   return impl_->close_code;
 }

@@ -87,6 +87,10 @@ class websocket_client {
   // The subprotocol the server picked in the last successful handshake; empty when it picked
   // none.
   const std::string& chosen_subprotocol() const;
+  // After connect(): write() sends binary messages instead of text ones, as a subprotocol may
+  // require (IRCv3 websocket: with binary.ircv3.net both sides send binary). connect() goes
+  // back to text.
+  void set_binary(bool binary);
   // The close code the peer sent (0 when no close frame has been received).
   std::uint16_t close_code() const;
   // Words for the last failure of connect/read/write/close (empty when none yet).
