@@ -376,7 +376,8 @@ void irc_session::pump(actions& out, time_point now) {
   while (true) {
     const auto slot = next_send_slot(now);
     if (!slot || *slot > now) break;
-    const auto next = next_sendable();
+    auto next = queue_.begin() + (next_sendable() - queue_.cbegin());
+    if (!config_.twitch) next = refit(next);
     std::string line = std::move(next->text);
     queue_.erase(next);
     if (config_.twitch) {
@@ -386,6 +387,24 @@ void irc_session::pump(actions& out, time_point now) {
     }
     out.push_back({irc_action::send_line{std::move(line), false}});
   }
+}
+
+std::deque<irc_session::queued_line>::iterator irc_session::refit(
+    std::deque<queued_line>::iterator at) {
+  // I5: a line was split for the prefix we had when it was queued; since then a reconnect may
+  // have made us "tweetbot_" (433) or services a "Guest48213", and the host may have changed.
+  const std::size_t head = std::string_view("PRIVMSG  :").size() + at->target.size();
+  const std::size_t budget = privmsg_text_budget(at->target, prefix_budget());
+  if (at->text.size() <= head + budget) return at;
+  const auto parts =
+      split_privmsg(at->target, std::string_view(at->text).substr(head), prefix_budget());
+  if (parts.empty()) return at;
+  const std::string target = at->target;
+  at = queue_.erase(at);
+  // Inserted last part first, each before the one after it: `at` ends on the first.
+  for (auto part = parts.rbegin(); part != parts.rend(); ++part)
+    at = queue_.insert(at, {target, "PRIVMSG " + target + " :" + *part});
+  return at;
 }
 
 std::optional<irc_session::time_point> irc_session::next_deadline(time_point now) const {

@@ -173,6 +173,9 @@ class irc_session {
   time_point tat_{};
   std::deque<time_point> chat_sent_;  // Twitch: PRIVMSGs within the last 30 s (T3)
   std::deque<queued_line> queue_;
+  // The queued line at `at` split again when our prefix has grown past what it was split for;
+  // returns the first of its parts.
+  std::deque<queued_line>::iterator refit(std::deque<queued_line>::iterator at);
 };
 
 }  // namespace tweetup::irc

@@ -367,6 +367,33 @@ TEST_CASE("a 1,500-byte reply is split so every relayed line fits 512 bytes, UTF
   CHECK((":" + self_prefix + " " + sent[0]).size() > 490);
 }
 
+TEST_CASE("lines queued before our prefix grew are split again to fit 512 bytes (I5)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  std::string text;
+  for (int i = 0; i < 2000; ++i)
+    text += "\xC3\xA9";  // 4,000 bytes with no space: cut anywhere between characters
+  std::vector<std::string> sent = lines(session.say("#tweetup", text, t0 + 60s));
+  REQUIRE(session.queued() > 0);
+  // Services rename us while the rest waits: the prefix grows by 7 bytes.
+  session.on_line(":tweetbot!tweetup@127.0.0.1 NICK :Guest4821312", t0 + 60s);
+  const std::string grown = "Guest4821312!tweetup@127.0.0.1";
+  std::vector<std::string> later;
+  for (int s = 1; s <= 20; ++s) {
+    for (auto& line : lines(session.on_timer(t0 + 60s + std::chrono::seconds(s), 0.5)))
+      later.push_back(std::move(line));
+  }
+  REQUIRE_FALSE(later.empty());
+  std::string joined;
+  for (const std::string& line : sent)
+    joined += parse_irc_line(line)->param(1);
+  for (const std::string& line : later) {
+    CHECK((":" + grown + " " + line).size() <= 510);
+    joined += parse_irc_line(line)->param(1);
+  }
+  CHECK(joined == text);  // every character once, none cut
+}
+
 TEST_CASE("a 30-message burst goes out 4 at once, then 1 per second (I6)") {
   irc_session session(irc_settings());
   register_plain(session, t0);
