@@ -225,6 +225,12 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
     finish(out, now);
     return out;
   }
+  if (unjoinable_.contains(fold(target))) {
+    out.push_back({irc_action::report{"dropped a reply to " + std::string(target) +
+                                      ", which we could not join"}});
+    finish(out, now);
+    return out;
+  }
   // I5: the relayed line, with our prefix, must fit 512 bytes; T3: Twitch counts characters.
   const std::vector<std::string> parts =
       config_.twitch ? split_chat_text(text, twitch_max_bytes, twitch_max_code_points)
@@ -302,6 +308,7 @@ void irc_session::reset_connection(time_point now) {
   casemapping_ = config_.twitch ? casemapping::ascii : casemapping::rfc1459;
   channels_.clear();
   rejoin_at_.clear();
+  unjoinable_.clear();  // the new connection tries every channel again
   // I6: the server's flood counter starts afresh with each connection, and so does ours.
   // Twitch's limit (T3) is the account's over 30 s, whatever the connection: chat_sent_ stays.
   tat_ = now;
@@ -595,8 +602,17 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return;
   }
   if (command == "471" || command == "473" || command == "474" || command == "475") {
-    out.push_back({irc_action::report{"cannot join " + std::string(message.param(1)) + ": " +
-                                      std::string(message.param(message.params.size() - 1))}});
+    // Full, invite-only, banned or keyed: the lines waiting for that channel would wait until
+    // the next reconnect, and fill the queue that every other reply shares. They are dropped,
+    // and so are later ones, until we are in the channel again.
+    const std::string channel(message.param(1));
+    unjoinable_.insert(fold(channel));
+    const auto waiting = std::erase_if(
+        queue_, [&](const queued_line& line) { return fold(line.target) == fold(channel); });
+    std::string text =
+        "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
+    if (waiting > 0) text += "; dropped " + std::to_string(waiting) + " line(s) waiting for it";
+    out.push_back({irc_action::report{std::move(text)}});
     return;
   }
   if (command == "353") return handle_names(message);
@@ -612,6 +628,7 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
       fresh.name = std::string(name);
       channels_[fold(name)] = std::move(fresh);
       rejoin_at_.erase(std::string(name));
+      unjoinable_.erase(fold(name));
     } else if (channel_state* state = find_channel(name)) {
       state->members.try_emplace(fold(nick));
     }

@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -168,6 +169,7 @@ class irc_session {
   casemapping casemapping_ = casemapping::rfc1459;
   std::map<std::string, channel_state> channels_;  // by case-folded name
   std::map<std::string, time_point> rejoin_at_;    // by channel name as the KICK spelled it
+  std::set<std::string> unjoinable_;  // folded: refused our JOIN on this connection (471 - 475)
 
   // Sending: a GCRA form of the token bucket (I6); `tat_` is the theoretical arrival time.
   time_point tat_{};

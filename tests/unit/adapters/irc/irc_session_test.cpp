@@ -501,6 +501,30 @@ TEST_CASE("KICK of us rejoins after rejoin_delay, join errors are reported") {
   CHECK(session.in_channel("#tweetup"));
 }
 
+TEST_CASE("lines for a channel that refuses our JOIN are dropped, not left to fill the queue") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  session.say("#tweetup", "waits for the rejoin", t1);
+  CHECK(session.queued() == 1);
+  session.on_timer(t1 + 10s, 0.5);  // JOIN #tweetup
+  const actions banned = session.on_line(
+      ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)", t1 + 10s);
+  REQUIRE(all<irc_action::report>(banned).size() == 1);
+  CHECK(all<irc_action::report>(banned)[0].text.find("dropped 1 line") != std::string::npos);
+  CHECK(session.queued() == 0);
+  // Later replies there are dropped at once; other channels are not held up.
+  CHECK(all<irc_action::report>(session.say("#tweetup", "reminder", t1 + 20s)).size() == 1);
+  CHECK(session.queued() == 0);
+  CHECK(lines(session.say("#meetups", "hello", t1 + 20s)) ==
+        std::vector<std::string>{"PRIVMSG #meetups :hello"});
+  // Once we are in the channel again (our JOIN went through), replies go out again.
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 30s);
+  CHECK(lines(session.say("#tweetup", "back", t1 + 31s)) ==
+        std::vector<std::string>{"PRIVMSG #tweetup :back"});
+}
+
 TEST_CASE("idle line: our PING after ping_idle, reconnect when nothing comes back (I3)") {
   irc_session session(irc_settings());
   register_plain(session, t0);  // the last line arrived at t0
