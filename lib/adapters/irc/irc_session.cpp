@@ -15,6 +15,11 @@ namespace {
 using namespace std::chrono_literals;
 using steady_duration = std::chrono::steady_clock::duration;
 
+// What the queue holds for one part of a reply: "PRIVMSG <target> :<text>".
+std::string privmsg_head(std::string_view target) {
+  return "PRIVMSG " + std::string(target) + " :";
+}
+
 // W2/I5: 512 bytes with CR LF; over WebSocket the line carries none.
 constexpr std::size_t max_line_bytes = 510;
 // T3: 20 messages per 30 s, 100 where the bot moderates. Going over silences the bot for 30 min.
@@ -241,7 +246,7 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
       ++dropped;
       continue;
     }
-    queue_.push_back({std::string(target), "PRIVMSG " + std::string(target) + " :" + part});
+    queue_.push_back({std::string(target), privmsg_head(target) + part});
   }
   if (dropped > 0)
     out.push_back({irc_action::report{"send queue full: dropped " + std::to_string(dropped) +
@@ -400,7 +405,7 @@ std::deque<irc_session::queued_line>::iterator irc_session::refit(
     std::deque<queued_line>::iterator at) {
   // I5: a line was split for the prefix we had when it was queued; since then a reconnect may
   // have made us "tweetbot_" (433) or services a "Guest48213", and the host may have changed.
-  const std::size_t head = std::string_view("PRIVMSG  :").size() + at->target.size();
+  const std::size_t head = privmsg_head(at->target).size();
   const std::size_t budget = privmsg_text_budget(at->target, prefix_budget());
   if (at->text.size() <= head + budget) return at;
   const auto parts =
@@ -410,7 +415,7 @@ std::deque<irc_session::queued_line>::iterator irc_session::refit(
   at = queue_.erase(at);
   // Inserted last part first, each before the one after it: `at` ends on the first.
   for (auto part = parts.rbegin(); part != parts.rend(); ++part)
-    at = queue_.insert(at, {target, "PRIVMSG " + target + " :" + *part});
+    at = queue_.insert(at, {target, privmsg_head(target) + *part});
   return at;
 }
 
@@ -606,9 +611,10 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     // the next reconnect, and fill the queue that every other reply shares. They are dropped,
     // and so are later ones, until we are in the channel again.
     const std::string channel(message.param(1));
-    unjoinable_.insert(fold(channel));
-    const auto waiting = std::erase_if(
-        queue_, [&](const queued_line& line) { return fold(line.target) == fold(channel); });
+    const std::string folded = fold(channel);
+    const auto waiting =
+        std::erase_if(queue_, [&](const queued_line& line) { return fold(line.target) == folded; });
+    unjoinable_.insert(folded);
     std::string text =
         "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
     if (waiting > 0) text += "; dropped " + std::to_string(waiting) + " line(s) waiting for it";
