@@ -550,8 +550,14 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
                                                           "when": "tomorrow 3pm"})
             await sc.emu.wait_for(lambda: len(asked.callbacks) == 2, what="the callback's retry")
             self.assertEqual(asked.callbacks[1]["status"], 400)
-            # The bot took the refusal for the acknowledgement it was: the card it made is still
-            # the tweetup's, and a join shows on it.
+            # The bot took the refusal for the acknowledgement it was and asked which message
+            # the callback made. (A join sent before that answer comes back is not shown on the
+            # card: the interaction path does not yet hold changes while it learns the id.)
+            await sc.emu.wait_for(
+                lambda: any(r.status == 200 and r.completed_at is not None for r in
+                            sc.emu.requests_to("GET", r"/messages/@original$")),
+                what="the bot to ask for @original")
+            # The card it made is still the tweetup's, and a join shows on it.
             await sc.emu.message_create("!join 1 +1", author=BOB)
             await sc.emu.wait_for(
                 lambda: "3 going" in embed_text(sc.emu.find_message(asked.original_message_id)),
