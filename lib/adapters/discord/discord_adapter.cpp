@@ -429,10 +429,11 @@ discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interact
   return plan;
 }
 
-async::task<void> discord_adapter::answer(pending_interaction p) {
-  const interaction& in = p.what;
-  const answer_plan plan = plan_answer(p);
-  const std::string webhook = "/webhooks/" + in.application_id + "/" + in.token;
+// Sends the callback and, after a deferral, fills in @original. Returns the id of the message
+// the answer made (empty when none, or when it is not known), or nothing when the answer failed.
+async::task<std::optional<std::string>> discord_adapter::send_answer(const interaction& in,
+                                                                     const answer_plan& plan,
+                                                                     const std::string& webhook) {
   // with_response: the answer names the message it created, so its card can be refreshed.
   std::string callback = "/interactions/" + in.id + "/" + in.token + "/callback";
   if (in.kind != interaction::type::button) callback += "?with_response=true";
@@ -440,26 +441,39 @@ async::task<void> discord_adapter::answer(pending_interaction p) {
   // Acknowledged by an earlier try whose answer was lost: the rest of the answer still goes,
   // but the message the callback made must be asked for.
   const bool acknowledged_before = !r.ok() && already_acknowledged(r);
-  if (!r.ok() && !acknowledged_before) co_return;
-  std::string original_id = created_message_id(r.body);
+  if (!r.ok() && !acknowledged_before) co_return std::nullopt;
   if (!plan.original_edit.empty()) {
     const auto edit =
         co_await rest_.request("PATCH", webhook + "/messages/@original", plan.original_edit);
-    if (!edit.ok()) co_return;
-    original_id = created_message_id(edit.body);
-  } else if (acknowledged_before && plan.announced) {
-    const auto original = co_await rest_.request("GET", webhook + "/messages/@original", "");
-    if (original.ok()) original_id = created_message_id(original.body);
+    if (!edit.ok()) co_return std::nullopt;
+    co_return created_message_id(edit.body);
   }
+  if (acknowledged_before && plan.announced) {
+    const auto original = co_await rest_.request("GET", webhook + "/messages/@original", "");
+    co_return original.ok() ? created_message_id(original.body) : std::string{};
+  }
+  co_return created_message_id(r.body);
+}
+
+async::task<void> discord_adapter::answer(pending_interaction p) {
+  const interaction& in = p.what;
+  const answer_plan plan = plan_answer(p);
+  const std::string webhook = "/webhooks/" + in.application_id + "/" + in.token;
+  // A new tweetup's card: a join or a move that comes before its id is known waits for it.
+  std::optional<card_key> making;
+  if (in.kind != interaction::type::button && plan.announced) {
+    making.emplace(in.channel_id, plan.announced->number);
+    card_in_making(*making);
+  }
+  const auto original_id = co_await send_answer(in, plan, webhook);
+  if (making) card_made(*making, original_id.value_or(std::string{}));
+  if (!original_id) co_return;
   if (in.kind == interaction::type::button) {
     if (plan.changed) {
       ++stats_.cards_updated;
       remember_card(in.channel_id, plan.changed->number, in.message_id);
     }
   } else {
-    if (plan.announced && !original_id.empty()) {
-      remember_card(in.channel_id, plan.announced->number, original_id);
-    }
     if (plan.announced && options_.scheduled_events) {
       sync_scheduled_event(in.channel_id, *plan.announced);
     }
@@ -501,16 +515,10 @@ void discord_adapter::post_to_channel(outbound_message message) {
     ++stats_.messages_out;
     rest_client::completion done;
     if (announce && i + 1 == bodies.size()) {
-      const card_key key{channel, message.card->number};
-      announcing_[key];  // changes meanwhile wait for the id (see refresh_card)
-      done = [this, key](const rest_result& r) {
-        auto waiting = announcing_.extract(key);
-        const std::string id = r.ok() ? created_message_id(r.body) : std::string{};
-        if (id.empty()) return;
-        remember_card(key.first, key.second, id);
-        if (!waiting.empty() && waiting.mapped()) {
-          refresh_card(key.first, std::move(*waiting.mapped()));
-        }
+      card_key key{channel, message.card->number};
+      card_in_making(key);
+      done = [this, key = std::move(key)](const rest_result& r) {
+        card_made(key, r.ok() ? created_message_id(r.body) : std::string{});
       };
     }
     // The last body takes the path itself; nearly every message has only one.
@@ -577,6 +585,17 @@ async::task<void> discord_adapter::run_refresh(card_key key) {
     const auto r = co_await rest_.request("PATCH", path, body);
     (void)r;  // failures are logged by the REST client; the next change tries again
   }
+}
+
+void discord_adapter::card_in_making(const card_key& key) {
+  announcing_[key];
+}
+
+void discord_adapter::card_made(const card_key& key, std::string message_id) {
+  auto waiting = announcing_.extract(key);
+  if (message_id.empty()) return;
+  remember_card(key.first, key.second, std::move(message_id));
+  if (!waiting.empty() && waiting.mapped()) refresh_card(key.first, std::move(*waiting.mapped()));
 }
 
 void discord_adapter::remember_card(const std::string& channel_id, int number,

@@ -158,6 +158,9 @@ class discord_adapter final : public chat_adapter {
   struct answer_plan;
   answer_plan plan_answer(const pending_interaction& p) const;
   async::task<void> answer(pending_interaction p);
+  async::task<std::optional<std::string>> send_answer(const interaction& in,
+                                                      const answer_plan& plan,
+                                                      const std::string& webhook);
   async::task<void> register_commands();
   // Scheduled events: changes queue per guild, one worker sends them in order.
   void sync_scheduled_event(const std::string& channel, const event_card& card);
@@ -167,6 +170,10 @@ class discord_adapter final : public chat_adapter {
   async::task<void> run_refresh(card_key key);
   clock::duration refresh_gap(const card_key& key) const;
   void remember_card(const std::string& channel_id, int number, std::string message_id);
+  // An announcement's id is known only once its message is made: until card_made, changes to
+  // its event wait in announcing_. An empty id (the message was not made) drops them.
+  void card_in_making(const card_key& key);
+  void card_made(const card_key& key, std::string message_id);
   std::string application_id() const;
   // Feeds the load (REST's queue and the app's unanswered messages) to backpressure_ and pauses
   // or resumes the gateway's reads.

@@ -551,8 +551,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             await sc.emu.wait_for(lambda: len(asked.callbacks) == 2, what="the callback's retry")
             self.assertEqual(asked.callbacks[1]["status"], 400)
             # The bot took the refusal for the acknowledgement it was and asked which message
-            # the callback made. (A join sent before that answer comes back is not shown on the
-            # card: the interaction path does not yet hold changes while it learns the id.)
+            # the callback made.
             await sc.emu.wait_for(
                 lambda: any(r.status == 200 and r.completed_at is not None for r in
                             sc.emu.requests_to("GET", r"/messages/@original$")),
@@ -563,6 +562,29 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
                 lambda: "3 going" in embed_text(sc.emu.find_message(asked.original_message_id)),
                 what="the card to show 3 going")
             self.assertEqual(len([m for m in sc.emu.bot_messages() if buttons(m)]), 1)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_join_while_the_new_card_is_being_made_shows_on_it(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            # Discord is slow to answer the callback that makes the card, so the bot does not
+            # know the card's id when Bob joins.
+            sc.emu.inject_fault("POST", r"^/interactions/\d+/[^/]+/callback$", "delay",
+                                seconds=1.0)
+            asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
+                                                          "when": "tomorrow 3pm"})
+            await sc.emu.wait_for(lambda: sc.emu.requests_to("POST", r"/callback$"),
+                                  what="the callback on its way")
+            joined = await sc.emu.message_create("!join 1 +1", author=BOB)
+            await sc.emu.wait_for_bot_message(predicate=lambda m: m.message.get(
+                "message_reference", {}).get("message_id") == joined["id"])
+            self.assertFalse(asked.acked)  # the join was answered before the card was made
+            # The card was made with one going; the join's change waited for its id.
+            await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
+            await sc.emu.wait_for(
+                lambda: "3 going" in embed_text(sc.emu.find_message(asked.original_message_id)),
+                what="the card to show 3 going")
             self.assertEqual(sc.emu.violations, [])
 
     async def test_an_interaction_read_late_is_deferred_within_its_3_s(self):
