@@ -35,7 +35,7 @@ struct application::parts {
   system_clock clock;
   std::unique_ptr<chat_adapter> adapter;
   std::unique_ptr<counting_chat_port> port;  // the adapter, counted
-  std::unique_ptr<wal_syncer> syncer;        // before the router, which waits on it
+  std::unique_ptr<wal_syncer> syncer;  // before the router and the scheduler, which wait on it
   std::unique_ptr<dispatcher> router;
   std::unique_ptr<job_runner> runner;
   std::unique_ptr<scheduler> timer;
@@ -168,17 +168,11 @@ bool application::start() {
   p->service = std::make_unique<gathering_service>(*p->store, options);
   p->runner = std::make_unique<job_runner>(*p->store, options);
   p->port = std::make_unique<counting_chat_port>(*p->adapter, p->adapter->name());
-  // The scheduler posts right after its own commits, without waiting for a sync. Its writes are
-  // only bookkeeping of jobs: claiming them (`sending`), marking them sent, finishing dropped
-  // ones. A power loss before the next sync can undo such a mark; the job then runs again after
-  // the restart and its message goes out again with the same idempotency key (job_runner),
-  // which is the crash case the scheduler already accepts. The data a job speaks about was
-  // written by a command, whose replies (and the scheduler's wake-up, see dispatcher.hpp) wait
-  // for the sync; only the scheduler's own periodic wake-up could read a command committed in
-  // the few milliseconds before its sync finishes.
-  p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->port, p->clock);
-  scheduler* timer = p->timer.get();
+  // Commits do not sync themselves: the syncer makes them durable before the dispatcher replies
+  // and before the scheduler posts a notice (its claim waits for the sync that covers it).
   p->syncer = std::make_unique<wal_syncer>(ex_, p->store->wal_path());
+  p->timer = std::make_unique<scheduler>(ex_, *p->runner, *p->port, p->clock, *p->syncer);
+  scheduler* timer = p->timer.get();
   p->router = std::make_unique<dispatcher>(ex_, *p->service, *p->store, p->clock, *p->port,
                                            *p->syncer, [timer] { timer->wake(); });
   p->router->on_unanswered(

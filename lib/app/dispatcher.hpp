@@ -38,8 +38,8 @@
 #include <vector>
 
 #include "app/command_metrics.hpp"
-#include "app/durability_barrier.hpp"
 #include "async/asio.hpp"
+#include "async/durability_barrier.hpp"
 #include "core/chat_port.hpp"
 #include "core/clock.hpp"
 #include "core/command_outcome.hpp"

@@ -41,8 +41,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "app/durability_barrier.hpp"
 #include "async/asio.hpp"
+#include "async/durability_barrier.hpp"
 
 namespace tweetup {
 

@@ -198,9 +198,9 @@ due_batch job_runner::take_due(std::chrono::sys_seconds now) {
   return batch;
 }
 
-void job_runner::mark_sent(const due_message& sent, std::chrono::sys_seconds now) {
+void job_runner::mark_sent(const std::vector<std::int64_t>& job_ids, std::chrono::sys_seconds now) {
   store_.transact([&] {
-    for (const auto id : sent.job_ids)
+    for (const auto id : job_ids)
       store_.set_job_state(id, job_state::sent, now);
   });
 }

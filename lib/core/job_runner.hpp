@@ -61,8 +61,8 @@ class job_runner {
   // Claims the jobs due at `now` in one transaction: those to send move to `sending`, the rest
   // are finished (dropped, or done for "past" jobs). Throws store_error.
   due_batch take_due(std::chrono::sys_seconds now);
-  // After the message was handed to the chat port.
-  void mark_sent(const due_message& sent, std::chrono::sys_seconds now);
+  // After their messages were handed to the chat port, in one transaction. Throws store_error.
+  void mark_sent(const std::vector<std::int64_t>& job_ids, std::chrono::sys_seconds now);
   std::optional<std::chrono::sys_seconds> next_due();
 
  private:

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 
 #include "core/store_error.hpp"
@@ -41,6 +42,12 @@ class job_counters {
   std::array<std::array<metrics::counter*, 3>, 5> table_{};
 };
 
+// Logged here, the one place; the jobs stay due (or posted, to be marked) and are tried again
+// on the next wake-up.
+void log_store_failure(const store_error& e) {
+  layer_log("scheduler")->error("scheduler could not read or update jobs: {}", e.what());
+}
+
 job_counters& counters() {
   static job_counters instance;
   return instance;
@@ -53,23 +60,63 @@ struct scheduler::timer {
   async::asio::system_timer t;
 };
 
-scheduler::scheduler(async::executor ex, job_runner& runner, chat_port& port, const clock& time)
-    : timer_(std::make_unique<timer>(std::move(ex))), runner_(runner), port_(port), clock_(time) {}
+scheduler::scheduler(async::executor ex, job_runner& runner, chat_port& port, const clock& time,
+                     durability_barrier& durable)
+    : timer_(std::make_unique<timer>(std::move(ex))),
+      runner_(runner),
+      port_(port),
+      clock_(time),
+      durable_(durable) {}
 
 scheduler::~scheduler() = default;
 
-void scheduler::run_due() {
-  const auto now = clock_.now();
-  const due_batch batch = runner_.take_due(now);
-  for (const auto& dropped : batch.dropped) {
-    layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
-    counters().count_dropped(dropped);
+std::optional<due_batch> scheduler::claim_due() {
+  try {
+    mark_posted();
+    due_batch batch = runner_.take_due(clock_.now());
+    for (const auto& dropped : batch.dropped) {
+      layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
+      counters().count_dropped(dropped);
+    }
+    return batch;
+  } catch (const store_error& e) {
+    log_store_failure(e);
+    return std::nullopt;
   }
-  for (const auto& due : batch.to_send) {
-    port_.post(due.message);
+}
+
+async::task<boost::system::error_code> scheduler::until_durable() {
+  // Shared with the completion, which may outlive this frame if the executor is torn down.
+  struct wait {
+    explicit wait(async::executor ex) : signal(std::move(ex), time_point::max()) {}
+    using time_point = async::asio::steady_timer::time_point;
+    async::asio::steady_timer signal;
+    std::optional<boost::system::error_code> result;
+  };
+  auto w = std::make_shared<wait>(timer_->t.get_executor());
+  durable_.after_commit([weak = std::weak_ptr<wait>(w)](boost::system::error_code ec) {
+    if (const auto self = weak.lock()) {
+      self->result = ec;
+      self->signal.cancel();
+    }
+  });
+  while (!w->result)
+    co_await w->signal.async_wait(async::nothrow);
+  co_return *w->result;
+}
+
+void scheduler::post(due_batch& batch) {
+  for (auto& due : batch.to_send) {
     counters().count_sent(due);
-    runner_.mark_sent(due, now);
+    port_.post(std::move(due.message));
+    posted_.insert(posted_.end(), due.job_ids.begin(), due.job_ids.end());
   }
+}
+
+void scheduler::mark_posted() {
+  if (posted_.empty()) return;
+  runner_.mark_sent(posted_, clock_.now());
+  posted_.clear();
 }
 
 async::task<void> scheduler::run() {
@@ -78,12 +125,25 @@ async::task<void> scheduler::run() {
   while (!stopping_) {
     last_woke_ = std::chrono::steady_clock::now();
     std::chrono::sys_seconds wake_at = clock_.now() + max_sleep;
-    try {
-      run_due();
-      if (const auto next = runner_.next_due(); next && *next < wake_at) wake_at = *next;
-    } catch (const store_error& e) {
-      // Logged here, the one place; the jobs stay due and are tried again on the next wake-up.
-      layer_log("scheduler")->error("scheduler could not read or update jobs: {}", e.what());
+    auto batch = claim_due();
+    if (batch && !batch->to_send.empty()) {
+      if (const auto ec = co_await until_durable(); ec) {
+        // The claim, or a change a notice speaks of, may not be on disk: nothing is said. The
+        // jobs stay claimed and are tried again on a later wake-up.
+        layer_log("scheduler")
+            ->error("scheduled messages held back: syncing the database failed: {}", ec.message());
+        batch.reset();
+      } else {
+        post(*batch);
+      }
+    }
+    if (batch) {
+      try {
+        mark_posted();
+        if (const auto next = runner_.next_due(); next && *next < wake_at) wake_at = *next;
+      } catch (const store_error& e) {
+        log_store_failure(e);
+      }
     }
     timer_->t.expires_at(std::chrono::system_clock::time_point(wake_at));
     co_await timer_->t.async_wait(async::nothrow);  // cancelled by wake() and stop()
@@ -97,10 +157,18 @@ void scheduler::wake() {
 }
 
 void scheduler::drain_and_stop() {
+  if (auto batch = claim_due(); batch && !batch->to_send.empty()) {
+    if (const auto ec = durable_.sync_now(); ec) {
+      layer_log("scheduler")
+          ->error("the last scheduled messages held back: syncing failed: {}", ec.message());
+    } else {
+      post(*batch);
+    }
+  }
   try {
-    run_due();
+    mark_posted();
   } catch (const store_error& e) {
-    layer_log("scheduler")->error("scheduler could not run the last due jobs: {}", e.what());
+    layer_log("scheduler")->error("scheduler could not mark the last jobs sent: {}", e.what());
   }
   stop();
 }

@@ -5,15 +5,24 @@
 //   max_sleep, so a jump of the wall clock corrects itself within that time.
 // - wake() re-reads the plan at once: call it after any change that may have added an earlier
 //   job.
+// - A notice goes out only once what it speaks of is on disk: the claim that took its jobs is
+//   followed by a wait on `durable`, which also covers every command committed before it. A
+//   notice about a change a crash could still undo is never sent.
 // - Store failures are logged and retried on the next wake-up; a message is marked sent only
-//   after the chat port took it, so a crash in between resends it with the same key.
-// Executor: everything runs on `ex`; runner, port and time must outlive run().
+//   after the chat port took it, so a crash in between resends it with the same key. When
+//   marking fails (a busy or full disk), the jobs are marked first on the next wake-up, before
+//   anything new is claimed: this process never posts a job twice.
+// Executor: everything runs on `ex`; runner, port, time and durable must outlive run().
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "async/asio.hpp"
+#include "async/durability_barrier.hpp"
 #include "core/chat_port.hpp"
 #include "core/clock.hpp"
 #include "core/job_runner.hpp"
@@ -24,7 +33,8 @@ class scheduler {
  public:
   static constexpr std::chrono::seconds max_sleep{60};
 
-  scheduler(async::executor ex, job_runner& runner, chat_port& port, const clock& time);
+  scheduler(async::executor ex, job_runner& runner, chat_port& port, const clock& time,
+            durability_barrier& durable);
   ~scheduler();
 
   async::task<void> run();
@@ -40,13 +50,20 @@ class scheduler {
   std::chrono::steady_clock::time_point last_woke() const { return last_woke_; }
 
  private:
-  void run_due();
+  // Marks what was posted, then claims what is due now; nothing when the store failed (logged).
+  std::optional<due_batch> claim_due();
+  async::task<boost::system::error_code> until_durable();
+  void post(due_batch& batch);
+  // Marks posted_ sent; throws store_error, and then keeps them for the next try.
+  void mark_posted();
 
   struct timer;
   std::unique_ptr<timer> timer_;
   job_runner& runner_;
   chat_port& port_;
   const clock& clock_;
+  durability_barrier& durable_;
+  std::vector<std::int64_t> posted_;  // jobs whose messages went to the port, not yet marked sent
   bool stopping_ = false;
   bool running_ = false;
   std::chrono::steady_clock::time_point last_woke_{};

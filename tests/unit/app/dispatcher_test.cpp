@@ -23,6 +23,7 @@
 #include "app/wal_syncer.hpp"
 #include "core/store_error.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "support/fake_barrier.hpp"
 #include "support/in_child.hpp"
 #include "support/memory_event_store.hpp"
 #include "support/temp_db.hpp"
@@ -101,26 +102,6 @@ struct rig {
     io.run();
     io.restart();
   }
-};
-
-// Holds each request for durability until the test says the sync finished.
-class fake_barrier final : public durability_barrier {
- public:
-  void after_commit(completion done) override { waiting.push_back(std::move(done)); }
-  boost::system::error_code sync_now() override {
-    ++inline_syncs;
-    finish();
-    return {};
-  }
-  // One sync covering every request made so far.
-  void finish(boost::system::error_code ec = {}) {
-    auto done = std::move(waiting);
-    waiting.clear();
-    for (auto& d : done)
-      d(ec);
-  }
-  std::vector<completion> waiting;
-  int inline_syncs = 0;
 };
 
 // The rig with replies that wait for the fake's sync.

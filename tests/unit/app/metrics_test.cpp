@@ -49,7 +49,7 @@ struct bot {
   async::asio::io_context io;
   wal_syncer no_sync{io.get_executor(), ""};  // :memory: has no WAL to sync
   dispatcher router{io.get_executor(), service, store, time, port, no_sync};
-  scheduler timer{io.get_executor(), runner, port, time};
+  scheduler timer{io.get_executor(), runner, port, time, no_sync};
   int next_id = 0;
 
   void say(const std::string& text, const std::string& who = "alice") {

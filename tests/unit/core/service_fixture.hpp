@@ -59,7 +59,7 @@ struct service_fixture {
     const due_batch batch = runner.take_due(now);
     for (const auto& due : batch.to_send) {
       posted.push_back(due.message);
-      runner.mark_sent(due, now);
+      runner.mark_sent(due.job_ids, now);
     }
     return posted;
   }

@@ -1,5 +1,6 @@
-// The dispatcher's way to wait until what it committed is on disk before it replies
-// (design.md principle 5), when commits do not sync themselves (see wal_syncer.hpp).
+// The way to wait until what was committed is on disk before telling anyone about it
+// (design.md principle 5), when commits do not sync themselves (see app/wal_syncer.hpp): the
+// dispatcher's replies and the scheduler's notices both wait on it.
 // Executor: called on the io thread; completions run there too.
 #pragma once
 
