@@ -43,9 +43,10 @@ store_error translate(const SQLite::Exception& e) {
   return {store_failure::other, e.what()};
 }
 
-// Runs `work`, turning SQLite's exceptions into the port's store_error.
+// Runs `work`, turning SQLite's exceptions into the port's store_error. For the constructor,
+// before there is a transaction to look after; sqlite_event_store::guarded for the rest.
 template <typename Work>
-auto guarded(Work&& work) {
+auto translated(Work&& work) {
   try {
     return work();
   } catch (const SQLite::Exception& e) {
@@ -341,6 +342,17 @@ SQLite::Database open_database(const std::string& path, bool relaxed_sync, bool&
 
 }  // namespace
 
+template <typename Work>
+auto sqlite_event_store::guarded(Work&& work) {
+  try {
+    return work();
+  } catch (const SQLite::Exception& e) {
+    const store_error error = translate(e);
+    note_failure(error);
+    throw error;
+  }
+}
+
 struct sqlite_event_store::statements {
   statements(const std::string& path, bool relaxed_sync)
       : db(open_database(path, relaxed_sync, in_wal)),
@@ -458,7 +470,7 @@ struct sqlite_event_store::statements {
 };
 
 sqlite_event_store::sqlite_event_store(const std::string& path, commit_sync sync)
-    : s_(guarded(
+    : s_(translated(
           [&] { return std::make_unique<statements>(path, sync == commit_sync::by_caller); })) {
   if (sync == commit_sync::by_caller && s_->in_wal) wal_path_ = path + "-wal";
 }
@@ -513,6 +525,16 @@ void sqlite_event_store::transact(const std::function<void()>& work) {
   }
 }
 
+// SQLITE_FULL, SQLITE_IOERR and a few others may roll back the whole transaction on their own
+// (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"), whatever the
+// statement: a read that failed outside any savepoint too (list, info and status read without
+// one). The batch's later savepoints would then each open and commit a transaction of their
+// own, outside the batch that reports failure; abandoned_ makes them, and the commit, refuse.
+void sqlite_event_store::note_failure(const store_error& error) {
+  if (depth_ == 0 || abandoned_) return;
+  if (!s_->db.getHandle() || sqlite3_get_autocommit(s_->db.getHandle()) != 0) abandoned_ = error;
+}
+
 void sqlite_event_store::check_writable() {
   transact([&] { guarded([&] { use(s_->bump_health)->exec(); }); });
 }
@@ -553,10 +575,8 @@ void sqlite_event_store::forget_events_if_written() {
 
 // Called while the inner work's exception is in flight.
 void sqlite_event_store::undo_savepoint() {
-  // SQLITE_FULL, SQLITE_IOERR and a few others may roll back the whole transaction on their
-  // own (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"); the
-  // savepoint is then gone, and every later statement would run in autocommit mode, outside
-  // the batch. Remember the failure so the rest of the batch and its commit refuse.
+  // The failure may have ended the whole transaction (see note_failure), taking the savepoint
+  // with it: the rest of the batch and its commit must refuse.
   const bool outer_open = s_->db.getHandle() && sqlite3_get_autocommit(s_->db.getHandle()) == 0;
   if (outer_open) {
     try {
@@ -569,6 +589,7 @@ void sqlite_event_store::undo_savepoint() {
       return;
     }
   }
+  if (abandoned_) return;  // noted where it failed
   try {
     throw;
   } catch (const store_error& e) {

@@ -95,6 +95,11 @@ class sqlite_event_store final : public event_store {
  private:
   struct statements;
   std::string wal_path_;
+  // Runs `work` with SQLite's exceptions turned into store_error, and notes a failure that
+  // ended the open transaction (note_failure). Defined in the .cpp, its only user.
+  template <typename Work>
+  auto guarded(Work&& work);
+  void note_failure(const store_error& error);
   void insert_job(const job& j);  // inside guarded()
   void transact_nested(const std::function<void()>& work);
   void undo_savepoint();

@@ -527,30 +527,37 @@ TEST_CASE("sqlite_event_store: jobs are replaced, claimed in due order and survi
   CHECK(reopened.next_job_due() == now + 2h);  // the sending job is still open
 }
 
-TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested calls refuse") {
-  // More than the page cache holds, so SQLite spills to the WAL mid-statement and the refused
-  // write (RLIMIT_FSIZE, as above) ends the whole transaction, savepoint and all. Without the
-  // store's guard the next SAVEPOINT would open a fresh transaction and commit on RELEASE,
-  // outside the batch that later reports failure.
-  temp_db db;
-  const std::string path = db.path();
-  const int result = in_child([&] {
+namespace {
+
+// A batch in which a write the disk refuses (RLIMIT_FSIZE, as above) ends the whole
+// transaction: more than the page cache holds, so SQLite spills to the WAL mid-statement. The
+// failing writes run in a savepoint of their own, or in the batch's transaction itself as the
+// reads of list, info and status do. Either way the batch's next savepoint must refuse rather
+// than open (and on RELEASE commit) a transaction of its own, outside the batch that later
+// reports failure. Runs in a child; returns its scenario_result.
+int batch_after_a_failure_that_ends_it(const std::string& path, bool failing_in_savepoint) {
+  return in_child([&] {
     sqlite_event_store store(path);
     store.insert_event(make_event(general, "Before", now + 1h));
     const rlimit old_limit = cap_file_size(largest_db_file(path) + 4096);
+    const auto big_writes = [&] {
+      for (int i = 0; i < 60; ++i)
+        store.insert_event(make_event(general, std::string(64 * 1024, 'x'), now + 2h));
+    };
 
-    bool inner_failed = false;
+    bool failed = false;
     bool later_refused = false;
     bool outer_failed = false;
     try {
       store.transact([&] {
         try {
-          store.transact([&] {
-            for (int i = 0; i < 60; ++i)
-              store.insert_event(make_event(general, std::string(64 * 1024, 'x'), now + 2h));
-          });
+          if (failing_in_savepoint) {
+            store.transact(big_writes);
+          } else {
+            big_writes();
+          }
         } catch (const store_error&) {
-          inner_failed = true;
+          failed = true;
         }
         ::setrlimit(RLIMIT_FSIZE, &old_limit);
         try {
@@ -563,7 +570,7 @@ TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested
       outer_failed = true;
     }
     ::setrlimit(RLIMIT_FSIZE, &old_limit);
-    if (!inner_failed) return int{no_error};
+    if (!failed) return int{no_error};
     const auto kept = store.upcoming_events(general, now).size();
     // Either the transaction survived the failure (then "Later" is committed with it) or it
     // was lost (then nothing after "Before" may be there, and everything after said so).
@@ -576,6 +583,19 @@ TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested
     }
     return int{as_promised};
   });
+}
+
+}  // namespace
+
+TEST_CASE("sqlite_event_store: after a failure that ends the transaction, nested calls refuse") {
+  temp_db db;
+  const int result = batch_after_a_failure_that_ends_it(db.path(), true);
+  CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
+}
+
+TEST_CASE("sqlite_event_store: a failure outside any savepoint that ends the batch is noticed") {
+  temp_db db;
+  const int result = batch_after_a_failure_that_ends_it(db.path(), false);
   CHECK_MESSAGE(result == as_promised, "child ended with " << result << " (134 = SIGABRT)");
 }
 
