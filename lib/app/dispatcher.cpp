@@ -110,9 +110,10 @@ void dispatcher::flush() {
 
 void dispatcher::deliver(batch& done, boost::system::error_code sync_error) {
   if (sync_error) {
-    // The commit returned but may not be on disk: what a failed COMMIT under synchronous=FULL
-    // would have meant, so the same answer.
-    const store_error lost(store_failure::io_error,
+    // The commit returned but may not be on disk. Unlike a COMMIT that failed under
+    // synchronous=FULL, its rows stay in the database this process reads, so the answer says
+    // the change may be lost rather than that nothing changed.
+    const store_error lost(store_failure::unsynced,
                            "syncing the write-ahead log failed: " + sync_error.message());
     for (std::size_t i = 0; i < done.outcomes.size(); ++i)
       done.outcomes[i] =

@@ -133,6 +133,12 @@ std::string details(const event_view& v, const attendance& a) {
 }
 
 std::string storage_trouble(store_failure failure) {
+  if (failure == store_failure::unsynced) {
+    // The change is in the database, so "nothing was changed" would be untrue; whether it
+    // outlives a restart depends on what reached the disk.
+    return "Sorry, I can't be sure that was saved: the bot's disk did not confirm it, so it may "
+           "be lost when the bot restarts. Please tell whoever runs this bot.";
+  }
   std::string_view why;
   switch (failure) {
     case store_failure::disk_full:
@@ -150,6 +156,7 @@ std::string storage_trouble(store_failure failure) {
     case store_failure::io_error:
       why = "the bot couldn't write to its disk";
       break;
+    case store_failure::unsynced:  // answered above
     case store_failure::other:
       why = "the bot's database failed";
       break;

@@ -13,6 +13,8 @@ enum class store_failure {
   busy,       // another process holds the lock past the busy timeout
   corrupt,    // SQLITE_CORRUPT / SQLITE_NOTADB
   io_error,   // a read, write or fsync failed (SQLITE_IOERR): a failing or vanished disk
+  unsynced,   // committed, but the disk did not confirm it (the WAL's fsync failed): the change
+              // is seen now and may or may not survive a restart
   other,
 };
 
