@@ -127,9 +127,15 @@ async::task<void> scheduler::run() {
     std::chrono::sys_seconds wake_at = clock_.now() + max_sleep;
     auto batch = claim_due();
     if (batch && !batch->to_send.empty()) {
-      if (const auto ec = co_await until_durable(); ec) {
+      const auto ec = co_await until_durable();
+      if (stopping_) {
+        // Stopped meanwhile: drain_and_stop claimed these jobs again and posted them, or the
+        // bot is going down and the next start posts them (they stay `sending`).
+        break;
+      }
+      if (ec) {
         // The claim, or a change a notice speaks of, may not be on disk: nothing is said. The
-        // jobs stay claimed and are tried again on a later wake-up.
+        // jobs stay `sending`; the syncer's failure lasts until a restart, which claims them.
         layer_log("scheduler")
             ->error("scheduled messages held back: syncing the database failed: {}", ec.message());
         batch.reset();

@@ -552,7 +552,14 @@ void sqlite_event_store::transact_nested(const std::function<void()>& work) {
     throw;
   }
   --depth_;
-  guarded([&] { raw_query(s_->db, s_->release).run(); });
+  try {
+    guarded([&] { raw_query(s_->db, s_->release).run(); });
+  } catch (const store_error&) {
+    // The command is answered as failed, so its writes must not stay in the batch.
+    forget_events_if_written();
+    undo_savepoint();
+    throw;
+  }
 }
 
 // Changes with every commit to the file, this connection's or another's. None when SQLite

@@ -363,7 +363,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
     outbound_message sorry;
     sorry.add_text("I can't do that one. Try /tweetup help.");
     p.replies.push_back(std::move(sorry));
-    async::supervise(ex_, answer(std::move(p)), "discord interaction");
+    start_answer(std::move(p));
     return;
   }
   inbound_message in;
@@ -379,7 +379,7 @@ void discord_adapter::on_interaction(const std::string& raw) {
   (*handler_)(std::move(in));
   pending_interaction done = std::move(*current_);
   current_.reset();
-  async::supervise(ex_, answer(std::move(done)), "discord interaction");
+  start_answer(std::move(done));
 }
 
 // What to send for one interaction, decided before any I/O: the coroutine below only sends it.
@@ -429,6 +429,16 @@ discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interact
   return plan;
 }
 
+void discord_adapter::start_answer(pending_interaction p) {
+  answer_plan plan = plan_answer(p);
+  // A new tweetup's card: a change that comes before its id is known waits for it, from now
+  // on (the coroutine starts on a later turn).
+  if (p.what.kind != interaction::type::button && plan.announced) {
+    card_in_making(card_key{p.what.channel_id, plan.announced->number});
+  }
+  async::supervise(ex_, answer(std::move(p), std::move(plan)), "discord interaction");
+}
+
 // Sends the callback and, after a deferral, fills in @original. Returns the id of the message
 // the answer made (empty when none, or when it is not known), or nothing when the answer failed.
 async::task<std::optional<std::string>> discord_adapter::send_answer(const interaction& in,
@@ -455,18 +465,13 @@ async::task<std::optional<std::string>> discord_adapter::send_answer(const inter
   co_return created_message_id(r.body);
 }
 
-async::task<void> discord_adapter::answer(pending_interaction p) {
+async::task<void> discord_adapter::answer(pending_interaction p, answer_plan plan) {
   const interaction& in = p.what;
-  const answer_plan plan = plan_answer(p);
   const std::string webhook = "/webhooks/" + in.application_id + "/" + in.token;
-  // A new tweetup's card: a join or a move that comes before its id is known waits for it.
-  std::optional<card_key> making;
-  if (in.kind != interaction::type::button && plan.announced) {
-    making.emplace(in.channel_id, plan.announced->number);
-    card_in_making(*making);
-  }
   const auto original_id = co_await send_answer(in, plan, webhook);
-  if (making) card_made(*making, original_id.value_or(std::string{}));
+  if (in.kind != interaction::type::button && plan.announced) {  // held by start_answer
+    card_made(card_key{in.channel_id, plan.announced->number}, original_id.value_or(std::string{}));
+  }
   if (!original_id) co_return;
   if (in.kind == interaction::type::button) {
     if (plan.changed) {
@@ -535,11 +540,15 @@ void discord_adapter::post_to_channel(outbound_message message) {
 // A change refreshes the card already shown for the event, wherever this process saw it. When
 // the announcement is still being posted, the newest change waits for its id.
 void discord_adapter::refresh_card(const std::string& channel, event_card card) {
-  const card_key key{channel, card.number};
-  if (const auto pending = announcing_.find(key); pending != announcing_.end()) {
-    pending->second = std::move(card);
+  card_key key{channel, card.number};
+  if (const auto making = announcing_.find(key); making != announcing_.end()) {
+    making->second.newest = std::move(card);
     return;
   }
+  queue_refresh(std::move(key), std::move(card));
+}
+
+void discord_adapter::queue_refresh(card_key key, event_card card) {
   if (cards_.find(key) == cards_.end()) return;
   // A burst of RSVPs to one tweetup makes one PATCH per turn of the queue, with the newest
   // counts, instead of one per RSVP.
@@ -588,14 +597,22 @@ async::task<void> discord_adapter::run_refresh(card_key key) {
 }
 
 void discord_adapter::card_in_making(const card_key& key) {
-  announcing_[key];
+  ++announcing_[key].makers;
 }
 
 void discord_adapter::card_made(const card_key& key, std::string message_id) {
-  auto waiting = announcing_.extract(key);
+  const auto making = announcing_.find(key);
+  if (making == announcing_.end()) return;
+  std::optional<event_card> newest;
+  if (--making->second.makers == 0) {
+    newest = std::move(making->second.newest);
+    announcing_.erase(making);
+  } else if (!message_id.empty()) {
+    newest = making->second.newest;  // this card shows it now; the next one made will too
+  }
   if (message_id.empty()) return;
   remember_card(key.first, key.second, std::move(message_id));
-  if (!waiting.empty() && waiting.mapped()) refresh_card(key.first, std::move(*waiting.mapped()));
+  if (newest) queue_refresh(key, std::move(*newest));
 }
 
 void discord_adapter::remember_card(const std::string& channel_id, int number,

@@ -157,7 +157,8 @@ class discord_adapter final : public chat_adapter {
   void on_interaction(const std::string& raw);
   struct answer_plan;
   answer_plan plan_answer(const pending_interaction& p) const;
-  async::task<void> answer(pending_interaction p);
+  void start_answer(pending_interaction p);
+  async::task<void> answer(pending_interaction p, answer_plan plan);
   async::task<std::optional<std::string>> send_answer(const interaction& in,
                                                       const answer_plan& plan,
                                                       const std::string& webhook);
@@ -171,9 +172,12 @@ class discord_adapter final : public chat_adapter {
   clock::duration refresh_gap(const card_key& key) const;
   void remember_card(const std::string& channel_id, int number, std::string message_id);
   // An announcement's id is known only once its message is made: until card_made, changes to
-  // its event wait in announcing_. An empty id (the message was not made) drops them.
+  // its event wait in announcing_. Calls pair up, and several cards of one event may be in
+  // making at once (info shows the card too). An empty id (the message was not made) drops
+  // what waited only when no other card of the event is still being made.
   void card_in_making(const card_key& key);
   void card_made(const card_key& key, std::string message_id);
+  void queue_refresh(card_key key, event_card card);  // refresh_card, past the hold
   std::string application_id() const;
   // Feeds the load (REST's queue and the app's unanswered messages) to backpressure_ and pauses
   // or resumes the gateway's reads.
@@ -210,7 +214,11 @@ class discord_adapter final : public chat_adapter {
   // The workers' waits between refreshes; stop() cuts them short so the last counts go out.
   std::set<boost::asio::steady_timer*> refresh_waits_;
   // Announcements being posted, with the newest change that waits for their id.
-  std::unordered_map<card_key, std::optional<event_card>, card_key_hash> announcing_;
+  struct in_making {
+    int makers = 0;                    // messages showing the card, not yet answered
+    std::optional<event_card> newest;  // the last change meanwhile
+  };
+  std::unordered_map<card_key, in_making, card_key_hash> announcing_;
   // The guild of each channel we heard from (scheduled events live in guilds). Looked up for
   // every message: hashed, since ordered lookups compare long snowflakes that share prefixes.
   std::unordered_map<std::string, std::string> channel_guild_;

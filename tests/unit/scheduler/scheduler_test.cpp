@@ -87,6 +87,8 @@ TEST_CASE("a due reminder is posted only once the sync covering its claim is don
   CHECK(r.reminder_state() == job_state::sent);
 }
 
+// The real syncer's failure lasts until a restart; one that passes again (this fake) shows the
+// jobs were left to be claimed, as the restart claims them.
 TEST_CASE("a failed sync holds the notice back, and a later wake-up sends it once") {
   rig r;
   r.io.poll();
@@ -118,6 +120,16 @@ TEST_CASE("drain_and_stop syncs inline before its last notices, and marks them")
   rig r;
   r.timer.drain_and_stop();
   CHECK(r.barrier.inline_syncs == 1);
+  CHECK(r.port.posted.size() == 1);
+  CHECK(r.reminder_state() == job_state::sent);
+}
+
+TEST_CASE("a console that ends while a claim waits for its sync posts the notice once") {
+  rig r;
+  r.io.poll();  // run() claimed the reminder and waits for the sync
+  REQUIRE(r.barrier.waiting.size() == 1);
+  r.timer.drain_and_stop();  // claims it again, syncs inline (finishing run()'s wait), posts
+  r.io.poll();               // run() resumes, stopped
   CHECK(r.port.posted.size() == 1);
   CHECK(r.reminder_state() == job_state::sent);
 }
