@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ struct message_piece {
   std::optional<moment> when;       // when set, `text` words this instant
 };
 
+// How an adapter ended with a message that asked to hear of it (outbound_message::on_settled).
+enum class delivery {
+  delivered,  // the platform took it
+  refused,    // refused for good: a channel we may not post in, a message it will never take
+  unknown,    // no answer, or lost on a dropped connection: it may be sent again, same key
+};
+
 struct outbound_message {
   channel_ref channel;
   std::vector<message_piece> pieces;
@@ -40,6 +48,10 @@ struct outbound_message {
   // The event this message presents or changed, for adapters that can show it natively. The
   // text says everything too, so adapters without cards ignore it.
   std::optional<event_card> card;
+  // When set (the scheduler's notices), the adapter calls it once, when it knows how delivery
+  // ended. Never called when the process ends first: the job is then sent again after the
+  // restart, with the same idempotency_key.
+  std::function<void(delivery)> on_settled;
 
   outbound_message& add_text(std::string_view text);
   // The same; a piece of its own takes the string rather than a copy.

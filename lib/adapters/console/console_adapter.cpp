@@ -114,8 +114,11 @@ console_adapter::~console_adapter() = default;
 
 void console_adapter::post(outbound_message message) {
   const std::string text = message.plain_text() + "\n";
-  std::fwrite(text.data(), 1, text.size(), options_.output);
-  std::fflush(options_.output);
+  const bool written = std::fwrite(text.data(), 1, text.size(), options_.output) == text.size();
+  const bool flushed = std::fflush(options_.output) == 0;
+  if (message.on_settled) {
+    message.on_settled(written && flushed ? delivery::delivered : delivery::unknown);
+  }
 }
 
 async::task<void> console_adapter::run(message_handler on_message) {

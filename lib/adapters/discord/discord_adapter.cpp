@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <variant>
 
@@ -69,6 +70,29 @@ std::chrono::steady_clock::time_point made_at(std::string_view interaction_id) {
 bool already_acknowledged(const rest_result& r) {
   return r.status == 400 && discord_error_code(r.body) == 40060;
 }
+
+// How one message's parts ended, for its on_settled: once every part has an answer, the
+// least certain of them. A 4xx is for good (no access to the channel, a body Discord will never
+// take); no answer, a 5xx or a 401 (the bot halts its calls) may go again, and the nonce keeps
+// the parts that did arrive from doubling.
+class delivery_tally {
+ public:
+  delivery_tally(std::size_t parts, std::function<void(delivery)> done)
+      : left_(parts), done_(std::move(done)) {}
+  void part(const rest_result& r) {
+    const bool for_good = r.status >= 400 && r.status < 500 && r.status != 401 && r.status != 429;
+    const delivery how = r.ok()     ? delivery::delivered
+                         : for_good ? delivery::refused
+                                    : delivery::unknown;
+    if (static_cast<int>(how) > static_cast<int>(worst_)) worst_ = how;
+    if (--left_ == 0) done_(worst_);
+  }
+
+ private:
+  std::size_t left_;
+  delivery worst_ = delivery::delivered;
+  std::function<void(delivery)> done_;
+};
 
 }  // namespace
 
@@ -516,6 +540,13 @@ void discord_adapter::post_to_channel(outbound_message message) {
                                     {"components", event_embed::components(*message.card)}}
                              : json{};
   auto bodies = message_payload::create_message_bodies(message, card);
+  std::shared_ptr<delivery_tally> tally;
+  if (message.on_settled) {
+    if (bodies.empty())
+      message.on_settled(delivery::delivered);  // nothing to say
+    else
+      tally = std::make_shared<delivery_tally>(bodies.size(), std::move(message.on_settled));
+  }
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     ++stats_.messages_out;
     rest_client::completion done;
@@ -524,6 +555,12 @@ void discord_adapter::post_to_channel(outbound_message message) {
       card_in_making(key);
       done = [this, key = std::move(key)](const rest_result& r) {
         card_made(key, r.ok() ? created_message_id(r.body) : std::string{});
+      };
+    }
+    if (tally) {
+      done = [tally, then = std::move(done)](const rest_result& r) {
+        if (then) then(r);
+        tally->part(r);
       };
     }
     // The last body takes the path itself; nearly every message has only one.

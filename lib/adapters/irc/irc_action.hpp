@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -18,6 +19,13 @@ struct irc_action {
   struct send_line {
     std::string text;
     bool sensitive = false;
+    std::uint64_t receipt = 0;  // the say() receipt whose last line this is; 0: none
+  };
+  // The message of a say() receipt will not be sent: refused for good (an invalid target, a
+  // channel that will not have us), or not now (the queue was full).
+  struct not_sent {
+    std::uint64_t receipt = 0;
+    bool for_good = false;
   };
   // Drop any current connection and open a new one; report on_connected, or on_disconnected
   // when it fails.
@@ -51,7 +59,7 @@ struct irc_action {
     std::string reason;
   };
 
-  std::variant<send_line, connect, disconnect, wake_at, deliver, report, fatal> what;
+  std::variant<send_line, not_sent, connect, disconnect, wake_at, deliver, report, fatal> what;
 };
 
 }  // namespace tweetup::irc

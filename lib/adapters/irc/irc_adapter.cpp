@@ -66,7 +66,30 @@ void irc_adapter::post(outbound_message message) {
   std::string text;
   for (const auto& piece : message.pieces)
     text += piece.mention ? piece.mention->name : piece.text;
-  execute(session_.say(message.channel.channel, text, clock::now()));
+  std::uint64_t receipt = 0;
+  if (message.on_settled) {
+    receipt = ++last_receipt_;
+    receipts_.emplace(receipt, std::move(message.on_settled));
+  }
+  execute(session_.say(message.channel.channel, text, clock::now(), receipt));
+}
+
+void irc_adapter::settle(std::uint64_t receipt, delivery how) {
+  if (receipt == 0) return;
+  const auto waiting = receipts_.find(receipt);
+  if (waiting == receipts_.end()) return;
+  auto done = std::move(waiting->second);
+  receipts_.erase(waiting);
+  done(how);
+}
+
+// Lines not yet written when a connection ends are lost with it; a line that was a message's
+// last one says so, and the message may go again.
+void irc_adapter::clear_outbox() {
+  for (const auto& item : outbox_) {
+    if (item) settle(item->receipt, delivery::unknown);
+  }
+  outbox_.clear();
 }
 
 void irc_adapter::stop() {
@@ -93,7 +116,11 @@ void irc_adapter::execute(const actions& batch) {
       if (connected_ && !disconnect_planned_) {
         outbox_.push_back(*line);
         notify_writer();
+      } else {
+        settle(line->receipt, delivery::unknown);
       }
+    } else if (const auto* not_sent = std::get_if<irc::irc_action::not_sent>(&action.what)) {
+      settle(not_sent->receipt, not_sent->for_good ? delivery::refused : delivery::unknown);
     } else if (std::holds_alternative<irc::irc_action::connect>(action.what)) {
       need_connect_ = true;
       if ((connected_ || connecting_) && !disconnect_planned_) {
@@ -159,7 +186,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
       continue;
     }
     need_connect_ = false;
-    outbox_.clear();
+    clear_outbox();
     disconnect_planned_ = false;
     connecting_ = true;
     ++attempt_;
@@ -197,7 +224,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     // holds the process past stop() (design.md §5: 5 s grace). The connection is over: end it.
     ws_.cancel();
     connected_ = false;
-    outbox_.clear();
+    clear_outbox();
     joined_.clear();
     if (!disconnect_planned_ && !stopping_ && !finished_) {
       log->warn("connection to {} lost ({}); reconnecting", options_.url, ws_.last_error_text());
@@ -243,6 +270,7 @@ async::task<void> irc_adapter::writer() {
     }
     if (!item->sensitive) layer_log("irc")->debug(">> {}", item->text);
     const auto ec = co_await ws_.write(std::move(item->text));
+    settle(item->receipt, ec ? delivery::unknown : delivery::delivered);
     if (ec) co_return;
   }
 }

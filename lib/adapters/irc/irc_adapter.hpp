@@ -19,10 +19,12 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -79,6 +81,8 @@ class irc_adapter final : public chat_adapter {
   // The session's timer is due: runs it. From ticker() while connected and idle() between
   // connections, both timer_.run() loops.
   void on_timer();
+  void settle(std::uint64_t receipt, delivery how);
+  void clear_outbox();
   // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
   async::task<void> close_briefly();
 
@@ -91,6 +95,9 @@ class irc_adapter final : public chat_adapter {
   boost::asio::steady_timer close_guard_;  // bounds close_briefly()
   // Lines to write on the current connection, in order; nullopt marks "close here".
   std::deque<std::optional<irc::irc_action::send_line>> outbox_;
+  // The on_settled of posted messages, by the receipt the session carries for them.
+  std::unordered_map<std::uint64_t, std::function<void(delivery)>> receipts_;
+  std::uint64_t last_receipt_ = 0;
   const message_handler* handler_ = nullptr;  // while run() is active
   std::set<std::string> joined_;              // channels we were last seen in, for log lines
   std::string failure_;                       // the session's fatal reason

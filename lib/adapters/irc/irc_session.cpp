@@ -222,17 +222,20 @@ irc_session::actions irc_session::on_timer(time_point now, double jitter) {
 }
 
 irc_session::actions irc_session::say(std::string_view target, std::string_view text,
-                                      time_point now) {
+                                      time_point now, std::uint64_t receipt) {
   actions out;
   if (phase_ == phase::stopped) return out;
+  const auto refuse = [&](std::string why, bool for_good) {
+    out.push_back({irc_action::report{std::move(why)}});
+    if (receipt != 0) out.push_back({irc_action::not_sent{receipt, for_good}});
+  };
   if (!valid_target(target)) {
-    out.push_back({irc_action::report{"dropped a reply to an invalid IRC target"}});
+    refuse("dropped a reply to an invalid IRC target", true);
     finish(out, now);
     return out;
   }
   if (unjoinable_.contains(fold(target))) {
-    out.push_back({irc_action::report{"dropped a reply to " + std::string(target) +
-                                      ", which we could not join"}});
+    refuse("dropped a reply to " + std::string(target) + ", which we could not join", true);
     finish(out, now);
     return out;
   }
@@ -248,9 +251,11 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
     }
     queue_.push_back({std::string(target), privmsg_head(target) + part});
   }
-  if (dropped > 0)
-    out.push_back({irc_action::report{"send queue full: dropped " + std::to_string(dropped) +
-                                      " IRC line(s)"}});
+  if (dropped > 0) {
+    refuse("send queue full: dropped " + std::to_string(dropped) + " IRC line(s)", false);
+  } else if (receipt != 0 && !parts.empty()) {
+    queue_.back().receipt = receipt;
+  }
   pump(out, now);
   finish(out, now);
   return out;
@@ -391,13 +396,14 @@ void irc_session::pump(actions& out, time_point now) {
     auto next = queue_.begin() + (next_sendable() - queue_.cbegin());
     if (!config_.twitch) next = refit(next);
     std::string line = std::move(next->text);
+    const std::uint64_t receipt = next->receipt;
     queue_.erase(next);
     if (config_.twitch) {
       chat_sent_.push_back(now);
     } else if (config_.send_rate > 0.0) {
       tat_ = std::max(tat_, now) + scaled(1000ms, 1.0 / config_.send_rate);
     }
-    out.push_back({irc_action::send_line{std::move(line), false}});
+    out.push_back({irc_action::send_line{std::move(line), false, receipt}});
   }
 }
 
@@ -412,10 +418,13 @@ std::deque<irc_session::queued_line>::iterator irc_session::refit(
       split_privmsg(at->target, std::string_view(at->text).substr(head), prefix_budget());
   if (parts.empty()) return at;
   const std::string target = at->target;
+  std::uint64_t receipt = at->receipt;  // stays on the message's last line
   at = queue_.erase(at);
   // Inserted last part first, each before the one after it: `at` ends on the first.
-  for (auto part = parts.rbegin(); part != parts.rend(); ++part)
-    at = queue_.insert(at, {target, privmsg_head(target) + *part});
+  for (auto part = parts.rbegin(); part != parts.rend(); ++part) {
+    at = queue_.insert(at, {target, privmsg_head(target) + *part, receipt});
+    receipt = 0;
+  }
   return at;
 }
 
@@ -612,8 +621,11 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     // and so are later ones, until we are in the channel again.
     const std::string channel(message.param(1));
     const std::string folded = fold(channel);
-    const auto waiting =
-        std::erase_if(queue_, [&](const queued_line& line) { return fold(line.target) == folded; });
+    const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
+      if (fold(line.target) != folded) return false;
+      if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, true}});
+      return true;
+    });
     unjoinable_.insert(folded);
     std::string text =
         "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));

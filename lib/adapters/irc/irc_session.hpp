@@ -77,8 +77,10 @@ class irc_session {
   actions on_timer(time_point now, double jitter);
   // Queue a reply to a channel or nick: cleaned and split so each relayed line fits (I5, I7;
   // T3 on Twitch). Survives reconnects; sent once registered and, for a channel, joined, as the
-  // throttle allows (I6, T3).
-  actions say(std::string_view target, std::string_view text, time_point now);
+  // throttle allows (I6, T3). A non-zero `receipt` rides on the message's last line
+  // (send_line::receipt), or comes back in not_sent when the message will not go.
+  actions say(std::string_view target, std::string_view text, time_point now,
+              std::uint64_t receipt = 0);
   // Send QUIT and close; the session ignores everything afterwards.
   actions stop(time_point now);
 
@@ -104,7 +106,8 @@ class irc_session {
   };
   struct queued_line {
     std::string target;
-    std::string text;  // the whole line
+    std::string text;           // the whole line
+    std::uint64_t receipt = 0;  // on a message's last line: its say() receipt
   };
   enum class casemapping { ascii, rfc1459, strict_rfc1459 };
 

@@ -978,4 +978,66 @@ TEST_CASE("Twitch replies are cut at 500 characters (T3)") {
   CHECK(code_points >= 497);
 }
 
+namespace {
+
+// The receipts on the lines of `batch`, 0 for a line without one, in order.
+std::vector<std::uint64_t> receipts(const actions& batch) {
+  std::vector<std::uint64_t> out;
+  for (const auto& line : all<irc_action::send_line>(batch))
+    out.push_back(line.receipt);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a message's receipt rides on its last line, after the prefix grew too") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  CHECK(receipts(session.say("#tweetup", "short", t0 + 60s, 7)) == std::vector<std::uint64_t>{7});
+  std::string text;
+  for (int i = 0; i < 2000; ++i)
+    text += "\xC3\xA9";  // 4,000 bytes: 8 or more lines, most of them queued
+  std::vector<std::uint64_t> seen = receipts(session.say("#tweetup", text, t0 + 61s, 8));
+  session.on_line(":tweetbot!tweetup@127.0.0.1 NICK :Guest4821312", t0 + 61s);  // re-split
+  for (int s = 1; s <= 30; ++s) {
+    for (const auto r : receipts(session.on_timer(t0 + 61s + std::chrono::seconds(s), 0.5)))
+      seen.push_back(r);
+  }
+  REQUIRE(seen.size() > 8);
+  CHECK(seen.back() == 8);
+  CHECK(std::count(seen.begin(), seen.end(), 8) == 1);
+  CHECK(std::count(seen.begin(), seen.end(), 0) == static_cast<long>(seen.size()) - 1);
+}
+
+TEST_CASE("a message that will not go says so by its receipt: for good, or for now") {
+  irc_session::settings small = irc_settings();
+  small.queue_limit = 6;
+  irc_session session(small);
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  // An invalid target: for good.
+  auto refused = all<irc_action::not_sent>(session.say("bad target", "x", t1, 1));
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].receipt == 1);
+  CHECK(refused[0].for_good);
+  // Waiting for a channel that then refuses us (474): for good, when its lines are dropped.
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  CHECK(all<irc_action::not_sent>(session.say("#tweetup", "waits", t1, 3)).empty());
+  session.on_timer(t1 + 10s, 0.5);  // JOIN #tweetup
+  auto banned = all<irc_action::not_sent>(session.on_line(
+      ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)", t1 + 10s));
+  REQUIRE(banned.size() == 1);
+  CHECK(banned[0].receipt == 3);
+  CHECK(banned[0].for_good);
+  // Without a receipt nothing is said.
+  CHECK(all<irc_action::not_sent>(session.say("#tweetup", "later", t1 + 11s)).empty());
+  // The queue is full: not now, the message may go again later.
+  for (int i = 0; i < 10; ++i)
+    session.say("#meetups", "filler " + std::to_string(i), t1 + 12s);
+  auto full = all<irc_action::not_sent>(session.say("#meetups", "reminder", t1 + 12s, 2));
+  REQUIRE(full.size() == 1);
+  CHECK(full[0].receipt == 2);
+  CHECK_FALSE(full[0].for_good);
+}
+
 }  // namespace tweetup::irc
