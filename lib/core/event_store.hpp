@@ -77,7 +77,8 @@ class event_store {
   // How many messages the bot posted on its own (jobs that were sent) in the channel since
   // `since`: the spam budget's count.
   virtual int posts_sent_since(const channel_ref& channel, std::chrono::sys_seconds since) = 0;
-  // When the earliest pending or sending job falls due; nothing when there is none.
+  // When the earliest pending job falls due; nothing when there is none. Jobs left sending are
+  // not counted: they are due already, and the scheduler claims them again when it wakes.
   virtual std::optional<std::chrono::sys_seconds> next_job_due() = 0;
   // The pending jobs of the channel's events, in due order.
   virtual std::vector<job> pending_jobs(const channel_ref& channel) = 0;

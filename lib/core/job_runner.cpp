@@ -187,21 +187,26 @@ class job_runner::claim {
   std::map<channel_ref, std::vector<candidate>> reannounce_;
 };
 
-due_batch job_runner::take_due(std::chrono::sys_seconds now) {
+due_batch job_runner::take_due(std::chrono::sys_seconds now,
+                               const std::set<std::int64_t>& in_flight) {
   due_batch batch;
   store_.transact([&] {
     claim c(store_, options_, now);
-    for (const job& j : store_.due_jobs(now, claim_limit))
-      c.sort(j);
+    // In flight, they are still `sending`, so they come back with the due ones: read past them.
+    const int limit = claim_limit + static_cast<int>(in_flight.size());
+    for (const job& j : store_.due_jobs(now, limit)) {
+      if (!in_flight.contains(j.id)) c.sort(j);
+    }
     batch = c.finish();
   });
   return batch;
 }
 
-void job_runner::mark_sent(const std::vector<std::int64_t>& job_ids, std::chrono::sys_seconds now) {
+void job_runner::finish(const std::vector<std::pair<std::int64_t, job_state>>& outcomes,
+                        std::chrono::sys_seconds now) {
   store_.transact([&] {
-    for (const auto id : job_ids)
-      store_.set_job_state(id, job_state::sent, now);
+    for (const auto& [id, state] : outcomes)
+      store_.set_job_state(id, state, now);
   });
 }
 

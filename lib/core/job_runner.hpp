@@ -19,7 +19,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event_store.hpp"
@@ -59,10 +61,13 @@ class job_runner {
       : store_(store), options_(std::move(options)) {}
 
   // Claims the jobs due at `now` in one transaction: those to send move to `sending`, the rest
-  // are finished (dropped, or done for "past" jobs). Throws store_error.
-  due_batch take_due(std::chrono::sys_seconds now);
-  // After their messages were handed to the chat port, in one transaction. Throws store_error.
-  void mark_sent(const std::vector<std::int64_t>& job_ids, std::chrono::sys_seconds now);
+  // are finished (dropped, or done for "past" jobs). Jobs in `in_flight` (posted by this
+  // process, delivery not yet known) are left alone. Throws store_error.
+  due_batch take_due(std::chrono::sys_seconds now, const std::set<std::int64_t>& in_flight = {});
+  // Records how delivery ended (sent, or dropped when the chat refused the message), in one
+  // transaction. Throws store_error.
+  void finish(const std::vector<std::pair<std::int64_t, job_state>>& outcomes,
+              std::chrono::sys_seconds now);
   std::optional<std::chrono::sys_seconds> next_due();
 
  private:

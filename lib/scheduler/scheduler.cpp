@@ -28,8 +28,8 @@ class job_counters {
     }
   }
 
-  void count_sent(const due_message& m) {
-    if (auto* c = table_[index(m.kind)][m.late ? late : sent]) c->inc();
+  void count_sent(job_kind kind, bool was_late) {
+    if (auto* c = table_[index(kind)][was_late ? late : sent]) c->inc();
   }
   void count_dropped(const dropped_job& d) {
     if (auto* c = table_[index(d.kind)][dropped]) c->inc();
@@ -66,14 +66,15 @@ scheduler::scheduler(async::executor ex, job_runner& runner, chat_port& port, co
       runner_(runner),
       port_(port),
       clock_(time),
-      durable_(durable) {}
+      durable_(durable),
+      self_(std::make_shared<scheduler*>(this)) {}
 
 scheduler::~scheduler() = default;
 
 std::optional<due_batch> scheduler::claim_due() {
   try {
-    mark_posted();
-    due_batch batch = runner_.take_due(clock_.now());
+    mark_finished();
+    due_batch batch = runner_.take_due(clock_.now(), in_flight_);
     for (const auto& dropped : batch.dropped) {
       layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
       counters().count_dropped(dropped);
@@ -107,16 +108,47 @@ async::task<boost::system::error_code> scheduler::until_durable() {
 
 void scheduler::post(due_batch& batch) {
   for (auto& due : batch.to_send) {
-    counters().count_sent(due);
+    in_flight_.insert(due.job_ids.begin(), due.job_ids.end());
+    due.message.on_settled = [self = std::weak_ptr<scheduler*>(self_), ids = due.job_ids,
+                              kind = due.kind, late = due.late](delivery how) {
+      if (const auto alive = self.lock()) (*alive)->settled(ids, kind, late, how);
+    };
     port_.post(std::move(due.message));
-    posted_.insert(posted_.end(), due.job_ids.begin(), due.job_ids.end());
   }
 }
 
-void scheduler::mark_posted() {
-  if (posted_.empty()) return;
-  runner_.mark_sent(posted_, clock_.now());
-  posted_.clear();
+void scheduler::settled(const std::vector<std::int64_t>& ids, job_kind kind, bool late,
+                        delivery how) {
+  if (ids.empty() || !in_flight_.contains(ids.front())) return;  // told already
+  for (const auto id : ids)
+    in_flight_.erase(id);
+  auto log = layer_log("scheduler");
+  switch (how) {
+    case delivery::delivered:
+      counters().count_sent(kind, late);
+      for (const auto id : ids)
+        finished_.emplace_back(id, job_state::sent);
+      break;
+    case delivery::refused:
+      for (const auto id : ids) {
+        log->warn("job {} dropped: the chat refused its message", id);
+        counters().count_dropped({id, {}, kind});
+        finished_.emplace_back(id, job_state::dropped);
+      }
+      break;
+    case delivery::unknown:
+      // Still `sending`: the next wake-up (within max_sleep) claims and posts it again, with
+      // the same idempotency key. Not at once, so a dead connection does not make a loop.
+      log->warn("job {} not confirmed delivered; it goes again at the next wake-up", ids.front());
+      return;
+  }
+  if (!stopping_) wake();  // to record it
+}
+
+void scheduler::mark_finished() {
+  if (finished_.empty()) return;
+  runner_.finish(finished_, clock_.now());
+  finished_.clear();
 }
 
 async::task<void> scheduler::run() {
@@ -145,7 +177,7 @@ async::task<void> scheduler::run() {
     }
     if (batch) {
       try {
-        mark_posted();
+        mark_finished();
         if (const auto next = runner_.next_due(); next && *next < wake_at) wake_at = *next;
       } catch (const store_error& e) {
         log_store_failure(e);
@@ -172,7 +204,7 @@ void scheduler::drain_and_stop() {
     }
   }
   try {
-    mark_posted();
+    mark_finished();
   } catch (const store_error& e) {
     layer_log("scheduler")->error("scheduler could not mark the last jobs sent: {}", e.what());
   }

@@ -8,10 +8,13 @@
 // - A notice goes out only once what it speaks of is on disk: the claim that took its jobs is
 //   followed by a wait on `durable`, which also covers every command committed before it. A
 //   notice about a change a crash could still undo is never sent.
-// - Store failures are logged and retried on the next wake-up; a message is marked sent only
-//   after the chat port took it, so a crash in between resends it with the same key. When
-//   marking fails (a busy or full disk), the jobs are marked first on the next wake-up, before
-//   anything new is claimed: this process never posts a job twice.
+// - A job is marked sent only once the adapter says its message was delivered
+//   (outbound_message::on_settled), so a crash or a lost connection before that sends it again
+//   with the same key; dropped when the chat refused it for good. Until the adapter tells, the
+//   job is in flight and not claimed again.
+// - Store failures are logged and retried on the next wake-up. When marking fails (a busy or
+//   full disk), the jobs are marked first on the next wake-up, before anything new is claimed:
+//   this process never posts a job twice.
 // Executor: everything runs on `ex`; runner, port, time and durable must outlive run().
 #pragma once
 
@@ -19,6 +22,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "async/asio.hpp"
@@ -54,8 +59,9 @@ class scheduler {
   std::optional<due_batch> claim_due();
   async::task<boost::system::error_code> until_durable();
   void post(due_batch& batch);
-  // Marks posted_ sent; throws store_error, and then keeps them for the next try.
-  void mark_posted();
+  void settled(const std::vector<std::int64_t>& ids, job_kind kind, bool late, delivery how);
+  // Records finished_; throws store_error, and then keeps them for the next try.
+  void mark_finished();
 
   struct timer;
   std::unique_ptr<timer> timer_;
@@ -63,7 +69,11 @@ class scheduler {
   chat_port& port_;
   const clock& clock_;
   durability_barrier& durable_;
-  std::vector<std::int64_t> posted_;  // jobs whose messages went to the port, not yet marked sent
+  std::set<std::int64_t> in_flight_;  // posted; the adapter has not said how delivery ended
+  std::vector<std::pair<std::int64_t, job_state>>
+      finished_;  // delivered or refused, not yet recorded
+  // For the adapters' on_settled, which may come after this scheduler is gone.
+  std::shared_ptr<scheduler*> self_;
   bool stopping_ = false;
   bool running_ = false;
   std::chrono::steady_clock::time_point last_woke_{};

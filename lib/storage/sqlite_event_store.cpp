@@ -429,7 +429,7 @@ struct sqlite_event_store::statements {
                          "SELECT count(*) FROM jobs j JOIN events e ON e.id = j.event_id "
                          "WHERE e.platform = ? AND e.channel = ? AND j.state = 'sent' "
                          "AND j.kind != 'past' AND j.sent_at >= ?"),
-        next_job_due(db, "SELECT min(due_at) FROM jobs WHERE state IN ('pending', 'sending')"),
+        next_job_due(db, "SELECT min(due_at) FROM jobs WHERE state = 'pending'"),
         pending_jobs(db, std::string("SELECT ") + job_columns +
                              " FROM jobs j JOIN events e ON e.id = j.event_id "
                              "WHERE e.platform = ? AND e.channel = ? AND j.state = 'pending' "

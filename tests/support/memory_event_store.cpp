@@ -241,8 +241,7 @@ int memory_event_store::posts_sent_since(const channel_ref& channel,
 std::optional<std::chrono::sys_seconds> memory_event_store::next_job_due() {
   std::optional<std::chrono::sys_seconds> next;
   for (const auto& j : state_.jobs) {
-    const bool open = j.state == job_state::pending || j.state == job_state::sending;
-    if (open && (!next || j.due_at < *next)) next = j.due_at;
+    if (j.state == job_state::pending && (!next || j.due_at < *next)) next = j.due_at;
   }
   return next;
 }

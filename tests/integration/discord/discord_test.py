@@ -9,6 +9,7 @@ Each test waits on conditions the emulator records; none sleeps to synchronise.
 """
 
 import asyncio
+import datetime as dt
 import os
 import re
 import signal
@@ -702,6 +703,62 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
                                   what="the second start's check")
             await sc.bot.wait_for_log(re.compile(r"up to date"))
             self.assertEqual(sum(sc.emu.command_puts.values()), 1)  # R9
+
+
+def job_state(database, kind):
+    """The state of the tweetup's one job of `kind`, read as another process would."""
+    db = sqlite3.connect(database, timeout=5)
+    try:
+        row = db.execute("SELECT state FROM jobs WHERE kind = ?", (kind,)).fetchone()
+        return row[0] if row else None
+    finally:
+        db.close()
+
+
+class Reminders(unittest.IsolatedAsyncioTestCase):
+    """A job is sent when Discord has the message, and dropped when Discord refuses it for
+    good; until Discord answers it stays `sending`, so a restart would send it again, with its
+    nonce."""
+
+    async def create_due_soon(self, sc):
+        start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=4)
+        await sc.emu.message_create("!tweetup Starbucks " + start.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+
+    def reminder_posts(self, sc):
+        return [r for r in sc.emu.requests_to("POST", r"^/channels/\d+/messages$")
+                if "Reminder:" in str((r.body or {}).get("content"))]
+
+    async def test_a_reminder_is_recorded_as_sent_only_once_discord_has_it(self):
+        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "2s"}) as sc:
+            await sc.emu.wait_for_ready()
+            await self.create_due_soon(sc)
+            sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "delay", seconds=1.5)
+            await sc.wait_for(lambda: self.reminder_posts(sc), what="the reminder on its way")
+            # Not answered yet: the bot does not know it arrived.
+            self.assertIsNone(self.reminder_posts(sc)[0].completed_at)
+            self.assertEqual(job_state(sc.config["database"], "reminder"), "sending")
+            await sc.wait_for(lambda: job_state(sc.config["database"], "reminder") == "sent",
+                              what="the reminder recorded as sent")
+            self.assertEqual(self.reminder_posts(sc)[0].status, 200)
+            self.assertEqual(len(self.reminder_posts(sc)), 1)
+            self.assertEqual(sc.emu.violations, [])
+
+    async def test_a_reminder_discord_refuses_for_good_is_dropped_not_repeated(self):
+        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "2s"}) as sc:
+            await sc.emu.wait_for_ready()
+            await self.create_due_soon(sc)
+            sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "status", status=403,
+                                code=50013, message="Missing Permissions")
+            await sc.wait_for(lambda: job_state(sc.config["database"], "reminder") == "dropped",
+                              what="the refused reminder dropped")
+            await sc.bot.wait_for_log(re.compile(r"job \d+ dropped: the chat refused"))
+            # "Starting now" still goes; the reminder is not tried again.
+            await sc.emu.wait_for_bot_message(predicate=lambda m: "starting now" in m.content,
+                                              timeout=10)
+            await sc.wait_for(lambda: job_state(sc.config["database"], "starting") == "sent",
+                              what="'starting now' recorded as sent")
+            self.assertEqual(len(self.reminder_posts(sc)), 1)
 
 
 class ScheduledEvents(unittest.IsolatedAsyncioTestCase):

@@ -26,9 +26,13 @@ struct set_clock final : clock {
   std::chrono::sys_seconds now() const override { return at; }
 };
 
+// Delivers at once, as the console does.
 struct recording_port final : chat_port {
   std::vector<outbound_message> posted;
-  void post(outbound_message m) override { posted.push_back(std::move(m)); }
+  void post(outbound_message m) override {
+    if (m.on_settled) m.on_settled(delivery::delivered);
+    posted.push_back(std::move(m));
+  }
 };
 
 std::uint64_t value(const metrics::counter_family& family,

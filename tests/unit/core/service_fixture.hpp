@@ -59,7 +59,8 @@ struct service_fixture {
     const due_batch batch = runner.take_due(now);
     for (const auto& due : batch.to_send) {
       posted.push_back(due.message);
-      runner.mark_sent(due.job_ids, now);
+      for (const auto id : due.job_ids)
+        runner.finish({{id, job_state::sent}}, now);
     }
     return posted;
   }

@@ -1,6 +1,8 @@
 // The scheduler between the job runner and the chat port: a notice waits for the sync that
-// makes its claim durable, and a job this process posted is never posted again, even when the
-// store refused to mark it sent. A memory store, a fake barrier and an io_context polled by hand.
+// makes its claim durable; a job is sent when its delivery is confirmed, dropped when refused,
+// and posted again when delivery is unknown; and a job this process posted is never posted
+// again while it waits, nor when the store refused to mark it. A memory store, a fake barrier and
+// an io_context polled by hand.
 #include "scheduler/scheduler.hpp"
 
 #include <doctest/doctest.h>
@@ -26,9 +28,16 @@ struct set_clock final : clock {
   std::chrono::sys_seconds now() const override { return at; }
 };
 
+// Delivers at once, as the console does, unless told to hold: then the test settles each
+// message itself, as a network adapter would later.
 struct recording_port final : chat_port {
   std::vector<outbound_message> posted;
-  void post(outbound_message m) override { posted.push_back(std::move(m)); }
+  bool hold = false;
+  void post(outbound_message m) override {
+    posted.push_back(std::move(m));
+    if (!hold && posted.back().on_settled) posted.back().on_settled(delivery::delivered);
+  }
+  void settle(std::size_t i, delivery how) { posted.at(i).on_settled(how); }
 };
 
 struct rig {
@@ -121,6 +130,55 @@ TEST_CASE("drain_and_stop syncs inline before its last notices, and marks them")
   r.timer.drain_and_stop();
   CHECK(r.barrier.inline_syncs == 1);
   CHECK(r.port.posted.size() == 1);
+  CHECK(r.reminder_state() == job_state::sent);
+}
+
+TEST_CASE("a notice is marked sent only when the adapter confirms it, and not claimed meanwhile") {
+  rig r;
+  r.port.hold = true;
+  r.io.poll();
+  r.barrier.finish();
+  r.io.poll();
+  REQUIRE(r.port.posted.size() == 1);
+  CHECK(r.reminder_state() == job_state::sending);
+  r.turn();  // a wake-up while it is on its way does not post it again
+  CHECK(r.port.posted.size() == 1);
+  r.port.settle(0, delivery::delivered);
+  r.io.poll();  // settling woke the scheduler, which records it
+  CHECK(r.reminder_state() == job_state::sent);
+  r.port.settle(0, delivery::delivered);  // told twice: no harm
+  r.turn();
+  CHECK(r.port.posted.size() == 1);
+}
+
+TEST_CASE("a notice the chat refused is dropped, not sent again") {
+  rig r;
+  r.port.hold = true;
+  r.io.poll();
+  r.barrier.finish();
+  r.io.poll();
+  r.port.settle(0, delivery::refused);
+  r.io.poll();
+  CHECK(r.reminder_state() == job_state::dropped);
+  r.turn();
+  CHECK(r.port.posted.size() == 1);
+}
+
+TEST_CASE("a notice whose delivery is unknown goes again at the next wake-up, with its key") {
+  rig r;
+  r.port.hold = true;
+  r.io.poll();
+  r.barrier.finish();
+  r.io.poll();
+  r.port.settle(0, delivery::unknown);
+  r.io.poll();
+  CHECK(r.port.posted.size() == 1);  // not at once: a dead connection would make a loop
+  CHECK(r.reminder_state() == job_state::sending);
+  r.turn();
+  REQUIRE(r.port.posted.size() == 2);
+  CHECK(r.port.posted[1].idempotency_key == r.port.posted[0].idempotency_key);
+  r.port.settle(1, delivery::delivered);
+  r.io.poll();
   CHECK(r.reminder_state() == job_state::sent);
 }
 
