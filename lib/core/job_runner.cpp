@@ -39,15 +39,16 @@ struct candidate {
 // The work of one take_due: sorting due jobs into what to send, what to drop and what is done.
 class job_runner::claim {
  public:
-  claim(event_store& store, const service_options& options, std::chrono::sys_seconds now)
-      : store_(store), options_(options), now_(now) {}
+  claim(event_store& store, const service_options& options, std::chrono::sys_seconds now,
+        const std::set<std::int64_t>& retried)
+      : store_(store), options_(options), now_(now), retried_(retried) {}
 
   void sort(const job& j) {
     const auto found = store_.find_event_by_id(j.event_id);
     if (!found || found->status == event_status::cancelled) {
       return drop(j, "its tweetup was cancelled");
     }
-    candidate c{j, *found, now_ - j.due_at > late_after};
+    candidate c{j, *found, now_ - j.due_at > late_after && !retried_.contains(j.id)};
     if (j.kind == job_kind::past) return mark_past(c);
     const bool started = now_ >= c.e.starts_at;
     const bool too_late =
@@ -182,16 +183,18 @@ class job_runner::claim {
   event_store& store_;
   const service_options& options_;
   std::chrono::sys_seconds now_;
+  const std::set<std::int64_t>& retried_;
   due_batch batch_;
   std::map<std::int64_t, std::vector<candidate>> late_;
   std::map<channel_ref, std::vector<candidate>> reannounce_;
 };
 
 due_batch job_runner::take_due(std::chrono::sys_seconds now,
-                               const std::set<std::int64_t>& in_flight) {
+                               const std::set<std::int64_t>& in_flight,
+                               const std::set<std::int64_t>& retried) {
   due_batch batch;
   store_.transact([&] {
-    claim c(store_, options_, now);
+    claim c(store_, options_, now, retried);
     // In flight, they are still `sending`, so they come back with the due ones: read past them.
     const int limit = claim_limit + static_cast<int>(in_flight.size());
     for (const job& j : store_.due_jobs(now, limit)) {

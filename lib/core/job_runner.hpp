@@ -62,8 +62,11 @@ class job_runner {
 
   // Claims the jobs due at `now` in one transaction: those to send move to `sending`, the rest
   // are finished (dropped, or done for "past" jobs). Jobs in `in_flight` (posted by this
-  // process, delivery not yet known) are left alone. Throws store_error.
-  due_batch take_due(std::chrono::sys_seconds now, const std::set<std::int64_t>& in_flight = {});
+  // process, delivery not yet known) are left alone. Jobs in `retried` were posted on time by
+  // this process but not confirmed delivered: sent again, they are not called late. Throws
+  // store_error.
+  due_batch take_due(std::chrono::sys_seconds now, const std::set<std::int64_t>& in_flight = {},
+                     const std::set<std::int64_t>& retried = {});
   // Records how delivery ended (sent, or dropped when the chat refused the message), in one
   // transaction. Throws store_error.
   void finish(const std::vector<std::pair<std::int64_t, job_state>>& outcomes,

@@ -74,8 +74,9 @@ scheduler::~scheduler() = default;
 std::optional<due_batch> scheduler::claim_due() {
   try {
     mark_finished();
-    due_batch batch = runner_.take_due(clock_.now(), in_flight_);
+    due_batch batch = runner_.take_due(clock_.now(), in_flight_, retried_);
     for (const auto& dropped : batch.dropped) {
+      retried_.erase(dropped.job_id);
       layer_log("scheduler")->info("job {} dropped: {}", dropped.job_id, dropped.reason);
       counters().count_dropped(dropped);
     }
@@ -120,8 +121,14 @@ void scheduler::post(due_batch& batch) {
 void scheduler::settled(const std::vector<std::int64_t>& ids, job_kind kind, bool late,
                         delivery how) {
   if (ids.empty() || !in_flight_.contains(ids.front())) return;  // told already
-  for (const auto id : ids)
+  for (const auto id : ids) {
     in_flight_.erase(id);
+    if (how == delivery::unknown && !late) {
+      retried_.insert(id);
+    } else {
+      retried_.erase(id);
+    }
+  }
   auto log = layer_log("scheduler");
   switch (how) {
     case delivery::delivered:

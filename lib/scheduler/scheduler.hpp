@@ -70,6 +70,7 @@ class scheduler {
   const clock& clock_;
   durability_barrier& durable_;
   std::set<std::int64_t> in_flight_;  // posted; the adapter has not said how delivery ended
+  std::set<std::int64_t> retried_;    // posted on time, delivery unknown: not late when resent
   std::vector<std::pair<std::int64_t, job_state>>
       finished_;  // delivered or refused, not yet recorded
   // For the adapters' on_settled, which may come after this scheduler is gone.

@@ -647,8 +647,8 @@ void discord_adapter::card_made(const card_key& key, std::string message_id) {
   } else if (!message_id.empty()) {
     newest = making->second.newest;  // this card shows it now; the next one made will too
   }
-  if (message_id.empty()) return;
-  remember_card(key.first, key.second, std::move(message_id));
+  // Without an id this message is no card; an earlier card of the event may still show it.
+  if (!message_id.empty()) remember_card(key.first, key.second, std::move(message_id));
   if (newest) queue_refresh(key, std::move(*newest));
 }
 

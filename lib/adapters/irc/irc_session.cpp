@@ -239,10 +239,30 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
     finish(out, now);
     return out;
   }
+  // A message that waits for a receipt must be able to go: to a channel we are in or will
+  // join, whole. Else its job would stay in flight, or post its first lines again at each try.
+  if (receipt != 0 && is_channel(target) && !in_channel(target) &&
+      std::none_of(config_.channels.begin(), config_.channels.end(),
+                   [&](const std::string& c) { return fold(c) == fold(target); })) {
+    refuse("dropped a notice to " + std::string(target) + ", which we are not in", true);
+    finish(out, now);
+    return out;
+  }
   // I5: the relayed line, with our prefix, must fit 512 bytes; T3: Twitch counts characters.
   const std::vector<std::string> parts =
       config_.twitch ? split_chat_text(text, twitch_max_bytes, twitch_max_code_points)
                      : split_privmsg(target, text, prefix_budget());
+  if (receipt != 0 && (parts.empty() || queue_.size() + parts.size() > config_.queue_limit)) {
+    if (parts.empty()) {
+      refuse("dropped an empty notice", true);
+    } else {
+      refuse("send queue full: a notice of " + std::to_string(parts.size()) +
+                 " line(s) waits for a later try",
+             false);
+    }
+    finish(out, now);
+    return out;
+  }
   std::size_t dropped = 0;
   for (const std::string& part : parts) {
     if (queue_.size() >= config_.queue_limit) {
@@ -252,9 +272,10 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
     queue_.push_back({std::string(target), privmsg_head(target) + part});
   }
   if (dropped > 0) {
-    refuse("send queue full: dropped " + std::to_string(dropped) + " IRC line(s)", false);
-  } else if (receipt != 0 && !parts.empty()) {
-    queue_.back().receipt = receipt;
+    out.push_back({irc_action::report{"send queue full: dropped " + std::to_string(dropped) +
+                                      " IRC line(s)"}});
+  } else if (receipt != 0) {
+    queue_.back().receipt = receipt;  // whole (checked above)
   }
   pump(out, now);
   finish(out, now);

@@ -174,9 +174,12 @@ TEST_CASE("a notice whose delivery is unknown goes again at the next wake-up, wi
   r.io.poll();
   CHECK(r.port.posted.size() == 1);  // not at once: a dead connection would make a loop
   CHECK(r.reminder_state() == job_state::sending);
+  r.time.at += 2min;  // the next wake-up, past the minute after which a job counts as late
   r.turn();
   REQUIRE(r.port.posted.size() == 2);
   CHECK(r.port.posted[1].idempotency_key == r.port.posted[0].idempotency_key);
+  // It went out on time the first time; the bot was not offline.
+  CHECK(r.port.posted[1].plain_text().find("Late") == std::string::npos);
   r.port.settle(1, delivery::delivered);
   r.io.poll();
   CHECK(r.reminder_state() == job_state::sent);

@@ -1031,13 +1031,19 @@ TEST_CASE("a message that will not go says so by its receipt: for good, or for n
   CHECK(banned[0].for_good);
   // Without a receipt nothing is said.
   CHECK(all<irc_action::not_sent>(session.say("#tweetup", "later", t1 + 11s)).empty());
+  // A channel we are not in and will not join: the notice would wait for ever.
+  auto elsewhere = all<irc_action::not_sent>(session.say("#elsewhere", "x", t1 + 11s, 4));
+  REQUIRE(elsewhere.size() == 1);
+  CHECK(elsewhere[0].for_good);
   // The queue is full: not now, the message may go again later.
   for (int i = 0; i < 10; ++i)
     session.say("#meetups", "filler " + std::to_string(i), t1 + 12s);
+  const std::size_t queued = session.queued();
   auto full = all<irc_action::not_sent>(session.say("#meetups", "reminder", t1 + 12s, 2));
   REQUIRE(full.size() == 1);
   CHECK(full[0].receipt == 2);
   CHECK_FALSE(full[0].for_good);
+  CHECK(session.queued() == queued);  // none of its lines: a later try sends it whole
 }
 
 }  // namespace tweetup::irc
