@@ -45,6 +45,9 @@ struct irc_action {
   struct deliver {
     std::string channel;
     std::string nick;
+    // Who the sender is, for RSVPs and organizer rights: the nick under the server's
+    // CASEMAPPING (I7), so "Alice" and "alice" are one person, as the server sees them.
+    std::string user_id;
     std::string user_host;  // "user@host" of the sender, "" when the server gave none
     std::string text;
     bool is_moderator = false;         // op/halfop or above (IRC), broadcaster/moderator (Twitch)

@@ -168,7 +168,7 @@ void irc_adapter::execute(const actions& batch) {
   for (auto& m : delivered) {
     inbound_message message;
     message.channel = {"irc", m.channel};
-    message.author = {m.nick, m.nick};
+    message.author = {std::move(m.user_id), m.nick};
     message.text = std::move(m.text);
     message.message_id = m.msgid ? *m.msgid : fmt::format("{}-{}", run_id_, next_id_++);
     message.author_is_moderator = m.is_moderator;

@@ -918,6 +918,7 @@ void irc_session::handle_privmsg(actions& out, const irc_message& message) {
 
   irc_action::deliver d;
   d.nick = std::string(nick);
+  d.user_id = fold(nick);
   const auto bang = message.source.find('!');
   if (bang != std::string::npos) {
     d.user_host = message.source.substr(bang + 1);

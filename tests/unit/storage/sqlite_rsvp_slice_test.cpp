@@ -315,3 +315,45 @@ TEST_CASE(
     CHECK(ephemeral == 0);
   }
 }
+
+TEST_CASE("sqlite store: migration 7 folds IRC user ids by case, and leaves other platforms") {
+  temp_db db;
+  {
+    SQLite::Database raw = database_at_schema(db, 6);
+    raw.exec("INSERT INTO channels (platform, channel) VALUES ('irc', '#t'), ('discord', '1')");
+    raw.exec(
+        "INSERT INTO events (id, platform, channel, number, organizer_id, organizer_name, place, "
+        "starts_at, zone, status, created_at) VALUES "
+        "(1, 'irc', '#t', 1, 'Alice', 'Alice', 'Cafe', 1795882500, 'UTC', 'scheduled', 1), "
+        "(2, 'discord', '1', 1, 'AbC', 'AbC', 'Cafe', 1795882500, 'UTC', 'scheduled', 1)");
+    // Bob RSVPed twice, as "Bob" then as "bob": one person to the server, two rows here.
+    raw.exec(
+        "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) VALUES "
+        "(1, 'Alice', 'Alice', 'going', 0, 1), (1, 'Bob', 'Bob', 'going', 1, 2), "
+        "(1, 'bob', 'bob', 'maybe', 0, 3), (1, 'Cy[1]', 'Cy[1]', 'waitlisted', 0, 4), "
+        "(2, 'AbC', 'AbC', 'going', 0, 1)");
+    raw.exec(
+        "INSERT INTO jobs (id, event_id, kind, due_at, state, user_id, user_name) VALUES "
+        "(1, 1, 'promotion', 1, 'pending', 'Cy[1]', 'Cy[1]'), "
+        "(2, 2, 'promotion', 1, 'pending', 'AbC', 'AbC')");
+  }
+  sqlite_event_store store(db.path());
+  const auto irc_event = store.find_event_by_id(1);
+  REQUIRE(irc_event.has_value());
+  CHECK(irc_event->organizer.id == "alice");
+  CHECK(irc_event->organizer.name == "Alice");  // names stay as typed
+  std::vector<std::string> ids;
+  for (const rsvp& r : store.rsvps_of(1))
+    ids.push_back(r.user.id + ":" + std::string(r.user.name));
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{"alice:Alice", "bob:Bob", "cy[1]:Cy[1]"});
+  // The tallies followed the deleted duplicate: Alice, and Bob with a guest; Cy waits.
+  CHECK(store.rsvp_slice_of(1, "bob").tallies == rsvp_tallies{3, 0, 1, 4});
+  CHECK(store.find_event_by_id(2)->organizer.id == "AbC");
+  CHECK(store.rsvps_of(2).at(0).user.id == "AbC");
+
+  SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+  CHECK(raw.execAndGet("SELECT group_concat(user_id, ' ') FROM (SELECT * FROM jobs ORDER BY id)")
+            .getString() == "cy[1] AbC");
+  CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}

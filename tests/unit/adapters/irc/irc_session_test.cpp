@@ -657,6 +657,23 @@ TEST_CASE("with multi-prefix, a member keeps the modes a MODE did not take away"
   CHECK_FALSE(session.is_moderator("#tweetup", "alice"));
 }
 
+TEST_CASE("the sender's id is the nick as the server compares nicks (I7)") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);  // no CASEMAPPING yet: rfc1459, the default
+  const auto said = [&](const std::string& nick) {
+    const auto got = all<irc_action::deliver>(
+        session.on_line(":" + nick + "!u@127.0.0.1 PRIVMSG #tweetup :!join 1", t0));
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].nick == nick);  // shown and pinged as typed
+    return got[0].user_id;
+  };
+  CHECK(said("Bob") == "bob");
+  CHECK(said("BOB") == said("bob"));
+  CHECK(said("Cy[away]") == "cy{away}");
+  session.on_line(":irc.test.local 005 tweetbot CASEMAPPING=ascii :are supported", t0);
+  CHECK(said("Cy[away]") == "cy[away]");  // ascii folds letters only
+}
+
 TEST_CASE("PRIVMSG delivery: channels we are in, private messages, CTCP, our own echo") {
   irc_session session(irc_settings());
   register_plain(session, t0);
