@@ -500,6 +500,12 @@ BOB = {"id": "700000000000000002", "username": "bob", "global_name": "Bob", "bot
 GUILD = "800000000000000001"
 
 
+async def registered(sc):
+    """Waits for the bot's session and for /tweetup in the guild."""
+    await sc.emu.wait_for_ready()
+    await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+
+
 def buttons(message):
     return [c["custom_id"] for row in message.message.get("components", [])
             for c in row.get("components", [])]
@@ -526,8 +532,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
 
     async def test_slash_create_is_answered_in_time_with_the_card_and_buttons(self):
         async with Scenario(emulator=FAST) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
                                                           "when": "tomorrow 3pm"})
             await sc.emu.wait_for(lambda: asked.acked, what="the interaction's answer")
@@ -541,8 +546,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
 
     async def test_a_callback_whose_answer_was_lost_is_not_repeated_and_its_card_lives(self):
         async with Scenario(emulator=FAST) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             # Discord makes the answer, but the bot sees a 502 and tries again (R11), which
             # Discord refuses: the interaction was acknowledged (40060).
             sc.emu.inject_fault("POST", r"^/interactions/\d+/[^/]+/callback$", "after",
@@ -567,8 +571,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
 
     async def test_a_join_while_the_new_card_is_being_made_shows_on_it(self):
         async with Scenario(emulator=FAST) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             # Discord is slow to answer the callback that makes the card, so the bot does not
             # know the card's id when Bob joins.
             sc.emu.inject_fault("POST", r"^/interactions/\d+/[^/]+/callback$", "delay",
@@ -590,8 +593,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
 
     async def test_an_interaction_read_late_is_deferred_within_its_3_s(self):
         async with Scenario(emulator=FAST) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             # Made 2.5 s before the bot reads it (as after a pause of its reads, or a resume's
             # replay): R8's 3 s count from then, so a fast handler must still defer.
             asked = await sc.emu.slash_command("create", {"place": "Starbucks Alabaster",
@@ -603,8 +605,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
     async def test_a_slow_command_is_deferred_and_its_answer_filled_in_later(self):
         # The default 41.25 s heartbeat: the stall below must not look like a dead connection.
         async with Scenario(emulator={}) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             # Another connection holds the database's write lock, so the bot's transaction waits
             # on its busy timeout (5 s): a handler slower than the 2 s the adapter allows itself
             # before it must defer (R8: an answer later than 3 s is lost).
@@ -694,8 +695,7 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
 
     async def test_the_command_is_registered_once_not_on_every_start(self):
         async with Scenario(emulator=FAST) as sc:
-            await sc.emu.wait_for_ready()
-            await sc.emu.wait_for(lambda: sc.emu.commands.get(GUILD), what="/tweetup registered")
+            await registered(sc)
             self.assertEqual(await sc.stop_bot(), 0)
             await sc.start_bot()
             await sc.emu.wait_for_ready(count=2)

@@ -15,25 +15,12 @@
 #include "metrics/bot_metrics.hpp"
 #include "scheduler/scheduler.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "support/scheduler_ports.hpp"
 
 using namespace tweetup;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct set_clock final : clock {
-  std::chrono::sys_seconds at = date::sys_days{date::year{2026} / 11 / 28} + 16h;  // 10:00 CST
-  std::chrono::sys_seconds now() const override { return at; }
-};
-
-// Delivers at once, as the console does.
-struct recording_port final : chat_port {
-  std::vector<outbound_message> posted;
-  void post(outbound_message m) override {
-    if (m.on_settled) m.on_settled(delivery::delivered);
-    posted.push_back(std::move(m));
-  }
-};
 
 std::uint64_t value(const metrics::counter_family& family,
                     std::initializer_list<std::string_view> labels) {
@@ -47,8 +34,8 @@ struct bot {
   sqlite_event_store store{":memory:"};
   gathering_service service{store, options};
   job_runner runner{store, options};
-  set_clock time;
-  recording_port adapter;
+  test::settable_clock time{date::sys_days{date::year{2026} / 11 / 28} + 16h};  // 10:00 CST
+  test::recording_port adapter;
   counting_chat_port port{adapter, "console"};
   async::asio::io_context io;
   wal_syncer no_sync{io.get_executor(), ""};  // :memory: has no WAL to sync

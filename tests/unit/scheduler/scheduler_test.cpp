@@ -15,38 +15,22 @@
 #include "core/store_error.hpp"
 #include "support/fake_barrier.hpp"
 #include "support/memory_event_store.hpp"
+#include "support/scheduler_ports.hpp"
 
 using namespace tweetup;
 using namespace std::chrono_literals;
 
 namespace {
 
-// A year ahead of any real clock, so the scheduler's real timer never fires by itself: each
-// turn of its loop is one wake() and one poll.
-struct set_clock final : clock {
-  std::chrono::sys_seconds at = date::sys_days{date::year{2099} / 11 / 28} + 16h;  // 10:00 CST
-  std::chrono::sys_seconds now() const override { return at; }
-};
-
-// Delivers at once, as the console does, unless told to hold: then the test settles each
-// message itself, as a network adapter would later.
-struct recording_port final : chat_port {
-  std::vector<outbound_message> posted;
-  bool hold = false;
-  void post(outbound_message m) override {
-    posted.push_back(std::move(m));
-    if (!hold && posted.back().on_settled) posted.back().on_settled(delivery::delivered);
-  }
-  void settle(std::size_t i, delivery how) { posted.at(i).on_settled(how); }
-};
-
 struct rig {
   service_options options{"!", "America/Chicago", {1h}};
   memory_event_store store;
   gathering_service service{store, options};
   job_runner runner{store, options};
-  set_clock time;
-  recording_port port;
+  // A year ahead of any real clock, so the scheduler's real timer never fires by itself: each
+  // turn of its loop is one wake() and one poll.
+  test::settable_clock time{date::sys_days{date::year{2099} / 11 / 28} + 16h};  // 10:00 CST
+  test::recording_port port;
   fake_barrier barrier;
   boost::asio::io_context io;
   scheduler timer{io.get_executor(), runner, port, time, barrier};
@@ -71,6 +55,13 @@ struct rig {
       if (j.kind == job_kind::reminder) return j.state;
     FAIL("no reminder job");
     return job_state::dropped;
+  }
+  // Runs to the reminder's post, its delivery held: the adapter has not said how it ended.
+  void post_held() {
+    port.hold = true;
+    io.poll();
+    barrier.finish();
+    io.poll();
   }
   // One more turn of the scheduler's loop, its sync (if it asks for one) finished with `ec`.
   void turn(boost::system::error_code ec = {}) {
@@ -135,10 +126,7 @@ TEST_CASE("drain_and_stop syncs inline before its last notices, and marks them")
 
 TEST_CASE("a notice is marked sent only when the adapter confirms it, and not claimed meanwhile") {
   rig r;
-  r.port.hold = true;
-  r.io.poll();
-  r.barrier.finish();
-  r.io.poll();
+  r.post_held();
   REQUIRE(r.port.posted.size() == 1);
   CHECK(r.reminder_state() == job_state::sending);
   r.turn();  // a wake-up while it is on its way does not post it again
@@ -153,10 +141,7 @@ TEST_CASE("a notice is marked sent only when the adapter confirms it, and not cl
 
 TEST_CASE("a notice the chat refused is dropped, not sent again") {
   rig r;
-  r.port.hold = true;
-  r.io.poll();
-  r.barrier.finish();
-  r.io.poll();
+  r.post_held();
   r.port.settle(0, delivery::refused);
   r.io.poll();
   CHECK(r.reminder_state() == job_state::dropped);
@@ -166,10 +151,7 @@ TEST_CASE("a notice the chat refused is dropped, not sent again") {
 
 TEST_CASE("a notice whose delivery is unknown goes again at the next wake-up, with its key") {
   rig r;
-  r.port.hold = true;
-  r.io.poll();
-  r.barrier.finish();
-  r.io.poll();
+  r.post_held();
   r.port.settle(0, delivery::unknown);
   r.io.poll();
   CHECK(r.port.posted.size() == 1);  // not at once: a dead connection would make a loop
