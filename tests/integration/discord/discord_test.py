@@ -721,7 +721,7 @@ class Reminders(unittest.IsolatedAsyncioTestCase):
     nonce."""
 
     async def create_due_soon(self, sc):
-        start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=4)
+        start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=6)
         await sc.emu.message_create("!tweetup Starbucks " + start.strftime("%Y-%m-%dT%H:%M:%SZ"))
         await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
 
@@ -730,7 +730,7 @@ class Reminders(unittest.IsolatedAsyncioTestCase):
                 if "Reminder:" in str((r.body or {}).get("content"))]
 
     async def test_a_reminder_is_recorded_as_sent_only_once_discord_has_it(self):
-        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "2s"}) as sc:
+        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "3s"}) as sc:
             await sc.emu.wait_for_ready()
             await self.create_due_soon(sc)
             sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "delay", seconds=1.5)
@@ -745,7 +745,7 @@ class Reminders(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(sc.emu.violations, [])
 
     async def test_a_reminder_discord_refuses_for_good_is_dropped_not_repeated(self):
-        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "2s"}) as sc:
+        async with Scenario(emulator=FAST, env={"TWEETUP_REMINDERS": "3s"}) as sc:
             await sc.emu.wait_for_ready()
             await self.create_due_soon(sc)
             sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "status", status=403,
