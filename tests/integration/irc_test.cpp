@@ -524,6 +524,30 @@ TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
   CHECK(carol.wait_for(quits("tweetbot"), 5s));
 }
 
+TEST_CASE("a nick that changes only its case is the same person: the organizer keeps the rights") {
+  require_inspircd();
+  inspircd_server server;
+  INFO("server output:\n" << server.output());
+  scratch_dir dir;
+  irc_peer alice(server.client_port(), "alice");  // first in: the channel's operator
+  REQUIRE(alice.register_and_join("#tweetup"));
+  irc_peer bob(server.client_port(), "Bob");
+  REQUIRE(bob.register_and_join("#tweetup"));
+  INFO("Bob saw:\n" << bob.transcript);
+  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
+  REQUIRE(bob.wait_for(joins("tweetbot", "#tweetup"), 20s));
+
+  bob.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
+  REQUIRE(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
+  // To the server "Bob" and "bob" are one nick (CASEMAPPING); so they are to the bot.
+  bob.send("NICK bob");
+  bob.send("PRIVMSG #tweetup :!tweetup cancel 1");
+  CHECK(bob.wait_for(bot_says("is cancelled"), 15s));
+
+  bot.send_signal(SIGTERM);
+  CHECK(bot.finish().exit_code == 0);
+}
+
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
   require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();
