@@ -548,6 +548,34 @@ TEST_CASE("a nick that changes only its case is the same person: the organizer k
   CHECK(bot.finish().exit_code == 0);
 }
 
+TEST_CASE("a command sent to the channel's operators (@#chan) is answered to them alone") {
+  require_inspircd();
+  inspircd_server server;
+  INFO("server output:\n" << server.output());
+  scratch_dir dir;
+  irc_peer alice(server.client_port(), "alice");  // first in: the channel's operator
+  REQUIRE(alice.register_and_join("#tweetup"));
+  irc_peer bob(server.client_port(), "bob");
+  REQUIRE(bob.register_and_join("#tweetup"));
+  INFO("alice saw:\n" << alice.transcript << "\nbob saw:\n" << bob.transcript);
+  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
+  REQUIRE(alice.wait_for(joins("tweetbot", "#tweetup"), 20s));
+  // Only operators hear what is sent to @#tweetup, so the bot must be one to hear it.
+  alice.send("MODE #tweetup +o tweetbot");
+  REQUIRE(alice.wait_for(
+      [](const std::string& l) { return contains(l, " MODE #tweetup +o :tweetbot"); }, 5s));
+
+  alice.send("PRIVMSG @#tweetup :!tweetups");
+  CHECK(alice.wait_for(says("tweetbot", "@#tweetup", "No tweetups planned here yet"), 15s));
+  // Then one to everyone: bob sees that one alone (the bot's lines reach him in order).
+  bob.send("PRIVMSG #tweetup :!tweetups");
+  CHECK(bob.wait_for(bot_says("No tweetups planned here yet"), 15s));
+  CHECK_FALSE(contains(bob.transcript, "@#tweetup"));
+
+  bot.send_signal(SIGTERM);
+  CHECK(bot.finish().exit_code == 0);
+}
+
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
   require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();

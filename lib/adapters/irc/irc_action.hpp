@@ -50,6 +50,9 @@ struct irc_action {
     std::string user_id;
     std::string user_host;  // "user@host" of the sender, "" when the server gave none
     std::string text;
+    // STATUSMSG: the message went to the channel's members with this prefix or above (e.g.
+    // "@#tweetup", operators only), so its replies go there too. Empty for a plain message.
+    std::string reply_target;
     bool is_moderator = false;         // op/halfop or above (IRC), broadcaster/moderator (Twitch)
     std::optional<std::string> msgid;  // IRCv3 "msgid", or Twitch's "id" tag
   };

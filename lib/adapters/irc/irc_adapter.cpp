@@ -66,12 +66,18 @@ void irc_adapter::post(outbound_message message) {
   std::string text;
   for (const auto& piece : message.pieces)
     text += piece.mention ? piece.mention->name : piece.text;
+  std::string_view target = message.channel.channel;
+  if (!message.reply_to.empty()) {
+    for (const auto& [id, narrower] : statusmsg_replies_) {
+      if (id == message.reply_to) target = narrower;
+    }
+  }
   std::uint64_t receipt = 0;
   if (message.on_settled) {
     receipt = ++last_receipt_;
     receipts_.emplace(receipt, std::move(message.on_settled));
   }
-  execute(session_.say(message.channel.channel, text, clock::now(), receipt));
+  execute(session_.say(target, text, clock::now(), receipt));
 }
 
 void irc_adapter::settle(std::uint64_t receipt, delivery how) {
@@ -172,6 +178,11 @@ void irc_adapter::execute(const actions& batch) {
     message.text = std::move(m.text);
     message.message_id = m.msgid ? *m.msgid : fmt::format("{}-{}", run_id_, next_id_++);
     message.author_is_moderator = m.is_moderator;
+    if (!m.reply_target.empty()) {
+      // Its replies come after the commit: remembered until then, the last few only.
+      if (statusmsg_replies_.size() == max_statusmsg_replies) statusmsg_replies_.pop_front();
+      statusmsg_replies_.emplace_back(message.message_id, std::move(m.reply_target));
+    }
     (*handler_)(std::move(message));
   }
 }

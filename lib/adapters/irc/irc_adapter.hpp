@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -98,6 +99,10 @@ class irc_adapter final : public chat_adapter {
   // The on_settled of posted messages, by the receipt the session carries for them.
   std::unordered_map<std::uint64_t, std::function<void(delivery)>> receipts_;
   std::uint64_t last_receipt_ = 0;
+  // Messages sent to part of a channel (STATUSMSG, "@#chan"), by id, with where their replies
+  // go; the oldest are forgotten first.
+  static constexpr std::size_t max_statusmsg_replies = 64;
+  std::deque<std::pair<std::string, std::string>> statusmsg_replies_;
   const message_handler* handler_ = nullptr;  // while run() is active
   std::set<std::string> joined_;              // channels we were last seen in, for log lines
   std::string failure_;                       // the session's fatal reason

@@ -911,7 +911,9 @@ void irc_session::handle_privmsg(actions& out, const irc_message& message) {
     text.remove_prefix(8);
     if (text.ends_with('\x01')) text.remove_suffix(1);
   }
-  // STATUSMSG ("@#chan") targets part of a channel; it is still that channel.
+  // STATUSMSG ("@#chan") targets part of a channel; it is still that channel, but the
+  // replies go to the same part of it.
+  const std::string_view sent_to = target;
   while (!target.empty() && prefix_chars_.find(target.front()) != std::string::npos &&
          is_channel(target.substr(1)))
     target.remove_prefix(1);
@@ -935,6 +937,9 @@ void irc_session::handle_privmsg(actions& out, const irc_message& message) {
     const channel_state* state = find_channel(target);
     if (!state) return;
     d.channel = state->name;
+    if (sent_to.size() > target.size()) {
+      d.reply_target = std::string(sent_to.substr(0, sent_to.size() - target.size())) + state->name;
+    }
     d.is_moderator = config_.twitch ? has_moderator_badge(message) : is_moderator(target, nick);
   } else if (is_self(target)) {
     d.channel = d.nick;

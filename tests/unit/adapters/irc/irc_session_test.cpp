@@ -696,6 +696,14 @@ TEST_CASE("PRIVMSG delivery: channels we are in, private messages, CTCP, our own
   REQUIRE(op.size() == 1);
   CHECK(op[0].is_moderator);
   CHECK_FALSE(op[0].msgid);
+  CHECK(op[0].reply_target.empty());
+
+  // STATUSMSG: to the channel's operators; the replies go to them too.
+  const auto ops_only = all<irc_action::deliver>(
+      session.on_line(":alice!alice@127.0.0.1 PRIVMSG @#TweetUp :!tweetup status", t0));
+  REQUIRE(ops_only.size() == 1);
+  CHECK(ops_only[0].channel == "#tweetup");
+  CHECK(ops_only[0].reply_target == "@#tweetup");
 
   const auto direct = all<irc_action::deliver>(
       session.on_line(":bob!bob@127.0.0.1 PRIVMSG tweetbot :!tweetup list", t0));
