@@ -227,18 +227,23 @@ CREATE TABLE health (
 )sql"sv,
     view(migration_5),
     view(migration_6),
-    // 7: IRC user ids as the server compares nicks (protocols.md I7): they were nicks as typed,
-    // so "Alice" and "alice" were two people. Folded here by ASCII case, which every
-    // CASEMAPPING folds alike (a nick with []\~ on an rfc1459 server keeps its old id, and
-    // its old RSVPs, apart). Where two RSVPs of one event fold to one id, the earlier in the
-    // queue stays; deleting the other goes through the tally triggers.
+    // 7: IRC user ids with their letters in lower case, as every server's CASEMAPPING compares
+    // them (protocols.md I7, and irc_action::deliver::user_id): they were nicks as typed, so
+    // "Alice" and "alice" were two people. Where two RSVPs of one event fold to one id, the one
+    // that says most stays (going, then waitlisted, then maybe), then the earlier in the
+    // queue; deleting the other goes through the tally triggers. (Seats that a deleted
+    // duplicate held go to the waitlist when someone next leaves or the limit changes.)
     R"sql(
 DELETE FROM rsvps
   WHERE event_id IN (SELECT id FROM events WHERE platform = 'irc')
-    AND EXISTS (SELECT 1 FROM rsvps AS kept
-                WHERE kept.event_id = rsvps.event_id AND kept.user_id != rsvps.user_id
-                  AND lower(kept.user_id) = lower(rsvps.user_id)
-                  AND (kept.queue_order, kept.user_id) < (rsvps.queue_order, rsvps.user_id));
+    AND EXISTS (
+      SELECT 1 FROM rsvps AS kept
+      WHERE kept.event_id = rsvps.event_id AND kept.user_id != rsvps.user_id
+        AND lower(kept.user_id) = lower(rsvps.user_id)
+        AND (CASE kept.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2
+             ELSE 3 END, kept.queue_order, kept.user_id)
+          < (CASE rsvps.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2
+             ELSE 3 END, rsvps.queue_order, rsvps.user_id));
 UPDATE rsvps SET user_id = lower(user_id)
   WHERE event_id IN (SELECT id FROM events WHERE platform = 'irc') AND user_id != lower(user_id);
 UPDATE events SET organizer_id = lower(organizer_id)

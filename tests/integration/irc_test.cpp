@@ -571,6 +571,9 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
   bob.send("PRIVMSG #tweetup :!tweetups");
   CHECK(bob.wait_for(bot_says("No tweetups planned here yet"), 15s));
   CHECK_FALSE(contains(bob.transcript, "@#tweetup"));
+  // A new tweetup is for everyone, wherever it was asked for: its announcement goes to all.
+  alice.send("PRIVMSG @#tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
+  CHECK(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
 
   bot.send_signal(SIGTERM);
   CHECK(bot.finish().exit_code == 0);

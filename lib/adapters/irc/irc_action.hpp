@@ -45,8 +45,10 @@ struct irc_action {
   struct deliver {
     std::string channel;
     std::string nick;
-    // Who the sender is, for RSVPs and organizer rights: the nick under the server's
-    // CASEMAPPING (I7), so "Alice" and "alice" are one person, as the server sees them.
+    // Who the sender is, for RSVPs and organizer rights: the nick with its letters in lower
+    // case, so "Alice" and "alice", one nick to every server (I7), are one person. Not folded
+    // further by CASEMAPPING: rfc1459's []\~ ≡ {}|^ would merge nicks that an ascii or
+    // rfc8265 server keeps apart, and the id would change with the server's 005.
     std::string user_id;
     std::string user_host;  // "user@host" of the sender, "" when the server gave none
     std::string text;

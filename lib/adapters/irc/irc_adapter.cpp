@@ -1,5 +1,7 @@
 #include "adapters/irc/irc_adapter.hpp"
 
+#include <algorithm>
+
 #include <utility>
 #include <variant>
 
@@ -67,7 +69,12 @@ void irc_adapter::post(outbound_message message) {
   for (const auto& piece : message.pieces)
     text += piece.mention ? piece.mention->name : piece.text;
   std::string_view target = message.channel.channel;
-  if (!message.reply_to.empty()) {
+  // A command sent to part of a channel (STATUSMSG) is answered there: what answers the asker
+  // alone. What tells others (it mentions them) or shows the tweetup (a card) goes to all.
+  const bool asker_only =
+      !message.card && std::none_of(message.pieces.begin(), message.pieces.end(),
+                                    [](const auto& p) { return p.mention; });
+  if (!message.reply_to.empty() && asker_only) {
     for (const auto& [id, narrower] : statusmsg_replies_) {
       if (id == message.reply_to) target = narrower;
     }

@@ -101,7 +101,7 @@ class irc_adapter final : public chat_adapter {
   std::uint64_t last_receipt_ = 0;
   // Messages sent to part of a channel (STATUSMSG, "@#chan"), by id, with where their replies
   // go; the oldest are forgotten first.
-  static constexpr std::size_t max_statusmsg_replies = 64;
+  static constexpr std::size_t max_statusmsg_replies = 256;
   std::deque<std::pair<std::string, std::string>> statusmsg_replies_;
   const message_handler* handler_ = nullptr;  // while run() is active
   std::set<std::string> joined_;              // channels we were last seen in, for log lines

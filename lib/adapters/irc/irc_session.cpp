@@ -234,16 +234,17 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
     finish(out, now);
     return out;
   }
-  if (unjoinable_.contains(fold(target))) {
+  const std::string_view channel = channel_of(target);
+  if (unjoinable_.contains(fold(channel))) {
     refuse("dropped a reply to " + std::string(target) + ", which we could not join", true);
     finish(out, now);
     return out;
   }
   // A message that waits for a receipt must be able to go: to a channel we are in or will
   // join, whole. Else its job would stay in flight, or post its first lines again at each try.
-  if (receipt != 0 && is_channel(target) && !in_channel(target) &&
+  if (receipt != 0 && is_channel(channel) && !in_channel(channel) &&
       std::none_of(config_.channels.begin(), config_.channels.end(),
-                   [&](const std::string& c) { return fold(c) == fold(target); })) {
+                   [&](const std::string& c) { return fold(c) == fold(channel); })) {
     refuse("dropped a notice to " + std::string(target) + ", which we are not in", true);
     finish(out, now);
     return out;
@@ -505,12 +506,22 @@ std::string irc_session::moderator_modes() const {
   return prefix_modes_.substr(0, rank + 1);
 }
 
+std::string_view irc_session::channel_of(std::string_view target) const {
+  // STATUSMSG ("@#chan") targets part of a channel; for joining and waiting it is that channel.
+  std::string_view rest = target;
+  while (!rest.empty() && prefix_chars_.find(rest.front()) != std::string::npos &&
+         is_channel(rest.substr(1)))
+    rest.remove_prefix(1);
+  return rest;
+}
+
 std::deque<irc_session::queued_line>::const_iterator irc_session::next_sendable() const {
   // A line to a channel waits until the server has echoed our JOIN (after 001, a reconnect or
   // a KICK): sent earlier it would only earn 404 ERR_CANNOTSENDTOCHAN. Lines to nicks and to
   // joined channels pass it in order.
   return std::find_if(queue_.begin(), queue_.end(), [this](const queued_line& line) {
-    return !is_channel(line.target) || find_channel(line.target) != nullptr;
+    const std::string_view channel = channel_of(line.target);
+    return !is_channel(channel) || find_channel(channel) != nullptr;
   });
 }
 
@@ -643,7 +654,7 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     const std::string channel(message.param(1));
     const std::string folded = fold(channel);
     const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
-      if (fold(line.target) != folded) return false;
+      if (fold(channel_of(line.target)) != folded) return false;
       if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, true}});
       return true;
     });
@@ -911,16 +922,13 @@ void irc_session::handle_privmsg(actions& out, const irc_message& message) {
     text.remove_prefix(8);
     if (text.ends_with('\x01')) text.remove_suffix(1);
   }
-  // STATUSMSG ("@#chan") targets part of a channel; it is still that channel, but the
-  // replies go to the same part of it.
+  // STATUSMSG ("@#chan"): still that channel, but the replies go to the same part of it.
   const std::string_view sent_to = target;
-  while (!target.empty() && prefix_chars_.find(target.front()) != std::string::npos &&
-         is_channel(target.substr(1)))
-    target.remove_prefix(1);
+  target = channel_of(target);
 
   irc_action::deliver d;
   d.nick = std::string(nick);
-  d.user_id = fold(nick);
+  d.user_id = ascii_lower(nick);
   const auto bang = message.source.find('!');
   if (bang != std::string::npos) {
     d.user_host = message.source.substr(bang + 1);

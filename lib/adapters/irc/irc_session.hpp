@@ -134,6 +134,8 @@ class irc_session {
   std::string fold(std::string_view name) const;
   bool is_self(std::string_view nick) const;
   bool is_channel(std::string_view name) const;
+  // The channel a target names: "#chan" for "#chan" and for "@#chan" (STATUSMSG); else itself.
+  std::string_view channel_of(std::string_view target) const;
   std::string moderator_modes() const;
   channel_state* find_channel(std::string_view name);
   const channel_state* find_channel(std::string_view name) const;

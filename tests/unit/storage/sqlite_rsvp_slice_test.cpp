@@ -326,11 +326,13 @@ TEST_CASE("sqlite store: migration 7 folds IRC user ids by case, and leaves othe
         "starts_at, zone, status, created_at) VALUES "
         "(1, 'irc', '#t', 1, 'Alice', 'Alice', 'Cafe', 1795882500, 'UTC', 'scheduled', 1), "
         "(2, 'discord', '1', 1, 'AbC', 'AbC', 'Cafe', 1795882500, 'UTC', 'scheduled', 1)");
-    // Bob RSVPed twice, as "Bob" then as "bob": one person to the server, two rows here.
+    // Bob RSVPed twice, as "Bob" then as "bob": one person to the server, two rows here. So did
+    // Dee, who said maybe, then going.
     raw.exec(
         "INSERT INTO rsvps (event_id, user_id, user_name, status, guests, queue_order) VALUES "
         "(1, 'Alice', 'Alice', 'going', 0, 1), (1, 'Bob', 'Bob', 'going', 1, 2), "
         "(1, 'bob', 'bob', 'maybe', 0, 3), (1, 'Cy[1]', 'Cy[1]', 'waitlisted', 0, 4), "
+        "(1, 'Dee', 'Dee', 'maybe', 0, 5), (1, 'dee', 'dee', 'going', 0, 6), "
         "(2, 'AbC', 'AbC', 'going', 0, 1)");
     raw.exec(
         "INSERT INTO jobs (id, event_id, kind, due_at, state, user_id, user_name) VALUES "
@@ -346,9 +348,11 @@ TEST_CASE("sqlite store: migration 7 folds IRC user ids by case, and leaves othe
   for (const rsvp& r : store.rsvps_of(1))
     ids.push_back(r.user.id + ":" + std::string(r.user.name));
   std::sort(ids.begin(), ids.end());
-  CHECK(ids == std::vector<std::string>{"alice:Alice", "bob:Bob", "cy[1]:Cy[1]"});
-  // The tallies followed the deleted duplicate: Alice, and Bob with a guest; Cy waits.
-  CHECK(store.rsvp_slice_of(1, "bob").tallies == rsvp_tallies{3, 0, 1, 4});
+  CHECK(ids == std::vector<std::string>{"alice:Alice", "bob:Bob", "cy[1]:Cy[1]", "dee:dee"});
+  // The RSVP that says most stayed (going, whichever came first); the tallies followed the
+  // deleted duplicates: Alice, Bob with a guest and Dee go; Cy waits.
+  CHECK(store.rsvp_slice_of(1, "bob").tallies == rsvp_tallies{4, 0, 1, 6});
+  CHECK(store.rsvp_slice_of(1, "dee").own->status == rsvp_status::going);
   CHECK(store.find_event_by_id(2)->organizer.id == "AbC");
   CHECK(store.rsvps_of(2).at(0).user.id == "AbC");
 

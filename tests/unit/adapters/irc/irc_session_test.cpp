@@ -657,7 +657,7 @@ TEST_CASE("with multi-prefix, a member keeps the modes a MODE did not take away"
   CHECK_FALSE(session.is_moderator("#tweetup", "alice"));
 }
 
-TEST_CASE("the sender's id is the nick as the server compares nicks (I7)") {
+TEST_CASE("the sender's id is the nick in lower case, whatever the CASEMAPPING (I7)") {
   irc_session session(irc_settings());
   register_plain(session, t0);  // no CASEMAPPING yet: rfc1459, the default
   const auto said = [&](const std::string& nick) {
@@ -669,9 +669,29 @@ TEST_CASE("the sender's id is the nick as the server compares nicks (I7)") {
   };
   CHECK(said("Bob") == "bob");
   CHECK(said("BOB") == said("bob"));
-  CHECK(said("Cy[away]") == "cy{away}");
+  // Not folded to {away}: an ascii or rfc8265 server keeps [away] and {away} apart, and the
+  // id must not change when 005 names the server's mapping.
+  CHECK(said("Cy[away]") == "cy[away]");
   session.on_line(":irc.test.local 005 tweetbot CASEMAPPING=ascii :are supported", t0);
-  CHECK(said("Cy[away]") == "cy[away]");  // ascii folds letters only
+  CHECK(said("Cy[away]") == "cy[away]");
+}
+
+TEST_CASE("a reply to part of a channel (@#chan) waits for the channel, and goes with it") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  // Not sent before we are back in #tweetup: it would only earn 404.
+  CHECK(lines(session.say("@#tweetup", "for the operators", t1, 5)).empty());
+  CHECK(session.queued() == 1);
+  session.on_timer(t1 + 10s, 0.5);  // JOIN #tweetup
+  const actions banned = session.on_line(
+      ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)", t1 + 10s);
+  CHECK(session.queued() == 0);  // dropped with the channel's other lines
+  REQUIRE(all<irc_action::not_sent>(banned).size() == 1);
+  CHECK(all<irc_action::not_sent>(banned)[0].receipt == 5);
+  // And refused at once while the channel will not have us.
+  CHECK(all<irc_action::not_sent>(session.say("@#tweetup", "again", t1 + 11s, 6)).size() == 1);
 }
 
 TEST_CASE("PRIVMSG delivery: channels we are in, private messages, CTCP, our own echo") {
