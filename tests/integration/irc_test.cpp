@@ -524,42 +524,53 @@ TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
   CHECK(carol.wait_for(quits("tweetbot"), 5s));
 }
 
+namespace {
+
+// InspIRCd with #tweetup, in which alice came first (so she is its operator), then a member,
+// then the bot. Call require_inspircd() before making one.
+struct operator_and_member {
+  explicit operator_and_member(const std::string& member_nick)
+      : alice(server.client_port(), "alice"), member(server.client_port(), member_nick) {
+    REQUIRE(joined);
+    REQUIRE(alice.wait_for(joins("tweetbot", "#tweetup"), 20s));
+  }
+  void stop_bot() {
+    bot.send_signal(SIGTERM);
+    CHECK(bot.finish().exit_code == 0);
+  }
+
+  inspircd_server server;
+  scratch_dir dir;
+  irc_peer alice;
+  irc_peer member;
+  bool joined = alice.register_and_join("#tweetup") && member.register_and_join("#tweetup");
+  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
+};
+
+}  // namespace
+
 TEST_CASE("a nick that changes only its case is the same person: the organizer keeps the rights") {
   require_inspircd();
-  inspircd_server server;
-  INFO("server output:\n" << server.output());
-  scratch_dir dir;
-  irc_peer alice(server.client_port(), "alice");  // first in: the channel's operator
-  REQUIRE(alice.register_and_join("#tweetup"));
-  irc_peer bob(server.client_port(), "Bob");
-  REQUIRE(bob.register_and_join("#tweetup"));
-  INFO("Bob saw:\n" << bob.transcript);
-  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
-  REQUIRE(bob.wait_for(joins("tweetbot", "#tweetup"), 20s));
-
-  bob.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
-  REQUIRE(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
+  operator_and_member irc("Bob");
+  INFO("server output:\n" << irc.server.output() << "\nBob saw:\n" << irc.member.transcript);
+  irc.member.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
+  REQUIRE(irc.member.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
   // To the server "Bob" and "bob" are one nick (CASEMAPPING); so they are to the bot.
-  bob.send("NICK bob");
-  bob.send("PRIVMSG #tweetup :!tweetup cancel 1");
-  CHECK(bob.wait_for(bot_says("is cancelled"), 15s));
-
-  bot.send_signal(SIGTERM);
-  CHECK(bot.finish().exit_code == 0);
+  irc.member.send("NICK bob");
+  irc.member.send("PRIVMSG #tweetup :!tweetup cancel 1");
+  CHECK(irc.member.wait_for(bot_says("is cancelled"), 15s));
+  irc.stop_bot();
 }
 
 TEST_CASE("a command sent to the channel's operators (@#chan) is answered to them alone") {
   require_inspircd();
-  inspircd_server server;
-  INFO("server output:\n" << server.output());
-  scratch_dir dir;
-  irc_peer alice(server.client_port(), "alice");  // first in: the channel's operator
-  REQUIRE(alice.register_and_join("#tweetup"));
-  irc_peer bob(server.client_port(), "bob");
-  REQUIRE(bob.register_and_join("#tweetup"));
-  INFO("alice saw:\n" << alice.transcript << "\nbob saw:\n" << bob.transcript);
-  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
-  REQUIRE(alice.wait_for(joins("tweetbot", "#tweetup"), 20s));
+  operator_and_member irc("bob");
+  irc_peer& alice = irc.alice;
+  irc_peer& bob = irc.member;
+  INFO("server output:\n"
+       << irc.server.output() << "\nalice saw:\n"
+       << alice.transcript << "\nbob saw:\n"
+       << bob.transcript);
   // Only operators hear what is sent to @#tweetup, so the bot must be one to hear it.
   alice.send("MODE #tweetup +o tweetbot");
   REQUIRE(alice.wait_for(
@@ -574,9 +585,7 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
   // A new tweetup is for everyone, wherever it was asked for: its announcement goes to all.
   alice.send("PRIVMSG @#tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
   CHECK(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
-
-  bot.send_signal(SIGTERM);
-  CHECK(bot.finish().exit_code == 0);
+  irc.stop_bot();
 }
 
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
