@@ -32,6 +32,7 @@ struct message_piece {
 };
 
 // How an adapter ended with a message that asked to hear of it (outbound_message::on_settled).
+// In order of certainty lost: a message of several parts ends as its least certain part.
 enum class delivery {
   delivered,  // the platform took it
   refused,    // refused for good: a channel we may not post in, a message it will never take

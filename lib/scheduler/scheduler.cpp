@@ -48,6 +48,14 @@ void log_store_failure(const store_error& e) {
   layer_log("scheduler")->error("scheduler could not read or update jobs: {}", e.what());
 }
 
+// Nothing is said of a claim, or of a change a notice speaks of, that may not be on disk. The
+// jobs stay `sending`; the syncer's failure lasts until a restart, which claims them.
+void log_held_back(boost::system::error_code sync_error) {
+  layer_log("scheduler")
+      ->error("scheduled messages held back: syncing the database failed: {}",
+              sync_error.message());
+}
+
 job_counters& counters() {
   static job_counters instance;
   return instance;
@@ -173,10 +181,7 @@ async::task<void> scheduler::run() {
         break;
       }
       if (ec) {
-        // The claim, or a change a notice speaks of, may not be on disk: nothing is said. The
-        // jobs stay `sending`; the syncer's failure lasts until a restart, which claims them.
-        layer_log("scheduler")
-            ->error("scheduled messages held back: syncing the database failed: {}", ec.message());
+        log_held_back(ec);
         batch.reset();
       } else {
         post(*batch);
@@ -204,8 +209,7 @@ void scheduler::wake() {
 void scheduler::drain_and_stop() {
   if (auto batch = claim_due(); batch && !batch->to_send.empty()) {
     if (const auto ec = durable_.sync_now(); ec) {
-      layer_log("scheduler")
-          ->error("the last scheduled messages held back: syncing failed: {}", ec.message());
+      log_held_back(ec);
     } else {
       post(*batch);
     }
@@ -213,7 +217,7 @@ void scheduler::drain_and_stop() {
   try {
     mark_finished();
   } catch (const store_error& e) {
-    layer_log("scheduler")->error("scheduler could not mark the last jobs sent: {}", e.what());
+    log_store_failure(e);
   }
   stop();
 }

@@ -453,13 +453,18 @@ discord_adapter::answer_plan discord_adapter::plan_answer(const pending_interact
   return plan;
 }
 
+// The card a command's answer shows, made by that answer (a button's answer only updates one).
+std::optional<discord_adapter::card_key> discord_adapter::card_made_by(const interaction& in,
+                                                                       const answer_plan& plan) {
+  if (in.kind == interaction::type::button || !plan.announced) return std::nullopt;
+  return card_key{in.channel_id, plan.announced->number};
+}
+
 void discord_adapter::start_answer(pending_interaction p) {
   answer_plan plan = plan_answer(p);
-  // A new tweetup's card: a change that comes before its id is known waits for it, from now
-  // on (the coroutine starts on a later turn).
-  if (p.what.kind != interaction::type::button && plan.announced) {
-    card_in_making(card_key{p.what.channel_id, plan.announced->number});
-  }
+  // A change that comes before the new card's id is known waits for it, from now on (the
+  // coroutine starts on a later turn).
+  if (const auto key = card_made_by(p.what, plan)) card_in_making(*key);
   async::supervise(ex_, answer(std::move(p), std::move(plan)), "discord interaction");
 }
 
@@ -493,8 +498,8 @@ async::task<void> discord_adapter::answer(pending_interaction p, answer_plan pla
   const interaction& in = p.what;
   const std::string webhook = "/webhooks/" + in.application_id + "/" + in.token;
   const auto original_id = co_await send_answer(in, plan, webhook);
-  if (in.kind != interaction::type::button && plan.announced) {  // held by start_answer
-    card_made(card_key{in.channel_id, plan.announced->number}, original_id.value_or(std::string{}));
+  if (const auto key = card_made_by(in, plan)) {  // held by start_answer
+    card_made(*key, original_id.value_or(std::string{}));
   }
   if (!original_id) co_return;
   if (in.kind == interaction::type::button) {

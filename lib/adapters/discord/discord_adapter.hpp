@@ -157,6 +157,7 @@ class discord_adapter final : public chat_adapter {
   void on_interaction(const std::string& raw);
   struct answer_plan;
   answer_plan plan_answer(const pending_interaction& p) const;
+  static std::optional<card_key> card_made_by(const interaction& in, const answer_plan& plan);
   void start_answer(pending_interaction p);
   async::task<void> answer(pending_interaction p, answer_plan plan);
   async::task<std::optional<std::string>> send_answer(const interaction& in,

@@ -225,44 +225,34 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
                                       time_point now, std::uint64_t receipt) {
   actions out;
   if (phase_ == phase::stopped) return out;
-  const auto refuse = [&](std::string why, bool for_good) {
+  // Says why nothing of the message is queued (and, for a receipt, whether it may go later).
+  const auto refused = [&](std::string why, bool for_good) {
     out.push_back({irc_action::report{std::move(why)}});
     if (receipt != 0) out.push_back({irc_action::not_sent{receipt, for_good}});
-  };
-  if (!valid_target(target)) {
-    refuse("dropped a reply to an invalid IRC target", true);
     finish(out, now);
     return out;
-  }
+  };
+  if (!valid_target(target)) return refused("dropped a reply to an invalid IRC target", true);
   const std::string_view channel = channel_of(target);
   if (unjoinable_.contains(fold(channel))) {
-    refuse("dropped a reply to " + std::string(target) + ", which we could not join", true);
-    finish(out, now);
-    return out;
+    return refused("dropped a reply to " + std::string(target) + ", which we could not join", true);
   }
   // A message that waits for a receipt must be able to go: to a channel we are in or will
   // join, whole. Else its job would stay in flight, or post its first lines again at each try.
   if (receipt != 0 && is_channel(channel) && !in_channel(channel) &&
       std::none_of(config_.channels.begin(), config_.channels.end(),
                    [&](const std::string& c) { return fold(c) == fold(channel); })) {
-    refuse("dropped a notice to " + std::string(target) + ", which we are not in", true);
-    finish(out, now);
-    return out;
+    return refused("dropped a notice to " + std::string(target) + ", which we are not in", true);
   }
   // I5: the relayed line, with our prefix, must fit 512 bytes; T3: Twitch counts characters.
   const std::vector<std::string> parts =
       config_.twitch ? split_chat_text(text, twitch_max_bytes, twitch_max_code_points)
                      : split_privmsg(target, text, prefix_budget());
-  if (receipt != 0 && (parts.empty() || queue_.size() + parts.size() > config_.queue_limit)) {
-    if (parts.empty()) {
-      refuse("dropped an empty notice", true);
-    } else {
-      refuse("send queue full: a notice of " + std::to_string(parts.size()) +
-                 " line(s) waits for a later try",
-             false);
-    }
-    finish(out, now);
-    return out;
+  if (receipt != 0 && parts.empty()) return refused("dropped an empty notice", true);
+  if (receipt != 0 && queue_.size() + parts.size() > config_.queue_limit) {
+    return refused("send queue full: a notice of " + std::to_string(parts.size()) +
+                       " line(s) waits for a later try",
+                   false);
   }
   std::size_t dropped = 0;
   for (const std::string& part : parts) {
