@@ -24,7 +24,9 @@ class chat_adapter : public chat_port {
   // on the console, a fatal platform error, or stop(). Recoverable faults (reconnects) are the
   // adapter's own business and do not end it. `on_message` must outlive the returned task.
   virtual async::task<void> run(message_handler on_message) = 0;
-  // Asks run() to finish soon; messages already posted are still delivered.
+  // Asks run() to finish soon: no more messages are taken in. Messages already posted are
+  // still delivered, and so are the replies the app still owes for messages it took in (see
+  // set_unanswered), within the shutdown grace (design.md §5).
   virtual void stop() = 0;
   virtual std::string_view name() const = 0;
   // The session is up with the platform now, so messages flow both ways (for the health check).
@@ -39,8 +41,8 @@ class chat_adapter : public chat_port {
   virtual std::string_view failure() const { return {}; }
   // How many messages it delivered the app still holds unanswered (queued for a commit, or
   // waiting for the sync after it), on every change. An adapter that pauses its reads while its
-  // outbound queue is long counts these too, as each is about to become a reply; the others
-  // have no use for it.
+  // outbound queue is long counts these too, as each is about to become a reply. An adapter
+  // whose outbound side closes when run() ends waits for this to reach 0 after stop().
   virtual void set_unanswered(std::size_t count) { (void)count; }
 };
 

@@ -128,7 +128,18 @@ std::string discord_adapter::application_id() const {
 
 void discord_adapter::set_unanswered(std::size_t count) {
   unanswered_ = count;
+  if (count == 0 && answers_wait_ != nullptr) answers_wait_->cancel();
   apply_backpressure();
+}
+
+async::task<void> discord_adapter::await_answers(clock::time_point deadline) {
+  while (unanswered_ > 0 && clock::now() < deadline) {
+    boost::asio::steady_timer wait(ex_, deadline);
+    answers_wait_ = &wait;
+    auto [ec] = co_await wait.async_wait(async::nothrow);
+    (void)ec;  // woken by set_unanswered(0), or the deadline: the loop re-checks
+    answers_wait_ = nullptr;
+  }
 }
 
 void discord_adapter::apply_backpressure() {
@@ -268,8 +279,12 @@ async::task<void> discord_adapter::run(message_handler on_message) {
   }
   options_.token.clear();  // kept until now for new shards
   handler_ = nullptr;
-  // Replies already queued still leave, within the shutdown budget (design.md §5).
-  const auto flushed = co_await rest_.flush(clock::now() + options_.flush_timeout);
+  // Replies already queued still leave, within the shutdown budget (design.md §5), and so do
+  // those of the commands the app is still committing: they were taken in, so they are owed.
+  const auto deadline = clock::now() + options_.flush_timeout;
+  co_await await_answers(deadline);
+  const auto flushed = co_await rest_.flush(deadline);
+  if (unanswered_ > 0) log->warn("{} commands were still unanswered at shutdown", unanswered_);
   if (!flushed) log->warn("{} REST calls still queued at shutdown were dropped", rest_.queued());
   rest_.stop();
   log->info(

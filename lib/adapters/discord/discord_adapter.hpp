@@ -30,8 +30,9 @@
 //   are about to be (set_unanswered), is over rest_backpressure's high marks, the gateway stops
 //   reading frames (heartbeats and sends go on) until the queue is down to the low marks, so a
 //   flood of commands waits in the socket and on Discord's side, not as replies in our heap.
-// - stop() closes the gateway with 1000; run() then waits up to `flush_timeout` for queued
-//   calls to leave before it returns.
+// - stop() closes the gateway with 1000 and takes no more messages in; run() then waits up to
+//   `flush_timeout`, first for the app to answer the messages it already took (their replies
+//   come after their commit and its sync), then for the queued calls to leave.
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The
 // token goes to the gateway and REST clients only and is never logged.
 #pragma once
@@ -183,12 +184,16 @@ class discord_adapter final : public chat_adapter {
   // Feeds the load (REST's queue and the app's unanswered messages) to backpressure_ and pauses
   // or resumes the gateway's reads.
   void apply_backpressure();
+  // Waits until the app has answered every message it took in (set_unanswered says 0), or the
+  // deadline: the replies it still owes must find REST open.
+  async::task<void> await_answers(clock::time_point deadline);
 
   async::executor ex_;
   discord_adapter_options options_;
   rest_client rest_;
   rest_backpressure backpressure_;
   std::size_t unanswered_ = 0;
+  boost::asio::steady_timer* answers_wait_ = nullptr;  // await_answers', woken at zero
   std::vector<std::unique_ptr<gateway_client>> shards_;
   gateway_client::event_handler shard_events_;  // what every shard delivers to; set by run()
   std::size_t shards_running_ = 0;

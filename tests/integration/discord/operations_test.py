@@ -84,6 +84,37 @@ class Shutdown(unittest.IsolatedAsyncioTestCase):
         finally:
             await emu.stop()
 
+    async def test_a_command_that_arrives_with_sigterm_is_committed_and_answered_before_exit(
+            self):
+        # The bot is frozen while a command reaches its socket and SIGTERM is sent, so on waking
+        # it reads the command, then hears the signal: the command is still being committed
+        # (and synced) while the gateway closes, with nothing else queued for REST.
+        emu = DiscordEmulator(guilds=guild(), echo_own_messages=False, heartbeat_interval_ms=1000)
+        await emu.start()
+        try:
+            config = {"discord": {"commands": "off", "guild_ids": [GUILD_ID]}}
+            async with Scenario(emulator=emu, config=config) as sc:
+                await emu.wait_for_ready()
+                bot = sc.bot
+                bot.process.send_signal(signal.SIGSTOP)
+                try:
+                    await emu.message_create("!tweetup Shutdown Cafe 1 tomorrow 7pm",
+                                             channel_id=CHANNELS[0])
+                finally:
+                    bot.stop_requested = True
+                    bot.process.send_signal(signal.SIGTERM)  # pending until it wakes
+                    bot.process.send_signal(signal.SIGCONT)
+                self.assertEqual(await bot.wait_exit(), 0, bot.log_tail())
+                # The kernel hands the bot the frame before the signal (it came first), so the
+                # command was taken in; having taken it, the bot owed and sent its reply.
+                self.assertEqual(stored_places(sc.config["database"]), {"Shutdown Cafe 1"})
+                replies = [m.content for m in emu.bot_messages()]
+                self.assertEqual(len(replies), 1, bot.log_tail())
+                self.assertIn("Shutdown Cafe 1", replies[0])
+                self.assertEqual(emu.violations, [])
+        finally:
+            await emu.stop()
+
     @staticmethod
     async def send_burst(emu, count):
         for index in range(count):
