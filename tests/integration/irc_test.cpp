@@ -588,6 +588,39 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
   irc.stop_bot();
 }
 
+TEST_CASE("a command that arrives with SIGTERM is committed and answered before the QUIT") {
+  require_inspircd();
+  operator_and_member irc("bob");
+  INFO("server output:\n" << irc.server.output() << "\nalice saw:\n" << irc.alice.transcript);
+  // The bot, idle in the channel, is frozen while the command reaches its socket and the signal
+  // is sent: on waking it reads the command, then hears the signal (the kernel queued them in
+  // that order), and the command is still being committed.
+  REQUIRE(wait_for_log(
+      irc.bot, [](const std::string& err) { return contains(err, "joined #tweetup"); }, 10s));
+  irc.bot.send_signal(SIGSTOP);
+  irc.member.send("PRIVMSG #tweetup :!tweetup Last Orders Pub tomorrow 3pm");
+  // InspIRCd writes what a line makes before it reads the next round of lines: two PINGs
+  // answered later, the command is in the bot's socket.
+  for (const char* token : {"first", "second"}) {
+    irc.member.send(std::string("PING :") + token);
+    REQUIRE(irc.member.wait_for(
+        [&](const std::string& l) { return contains(l, " PONG ") && contains(l, token); }, 5s));
+  }
+  irc.bot.send_signal(SIGTERM);
+  irc.bot.send_signal(SIGCONT);
+  const bool quit = irc.alice.wait_for(quits("tweetbot"), 10s).has_value();
+  const process_result result = irc.bot.finish();
+  INFO("bot stderr:\n" << result.err);
+  CHECK(quit);
+  CHECK(result.exit_code == 0);
+  // Taken in, so answered (the throttle lets it out within the grace), and only then QUIT.
+  const std::string& seen = irc.alice.transcript;
+  const auto answer = seen.find("PRIVMSG #tweetup :Tweetup #1 Last Orders Pub");
+  CHECK(answer != std::string::npos);
+  CHECK(answer < seen.find(":tweetbot!tweetup@127.0.0.1 QUIT"));
+  CHECK_FALSE(contains(result.err, "unanswered"));
+}
+
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
   require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();

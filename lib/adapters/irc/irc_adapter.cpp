@@ -40,7 +40,8 @@ irc_adapter::irc_adapter(async::executor ex, irc_adapter_options options)
       session_(session_settings(options_)),
       timer_(ex),
       writer_signal_(ex),
-      close_guard_(ex) {
+      close_guard_(ex),
+      quit_guard_(ex) {
   const auto started = clock::now().time_since_epoch();
   run_id_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(started).count());
   options_.password.clear();  // the session holds its own copy; keep one copy only
@@ -109,6 +110,34 @@ void irc_adapter::stop() {
   if (stopping_) return;
   stopping_ = true;
   layer_log("irc")->info("irc adapter stopping");
+  // The commands taken in are still being committed: their replies are owed, and so are the
+  // lines the throttle holds. They get quit_grace to leave before the QUIT.
+  quit_by_ = clock::now() + quit_grace;
+  look_at_quit(clock::now());
+}
+
+void irc_adapter::set_unanswered(std::size_t count) {
+  unanswered_ = count;
+  // At 0 the last replies are posted right after this call: look once they are queued.
+  if (stopping_ && !quit_sent_) look_at_quit(clock::now());
+}
+
+// Posted, never at once: a reply or a line just queued may have company still to come in the
+// same turn (the rest of a batch's replies).
+void irc_adapter::look_at_quit(clock::time_point at) {
+  quit_guard_.expires_at(at);
+  quit_guard_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || quit_sent_) return;  // cancelled: by quit(), a newer look, or the adapter's end
+    const bool owed = unanswered_ > 0 || session_.queued() > 0;
+    if (!owed || !connected() || clock::now() >= quit_by_) return quit();
+    look_at_quit(quit_by_);
+  });
+}
+
+void irc_adapter::quit() {
+  if (quit_sent_) return;
+  quit_sent_ = true;
+  quit_guard_.cancel();
   execute(session_.stop(clock::now()));
   if (connected_ && !disconnect_planned_) {
     disconnect_planned_ = true;
@@ -174,6 +203,11 @@ void irc_adapter::execute(const actions& batch) {
       if (connecting_) ws_.cancel();
       timer_.interrupt();
     }
+  }
+  if (stopping_) {
+    // The throttle may just have let the last owed line out. Nothing more is taken in.
+    if (!quit_sent_) look_at_quit(clock::now());
+    return;
   }
   // Handlers may post replies, which feed the session again: do that after the whole batch, so
   // this batch's wake-up never overrides a newer one.
@@ -249,8 +283,10 @@ async::task<void> irc_adapter::run(message_handler on_message) {
       execute(session_.on_disconnected(clock::now(), timer_.jitter()));
     }
   }
+  if (stopping_) quit();  // the connection ended before the QUIT: the session stops all the same
   if (ws_.is_open()) co_await close_briefly();
   handler_ = nullptr;
+  if (unanswered_ > 0) log->warn("{} commands were still unanswered at shutdown", unanswered_);
   log->info("irc adapter finished");
 }
 

@@ -7,8 +7,10 @@
 // - post() hands the text to the session, which cleans, splits and throttles it; mentions are
 //   rendered as the bare nick.
 // - Exactly one write is in flight: every line goes through one queue drained by one writer.
-// - stop() sends QUIT, closes with 1000 and ends run(), within 2 s even when the server never
-//   answers the close; a connect still in flight (a server that accepts TCP but never answers
+// - stop() takes no more messages in; once the app has answered those it took (set_unanswered
+//   says 0) and the session's throttle has let its queue out, or after quit_grace, it sends
+//   QUIT, closes with 1000 and ends run(), within 2 s more even when the server never answers
+//   the close; a connect still in flight (a server that accepts TCP but never answers
 //   the handshake) is abandoned at once rather than left to its timeout. A fatal session error
 //   ends run() too.
 // - send_rate 0 turns the outgoing throttle off (benchmarks, or a server that allows it).
@@ -65,6 +67,11 @@ class irc_adapter final : public chat_adapter {
   // Registered with the server (001 seen) on the current connection.
   bool connected() const override;
   std::string_view failure() const override { return failure_; }
+  void set_unanswered(std::size_t count) override;
+
+  // How long stop() lets owed replies and throttled lines go before the QUIT: with close_briefly's
+  // 2 s, within design.md §5's 5 s.
+  static constexpr std::chrono::seconds quit_grace{2};
 
  private:
   using clock = std::chrono::steady_clock;
@@ -86,6 +93,11 @@ class irc_adapter final : public chat_adapter {
   void clear_outbox();
   // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
   async::task<void> close_briefly();
+  // After stop(): at `at`, quit() if nothing owed is left to send, the connection is down or
+  // quit_by_ passed; otherwise look again at quit_by_.
+  void look_at_quit(clock::time_point at);
+  // Stops the session (QUIT) and closes the connection; once.
+  void quit();
 
   async::executor ex_;
   irc_adapter_options options_;
@@ -94,6 +106,9 @@ class irc_adapter final : public chat_adapter {
   async::session_timer timer_;  // the session's wake-ups and jitter
   boost::asio::steady_timer writer_signal_;
   boost::asio::steady_timer close_guard_;  // bounds close_briefly()
+  boost::asio::steady_timer quit_guard_;   // look_at_quit's
+  clock::time_point quit_by_;              // stop()'s time plus quit_grace
+  std::size_t unanswered_ = 0;             // the app's, from set_unanswered
   // Lines to write on the current connection, in order; nullopt marks "close here".
   std::deque<std::optional<irc::irc_action::send_line>> outbox_;
   // The on_settled of posted messages, by the receipt the session carries for them.
@@ -115,7 +130,8 @@ class irc_adapter final : public chat_adapter {
   bool connecting_ = false;             // a connect() is in flight
   bool need_connect_ = false;
   bool stopping_ = false;
-  bool finished_ = false;  // fatal: run() ends
+  bool quit_sent_ = false;  // quit() ran
+  bool finished_ = false;   // fatal: run() ends
 };
 
 }  // namespace tweetup

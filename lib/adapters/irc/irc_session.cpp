@@ -224,7 +224,10 @@ irc_session::actions irc_session::on_timer(time_point now, double jitter) {
 irc_session::actions irc_session::say(std::string_view target, std::string_view text,
                                       time_point now, std::uint64_t receipt) {
   actions out;
-  if (phase_ == phase::stopped) return out;
+  if (phase_ == phase::stopped) {
+    if (receipt != 0) out.push_back({irc_action::not_sent{receipt, false}});
+    return out;
+  }
   // Says why nothing of the message is queued (and, for a receipt, whether it may go later).
   const auto refused = [&](std::string why, bool for_good) {
     out.push_back({irc_action::report{std::move(why)}});
@@ -282,6 +285,11 @@ irc_session::actions irc_session::stop(time_point now) {
   } else if (phase_ == phase::connecting) {
     out.push_back({irc_action::disconnect{"stopping"}});
   }
+  // What the throttle still held will not go now; a message with a receipt may go later.
+  for (const auto& line : queue_) {
+    if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, false}});
+  }
+  queue_.clear();
   phase_ = phase::stopped;
   return out;
 }

@@ -81,7 +81,8 @@ class irc_session {
   // (send_line::receipt), or comes back in not_sent when the message will not go.
   actions say(std::string_view target, std::string_view text, time_point now,
               std::uint64_t receipt = 0);
-  // Send QUIT and close; the session ignores everything afterwards.
+  // Send QUIT and close; the session ignores everything afterwards. Queued lines are dropped:
+  // the receipts among them come back in not_sent (not for good), as does that of a later say().
   actions stop(time_point now);
 
   phase current_phase() const { return phase_; }

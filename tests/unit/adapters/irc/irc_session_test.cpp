@@ -1091,4 +1091,29 @@ TEST_CASE("a message that will not go says so by its receipt: for good, or for n
   CHECK(session.queued() == queued);  // none of its lines: a later try sends it whole
 }
 
+TEST_CASE("stop() answers for the receipts the throttle still held, and for a later say()") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  // The burst goes at once; what is beyond it waits for the throttle.
+  for (std::uint64_t r = 1; r <= 8; ++r)
+    session.say("#tweetup", "line " + std::to_string(r), t1, r);
+  REQUIRE(session.queued() > 0);
+  const std::size_t held = session.queued();
+  const actions stopped = session.stop(t1);
+  CHECK(session.queued() == 0);
+  const auto dropped = all<irc_action::not_sent>(stopped);
+  REQUIRE(dropped.size() == held);
+  CHECK(dropped.back().receipt == 8);
+  for (const auto& d : dropped)
+    CHECK_FALSE(d.for_good);  // another run may send them
+  // The QUIT still goes, and nothing of the dropped lines after it.
+  REQUIRE(all<irc_action::send_line>(stopped).size() == 1);
+  CHECK(all<irc_action::send_line>(stopped)[0].text.starts_with("QUIT"));
+  const auto late = all<irc_action::not_sent>(session.say("#tweetup", "too late", t1, 9));
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].receipt == 9);
+  CHECK_FALSE(late[0].for_good);
+}
+
 }  // namespace tweetup::irc
