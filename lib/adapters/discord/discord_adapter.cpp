@@ -100,7 +100,8 @@ discord_adapter::discord_adapter(async::executor ex, discord_adapter_options opt
     : ex_(ex),
       options_(std::move(options)),
       rest_(ex, rest_options(options_)),
-      backpressure_(options_.backpressure) {
+      backpressure_(options_.backpressure),
+      answers_wait_(ex) {
   rest_.on_load_change([this] { apply_backpressure(); });
 }
 
@@ -128,17 +129,15 @@ std::string discord_adapter::application_id() const {
 
 void discord_adapter::set_unanswered(std::size_t count) {
   unanswered_ = count;
-  if (count == 0 && answers_wait_ != nullptr) answers_wait_->cancel();
+  if (count == 0) answers_wait_.cancel();
   apply_backpressure();
 }
 
 async::task<void> discord_adapter::await_answers(clock::time_point deadline) {
   while (unanswered_ > 0 && clock::now() < deadline) {
-    boost::asio::steady_timer wait(ex_, deadline);
-    answers_wait_ = &wait;
-    auto [ec] = co_await wait.async_wait(async::nothrow);
-    (void)ec;  // woken by set_unanswered(0), or the deadline: the loop re-checks
-    answers_wait_ = nullptr;
+    answers_wait_.expires_at(deadline);
+    auto [ec] = co_await answers_wait_.async_wait(async::nothrow);
+    (void)ec;  // cut short by set_unanswered(0), or the deadline: the loop looks again
   }
 }
 

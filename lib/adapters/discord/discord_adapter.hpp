@@ -193,7 +193,7 @@ class discord_adapter final : public chat_adapter {
   rest_client rest_;
   rest_backpressure backpressure_;
   std::size_t unanswered_ = 0;
-  boost::asio::steady_timer* answers_wait_ = nullptr;  // await_answers', woken at zero
+  boost::asio::steady_timer answers_wait_;  // await_answers', cut short at zero
   std::vector<std::unique_ptr<gateway_client>> shards_;
   gateway_client::event_handler shard_events_;  // what every shard delivers to; set by run()
   std::size_t shards_running_ = 0;

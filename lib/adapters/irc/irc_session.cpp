@@ -278,14 +278,18 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
 
 irc_session::actions irc_session::stop(time_point now) {
   actions out;
-  if (phase_ == phase::stopped) return out;
   if (phase_ == phase::registering || phase_ == phase::registered) {
     send_now(out, "QUIT :" + config_.quit_message, now);
     out.push_back({irc_action::disconnect{"stopping"}});
   } else if (phase_ == phase::connecting) {
     out.push_back({irc_action::disconnect{"stopping"}});
   }
-  // What the throttle still held will not go now; a message with a receipt may go later.
+  // What the throttle still held will not go now (a fatal error stopped the session with its
+  // queue as it was); a message with a receipt may go later.
+  if (!queue_.empty()) {
+    out.push_back({irc_action::report{std::to_string(queue_.size()) +
+                                      " queued lines were dropped: the session stopped"}});
+  }
   for (const auto& line : queue_) {
     if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, false}});
   }

@@ -105,8 +105,9 @@ class Shutdown(unittest.IsolatedAsyncioTestCase):
                     bot.process.send_signal(signal.SIGTERM)  # pending until it wakes
                     bot.process.send_signal(signal.SIGCONT)
                 self.assertEqual(await bot.wait_exit(), 0, bot.log_tail())
-                # The kernel hands the bot the frame before the signal (it came first), so the
-                # command was taken in; having taken it, the bot owed and sent its reply.
+                # On waking, the bot's event loop finds the socket ready before the signal's
+                # pipe (epoll lists them in the order they became ready), so the command was
+                # taken in; having taken it, the bot owed and sent its reply.
                 self.assertEqual(stored_places(sc.config["database"]), {"Shutdown Cafe 1"})
                 replies = [m.content for m in emu.bot_messages()]
                 self.assertEqual(len(replies), 1, bot.log_tail())

@@ -871,6 +871,17 @@ TEST_CASE("Twitch registration: PASS oauth:, lowercase NICK, Twitch capabilities
     CHECK(other.current_phase() == phase::stopped);
     CHECK(all<irc_action::fatal>(refused)[0].reason.find("abcdefghij") == std::string::npos);
   }
+  SUBCASE("a notice queued before a refused login still gets its answer at stop()") {
+    irc_session other(twitch_settings());
+    other.start(t0);
+    other.on_connected(t0);
+    CHECK(all<irc_action::not_sent>(other.say("#streamer", "reminder", t0, 5)).empty());
+    other.on_line(":tmi.twitch.tv NOTICE * :Login authentication failed", t0);
+    const auto dropped = all<irc_action::not_sent>(other.stop(t0));
+    REQUIRE(dropped.size() == 1);
+    CHECK(dropped[0].receipt == 5);
+    CHECK_FALSE(dropped[0].for_good);
+  }
 }
 
 TEST_CASE("Twitch: channel logins are joined lowercase, as Twitch spells them (T2)") {
@@ -1102,6 +1113,8 @@ TEST_CASE("stop() answers for the receipts the throttle still held, and for a la
   const std::size_t held = session.queued();
   const actions stopped = session.stop(t1);
   CHECK(session.queued() == 0);
+  REQUIRE(all<irc_action::report>(stopped).size() == 1);  // the log says how many
+  CHECK(all<irc_action::report>(stopped)[0].text.starts_with(std::to_string(held) + " queued"));
   const auto dropped = all<irc_action::not_sent>(stopped);
   REQUIRE(dropped.size() == held);
   CHECK(dropped.back().receipt == 8);
