@@ -34,6 +34,7 @@ class child_process {
   // Pumps the pipes until `done(out, err)` holds or both outputs end; returns whether it held.
   bool wait_for(const std::function<bool(const std::string& out, const std::string& err)>& done);
   void send_signal(int signal);
+  pid_t pid() const { return pid_; }
   // Closes stdin, reads everything to the end, and reaps the child.
   process_result finish();
 

@@ -319,6 +319,17 @@ async::task<void> irc_adapter::writer() {
     auto item = std::move(outbox_.front());
     outbox_.pop_front();
     if (!item) {
+      if (quit_sent_) {
+        // After QUIT the server answers ERROR and closes (RFC 2812 §3.1.7). A close frame sent
+        // sooner can make it drop what it has not handled yet, our last lines and the QUIT with
+        // them (InspIRCd does so with lines its flood control holds back). So it closes first,
+        // given a moment; the reader then ends, and with it this wait.
+        boost::asio::steady_timer wait(co_await asio::this_coro::executor, after_quit_wait);
+        auto [ec] = co_await wait.async_wait(async::nothrow);
+        (void)ec;
+        const auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) co_return;
+      }
       co_await close_briefly();
       co_return;
     }
@@ -332,7 +343,7 @@ async::task<void> irc_adapter::writer() {
 async::task<void> irc_adapter::close_briefly() {
   // The closing handshake waits for the server's close frame, up to the client's 10 s; a
   // server that never sends one must not hold stop() past the 5 s grace (design.md §5).
-  close_guard_.expires_after(std::chrono::seconds(2));
+  close_guard_.expires_after(close_wait);
   close_guard_.async_wait([this, attempt = attempt_](const boost::system::error_code& ec) {
     if (!ec && attempt == attempt_) ws_.cancel();  // never a later connection's
   });

@@ -9,10 +9,10 @@
 // - Exactly one write is in flight: every line goes through one queue drained by one writer.
 // - stop() takes no more messages in; once the app has answered those it took (set_unanswered
 //   says 0) and the session's throttle has let its queue out, or after quit_grace, it sends
-//   QUIT, closes with 1000 and ends run(), within 2 s more even when the server never answers
-//   the close; a connect still in flight (a server that accepts TCP but never answers
-//   the handshake) is abandoned at once rather than left to its timeout. A fatal session error
-//   ends run() too.
+//   QUIT, lets the server close the connection, else closes with 1000, and ends run(), within
+//   4 s in all even when the server answers nothing; a connect still in flight (a server that
+//   accepts TCP but never answers the handshake) is abandoned at once rather than left to its
+//   timeout. A fatal session error ends run() too.
 // - send_rate 0 turns the outgoing throttle off (benchmarks, or a server that allows it).
 // Executor: everything runs on the executor given to the constructor; not thread-safe.
 // The password is handed to the session only and never logged.
@@ -69,9 +69,12 @@ class irc_adapter final : public chat_adapter {
   std::string_view failure() const override { return failure_; }
   void set_unanswered(std::size_t count) override;
 
-  // How long stop() lets owed replies and throttled lines go before the QUIT: with close_briefly's
-  // 2 s, within design.md §5's 5 s.
-  static constexpr std::chrono::seconds quit_grace{2};
+  // stop()'s budget, 4 s at worst, inside design.md §5's 5 s: owed replies and throttled lines
+  // get quit_grace before the QUIT; then the server gets after_quit_wait to close the
+  // connection itself, and a close we start waits close_wait for its answer.
+  static constexpr std::chrono::milliseconds quit_grace{2000};
+  static constexpr std::chrono::milliseconds after_quit_wait{1000};
+  static constexpr std::chrono::milliseconds close_wait{1000};
 
  private:
   using clock = std::chrono::steady_clock;
@@ -91,7 +94,8 @@ class irc_adapter final : public chat_adapter {
   void on_timer();
   void settle(std::uint64_t receipt, delivery how);
   void clear_outbox();
-  // Sends a close frame and waits at most 2 s for the server's, then drops the connection.
+  // Sends a close frame and waits at most close_wait for the server's, then drops the
+  // connection.
   async::task<void> close_briefly();
   // After stop(): at `at`, quit() if nothing owed is left to send, the connection is down or
   // quit_by_ passed; otherwise look again at quit_by_.

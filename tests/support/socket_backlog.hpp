@@ -1,0 +1,47 @@
+// What the kernel holds for a process that it has not read yet: the sum of the receive queues
+// of its TCP sockets, from /proc. Lets a test freeze a process (SIGSTOP) and know for certain
+// that bytes sent to it have arrived, rather than hoping a relay (an IRC server) passed them on.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace tweetup::testing {
+
+inline std::size_t unread_tcp_bytes(pid_t pid) {
+  namespace fs = std::filesystem;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  // Its sockets, by inode: each fd of a socket links to "socket:[INODE]".
+  std::set<std::string> inodes;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator(proc + "/fd", ec)) {
+    const std::string target = fs::read_symlink(fd.path(), ec).string();
+    if (!ec && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  // /proc/PID/net/tcp: "sl local remote st tx_queue:rx_queue tr:when retrnsmt uid timeout inode",
+  // the queues in hex.
+  std::size_t unread = 0;
+  for (const char* table : {"/net/tcp", "/net/tcp6"}) {
+    std::ifstream in(proc + table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      const auto colon = queues.find(':');
+      if (colon == std::string::npos || !inodes.contains(inode)) continue;
+      unread += std::stoul(queues.substr(colon + 1), nullptr, 16);
+    }
+  }
+  return unread;
+}
+
+}  // namespace tweetup::testing
