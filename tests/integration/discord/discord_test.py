@@ -665,6 +665,26 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
             await sc.emu.wait_for(lambda: "3 going" in embed_text(sc.emu.find_message(card.id)),
                                   what="the card to show 3 going")
 
+    async def test_a_join_while_two_cards_of_the_tweetup_are_being_made_shows_on_the_last(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            # Discord is slow with the announcement and with the card `info` shows again; the
+            # channel's posts go in order, so both are being made when Bob joins.
+            sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "delay", count=2,
+                                seconds=0.5)
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            await sc.emu.message_create("!tweetup info 1")
+            await sc.emu.message_create("!join 1 +1", author=BOB)
+            await sc.emu.wait_for(lambda: len([m for m in sc.emu.bot_messages() if buttons(m)]) == 2,
+                                  what="both cards")
+            # Both were made with one going; the change waited for each card's id, the last
+            # one's too, though the first was refreshed before it was made.
+            for card in [m for m in sc.emu.bot_messages() if buttons(m)]:
+                await sc.emu.wait_for(
+                    lambda: "3 going" in embed_text(sc.emu.find_message(card.id)),
+                    what="each card to show 3 going")
+            self.assertEqual(sc.emu.violations, [])
+
     async def test_a_burst_of_joins_refreshes_the_card_once_a_second_with_the_last_counts(self):
         async with Scenario(emulator=FAST, config=QUIET) as sc:
             await sc.emu.wait_for_ready()
