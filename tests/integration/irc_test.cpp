@@ -991,8 +991,9 @@ TEST_CASE("SIGTERM during a connect that hangs ends the bot cleanly within 5 s")
 }
 
 // A server that completes the WebSocket handshake and then never answers, not even the close
-// frame: the closing handshake would wait 10 s; stop() gives it 2 s, so SIGTERM still ends the
-// bot cleanly within the 5 s grace, after QUIT and a close frame.
+// frame: the closing handshake would wait 10 s; stop() gives the server 1 s to close after
+// QUIT, then 1 s for the close frame's answer, so SIGTERM still ends the bot cleanly within the
+// 5 s grace.
 TEST_CASE("SIGTERM while the server ignores the closing handshake ends the bot within 5 s") {
   silent_listener listener;
   scratch_dir dir;

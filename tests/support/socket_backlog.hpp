@@ -37,7 +37,9 @@ inline std::size_t unread_tcp_bytes(pid_t pid) {
       fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
           timeout >> inode;
       const auto colon = queues.find(':');
-      if (colon == std::string::npos || !inodes.contains(inode)) continue;
+      // A listening socket's queue counts connections waiting to be accepted, not bytes.
+      constexpr const char* listening = "0A";
+      if (colon == std::string::npos || state == listening || !inodes.contains(inode)) continue;
       unread += std::stoul(queues.substr(colon + 1), nullptr, 16);
     }
   }

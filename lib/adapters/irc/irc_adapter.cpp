@@ -138,6 +138,7 @@ void irc_adapter::quit() {
   if (quit_sent_) return;
   quit_sent_ = true;
   quit_guard_.cancel();
+  quit_queued_ = connected_ && !disconnect_planned_;  // else execute() drops the QUIT line
   execute(session_.stop(clock::now()));
   if (connected_ && !disconnect_planned_) {
     disconnect_planned_ = true;
@@ -319,15 +320,18 @@ async::task<void> irc_adapter::writer() {
     auto item = std::move(outbox_.front());
     outbox_.pop_front();
     if (!item) {
-      if (quit_sent_) {
+      if (quit_queued_) {
         // After QUIT the server answers ERROR and closes (RFC 2812 §3.1.7). A close frame sent
         // sooner can make it drop what it has not handled yet, our last lines and the QUIT with
         // them (InspIRCd does so with lines its flood control holds back). So it closes first,
-        // given a moment; the reader then ends, and with it this wait.
-        boost::asio::steady_timer wait(co_await asio::this_coro::executor, after_quit_wait);
-        auto [ec] = co_await wait.async_wait(async::nothrow);
-        (void)ec;
+        // given a moment; the reader then ends, and `||` cuts this wait short (or skips it, when
+        // the reader ended first: a wait begun after that would throw).
         const auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() == asio::cancellation_type::none) {
+          boost::asio::steady_timer wait(ex_, after_quit_wait);
+          auto [ec] = co_await wait.async_wait(async::nothrow);
+          (void)ec;
+        }
         if (state.cancelled() != asio::cancellation_type::none) co_return;
       }
       co_await close_briefly();

@@ -134,8 +134,9 @@ class irc_adapter final : public chat_adapter {
   bool connecting_ = false;             // a connect() is in flight
   bool need_connect_ = false;
   bool stopping_ = false;
-  bool quit_sent_ = false;  // quit() ran
-  bool finished_ = false;   // fatal: run() ends
+  bool quit_sent_ = false;    // quit() ran
+  bool quit_queued_ = false;  // ...and queued a QUIT line; its close waits for the server's
+  bool finished_ = false;     // fatal: run() ends
 };
 
 }  // namespace tweetup
