@@ -23,6 +23,9 @@ struct command_outcome {
   // The command wrote jobs (planned, moved or dropped them, or owed someone a promotion notice),
   // so the scheduler must look at the plan again. Most RSVPs write none.
   bool jobs_changed = false;
+  // The answer rests on stored state (read or written). Only `help`'s does not: it stays true
+  // when the batch's commit or sync fails, where every other success becomes an apology.
+  bool uses_store = true;
 };
 
 }  // namespace tweetup

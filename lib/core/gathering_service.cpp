@@ -1,5 +1,7 @@
 #include "core/gathering_service.hpp"
 
+#include <variant>
+
 #include <date/tz.h>
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -602,6 +604,7 @@ command_outcome gathering_service::handle(const inbound_message& message,
   if (!parsed) return {};
   command_outcome outcome;
   outcome.command = std::string(command_name(*parsed));
+  outcome.uses_store = !std::holds_alternative<help_command>(*parsed);
   run handling(*this, message, now);
   try {
     std::visit(handling, *parsed);
@@ -621,7 +624,8 @@ command_outcome gathering_service::handle(const inbound_message& message,
 command_outcome gathering_service::commit_failed(const inbound_message& message,
                                                  command_outcome handled,
                                                  const store_error& error) {
-  if (handled.status == command_status::ok) turn_into_failure(handled, message, error);
+  if (handled.status == command_status::ok && handled.uses_store)
+    turn_into_failure(handled, message, error);
   return handled;
 }
 

@@ -46,7 +46,8 @@ class gathering_service {
 
   // What `handled` (an outcome of `message` whose batch then failed to commit with `error`)
   // becomes: an `ok` command turns into `failed` with the same apologetic reply handle() gives
-  // for a store failure; rejected, failed and ignored ones changed nothing and stay as they are.
+  // for a store failure; rejected, failed and ignored ones changed nothing and stay as they are,
+  // and so does `help`, whose answer rests on nothing stored (uses_store).
   static command_outcome commit_failed(const inbound_message& message, command_outcome handled,
                                        const store_error& error);
 

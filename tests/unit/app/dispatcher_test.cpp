@@ -408,6 +408,19 @@ TEST_CASE("dispatcher: a failed sync turns every success of its batch into an ap
   CHECK(s.wakes == 0);
 }
 
+TEST_CASE("dispatcher: help rests on nothing stored, so a failed sync still answers it") {
+  synced_rig s;
+  s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
+  s.router->on_message(say("bob", "!tweetup help", 2));
+  s.run();
+  s.barrier.finish(boost::system::error_code(EIO, boost::system::system_category()));
+
+  REQUIRE(s.port.texts.size() == 2);
+  CHECK(contains(s.port.texts[0], "can't be sure that was saved"));
+  CHECK(contains(s.port.texts[1], "Commands:"));
+  CHECK_FALSE(contains(s.port.texts[1], "can't be sure"));
+}
+
 TEST_CASE("dispatcher: an inline message syncs at once, answering earlier batches first") {
   synced_rig s;
   s.router->on_message(say("alice", "!tweetup Cafe 3pm", 1));
