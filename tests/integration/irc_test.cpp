@@ -594,6 +594,34 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
   irc.stop_bot();
 }
 
+TEST_CASE("an invite-only channel: the bot says why it cannot join, and joins when invited") {
+  require_inspircd();
+  inspircd_server server;
+  INFO("server output:\n" << server.output());
+  scratch_dir dir;
+  irc_peer alice(server.client_port(), "alice");
+  REQUIRE(alice.register_and_join("#tweetup"));
+  INFO("alice saw:\n" << alice.transcript);
+  alice.send("MODE #tweetup +i");
+  REQUIRE(
+      alice.wait_for([](const std::string& l) { return contains(l, " MODE #tweetup :+i"); }, 5s));
+
+  child_process bot = start_bot(dir, "tweetup", bot_env(server.ws_url(), "tweetbot", "#tweetup"));
+  REQUIRE(wait_for_log(
+      bot, [](const std::string& err) { return contains(err, "cannot join #tweetup"); }, 20s));
+  // The operator lets it in: it comes at once, not at its next try, and serves the channel.
+  alice.send("INVITE tweetbot #tweetup");
+  CHECK(alice.wait_for(joins("tweetbot", "#tweetup"), 5s));
+  alice.send("PRIVMSG #tweetup :!tweetups");
+  CHECK(alice.wait_for(bot_says("No tweetups planned here yet"), 15s));
+
+  bot.send_signal(SIGTERM);
+  const process_result result = bot.finish();
+  INFO("bot stderr:\n" << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(contains(result.err, "invited to #tweetup by alice"));
+}
+
 TEST_CASE("a command that arrives with SIGTERM is committed and answered before the QUIT") {
   require_inspircd();
   operator_and_member irc("bob");

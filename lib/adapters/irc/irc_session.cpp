@@ -237,8 +237,11 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
   };
   if (!valid_target(target)) return refused("dropped a reply to an invalid IRC target", true);
   const std::string_view channel = channel_of(target);
-  if (unjoinable_.contains(fold(channel))) {
-    return refused("dropped a reply to " + std::string(target) + ", which we could not join", true);
+  if (const auto refusal = unjoinable_.find(fold(channel)); refusal != unjoinable_.end()) {
+    const bool for_good = refusal->second;
+    return refused("dropped a reply to " + std::string(target) + ", which we could not join" +
+                       (for_good ? "" : " yet"),
+                   for_good);
   }
   // A message that waits for a receipt must be able to go: to a channel we are in or will
   // join, whole. Else its job would stay in flight, or post its first lines again at each try.
@@ -343,6 +346,7 @@ void irc_session::reset_connection(time_point now) {
   channels_.clear();
   rejoin_at_.clear();
   unjoinable_.clear();  // the new connection tries every channel again
+  join_retry_.clear();
   // I6: the server's flood counter starts afresh with each connection, and so does ours.
   // Twitch's limit (T3) is the account's over 30 s, whatever the connection: chat_sent_ stays.
   tat_ = now;
@@ -650,23 +654,9 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return;
   }
   if (command == "471" || command == "473" || command == "474" || command == "475") {
-    // Full, invite-only, banned or keyed: the lines waiting for that channel would wait until
-    // the next reconnect, and fill the queue that every other reply shares. They are dropped,
-    // and so are later ones, until we are in the channel again.
-    const std::string channel(message.param(1));
-    const std::string folded = fold(channel);
-    const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
-      if (fold(channel_of(line.target)) != folded) return false;
-      if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, true}});
-      return true;
-    });
-    unjoinable_.insert(folded);
-    std::string text =
-        "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
-    if (waiting > 0) text += "; dropped " + std::to_string(waiting) + " line(s) waiting for it";
-    out.push_back({irc_action::report{std::move(text)}});
-    return;
+    return handle_join_refused(out, message, now);
   }
+  if (command == "INVITE") return handle_invite(out, message, now);
   if (command == "353") return handle_names(message);
   if (command == "PRIVMSG") return handle_privmsg(out, message);
   if (command == "MODE") return handle_mode(message);
@@ -679,8 +669,9 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
       channel_state fresh;
       fresh.name = std::string(name);
       channels_[fold(name)] = std::move(fresh);
-      rejoin_at_.erase(std::string(name));
+      plan_rejoin(std::string(name), std::nullopt);
       unjoinable_.erase(fold(name));
+      join_retry_.erase(fold(name));
     } else if (channel_state* state = find_channel(name)) {
       state->members.try_emplace(fold(nick));
     }
@@ -699,7 +690,7 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     const std::string_view victim = message.param(1);
     if (is_self(victim)) {
       channels_.erase(fold(name));
-      rejoin_at_[std::string(name)] = now + config_.rejoin_delay;
+      plan_rejoin(std::string(name), now + config_.rejoin_delay);
       out.push_back({irc_action::report{"kicked from " + std::string(name) + " by " +
                                         std::string(nick) + "; rejoining later"}});
     } else if (channel_state* state = find_channel(name)) {
@@ -883,6 +874,57 @@ void irc_session::handle_names(const irc_message& message) {
     entry = entry.substr(0, entry.find('!'));  // userhost-in-names
     if (!entry.empty()) state->members[fold(entry)].modes = std::move(modes);
   }
+}
+
+void irc_session::handle_join_refused(actions& out, const irc_message& message, time_point now) {
+  // Full, invite-only, banned or keyed. The lines waiting for the channel would wait for a
+  // JOIN that may never come, filling the queue every other reply shares: they are dropped, and
+  // so are later ones until we are in. A full or invite-only channel is a passing state, so
+  // their receipts may go later (the scheduler tries again); a ban or a key is the operators'
+  // decision, so they are refused for good. Either way the JOIN is tried again, ever more
+  // rarely: a limit is raised, a ban lifted, and then the bot is back without a reconnect.
+  const std::string channel(message.param(1));
+  const std::string folded = fold(channel);
+  const bool for_good = message.command == "474" || message.command == "475";
+  const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
+    if (fold(channel_of(line.target)) != folded) return false;
+    if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, for_good}});
+    return true;
+  });
+  unjoinable_[folded] = for_good;
+  const auto delay = join_retry_.try_emplace(folded, config_.rejoin_delay).first;
+  plan_rejoin(channel, now + delay->second);
+  std::string text =
+      "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
+  if (waiting > 0) text += "; dropped " + std::to_string(waiting) + " line(s) waiting for it";
+  text += "; trying again in " + std::to_string(delay->second.count() / 1000) + " s";
+  delay->second = std::min(delay->second * 2, config_.join_retry_cap);
+  out.push_back({irc_action::report{std::move(text)}});
+}
+
+void irc_session::handle_invite(actions& out, const irc_message& message, time_point now) {
+  // An operator lets us into an invite-only channel: join at once, but only one we were told
+  // to serve, so an invitation cannot pull the bot anywhere else.
+  if (!is_self(message.param(0))) return;  // invite-notify about someone else
+  const std::string channel(message.param(1));
+  const std::string by(message.source_nick());
+  const bool ours = std::any_of(config_.channels.begin(), config_.channels.end(),
+                                [&](const std::string& c) { return fold(c) == fold(channel); });
+  if (!ours) {
+    out.push_back({irc_action::report{"ignored an invitation to " + channel + " from " + by +
+                                      ": not one of our channels"}});
+    return;
+  }
+  if (in_channel(channel)) return;
+  out.push_back({irc_action::report{"invited to " + channel + " by " + by + "; joining"}});
+  plan_rejoin(channel, std::nullopt);
+  join_channels(out, {channel}, now);
+}
+
+void irc_session::plan_rejoin(const std::string& channel, std::optional<time_point> at) {
+  const std::string folded = fold(channel);
+  std::erase_if(rejoin_at_, [&](const auto& entry) { return fold(entry.first) == folded; });
+  if (at) rejoin_at_[channel] = *at;
 }
 
 void irc_session::handle_mode(const irc_message& message) {

@@ -48,12 +48,13 @@ class irc_session {
     // I6: burst, then send_rate lines per second. 0 turns the throttle off (benchmarks only).
     double send_rate = 1.0;
     std::size_t send_burst = 4;
-    std::chrono::milliseconds ping_idle{90000};     // I3: our own PING after this much silence
-    std::chrono::milliseconds pong_timeout{60000};  // ...and reconnect after this much more
-    std::chrono::milliseconds rejoin_delay{10000};  // after a KICK
-    std::chrono::milliseconds backoff_first{1000};  // doubles per failure...
-    std::chrono::milliseconds backoff_cap{60000};   // ...up to this, times (0.5 + jitter)
-    std::size_t queue_limit = 1000;                 // queued lines beyond this are dropped
+    std::chrono::milliseconds ping_idle{90000};        // I3: our own PING after this much silence
+    std::chrono::milliseconds pong_timeout{60000};     // ...and reconnect after this much more
+    std::chrono::milliseconds rejoin_delay{10000};     // after a KICK, and a first refused JOIN
+    std::chrono::milliseconds join_retry_cap{600000};  // refused JOINs: the wait doubles to this
+    std::chrono::milliseconds backoff_first{1000};     // doubles per failure...
+    std::chrono::milliseconds backoff_cap{60000};      // ...up to this, times (0.5 + jitter)
+    std::size_t queue_limit = 1000;                    // queued lines beyond this are dropped
     std::string quit_message = "Tweetup signing off";
   };
 
@@ -127,6 +128,10 @@ class irc_session {
   void handle_welcome(actions& out, const irc_message& message, time_point now);
   void handle_privmsg(actions& out, const irc_message& message);
   void handle_mode(const irc_message& message);
+  void handle_join_refused(actions& out, const irc_message& message, time_point now);
+  void handle_invite(actions& out, const irc_message& message, time_point now);
+  // The next JOIN of `channel` at `at` (or none), in place of any planned before.
+  void plan_rejoin(const std::string& channel, std::optional<time_point> at);
   void handle_names(const irc_message& message);
   void try_next_nick(actions& out, bool erroneous, time_point now);
   void join_channels(actions& out, const std::vector<std::string>& names, time_point now);
@@ -174,8 +179,15 @@ class irc_session {
   std::string set_arg_modes_ = "l";     // type C
   casemapping casemapping_ = casemapping::rfc1459;
   std::map<std::string, channel_state> channels_;  // by case-folded name
-  std::map<std::string, time_point> rejoin_at_;    // by channel name as the KICK spelled it
-  std::set<std::string> unjoinable_;  // folded: refused our JOIN on this connection (471 - 475)
+  // The next JOIN after a KICK or a refused JOIN: one per folded channel, by name as the
+  // server spelled it.
+  std::map<std::string, time_point> rejoin_at_;
+  // Folded: the channels that refused our JOIN (471 - 475) since we last joined them, and
+  // whether their lines are refused for good (474 banned, 475 keyed: the operators' decision)
+  // or only for now (471 full, 473 invite-only: a limit raised or an INVITE ends them).
+  std::map<std::string, bool> unjoinable_;
+  // Folded: the wait before the JOIN after the next refusal; it doubles with each refusal.
+  std::map<std::string, std::chrono::milliseconds> join_retry_;
 
   // Sending: a GCRA form of the token bucket (I6); `tat_` is the theoretical arrival time.
   time_point tat_{};

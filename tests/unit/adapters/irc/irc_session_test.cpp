@@ -525,6 +525,87 @@ TEST_CASE("lines for a channel that refuses our JOIN are dropped, not left to fi
         std::vector<std::string>{"PRIVMSG #tweetup :back"});
 }
 
+TEST_CASE("a full or invite-only channel is tried again, and its notices may go later") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  CHECK(all<irc_action::not_sent>(session.say("#tweetup", "reminder", t1, 7)).empty());
+  CHECK(lines(session.on_timer(t1 + 10s, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
+
+  // 471: full. The waiting notice is not sent, but only for now; the JOIN comes again.
+  const actions full = session.on_line(
+      ":irc.test.local 471 tweetbot #tweetup :Cannot join channel (channel is full)", t1 + 10s);
+  auto dropped = all<irc_action::not_sent>(full);
+  REQUIRE(dropped.size() == 1);
+  CHECK(dropped[0].receipt == 7);
+  CHECK_FALSE(dropped[0].for_good);
+  REQUIRE(all<irc_action::report>(full).size() == 1);
+  CHECK(all<irc_action::report>(full)[0].text.find("trying again in 10 s") != std::string::npos);
+  CHECK(wake(full) == t1 + 20s);
+  // A notice meanwhile: not now either.
+  auto meanwhile = all<irc_action::not_sent>(session.say("#tweetup", "later", t1 + 11s, 8));
+  REQUIRE(meanwhile.size() == 1);
+  CHECK_FALSE(meanwhile[0].for_good);
+  CHECK(session.queued() == 0);
+
+  // Refused again (473, invite-only): the wait doubles.
+  CHECK(lines(session.on_timer(t1 + 19s, 0.5)).empty());
+  CHECK(lines(session.on_timer(t1 + 20s, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
+  const actions closed = session.on_line(
+      ":irc.test.local 473 tweetbot #tweetup :Cannot join channel (invite only)", t1 + 20s);
+  CHECK(wake(closed) == t1 + 40s);
+
+  // An invitation to a channel we serve: JOIN at once, and no retry is left planned.
+  const actions invited =
+      session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 25s);
+  CHECK(lines(invited) == std::vector<std::string>{"JOIN #tweetup"});
+  CHECK(wake(invited) != t1 + 40s);
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 26s);
+  CHECK(lines(session.on_timer(t1 + 40s, 0.5)).empty());
+  CHECK(lines(session.say("#tweetup", "back", t1 + 41s, 9)) ==
+        std::vector<std::string>{"PRIVMSG #tweetup :back"});
+
+  // An invitation anywhere else is not followed, nor one for a channel we are in.
+  const actions elsewhere =
+      session.on_line(":mallory!m@127.0.0.1 INVITE tweetbot :#warez", t1 + 42s);
+  CHECK(lines(elsewhere).empty());
+  REQUIRE(all<irc_action::report>(elsewhere).size() == 1);
+  CHECK(all<irc_action::report>(elsewhere)[0].text.find("ignored") != std::string::npos);
+  CHECK(
+      lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#TWEETUP", t1 + 43s)).empty());
+}
+
+TEST_CASE("a refused JOIN is tried ever more rarely, up to join_retry_cap, until it works") {
+  irc_session::settings settings = irc_settings();
+  settings.join_retry_cap = 40s;
+  irc_session session(settings);
+  register_plain(session, t0);
+  time_point now = t0 + 60s;
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", now);
+  now += 10s;
+  std::vector<std::chrono::seconds> waits;
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(lines(session.on_timer(now, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
+    const auto at = wake(session.on_line(
+        ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)", now));
+    REQUIRE(at);
+    waits.push_back(std::chrono::duration_cast<std::chrono::seconds>(*at - now));
+    now = *at;
+  }
+  CHECK(waits == std::vector<std::chrono::seconds>{10s, 20s, 40s, 40s, 40s});
+  // The ban is lifted: the next JOIN works, and a later refusal starts from the first wait.
+  REQUIRE(lines(session.on_timer(now, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", now);
+  CHECK(lines(session.say("#tweetup", "back", now)) ==
+        std::vector<std::string>{"PRIVMSG #tweetup :back"});
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :again", now + 1s);
+  session.on_timer(now + 11s, 0.5);
+  CHECK(wake(session.on_line(
+            ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)",
+            now + 11s)) == now + 21s);
+}
+
 TEST_CASE("idle line: our PING after ping_idle, reconnect when nothing comes back (I3)") {
   irc_session session(irc_settings());
   register_plain(session, t0);  // the last line arrived at t0
