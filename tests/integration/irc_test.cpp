@@ -470,7 +470,9 @@ class silent_listener {
 TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
   require_inspircd();
   std::optional<inspircd_server> server;
-  server.emplace();
+  inspircd_server::options echoing;
+  echoing.echo_message = true;
+  server.emplace(echoing);
   INFO("server output:\n" << (server ? server->output() : std::string()));
   scratch_dir dir;
 
@@ -535,8 +537,11 @@ namespace {
 // InspIRCd with #tweetup, in which alice came first (so she is its operator), then a member,
 // then the bot. Call require_inspircd() before making one.
 struct operator_and_member {
-  explicit operator_and_member(const std::string& member_nick)
-      : alice(server.client_port(), "alice"), member(server.client_port(), member_nick) {
+  explicit operator_and_member(const std::string& member_nick,
+                               inspircd_server::options server_options = {})
+      : server(std::move(server_options)),
+        alice(server.client_port(), "alice"),
+        member(server.client_port(), member_nick) {
     REQUIRE(joined);
     REQUIRE(alice.wait_for(joins("tweetbot", "#tweetup"), 20s));
   }
@@ -620,6 +625,41 @@ TEST_CASE("an invite-only channel: the bot says why it cannot join, and joins wh
   INFO("bot stderr:\n" << result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.err, "invited to #tweetup by alice"));
+}
+
+TEST_CASE("a notice the server refuses (moderated channel) is not counted sent: it goes later") {
+  require_inspircd();
+  inspircd_server::options echoing;
+  echoing.echo_message = true;  // the server's echo is what tells the bot a line went out
+  operator_and_member irc("bob", echoing);
+  irc_peer& alice = irc.alice;
+  irc_peer& bob = irc.member;
+  INFO("server output:\n"
+       << irc.server.output() << "\nalice saw:\n"
+       << alice.transcript << "\nbob saw:\n"
+       << bob.transcript);
+  alice.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
+  REQUIRE(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
+  alice.send("PRIVMSG #tweetup :!tweetup limit 1 1");
+  REQUIRE(bob.wait_for(bot_says("now has 1 seat"), 15s));
+  bob.send("PRIVMSG #tweetup :!join 1");
+  REQUIRE(bob.wait_for(bot_says("you're on the waitlist"), 15s));
+
+  // Only operators and voiced members may speak now; the bot is neither. Alice's leave opens
+  // the spot, and the notice to bob that it is his is refused (404).
+  alice.send("MODE #tweetup +m");
+  REQUIRE(bob.wait_for([](const std::string& l) { return contains(l, " MODE #tweetup :+m"); }, 5s));
+  alice.send("PRIVMSG #tweetup :!leave 1");
+  REQUIRE(wait_for_log(
+      irc.bot, [](const std::string& err) { return contains(err, "not confirmed delivered"); },
+      20s));
+
+  // Voiced, the bot may speak. The next change wakes its timer, and the notice goes again.
+  alice.send("MODE #tweetup +v tweetbot");
+  REQUIRE(bob.wait_for([](const std::string& l) { return contains(l, " +v :tweetbot"); }, 5s));
+  alice.send("PRIVMSG #tweetup :!tweetup Cafe Royal tomorrow 5pm");
+  CHECK(bob.wait_for(bot_says("a spot opened up: you're going to #1 Starbucks Alabaster"), 15s));
+  irc.stop_bot();
 }
 
 TEST_CASE("a command that arrives with SIGTERM is committed and answered before the QUIT") {

@@ -101,8 +101,11 @@ void inspircd_server::start() {
         << "<admin name=\"Test\" nick=\"test\" email=\"test@test.local\">\n"
         << "<module name=\"sha1\">\n"  // m_websocket needs it
         << "<module name=\"websocket\">\n"
-        << "<module name=\"cap\">\n"
-        << "<websocket defaultmode=\"text\">\n"
+        << "<module name=\"cap\">\n";
+    if (options_.echo_message)
+      out << "<module name=\"ircv3\">\n"
+          << "<module name=\"ircv3_echomessage\">\n";
+    out << "<websocket defaultmode=\"text\">\n"
         << "<wsorigin allow=\"*\">\n"
         // The default, written out: the nick-in-use test relies on it.
         << "<limits maxnick=\"30\">\n"

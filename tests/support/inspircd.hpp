@@ -39,6 +39,9 @@ class inspircd_server {
     std::string tls_cert_pem;
     std::string tls_key_pem;
     int wss_port = 0;
+    // IRCv3 echo-message (m_ircv3_echomessage), as most networks offer it: the server echoes
+    // each PRIVMSG it relays to its sender.
+    bool echo_message = false;
     // A ws:// listener with the stock flood limits.
     bool stock_flood_listener = false;
     int stock_ws_port = 0;

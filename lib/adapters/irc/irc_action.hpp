@@ -19,10 +19,17 @@ struct irc_action {
   struct send_line {
     std::string text;
     bool sensitive = false;
-    std::uint64_t receipt = 0;  // the say() receipt whose last line this is; 0: none
+    // The say() receipt whose last line this is, settled once the line is written; 0: none,
+    // or one the session settles itself, by the server's echo (`delivered` or `not_sent`).
+    std::uint64_t receipt = 0;
   };
-  // The message of a say() receipt will not be sent: refused for good (an invalid target, a
-  // channel that will not have us), or not now (the queue was full).
+  // The server relayed the message of a say() receipt: it echoed the last line (echo-message).
+  struct delivered {
+    std::uint64_t receipt = 0;
+  };
+  // The message of a say() receipt was not sent: refused for good (an invalid target, a
+  // channel that will not have us), or not now (the queue was full, a moderated channel, a
+  // line the server never echoed).
   struct not_sent {
     std::uint64_t receipt = 0;
     bool for_good = false;
@@ -67,7 +74,8 @@ struct irc_action {
     std::string reason;
   };
 
-  std::variant<send_line, not_sent, connect, disconnect, wake_at, deliver, report, fatal> what;
+  std::variant<send_line, delivered, not_sent, connect, disconnect, wake_at, deliver, report, fatal>
+      what;
 };
 
 }  // namespace tweetup::irc

@@ -111,7 +111,8 @@ void irc_adapter::stop() {
   stopping_ = true;
   layer_log("irc")->info("irc adapter stopping");
   // The commands taken in are still being committed: their replies are owed, and so are the
-  // lines the throttle holds. They get quit_grace to leave before the QUIT.
+  // lines the throttle holds, and the server's echo of what was sent. They get quit_grace
+  // before the QUIT.
   quit_by_ = clock::now() + quit_grace;
   look_at_quit(clock::now());
 }
@@ -128,7 +129,7 @@ void irc_adapter::look_at_quit(clock::time_point at) {
   quit_guard_.expires_at(at);
   quit_guard_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || quit_sent_) return;  // cancelled: by quit(), a newer look, or the adapter's end
-    const bool owed = unanswered_ > 0 || session_.queued() > 0;
+    const bool owed = unanswered_ > 0 || session_.queued() > 0 || session_.unconfirmed() > 0;
     if (!owed || !connected() || clock::now() >= quit_by_) return quit();
     look_at_quit(quit_by_);
   });
@@ -162,6 +163,8 @@ void irc_adapter::execute(const actions& batch) {
       } else {
         settle(line->receipt, delivery::unknown);
       }
+    } else if (const auto* sent = std::get_if<irc::irc_action::delivered>(&action.what)) {
+      settle(sent->receipt, delivery::delivered);
     } else if (const auto* not_sent = std::get_if<irc::irc_action::not_sent>(&action.what)) {
       settle(not_sent->receipt, not_sent->for_good ? delivery::refused : delivery::unknown);
     } else if (std::holds_alternative<irc::irc_action::connect>(action.what)) {

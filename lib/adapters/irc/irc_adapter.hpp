@@ -7,8 +7,11 @@
 // - post() hands the text to the session, which cleans, splits and throttles it; mentions are
 //   rendered as the bare nick.
 // - Exactly one write is in flight: every line goes through one queue drained by one writer.
+// - A message's on_settled says delivered once the server echoed its last line (echo-message),
+//   or, on a server without echo-message and on Twitch, once that line was written.
 // - stop() takes no more messages in; once the app has answered those it took (set_unanswered
-//   says 0) and the session's throttle has let its queue out, or after quit_grace, it sends
+//   says 0), the session's throttle has let its queue out and the server has echoed what was
+//   sent, or after quit_grace, it sends
 //   QUIT, lets the server close the connection, else closes with 1000, and ends run(), within
 //   4 s in all even when the server answers nothing; a connect still in flight (a server that
 //   accepts TCP but never answers the handshake) is abandoned at once rather than left to its

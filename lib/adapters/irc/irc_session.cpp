@@ -205,6 +205,11 @@ irc_session::actions irc_session::on_timer(time_point now, double jitter) {
     }
   }
   if (phase_ == phase::registered) {
+    std::size_t expired = 0;
+    while (expired < unconfirmed_.size() &&
+           unconfirmed_[expired].sent_at + config_.echo_wait <= now)
+      ++expired;
+    settle_unconfirmed(out, expired, "the server never echoed them");
     std::vector<std::string> due;
     for (auto it = rejoin_at_.begin(); it != rejoin_at_.end();) {
       if (now >= it->second) {
@@ -297,6 +302,7 @@ irc_session::actions irc_session::stop(time_point now) {
     if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, false}});
   }
   queue_.clear();
+  settle_unconfirmed(out, unconfirmed_.size(), "the session stopped first");
   phase_ = phase::stopped;
   return out;
 }
@@ -368,6 +374,7 @@ void irc_session::plan_reconnect(actions& out, time_point now, double jitter) {
   connect_at_ = now + delay;
   channels_.clear();
   rejoin_at_.clear();
+  settle_unconfirmed(out, unconfirmed_.size(), "the connection ended first");
   out.push_back({irc_action::report{
       "reconnecting to IRC in " +
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
@@ -424,7 +431,11 @@ void irc_session::pump(actions& out, time_point now) {
     auto next = queue_.begin() + (next_sendable() - queue_.cbegin());
     if (!config_.twitch) next = refit(next);
     std::string line = std::move(next->text);
-    const std::uint64_t receipt = next->receipt;
+    std::uint64_t receipt = next->receipt;
+    // The server answers each PRIVMSG, in order, with its echo or a refusal: a receipt waits
+    // for that answer, not only for the write (a moderated channel refuses with 404).
+    if (echoes())
+      unconfirmed_.push_back({fold(channel_of(next->target)), std::exchange(receipt, 0), now});
     queue_.erase(next);
     if (config_.twitch) {
       chat_sent_.push_back(now);
@@ -469,6 +480,7 @@ std::optional<irc_session::time_point> irc_session::next_deadline(time_point now
   if (phase_ == phase::registered) {
     for (const auto& [name, at] : rejoin_at_)
       consider(at);
+    if (!unconfirmed_.empty()) consider(unconfirmed_.front().sent_at + config_.echo_wait);
     if (const auto slot = next_send_slot(now)) consider(*slot);
   }
   return next;
@@ -657,6 +669,13 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return handle_join_refused(out, message, now);
   }
   if (command == "INVITE") return handle_invite(out, message, now);
+  if (command == "404") return answer_sent(out, message.param(1), false);
+  if (command == "401" || command == "403" || command == "407" || command == "492" ||
+      command == "531" || command == "716") {
+    // No such nick or channel, too many targets, CTCP or private messages refused (InspIRCd),
+    // caller ID: for good. 404 (moderated, or banned from speaking) may pass: voice, unban.
+    return answer_sent(out, message.param(1), true);
+  }
   if (command == "353") return handle_names(message);
   if (command == "PRIVMSG") return handle_privmsg(out, message);
   if (command == "MODE") return handle_mode(message);
@@ -902,6 +921,46 @@ void irc_session::handle_join_refused(actions& out, const irc_message& message, 
   out.push_back({irc_action::report{std::move(text)}});
 }
 
+bool irc_session::echoes() const {
+  // Twitch acknowledges nothing of the kind (T2): there a line counts once it is written.
+  return !config_.twitch && std::find(enabled_caps_.begin(), enabled_caps_.end(), "echo-message") !=
+                                enabled_caps_.end();
+}
+
+void irc_session::answer_sent(actions& out, std::string_view target, std::optional<bool> refused) {
+  const std::string channel = fold(channel_of(target));
+  const auto answered =
+      std::find_if(unconfirmed_.begin(), unconfirmed_.end(),
+                   [&](const awaiting_echo& line) { return line.channel == channel; });
+  if (answered == unconfirmed_.end()) return;  // not an answer to a line we wait on
+  const auto skipped = static_cast<std::size_t>(answered - unconfirmed_.begin());
+  settle_unconfirmed(out, skipped, "the server answered later ones");
+  const awaiting_echo line = std::move(unconfirmed_.front());
+  unconfirmed_.pop_front();
+  if (refused) {
+    out.push_back({irc_action::report{"the server refused a line to " + std::string(target) +
+                                      (*refused ? "" : "; it may go later")}});
+  }
+  if (line.receipt == 0) return;
+  if (refused) {
+    out.push_back({irc_action::not_sent{line.receipt, *refused}});
+  } else {
+    out.push_back({irc_action::delivered{line.receipt}});
+  }
+}
+
+void irc_session::settle_unconfirmed(actions& out, std::size_t count, std::string_view why) {
+  if (count == 0) return;
+  out.push_back(
+      {irc_action::report{std::to_string(count) +
+                          " line(s) sent without an answer from the server: " + std::string(why)}});
+  for (std::size_t i = 0; i < count; ++i) {
+    if (unconfirmed_.front().receipt != 0)
+      out.push_back({irc_action::not_sent{unconfirmed_.front().receipt, false}});
+    unconfirmed_.pop_front();
+  }
+}
+
 void irc_session::handle_invite(actions& out, const irc_message& message, time_point now) {
   // An operator lets us into an invite-only channel: join at once, but only one we were told
   // to serve, so an invitation cannot pull the bot anywhere else.
@@ -954,8 +1013,10 @@ void irc_session::handle_mode(const irc_message& message) {
 
 void irc_session::handle_privmsg(actions& out, const irc_message& message) {
   const std::string_view nick = message.source_nick();
-  // I7: echo-message sends our own lines back; never answer ourselves.
-  if (nick.empty() || is_self(nick) || message.params.size() < 2) return;
+  if (nick.empty() || message.params.size() < 2) return;
+  // I7: echo-message sends our own lines back; never answer ourselves. The echo is the
+  // server's word that it relayed the line.
+  if (is_self(nick)) return answer_sent(out, message.param(0), std::nullopt);
   std::string_view target = message.param(0);
   std::string_view text = message.params.back();
   if (text.starts_with('\x01')) {

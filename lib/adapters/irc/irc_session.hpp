@@ -52,9 +52,11 @@ class irc_session {
     std::chrono::milliseconds pong_timeout{60000};     // ...and reconnect after this much more
     std::chrono::milliseconds rejoin_delay{10000};     // after a KICK, and a first refused JOIN
     std::chrono::milliseconds join_retry_cap{600000};  // refused JOINs: the wait doubles to this
-    std::chrono::milliseconds backoff_first{1000};     // doubles per failure...
-    std::chrono::milliseconds backoff_cap{60000};      // ...up to this, times (0.5 + jitter)
-    std::size_t queue_limit = 1000;                    // queued lines beyond this are dropped
+    // With echo-message, a PRIVMSG not echoed (nor refused) by then was lost on the way.
+    std::chrono::milliseconds echo_wait{30000};
+    std::chrono::milliseconds backoff_first{1000};  // doubles per failure...
+    std::chrono::milliseconds backoff_cap{60000};   // ...up to this, times (0.5 + jitter)
+    std::size_t queue_limit = 1000;                 // queued lines beyond this are dropped
     std::string quit_message = "Tweetup signing off";
   };
 
@@ -90,6 +92,8 @@ class irc_session {
   // The nick we are registered with, or are trying to register.
   const std::string& nick() const { return nick_; }
   std::size_t queued() const { return queue_.size(); }
+  // PRIVMSGs sent on this connection that the server has not answered yet (echo-message).
+  std::size_t unconfirmed() const { return unconfirmed_.size(); }
   // The byte length of our "nick!user@host" once known, else default_prefix_budget.
   std::size_t prefix_budget() const;
   // Whether we are in `channel` (as the server echoed our JOIN).
@@ -111,6 +115,12 @@ class irc_session {
     std::string text;           // the whole line
     std::uint64_t receipt = 0;  // on a message's last line: its say() receipt
   };
+  // A PRIVMSG sent, waiting for the server's echo or refusal.
+  struct awaiting_echo {
+    std::string channel;  // folded target, STATUSMSG prefix aside
+    std::uint64_t receipt = 0;
+    time_point sent_at;
+  };
   enum class casemapping { ascii, rfc1459, strict_rfc1459 };
 
   void finish(actions& out, time_point now) const;
@@ -129,6 +139,13 @@ class irc_session {
   void handle_privmsg(actions& out, const irc_message& message);
   void handle_mode(const irc_message& message);
   void handle_join_refused(actions& out, const irc_message& message, time_point now);
+  // Whether the server echoes our PRIVMSGs, so that a receipt waits for the echo.
+  bool echoes() const;
+  // The server's answer to our oldest unanswered PRIVMSG to `target`: its echo (`refused`
+  // empty) or a refusal (for good or not). The ones sent before it got none: they were lost.
+  void answer_sent(actions& out, std::string_view target, std::optional<bool> refused);
+  // Lines never answered: lost with the connection, expired, or dropped at stop().
+  void settle_unconfirmed(actions& out, std::size_t count, std::string_view why);
   void handle_invite(actions& out, const irc_message& message, time_point now);
   // The next JOIN of `channel` at `at` (or none), in place of any planned before.
   void plan_rejoin(const std::string& channel, std::optional<time_point> at);
@@ -193,6 +210,7 @@ class irc_session {
   time_point tat_{};
   std::deque<time_point> chat_sent_;  // Twitch: PRIVMSGs within the last 30 s (T3)
   std::deque<queued_line> queue_;
+  std::deque<awaiting_echo> unconfirmed_;  // in the order sent, which is the order answered
   // The queued line at `at` split again when our prefix has grown past what it was split for;
   // returns the first of its parts.
   std::deque<queued_line>::iterator refit(std::deque<queued_line>::iterator at);

@@ -1127,9 +1127,101 @@ std::vector<std::uint64_t> receipts(const actions& batch) {
 
 }  // namespace
 
-TEST_CASE("a message's receipt rides on its last line, after the prefix grew too") {
+namespace {
+
+// As register_plain, on a server without echo-message: a line counts once it is written.
+void register_without_echo(irc_session& session, time_point now) {
+  session.start(now);
+  session.on_connected(now);
+  session.on_line(":irc.test.local CAP * LS :message-tags server-time", now);
+  session.on_line(":irc.test.local CAP * ACK :message-tags server-time", now);
+  session.on_line(":irc.test.local 001 tweetbot :Welcome to the Test IRC Network " + self_prefix,
+                  now);
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", now);
+  session.on_line(":" + self_prefix + " JOIN :#meetups", now);
+}
+
+std::vector<std::uint64_t> delivered(const actions& batch) {
+  std::vector<std::uint64_t> out;
+  for (const auto& d : all<irc_action::delivered>(batch))
+    out.push_back(d.receipt);
+  return out;
+}
+
+// The receipts of `batch`'s not_sent, each with whether it is for good.
+std::vector<std::pair<std::uint64_t, bool>> not_sent(const actions& batch) {
+  std::vector<std::pair<std::uint64_t, bool>> out;
+  for (const auto& n : all<irc_action::not_sent>(batch))
+    out.emplace_back(n.receipt, n.for_good);
+  return out;
+}
+
+std::string echo(const std::string& target, const std::string& text) {
+  return ":" + self_prefix + " PRIVMSG " + target + " :" + text;
+}
+
+}  // namespace
+
+TEST_CASE("with echo-message, the server's echo or refusal settles a receipt, not the write") {
+  using receipts_t = std::vector<std::uint64_t>;
+  using refusals = std::vector<std::pair<std::uint64_t, bool>>;
   irc_session session(irc_settings());
   register_plain(session, t0);
+  time_point now = t0 + 60s;
+  CHECK(receipts(session.say("#tweetup", "one", now, 1)) == receipts_t{0});
+  CHECK(session.unconfirmed() == 1);
+  const actions echoed = session.on_line(echo("#tweetup", "one"), now);
+  CHECK(delivered(echoed) == receipts_t{1});
+  CHECK(all<irc_action::deliver>(echoed).empty());  // our own line is no command
+  CHECK(session.unconfirmed() == 0);
+
+  // A moderated channel refuses with 404: not sent, but it may go later (voice, -m).
+  session.say("#meetups", "two", now, 2);
+  session.say("#tweetup", "three", now, 3);
+  const actions moderated = session.on_line(
+      ":irc.test.local 404 tweetbot #meetups :You cannot send messages to this channel", now);
+  CHECK(not_sent(moderated) == refusals{{2, false}});
+  CHECK(all<irc_action::report>(moderated).size() == 1);
+  CHECK(delivered(session.on_line(echo("#tweetup", "three"), now)) == receipts_t{3});
+
+  // The server answers in order: a line with no answer before one that has one was lost.
+  now += 2s;
+  session.say("#meetups", "four", now, 4);
+  session.say("#tweetup", "five", now, 5);
+  const actions later = session.on_line(echo("#tweetup", "five"), now);
+  CHECK(not_sent(later) == refusals{{4, false}});
+  CHECK(delivered(later) == receipts_t{5});
+
+  // STATUSMSG is echoed to "@#chan"; a private message to a nick that left is refused for good.
+  now += 2s;
+  session.say("@#tweetup", "ops only", now, 6);
+  session.say("Alice", "psst", now, 7);
+  CHECK(delivered(session.on_line(echo("@#tweetup", "ops only"), now)) == receipts_t{6});
+  CHECK(not_sent(session.on_line(":irc.test.local 401 tweetbot alice :No such nick", now)) ==
+        refusals{{7, true}});
+  // An answer to nothing we wait on changes nothing.
+  const actions stray = session.on_line(":irc.test.local 404 tweetbot #meetups :No", now);
+  CHECK(all<irc_action::report>(stray).empty());
+  CHECK(not_sent(stray).empty());
+
+  // No answer within echo_wait: lost, may go again.
+  now += 2s;
+  session.say("#tweetup", "six", now, 8);
+  const actions quiet = session.on_timer(now + 1s, 0.5);
+  CHECK(wake(quiet) <= now + 30s);
+  CHECK(not_sent(session.on_timer(now + 29s, 0.5)).empty());
+  CHECK(not_sent(session.on_timer(now + 30s, 0.5)) == refusals{{8, false}});
+
+  // Sent, then the connection ended before the echo: may go again.
+  now += 60s;
+  session.say("#tweetup", "seven", now, 9);
+  CHECK(not_sent(session.on_disconnected(now, 0.5)) == refusals{{9, false}});
+  CHECK(session.unconfirmed() == 0);
+}
+
+TEST_CASE("a message's receipt rides on its last line, after the prefix grew too") {
+  irc_session session(irc_settings());
+  register_without_echo(session, t0);
   CHECK(receipts(session.say("#tweetup", "short", t0 + 60s, 7)) == std::vector<std::uint64_t>{7});
   std::string text;
   for (int i = 0; i < 2000; ++i)
@@ -1192,13 +1284,21 @@ TEST_CASE("stop() answers for the receipts the throttle still held, and for a la
     session.say("#tweetup", "line " + std::to_string(r), t1, r);
   REQUIRE(session.queued() > 0);
   const std::size_t held = session.queued();
+  // The server echoes the first line of the burst; the others it has not answered yet.
+  CHECK(delivered(session.on_line(echo("#tweetup", "line 1"), t1)) ==
+        std::vector<std::uint64_t>{1});
+  const std::size_t unanswered = session.unconfirmed();
+  REQUIRE(unanswered == 8 - held - 1);
   const actions stopped = session.stop(t1);
   CHECK(session.queued() == 0);
-  REQUIRE(all<irc_action::report>(stopped).size() == 1);  // the log says how many
+  CHECK(session.unconfirmed() == 0);
+  REQUIRE(all<irc_action::report>(stopped).size() == 2);  // the log says how many
   CHECK(all<irc_action::report>(stopped)[0].text.starts_with(std::to_string(held) + " queued"));
+  CHECK(all<irc_action::report>(stopped)[1].text.starts_with(std::to_string(unanswered) + " line"));
   const auto dropped = all<irc_action::not_sent>(stopped);
-  REQUIRE(dropped.size() == held);
-  CHECK(dropped.back().receipt == 8);
+  REQUIRE(dropped.size() == held + unanswered);
+  CHECK(dropped.front().receipt == 8 - held + 1);  // the throttle's first
+  CHECK(dropped.back().receipt == 8 - held);       // the last line sent
   for (const auto& d : dropped)
     CHECK_FALSE(d.for_good);  // another run may send them
   // The QUIT still goes, and nothing of the dropped lines after it.
