@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -330,8 +332,12 @@ std::string long_place(const std::string& unit, std::size_t bytes, const std::st
 // handshakes, the test reads what the client sends and, at most, answers the WebSocket upgrade.
 class silent_listener {
  public:
-  silent_listener() {
+  // `receive_buffer`: the accepted connection's SO_RCVBUF in bytes (0: the kernel's default),
+  // small for a peer that stops reading, so the client's writes soon wait.
+  explicit silent_listener(int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ >= 0 && receive_buffer > 0)
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in address = loopback(0);
     socklen_t length = sizeof address;
     if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
@@ -348,6 +354,11 @@ class silent_listener {
   silent_listener& operator=(const silent_listener&) = delete;
 
   int port() const { return port_; }
+  // Bytes sent on the accepted connection that the client has not acknowledged yet.
+  int unsent() const {
+    int bytes = 0;
+    return ::ioctl(client_, SIOCOUTQ, &bytes) == 0 ? bytes : -1;
+  }
 
   // Answers the WebSocket upgrade request `request` (RFC 6455 §4.2.2) and then says nothing
   // more, not even to a close frame.
@@ -1090,6 +1101,51 @@ TEST_CASE("SIGTERM while the server ignores the closing handshake ends the bot w
   REQUIRE(closing.size() >= 2);
   CHECK(closing[closing.size() - 2] == "QUIT :Tweetup signing off");
   CHECK(closing.back() == "<close>");
+  CHECK(result.exit_code == 0);
+  CHECK(elapsed < 5s);
+  CHECK_FALSE(contains(result.err, "shutdown took longer"));
+  CHECK(contains(result.err, "irc adapter finished"));
+}
+
+TEST_CASE("SIGTERM while the server has stopped reading ends the bot within 5 s, cleanly") {
+  silent_listener listener(4096);
+  scratch_dir dir;
+  auto env =
+      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "tweetbot", "#tweetup");
+  env["TWEETUP_IRC_SEND_RATE"] = "0";  // every reply goes to the socket at once
+  child_process bot = start_bot(dir, "tweetup", env);
+  const std::string request = listener.accept_and_read(
+      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
+  REQUIRE_FALSE(request.empty());
+  listener.accept_upgrade(request);
+  listener.read_messages(
+      [](const std::vector<std::string>& m) {
+        return std::find(m.begin(), m.end(), "NICK tweetbot") != m.end();
+      },
+      10s);
+  listener.send_text(":irc.test.local 001 tweetbot :Welcome tweetbot!tweetup@127.0.0.1");
+  listener.send_text(":tweetbot!tweetup@127.0.0.1 JOIN :#tweetup");
+  // 4,000 answers of about 1.3 KB each: 5 MB, more than any socket buffer holds (Linux's
+  // tcp_wmem allows 4 MiB at most), while the server reads none of it. The bot's write waits
+  // for good.
+  for (int i = 0; i < 4000; ++i)
+    listener.send_text(":alice!alice@127.0.0.1 PRIVMSG #tweetup :!help");
+  // Once the bot has read every command, its answers are owed (stop() still sends them), so
+  // its write waits for good.
+  const auto read_all = [&] {
+    return listener.unsent() == 0 && tweetup::testing::unread_tcp_bytes(bot.pid()) == 0 &&
+           tweetup::testing::unsent_tcp_bytes(bot.pid()) >= 64 * 1024;
+  };
+  const auto stuck = steady::now() + 20s;
+  while (!read_all() && steady::now() < stuck)
+    std::this_thread::yield();
+  REQUIRE(read_all());
+
+  const auto signalled = steady::now();
+  bot.send_signal(SIGTERM);
+  const process_result result = bot.finish();
+  const auto elapsed = steady::now() - signalled;
+  INFO("bot stderr:\n" << result.err.substr(0, 4000));
   CHECK(result.exit_code == 0);
   CHECK(elapsed < 5s);
   CHECK_FALSE(contains(result.err, "shutdown took longer"));

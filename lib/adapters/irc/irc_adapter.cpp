@@ -41,6 +41,7 @@ irc_adapter::irc_adapter(async::executor ex, irc_adapter_options options)
       timer_(ex),
       writer_signal_(ex),
       close_guard_(ex),
+      write_guard_(ex),
       quit_guard_(ex) {
   const auto started = clock::now().time_since_epoch();
   run_id_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(started).count());
@@ -114,7 +115,28 @@ void irc_adapter::stop() {
   // lines the throttle holds, and the server's echo of what was sent. They get quit_grace
   // before the QUIT.
   quit_by_ = clock::now() + quit_grace;
+  // A write the server is not taking would hold the QUIT behind it past the grace.
+  hurry_write(quit_by_);
   look_at_quit(clock::now());
+}
+
+void irc_adapter::hurry_write(clock::time_point by) {
+  if (!writing_ || by >= write_deadline_) return;
+  write_deadline_ = by;
+  arm_write_guard();
+}
+
+void irc_adapter::arm_write_guard() {
+  write_guard_armed_ = true;
+  write_guard_.expires_at(write_deadline_);  // a wait armed before ends as aborted
+  write_guard_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // aborted: armed again, or the adapter is going
+    write_guard_armed_ = false;
+    if (!writing_) return;
+    if (clock::now() < write_deadline_) return arm_write_guard();  // a later write's deadline
+    layer_log("irc")->warn("the server has not taken our lines in; dropping the connection");
+    ws_.cancel();
+  });
 }
 
 void irc_adapter::set_unanswered(std::size_t count) {
@@ -179,6 +201,9 @@ void irc_adapter::execute(const actions& batch) {
       timer_.interrupt();  // ends idle()
     } else if (const auto* d = std::get_if<irc::irc_action::disconnect>(&action.what)) {
       layer_log("irc")->info("closing the connection: {}", d->reason);
+      // The close waits behind the write in flight; one the server is not taking (no PONG
+      // came either, say) gets only as long as a close does.
+      hurry_write(clock::now() + close_wait);
       if ((connected_ || connecting_) && !disconnect_planned_) {
         disconnect_planned_ = true;
         if (connected_) {
@@ -341,7 +366,12 @@ async::task<void> irc_adapter::writer() {
       co_return;
     }
     if (!item->sensitive) layer_log("irc")->debug(">> {}", item->text);
+    writing_ = true;
+    write_deadline_ = clock::now() + write_timeout;
+    if (stopping_) write_deadline_ = std::min(write_deadline_, quit_by_);
+    if (!write_guard_armed_ || write_deadline_ < write_guard_.expiry()) arm_write_guard();
     const auto ec = co_await ws_.write(std::move(item->text));
+    writing_ = false;
     settle(item->receipt, ec ? delivery::unknown : delivery::delivered);
     if (ec) co_return;
   }

@@ -78,6 +78,11 @@ class irc_adapter final : public chat_adapter {
   static constexpr std::chrono::milliseconds quit_grace{2000};
   static constexpr std::chrono::milliseconds after_quit_wait{1000};
   static constexpr std::chrono::milliseconds close_wait{1000};
+  // A write the server takes in none of for this long means it stopped reading: the connection
+  // is dropped and made again. Without it, a write waiting on a full socket would hold every
+  // later line, the PING that would find out, and the close after it, for as long as the
+  // server's kernel keeps the connection open.
+  static constexpr std::chrono::milliseconds write_timeout{30000};
 
  private:
   using clock = std::chrono::steady_clock;
@@ -105,6 +110,10 @@ class irc_adapter final : public chat_adapter {
   void look_at_quit(clock::time_point at);
   // Stops the session (QUIT) and closes the connection; once.
   void quit();
+  // Brings the write in flight's deadline forward to `by` (it is never pushed back).
+  void hurry_write(clock::time_point by);
+  // Waits for write_deadline_; the write still in flight then ends, with the connection.
+  void arm_write_guard();
 
   async::executor ex_;
   irc_adapter_options options_;
@@ -113,9 +122,15 @@ class irc_adapter final : public chat_adapter {
   async::session_timer timer_;  // the session's wake-ups and jitter
   boost::asio::steady_timer writer_signal_;
   boost::asio::steady_timer close_guard_;  // bounds close_briefly()
-  boost::asio::steady_timer quit_guard_;   // look_at_quit's
-  clock::time_point quit_by_;              // stop()'s time plus quit_grace
-  std::size_t unanswered_ = 0;             // the app's, from set_unanswered
+  // Bounds the write in flight. Armed once per write_timeout at most, not per line: a wait
+  // that ends early is armed again for the deadline of the write then in flight, if any.
+  boost::asio::steady_timer write_guard_;
+  bool write_guard_armed_ = false;
+  bool writing_ = false;  // a write is in flight
+  clock::time_point write_deadline_;
+  boost::asio::steady_timer quit_guard_;  // look_at_quit's
+  clock::time_point quit_by_;             // stop()'s time plus quit_grace
+  std::size_t unanswered_ = 0;            // the app's, from set_unanswered
   // Lines to write on the current connection, in order; nullopt marks "close here".
   std::deque<std::optional<irc::irc_action::send_line>> outbox_;
   // The on_settled of posted messages, by the receipt the session carries for them.
