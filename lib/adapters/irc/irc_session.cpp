@@ -250,9 +250,7 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
   }
   // A message that waits for a receipt must be able to go: to a channel we are in or will
   // join, whole. Else its job would stay in flight, or post its first lines again at each try.
-  if (receipt != 0 && is_channel(channel) && !in_channel(channel) &&
-      std::none_of(config_.channels.begin(), config_.channels.end(),
-                   [&](const std::string& c) { return fold(c) == fold(channel); })) {
+  if (receipt != 0 && is_channel(channel) && !in_channel(channel) && !configured(channel)) {
     return refused("dropped a notice to " + std::string(target) + ", which we are not in", true);
   }
   // I5: the relayed line, with our prefix, must fit 512 bytes; T3: Twitch counts characters.
@@ -271,7 +269,7 @@ irc_session::actions irc_session::say(std::string_view target, std::string_view 
       ++dropped;
       continue;
     }
-    queue_.push_back({std::string(target), privmsg_head(target) + part});
+    queue_.push_back({std::string(target), privmsg_head(target) + part, 0, receipt});
   }
   if (dropped > 0) {
     out.push_back({irc_action::report{"send queue full: dropped " + std::to_string(dropped) +
@@ -303,6 +301,7 @@ irc_session::actions irc_session::stop(time_point now) {
   }
   queue_.clear();
   settle_unconfirmed(out, unconfirmed_.size(), "the session stopped first");
+  relayed_.clear();
   phase_ = phase::stopped;
   return out;
 }
@@ -353,6 +352,7 @@ void irc_session::reset_connection(time_point now) {
   rejoin_at_.clear();
   unjoinable_.clear();  // the new connection tries every channel again
   join_retry_.clear();
+  invited_join_at_.clear();
   // I6: the server's flood counter starts afresh with each connection, and so does ours.
   // Twitch's limit (T3) is the account's over 30 s, whatever the connection: chat_sent_ stays.
   tat_ = now;
@@ -434,8 +434,12 @@ void irc_session::pump(actions& out, time_point now) {
     std::uint64_t receipt = next->receipt;
     // The server answers each PRIVMSG, in order, with its echo or a refusal: a receipt waits
     // for that answer, not only for the write (a moderated channel refuses with 404).
-    if (echoes())
-      unconfirmed_.push_back({fold(channel_of(next->target)), std::exchange(receipt, 0), now});
+    if (echoes()) {
+      const std::size_t head = privmsg_head(next->target).size();
+      unconfirmed_.push_back({next->target, line.substr(std::min(head, line.size())), next->message,
+                              receipt != 0, now});
+      receipt = 0;
+    }
     queue_.erase(next);
     if (config_.twitch) {
       chat_sent_.push_back(now);
@@ -458,10 +462,11 @@ std::deque<irc_session::queued_line>::iterator irc_session::refit(
   if (parts.empty()) return at;
   const std::string target = at->target;
   std::uint64_t receipt = at->receipt;  // stays on the message's last line
+  const std::uint64_t message = at->message;
   at = queue_.erase(at);
   // Inserted last part first, each before the one after it: `at` ends on the first.
   for (auto part = parts.rbegin(); part != parts.rend(); ++part) {
-    at = queue_.insert(at, {target, privmsg_head(target) + *part, receipt});
+    at = queue_.insert(at, {target, privmsg_head(target) + *part, receipt, message});
     receipt = 0;
   }
   return at;
@@ -669,12 +674,16 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return handle_join_refused(out, message, now);
   }
   if (command == "INVITE") return handle_invite(out, message, now);
-  if (command == "404") return answer_sent(out, message.param(1), false);
-  if (command == "401" || command == "403" || command == "407" || command == "492" ||
-      command == "531" || command == "716") {
-    // No such nick or channel, too many targets, CTCP or private messages refused (InspIRCd),
-    // caller ID: for good. 404 (moderated, or banned from speaking) may pass: voice, unban.
-    return answer_sent(out, message.param(1), true);
+  if (command == "404" || command == "477") {
+    // Moderated, banned from speaking, or only for registered nicks: may pass (voice, unban).
+    return answer_sent(out, message.param(1), std::nullopt, answer::refused_for_now);
+  }
+  if (command == "401" || command == "403" || command == "407" || command == "486" ||
+      command == "492" || command == "531" || command == "716" || command == "936") {
+    // No such nick or channel, too many targets, the target takes private messages only from
+    // registered nicks, CTCP or private messages refused (InspIRCd), caller ID, a filtered
+    // word: the same message would meet the same refusal.
+    return answer_sent(out, message.param(1), std::nullopt, answer::refused_for_good);
   }
   if (command == "353") return handle_names(message);
   if (command == "PRIVMSG") return handle_privmsg(out, message);
@@ -709,9 +718,12 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     const std::string_view victim = message.param(1);
     if (is_self(victim)) {
       channels_.erase(fold(name));
-      plan_rejoin(std::string(name), now + config_.rejoin_delay);
+      // Only to a channel we serve: not one we were put in (a forward, an oper's SAJOIN).
+      const bool ours = configured(name);
+      plan_rejoin(std::string(name),
+                  ours ? std::optional(now + config_.rejoin_delay) : std::nullopt);
       out.push_back({irc_action::report{"kicked from " + std::string(name) + " by " +
-                                        std::string(nick) + "; rejoining later"}});
+                                        std::string(nick) + (ours ? "; rejoining later" : "")}});
     } else if (channel_state* state = find_channel(name)) {
       state->members.erase(fold(victim));
     }
@@ -907,17 +919,24 @@ void irc_session::handle_join_refused(actions& out, const irc_message& message, 
   const bool for_good = message.command == "474" || message.command == "475";
   const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
     if (fold(channel_of(line.target)) != folded) return false;
-    if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, for_good}});
+    if (line.receipt != 0) {
+      out.push_back({irc_action::not_sent{line.receipt, for_good}});
+      relayed_.erase(line.receipt);
+    }
     return true;
   });
   unjoinable_[folded] = for_good;
-  const auto delay = join_retry_.try_emplace(folded, config_.rejoin_delay).first;
-  plan_rejoin(channel, now + delay->second);
   std::string text =
       "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
   if (waiting > 0) text += "; dropped " + std::to_string(waiting) + " line(s) waiting for it";
-  text += "; trying again in " + std::to_string(delay->second.count() / 1000) + " s";
-  delay->second = std::min(delay->second * 2, config_.join_retry_cap);
+  if (configured(channel)) {  // not one we were pulled into (a forward, a SAJOIN) and lost
+    const auto delay = join_retry_.try_emplace(folded, config_.rejoin_delay).first;
+    plan_rejoin(channel, now + delay->second);
+    text += "; trying again in " + std::to_string(delay->second.count() / 1000) + " s";
+    delay->second = std::min(delay->second * 2, config_.join_retry_cap);
+  } else {
+    plan_rejoin(channel, std::nullopt);
+  }
   out.push_back({irc_action::report{std::move(text)}});
 }
 
@@ -927,26 +946,32 @@ bool irc_session::echoes() const {
                                 enabled_caps_.end();
 }
 
-void irc_session::answer_sent(actions& out, std::string_view target, std::optional<bool> refused) {
+void irc_session::answer_sent(actions& out, std::string_view target,
+                              std::optional<std::string_view> echoed, answer how) {
   const std::string channel = fold(channel_of(target));
-  const auto answered =
-      std::find_if(unconfirmed_.begin(), unconfirmed_.end(),
-                   [&](const awaiting_echo& line) { return line.channel == channel; });
+  const auto to_target = [&](const awaiting_echo& line) {
+    return fold(channel_of(line.target)) == channel;
+  };
+  auto answered = unconfirmed_.end();
+  if (echoed) {
+    answered = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), [&](const awaiting_echo& l) {
+      return to_target(l) && l.text == *echoed;
+    });
+  }
+  // A refusal names no text, and a server may change what it relays (a censored word).
+  if (answered == unconfirmed_.end())
+    answered = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), to_target);
   if (answered == unconfirmed_.end()) return;  // not an answer to a line we wait on
-  const auto skipped = static_cast<std::size_t>(answered - unconfirmed_.begin());
-  settle_unconfirmed(out, skipped, "the server answered later ones");
+  settle_unconfirmed(out, static_cast<std::size_t>(answered - unconfirmed_.begin()),
+                     "the server answered later ones");
   const awaiting_echo line = std::move(unconfirmed_.front());
   unconfirmed_.pop_front();
-  if (refused) {
-    out.push_back({irc_action::report{"the server refused a line to " + std::string(target) +
-                                      (*refused ? "" : "; it may go later")}});
+  if (how != answer::relayed) {
+    out.push_back(
+        {irc_action::report{"the server refused a line to " + std::string(target) +
+                            (how == answer::refused_for_now ? "; it may go later" : "")}});
   }
-  if (line.receipt == 0) return;
-  if (refused) {
-    out.push_back({irc_action::not_sent{line.receipt, *refused}});
-  } else {
-    out.push_back({irc_action::delivered{line.receipt}});
-  }
+  settle_line(out, line, how);
 }
 
 void irc_session::settle_unconfirmed(actions& out, std::size_t count, std::string_view why) {
@@ -955,9 +980,19 @@ void irc_session::settle_unconfirmed(actions& out, std::size_t count, std::strin
       {irc_action::report{std::to_string(count) +
                           " line(s) sent without an answer from the server: " + std::string(why)}});
   for (std::size_t i = 0; i < count; ++i) {
-    if (unconfirmed_.front().receipt != 0)
-      out.push_back({irc_action::not_sent{unconfirmed_.front().receipt, false}});
+    settle_line(out, unconfirmed_.front(), answer::lost);
     unconfirmed_.pop_front();
+  }
+}
+
+void irc_session::settle_line(actions& out, const awaiting_echo& line, answer how) {
+  if (line.message == 0) return;
+  if (how == answer::relayed) relayed_.insert(line.message);
+  if (!line.last) return;
+  if (relayed_.erase(line.message) > 0) {
+    out.push_back({irc_action::delivered{line.message}});
+  } else {
+    out.push_back({irc_action::not_sent{line.message, how == answer::refused_for_good}});
   }
 }
 
@@ -967,17 +1002,25 @@ void irc_session::handle_invite(actions& out, const irc_message& message, time_p
   if (!is_self(message.param(0))) return;  // invite-notify about someone else
   const std::string channel(message.param(1));
   const std::string by(message.source_nick());
-  const bool ours = std::any_of(config_.channels.begin(), config_.channels.end(),
-                                [&](const std::string& c) { return fold(c) == fold(channel); });
-  if (!ours) {
+  if (!configured(channel)) {
     out.push_back({irc_action::report{"ignored an invitation to " + channel + " from " + by +
                                       ": not one of our channels"}});
     return;
   }
   if (in_channel(channel)) return;
+  // Anyone in a channel without +i may invite: repeated invitations get one JOIN per
+  // rejoin_delay, not one each.
+  const auto last = invited_join_at_.find(fold(channel));
+  if (last != invited_join_at_.end() && now < last->second + config_.rejoin_delay) return;
+  invited_join_at_[fold(channel)] = now;
   out.push_back({irc_action::report{"invited to " + channel + " by " + by + "; joining"}});
   plan_rejoin(channel, std::nullopt);
   join_channels(out, {channel}, now);
+}
+
+bool irc_session::configured(std::string_view channel) const {
+  return std::any_of(config_.channels.begin(), config_.channels.end(),
+                     [&](const std::string& c) { return fold(c) == fold(channel); });
 }
 
 void irc_session::plan_rejoin(const std::string& channel, std::optional<time_point> at) {
@@ -1016,7 +1059,9 @@ void irc_session::handle_privmsg(actions& out, const irc_message& message) {
   if (nick.empty() || message.params.size() < 2) return;
   // I7: echo-message sends our own lines back; never answer ourselves. The echo is the
   // server's word that it relayed the line.
-  if (is_self(nick)) return answer_sent(out, message.param(0), std::nullopt);
+  if (is_self(nick)) {
+    return answer_sent(out, message.param(0), message.params.back(), answer::relayed);
+  }
   std::string_view target = message.param(0);
   std::string_view text = message.params.back();
   if (text.starts_with('\x01')) {

@@ -114,13 +114,17 @@ class irc_session {
     std::string target;
     std::string text;           // the whole line
     std::uint64_t receipt = 0;  // on a message's last line: its say() receipt
+    std::uint64_t message = 0;  // on every line of a message with a receipt: that receipt
   };
   // A PRIVMSG sent, waiting for the server's echo or refusal.
   struct awaiting_echo {
-    std::string channel;  // folded target, STATUSMSG prefix aside
-    std::uint64_t receipt = 0;
+    std::string target;  // as sent: folded when the answer comes, under the casemapping then
+    std::string text;    // what follows "PRIVMSG target :"
+    std::uint64_t message = 0;
+    bool last = false;  // its message's last line, whose answer settles the receipt
     time_point sent_at;
   };
+  enum class answer { relayed, lost, refused_for_now, refused_for_good };
   enum class casemapping { ascii, rfc1459, strict_rfc1459 };
 
   void finish(actions& out, time_point now) const;
@@ -141,12 +145,20 @@ class irc_session {
   void handle_join_refused(actions& out, const irc_message& message, time_point now);
   // Whether the server echoes our PRIVMSGs, so that a receipt waits for the echo.
   bool echoes() const;
-  // The server's answer to our oldest unanswered PRIVMSG to `target`: its echo (`refused`
-  // empty) or a refusal (for good or not). The ones sent before it got none: they were lost.
-  void answer_sent(actions& out, std::string_view target, std::optional<bool> refused);
-  // Lines never answered: lost with the connection, expired, or dropped at stop().
+  // The server's answer to one of our PRIVMSGs to `target`: its echo (with the `echoed` text,
+  // which picks the line among several to the target) or a refusal (`how`), for the oldest
+  // one when the text does not tell. The ones sent before it got none: they were lost.
+  void answer_sent(actions& out, std::string_view target, std::optional<std::string_view> echoed,
+                   answer how);
+  // The first `count` unanswered lines got no answer: lost, with the connection, by expiry, or
+  // at stop().
   void settle_unconfirmed(actions& out, std::size_t count, std::string_view why);
+  // A line's answer, for its message: a message counts as sent once any of its lines was
+  // relayed (sending it again would repeat those), as refused when none was.
+  void settle_line(actions& out, const awaiting_echo& line, answer how);
   void handle_invite(actions& out, const irc_message& message, time_point now);
+  // Whether `channel` is one of config_.channels, under the server's casemapping.
+  bool configured(std::string_view channel) const;
   // The next JOIN of `channel` at `at` (or none), in place of any planned before.
   void plan_rejoin(const std::string& channel, std::optional<time_point> at);
   void handle_names(const irc_message& message);
@@ -205,12 +217,14 @@ class irc_session {
   std::map<std::string, bool> unjoinable_;
   // Folded: the wait before the JOIN after the next refusal; it doubles with each refusal.
   std::map<std::string, std::chrono::milliseconds> join_retry_;
+  std::map<std::string, time_point> invited_join_at_;  // folded: the last JOIN an INVITE made
 
   // Sending: a GCRA form of the token bucket (I6); `tat_` is the theoretical arrival time.
   time_point tat_{};
   std::deque<time_point> chat_sent_;  // Twitch: PRIVMSGs within the last 30 s (T3)
   std::deque<queued_line> queue_;
   std::deque<awaiting_echo> unconfirmed_;  // in the order sent, which is the order answered
+  std::set<std::uint64_t> relayed_;        // messages of which a line was echoed, by receipt
   // The queued line at `at` split again when our prefix has grown past what it was split for;
   // returns the first of its parts.
   std::deque<queued_line>::iterator refit(std::deque<queued_line>::iterator at);

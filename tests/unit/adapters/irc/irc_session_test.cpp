@@ -556,19 +556,28 @@ TEST_CASE("a full or invite-only channel is tried again, and its notices may go 
       ":irc.test.local 473 tweetbot #tweetup :Cannot join channel (invite only)", t1 + 20s);
   CHECK(wake(closed) == t1 + 40s);
 
-  // An invitation to a channel we serve: JOIN at once, and no retry is left planned.
+  // An invitation to a channel we serve: JOIN at once, in place of the retry planned. This one
+  // is refused too: the next retry comes after the doubled wait, not at the old plan's t1 + 40s.
   const actions invited =
       session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 25s);
   CHECK(lines(invited) == std::vector<std::string>{"JOIN #tweetup"});
-  CHECK(wake(invited) != t1 + 40s);
-  session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 26s);
+  CHECK(wake(session.on_line(
+            ":irc.test.local 473 tweetbot #tweetup :Cannot join channel (invite only)",
+            t1 + 25s)) == t1 + 65s);
   CHECK(lines(session.on_timer(t1 + 40s, 0.5)).empty());
-  CHECK(lines(session.say("#tweetup", "back", t1 + 41s, 9)) ==
+  // Invitations again and again get one JOIN per rejoin_delay.
+  CHECK(
+      lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 30s)).empty());
+  CHECK(lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 41s)) ==
+        std::vector<std::string>{"JOIN #tweetup"});
+  session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 41s);
+  CHECK(lines(session.on_timer(t1 + 65s, 0.5)).empty());
+  CHECK(lines(session.say("#tweetup", "back", t1 + 66s, 9)) ==
         std::vector<std::string>{"PRIVMSG #tweetup :back"});
 
   // An invitation anywhere else is not followed, nor one for a channel we are in.
   const actions elsewhere =
-      session.on_line(":mallory!m@127.0.0.1 INVITE tweetbot :#warez", t1 + 42s);
+      session.on_line(":mallory!m@127.0.0.1 INVITE tweetbot :#warez", t1 + 67s);
   CHECK(lines(elsewhere).empty());
   REQUIRE(all<irc_action::report>(elsewhere).size() == 1);
   CHECK(all<irc_action::report>(elsewhere)[0].text.find("ignored") != std::string::npos);
@@ -604,6 +613,17 @@ TEST_CASE("a refused JOIN is tried ever more rarely, up to join_retry_cap, until
   CHECK(wake(session.on_line(
             ":irc.test.local 474 tweetbot #tweetup :Cannot join channel (you're banned)",
             now + 11s)) == now + 21s);
+
+  // A channel we were put in (a forward, an oper's SAJOIN) and thrown out of is not ours to
+  // come back to.
+  session.on_line(":" + self_prefix + " JOIN :#elsewhere", now + 30s);
+  const actions out = session.on_line(":op!op@127.0.0.1 KICK #elsewhere tweetbot :out", now + 31s);
+  REQUIRE(all<irc_action::report>(out).size() == 1);
+  CHECK(all<irc_action::report>(out)[0].text.find("rejoining") == std::string::npos);
+  for (int minutes = 1; minutes <= 30; ++minutes) {
+    for (const auto& line : lines(session.on_timer(now + 31s + std::chrono::minutes(minutes), 0.5)))
+      CHECK(line.find("#elsewhere") == std::string::npos);
+  }
 }
 
 TEST_CASE("idle line: our PING after ping_idle, reconnect when nothing comes back (I3)") {
@@ -1212,10 +1232,54 @@ TEST_CASE("with echo-message, the server's echo or refusal settles a receipt, no
   CHECK(not_sent(session.on_timer(now + 29s, 0.5)).empty());
   CHECK(not_sent(session.on_timer(now + 30s, 0.5)) == refusals{{8, false}});
 
+  // The echo's text picks the line: the first line here was refused with a numeric the bot does
+  // not know, so it is lost, and the second is not taken for it.
+  now += 60s;
+  session.say("#tweetup", "eleven", now, 11);
+  session.say("#tweetup", "twelve", now, 12);
+  session.on_line(":irc.test.local 999 tweetbot #tweetup :Something went wrong", now);
+  const actions second = session.on_line(echo("#tweetup", "twelve"), now);
+  CHECK(not_sent(second) == refusals{{11, false}});
+  CHECK(delivered(second) == receipts_t{12});
+  // A server may change what it relays (a censored word): the oldest line to the target.
+  session.say("#tweetup", "darn it", now, 13);
+  CHECK(delivered(session.on_line(echo("#tweetup", "**** it"), now)) == receipts_t{13});
+
   // Sent, then the connection ended before the echo: may go again.
   now += 60s;
   session.say("#tweetup", "seven", now, 9);
   CHECK(not_sent(session.on_disconnected(now, 0.5)) == refusals{{9, false}});
+  CHECK(session.unconfirmed() == 0);
+}
+
+TEST_CASE("with echo-message, a message of several lines counts as sent once any was relayed") {
+  irc_session::settings settings = irc_settings();
+  settings.send_rate = 0.0;  // every line at once
+  irc_session session(settings);
+  register_plain(session, t0);
+  const time_point now = t0 + 60s;
+  const std::string text(1200, 'x');  // three lines
+  const auto sent = lines(session.say("#tweetup", text, now, 5));
+  REQUIRE(sent.size() == 3);
+  const auto part = [&](std::size_t i) { return sent[i].substr(sent[i].find(" :") + 2); };
+  // Devoiced after two lines: the third is refused, but sending the message again would
+  // repeat the first two.
+  CHECK(delivered(session.on_line(echo("#tweetup", part(0)), now)).empty());
+  CHECK(delivered(session.on_line(echo("#tweetup", part(1)), now)).empty());
+  const actions third = session.on_line(
+      ":irc.test.local 404 tweetbot #tweetup :You cannot send messages to this channel", now);
+  CHECK(delivered(third) == std::vector<std::uint64_t>{5});
+  CHECK(not_sent(third).empty());
+
+  // Refused from the first line: not sent, and for good when the refusal is.
+  const auto again = lines(session.say("#tweetup", text, now, 6));
+  REQUIRE(again.size() == 3);
+  for (int i = 0; i < 2; ++i)
+    session.on_line(
+        ":irc.test.local 936 tweetbot #tweetup x :Your message contained a filtered word", now);
+  const actions last = session.on_line(
+      ":irc.test.local 936 tweetbot #tweetup x :Your message contained a filtered word", now);
+  CHECK(not_sent(last) == std::vector<std::pair<std::uint64_t, bool>>{{6, true}});
   CHECK(session.unconfirmed() == 0);
 }
 
