@@ -15,7 +15,9 @@
 // commands one after the other: sent → reply, p50 and p99. Last, the bot's peak RSS (VmHWM).
 //
 //   irc_bench [--bot PATH] [--commands N] [--channels C] [--peers P] [--window W]
-//             [--round-trips R] [--db-dir DIR]
+//             [--round-trips R] [--db-dir DIR] [--echo 1]
+// --echo 1 loads InspIRCd's echo-message, as most networks offer it: the server then echoes
+// every reply to the bot, which counts a reply sent only on its echo.
 //   (defaults: the tweetup of this build, 20000, 20, 2, 4, 200, the temporary folder)
 // Every command waits for its fsync, so on a busy disk that dominates; --db-dir /dev/shm (tmpfs,
 // where fsync costs nothing) measures the IRC path itself.
@@ -265,6 +267,7 @@ int main(int argc, char** argv) {
   int peers_per_channel = 2;
   int round_trips = 200;
   int window = 4;
+  bool echo = false;
   fs::path db_dir = fs::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -275,11 +278,12 @@ int main(int argc, char** argv) {
     if (flag == "--round-trips") round_trips = std::atoi(argv[i + 1]);
     if (flag == "--db-dir") db_dir = argv[i + 1];
     if (flag == "--window") window = std::atoi(argv[i + 1]);
+    if (flag == "--echo") echo = std::string(argv[i + 1]) == "1";
   }
   if (commands < 1 || channels < 1 || peers_per_channel < 1 || round_trips < 0 || window < 1) {
     std::fprintf(stderr,
                  "usage: irc_bench [--bot PATH] [--commands N] [--channels C] "
-                 "[--peers P] [--window W] [--round-trips R] [--db-dir DIR]\n");
+                 "[--peers P] [--window W] [--round-trips R] [--db-dir DIR] [--echo 1]\n");
     return 2;
   }
   if (!inspircd_server::installed()) {
@@ -293,7 +297,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   bot_process bot;
   try {
-    inspircd_server server;
+    inspircd_server::options server_options;
+    server_options.echo_message = echo;
+    inspircd_server server(server_options);
     // Organizers first, then the people, each in their channel.
     std::vector<peer> peers;
     std::vector<std::string> channel_names;

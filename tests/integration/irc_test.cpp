@@ -284,6 +284,14 @@ child_process start_bot(const scratch_dir& dir, const std::string& name,
   return child_process(TWEETUP_BINARY, {"run", "--db", (dir.path / (name + ".db")).string()}, env);
 }
 
+// SIGTERM, then the bot's output once it has ended; it must end well (exit code 0).
+process_result stop_bot(child_process& bot) {
+  bot.send_signal(SIGTERM);
+  process_result result = bot.finish();
+  CHECK_MESSAGE(result.exit_code == 0, "bot stderr:\n" << result.err);
+  return result;
+}
+
 // Waits until the bot's log satisfies `done`, within `limit`. child_process::wait_for has no
 // deadline of its own, so a watchdog kills the bot when the limit passes: its pipes then close
 // and the wait ends. Returns false in that case.
@@ -476,6 +484,20 @@ class silent_listener {
   int port_ = 0;
 };
 
+// InspIRCd, a scratch folder for the bot's database, and alice in `channel`, its operator since
+// she came first. Call require_inspircd() before making one; tests take its parts by name:
+// `auto& [server, dir, alice] = setup;`.
+struct server_with_alice {
+  explicit server_with_alice(inspircd_server::options o = {},
+                             const std::string& channel = "#tweetup")
+      : server(std::move(o)), alice(server.client_port(), "alice") {
+    REQUIRE(alice.register_and_join(channel));
+  }
+  inspircd_server server;
+  scratch_dir dir;
+  irc_peer alice;
+};
+
 }  // namespace
 
 TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
@@ -534,10 +556,8 @@ TEST_CASE("the bot serves an IRC channel over WebSocket (InspIRCd)") {
   carol.send("PRIVMSG #tweetup :!tweetup info 1");
   CHECK(carol.wait_for(bot_says("Going: alice, bob"), 15s));
 
-  bot.send_signal(SIGTERM);
-  const process_result result = bot.finish();
+  const process_result result = stop_bot(bot);
   INFO("bot stderr:\n" << result.err);
-  CHECK(result.exit_code == 0);
   CHECK(contains(result.err, "reconnecting"));
   // It said goodbye with QUIT before closing the WebSocket.
   CHECK(carol.wait_for(quits("tweetbot", "Tweetup signing off"), 5s));
@@ -556,9 +576,11 @@ struct operator_and_member {
     REQUIRE(joined);
     REQUIRE(alice.wait_for(joins("tweetbot", "#tweetup"), 20s));
   }
-  void stop_bot() {
-    bot.send_signal(SIGTERM);
-    CHECK(bot.finish().exit_code == 0);
+  void stop_bot() { ::stop_bot(bot); }
+  // What the server said and each peer saw, for a failure's message.
+  std::string seen() const {
+    return "server output:\n" + server.output() + "\nalice saw:\n" + alice.transcript +
+           "\nthe member saw:\n" + member.transcript;
   }
 
   inspircd_server server;
@@ -589,10 +611,7 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
   operator_and_member irc("bob");
   irc_peer& alice = irc.alice;
   irc_peer& bob = irc.member;
-  INFO("server output:\n"
-       << irc.server.output() << "\nalice saw:\n"
-       << alice.transcript << "\nbob saw:\n"
-       << bob.transcript);
+  INFO(irc.seen());
   // Only operators hear what is sent to @#tweetup, so the bot must be one to hear it.
   alice.send("MODE #tweetup +o tweetbot");
   REQUIRE(alice.wait_for(
@@ -612,11 +631,9 @@ TEST_CASE("a command sent to the channel's operators (@#chan) is answered to the
 
 TEST_CASE("an invite-only channel: the bot says why it cannot join, and joins when invited") {
   require_inspircd();
-  inspircd_server server;
+  server_with_alice setup;
+  auto& [server, dir, alice] = setup;
   INFO("server output:\n" << server.output());
-  scratch_dir dir;
-  irc_peer alice(server.client_port(), "alice");
-  REQUIRE(alice.register_and_join("#tweetup"));
   INFO("alice saw:\n" << alice.transcript);
   alice.send("MODE #tweetup +i");
   REQUIRE(
@@ -631,10 +648,8 @@ TEST_CASE("an invite-only channel: the bot says why it cannot join, and joins wh
   alice.send("PRIVMSG #tweetup :!tweetups");
   CHECK(alice.wait_for(bot_says("No tweetups planned here yet"), 15s));
 
-  bot.send_signal(SIGTERM);
-  const process_result result = bot.finish();
+  const process_result result = stop_bot(bot);
   INFO("bot stderr:\n" << result.err);
-  CHECK(result.exit_code == 0);
   CHECK(contains(result.err, "invited to #tweetup by alice"));
 }
 
@@ -645,10 +660,7 @@ TEST_CASE("a notice the server refuses (moderated channel) is not counted sent: 
   operator_and_member irc("bob", echoing);
   irc_peer& alice = irc.alice;
   irc_peer& bob = irc.member;
-  INFO("server output:\n"
-       << irc.server.output() << "\nalice saw:\n"
-       << alice.transcript << "\nbob saw:\n"
-       << bob.transcript);
+  INFO(irc.seen());
   alice.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
   REQUIRE(bob.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
   alice.send("PRIVMSG #tweetup :!tweetup limit 1 1");
@@ -712,12 +724,9 @@ TEST_CASE("a command that arrives with SIGTERM is committed and answered before 
 TEST_CASE("wss://: the bot verifies the server's self-signed certificate through tls.ca_file") {
   require_inspircd();
   const auto& certificate = tweetup::testing::localhost_certificate();
-  inspircd_server server(serving_wss(certificate));
+  server_with_alice setup(serving_wss(certificate));
+  auto& [server, dir, alice] = setup;
   INFO("server output:\n" << server.output());
-  scratch_dir dir;
-
-  irc_peer alice(server.client_port(), "alice");
-  REQUIRE(alice.register_and_join("#tweetup"));
 
   // By host name, so the bot sends SNI and checks the name against the certificate's DNS entry.
   auto env = bot_env(server.wss_url("localhost"), "tweetbot", "#tweetup");
@@ -732,10 +741,8 @@ TEST_CASE("wss://: the bot verifies the server's self-signed certificate through
   CHECK(alice.wait_for(bot_says("Going: alice"), 15s));
 
   const auto signalled = steady::now();
-  bot.send_signal(SIGTERM);
-  const process_result result = bot.finish();
+  const process_result result = stop_bot(bot);
   INFO("bot stderr:\n" << result.err);
-  CHECK(result.exit_code == 0);
   // The server drops the TLS connection after QUIT without closing TLS: nothing may wait for
   // that beyond the shutdown grace.
   CHECK(steady::now() - signalled < 5s);
@@ -871,12 +878,9 @@ TEST_CASE("30 commands in a burst against stock flood limits: all answered, neve
   require_inspircd();
   inspircd_server::options o;
   o.stock_flood_listener = true;
-  inspircd_server server(o);
+  server_with_alice setup(o, "#flood");
+  auto& [server, dir, alice] = setup;
   INFO("server output:\n" << server.output());
-  scratch_dir dir;
-
-  irc_peer alice(server.client_port(), "alice");
-  REQUIRE(alice.register_and_join("#flood"));
   INFO("alice saw:\n" << alice.transcript);
 
   auto env = bot_env(server.stock_ws_url(), "tweetbot", "#flood");
@@ -929,10 +933,8 @@ TEST_CASE("30 commands in a burst against stock flood limits: all answered, neve
     CHECK(arrivals.back() - sent >= 24s);
   }
 
-  bot.send_signal(SIGTERM);
-  const process_result result = bot.finish();
+  const process_result result = stop_bot(bot);
   INFO("bot stderr:\n" << result.err);
-  CHECK(result.exit_code == 0);
   // One connection from start to end: never dropped, never reconnected.
   CHECK(count_of(result.err, "connected to " + server.stock_ws_url()) == 1);
   CHECK_FALSE(contains(result.err, "reconnecting"));
@@ -943,12 +945,9 @@ TEST_CASE("30 commands in a burst against stock flood limits: all answered, neve
 
 TEST_CASE("a 1,500-byte reply arrives whole, split across lines, with no broken UTF-8") {
   require_inspircd();
-  inspircd_server server;
+  server_with_alice setup;
+  auto& [server, dir, alice] = setup;
   INFO("server output:\n" << server.output());
-  scratch_dir dir;
-
-  irc_peer alice(server.client_port(), "alice");
-  REQUIRE(alice.register_and_join("#tweetup"));
   INFO("alice saw:\n" << alice.transcript);
 
   auto env = bot_env(server.ws_url(), "tweetbot", "#tweetup");
@@ -1029,10 +1028,8 @@ TEST_CASE("a 1,500-byte reply arrives whole, split across lines, with no broken 
     CHECK(wire[0].size() + 2 > 480);  // the first part used the room there was
   }
 
-  bot.send_signal(SIGTERM);
-  const process_result result = bot.finish();
+  const process_result result = stop_bot(bot);
   INFO("bot stderr:\n" << result.err);
-  CHECK(result.exit_code == 0);
 }
 
 // A server that accepts TCP but never answers the handshake: the bot's connect() would wait for
