@@ -596,7 +596,7 @@ struct operator_and_member {
 TEST_CASE("a nick that changes only its case is the same person: the organizer keeps the rights") {
   require_inspircd();
   operator_and_member irc("Bob");
-  INFO("server output:\n" << irc.server.output() << "\nBob saw:\n" << irc.member.transcript);
+  INFO(irc.seen());
   irc.member.send("PRIVMSG #tweetup :!tweetup Starbucks Alabaster tomorrow 3pm");
   REQUIRE(irc.member.wait_for(bot_says("Tweetup #1 Starbucks Alabaster"), 15s));
   // To the server "Bob" and "bob" are one nick (CASEMAPPING); so they are to the bot.
@@ -688,7 +688,7 @@ TEST_CASE("a notice the server refuses (moderated channel) is not counted sent: 
 TEST_CASE("a command that arrives with SIGTERM is committed and answered before the QUIT") {
   require_inspircd();
   operator_and_member irc("bob");
-  INFO("server output:\n" << irc.server.output() << "\nalice saw:\n" << irc.alice.transcript);
+  INFO(irc.seen());
   // The bot, idle in the channel, is frozen while the command reaches its socket and the signal
   // is sent. On waking, its event loop finds the socket ready before the signal's pipe (epoll
   // lists them in the order they became ready), so it reads the command, then hears the signal
