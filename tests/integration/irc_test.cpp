@@ -362,6 +362,12 @@ class silent_listener {
   silent_listener& operator=(const silent_listener&) = delete;
 
   int port() const { return port_; }
+  // Closes the accepted connection, as a server that goes away does.
+  void drop_client() {
+    if (client_ >= 0) ::close(client_);
+    client_ = -1;
+  }
+
   // Bytes sent on the accepted connection that the client has not acknowledged yet.
   int unsent() const {
     int bytes = 0;
@@ -1146,6 +1152,39 @@ TEST_CASE("SIGTERM while the server has stopped reading ends the bot within 5 s,
   CHECK(result.exit_code == 0);
   CHECK(elapsed < 5s);
   CHECK_FALSE(contains(result.err, "shutdown took longer"));
+  CHECK(contains(result.err, "irc adapter finished"));
+}
+
+TEST_CASE("SIGTERM while waiting to reconnect ends the bot at once, whatever it wrote before") {
+  silent_listener listener;
+  scratch_dir dir;
+  child_process bot = start_bot(
+      dir, "tweetup",
+      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "tweetbot", "#tweetup"));
+  const std::string request = listener.accept_and_read(
+      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
+  REQUIRE_FALSE(request.empty());
+  listener.accept_upgrade(request);
+  listener.send_text(":irc.test.local 001 tweetbot :Welcome tweetbot!tweetup@127.0.0.1");
+  listener.send_text(":tweetbot!tweetup@127.0.0.1 JOIN :#tweetup");
+  listener.send_text(":alice!alice@127.0.0.1 PRIVMSG #tweetup :!tweetups");
+  const auto answer = listener.read_messages(
+      [](const std::vector<std::string>& m) {
+        return !m.empty() && contains(m.back(), "No tweetups planned here yet");
+      },
+      10s);
+  REQUIRE_FALSE(answer.empty());
+  REQUIRE(contains(answer.back(), "No tweetups planned here yet"));
+  // The server goes away; the bot waits a second or so before it tries again.
+  listener.drop_client();
+  REQUIRE(wait_for_log(
+      bot, [](const std::string& err) { return contains(err, "reconnecting to IRC in"); }, 10s));
+
+  const auto signalled = steady::now();
+  const process_result result = stop_bot(bot);
+  const auto elapsed = steady::now() - signalled;
+  INFO("bot stderr:\n" << result.err);
+  CHECK(elapsed < 2s);
   CHECK(contains(result.err, "irc adapter finished"));
 }
 

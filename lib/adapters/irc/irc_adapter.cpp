@@ -126,6 +126,12 @@ void irc_adapter::hurry_write(clock::time_point by) {
   arm_write_guard();
 }
 
+void irc_adapter::end_write_guard() {
+  writing_ = false;
+  write_guard_armed_ = false;
+  write_guard_.cancel();  // no wait may hold the io_context after the adapter is done
+}
+
 void irc_adapter::arm_write_guard() {
   write_guard_armed_ = true;
   write_guard_.expires_at(write_deadline_);  // a wait armed before ends as aborted
@@ -304,6 +310,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     // the server answered by just dropping the socket, which waits out the 10 s timeout and
     // holds the process past stop() (design.md §5: 5 s grace). The connection is over: end it.
     ws_.cancel();
+    end_write_guard();  // a write cancelled with the connection may not have said so
     connected_ = false;
     clear_outbox();
     joined_.clear();
@@ -314,6 +321,7 @@ async::task<void> irc_adapter::run(message_handler on_message) {
   }
   if (stopping_) quit();  // the connection ended before the QUIT: the session stops all the same
   if (ws_.is_open()) co_await close_briefly();
+  end_write_guard();
   handler_ = nullptr;
   if (unanswered_ > 0) log->warn("{} commands were still unanswered at shutdown", unanswered_);
   log->info("irc adapter finished");
@@ -367,8 +375,16 @@ async::task<void> irc_adapter::writer() {
     }
     if (!item->sensitive) layer_log("irc")->debug(">> {}", item->text);
     writing_ = true;
-    write_deadline_ = clock::now() + write_timeout;
-    if (stopping_) write_deadline_ = std::min(write_deadline_, quit_by_);
+    const auto now = clock::now();
+    // Closing, a write gets as long as a close does: after stop(), until the grace ends, or
+    // for the QUIT written at its end, close_wait.
+    if (stopping_) {
+      write_deadline_ = std::max(quit_by_, now + close_wait);
+    } else if (disconnect_planned_) {
+      write_deadline_ = now + close_wait;
+    } else {
+      write_deadline_ = now + write_timeout;
+    }
     if (!write_guard_armed_ || write_deadline_ < write_guard_.expiry()) arm_write_guard();
     const auto ec = co_await ws_.write(std::move(item->text));
     writing_ = false;

@@ -114,6 +114,8 @@ class irc_adapter final : public chat_adapter {
   void hurry_write(clock::time_point by);
   // Waits for write_deadline_; the write still in flight then ends, with the connection.
   void arm_write_guard();
+  // At a connection's end: no write is in flight any more, and the guard waits for nothing.
+  void end_write_guard();
 
   async::executor ex_;
   irc_adapter_options options_;
