@@ -297,7 +297,7 @@ irc_session::actions irc_session::stop(time_point now) {
                                       " queued lines were dropped: the session stopped"}});
   }
   for (const auto& line : queue_) {
-    if (line.receipt != 0) out.push_back({irc_action::not_sent{line.receipt, false}});
+    if (line.receipt != 0) drop_message_end(out, line.receipt, false);
   }
   queue_.clear();
   settle_unconfirmed(out, unconfirmed_.size(), "the session stopped first");
@@ -674,6 +674,10 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
     return handle_join_refused(out, message, now);
   }
   if (command == "INVITE") return handle_invite(out, message, now);
+  if (command == "477" && is_channel(message.param(1)) && !in_channel(message.param(1))) {
+    // A JOIN refused to nicks without an account (+r on Solanum, UnrealIRCd): for now.
+    return handle_join_refused(out, message, now);
+  }
   if (command == "404" || command == "477") {
     // Moderated, banned from speaking, or only for registered nicks: may pass (voice, unban).
     return answer_sent(out, message.param(1), std::nullopt, answer::refused_for_now);
@@ -708,6 +712,8 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
   if (command == "PART") {
     if (is_self(nick)) {
       channels_.erase(fold(message.param(0)));
+      // Parted by an oper (SAPART): one of ours is joined again after the next connect.
+      if (!configured(message.param(0))) drop_lines_for(out, message.param(0), true);
     } else if (channel_state* state = find_channel(message.param(0))) {
       state->members.erase(fold(nick));
     }
@@ -722,6 +728,7 @@ void irc_session::handle(actions& out, const irc_message& message, time_point no
       const bool ours = configured(name);
       plan_rejoin(std::string(name),
                   ours ? std::optional(now + config_.rejoin_delay) : std::nullopt);
+      if (!ours) drop_lines_for(out, name, true);  // they would wait for a JOIN that never comes
       out.push_back({irc_action::report{"kicked from " + std::string(name) + " by " +
                                         std::string(nick) + (ours ? "; rejoining later" : "")}});
     } else if (channel_state* state = find_channel(name)) {
@@ -917,14 +924,7 @@ void irc_session::handle_join_refused(actions& out, const irc_message& message, 
   const std::string channel(message.param(1));
   const std::string folded = fold(channel);
   const bool for_good = message.command == "474" || message.command == "475";
-  const auto waiting = std::erase_if(queue_, [&](const queued_line& line) {
-    if (fold(channel_of(line.target)) != folded) return false;
-    if (line.receipt != 0) {
-      out.push_back({irc_action::not_sent{line.receipt, for_good}});
-      relayed_.erase(line.receipt);
-    }
-    return true;
-  });
+  const std::size_t waiting = drop_lines_for(out, channel, for_good);
   unjoinable_[folded] = for_good;
   std::string text =
       "cannot join " + channel + ": " + std::string(message.param(message.params.size() - 1));
@@ -938,6 +938,35 @@ void irc_session::handle_join_refused(actions& out, const irc_message& message, 
     plan_rejoin(channel, std::nullopt);
   }
   out.push_back({irc_action::report{std::move(text)}});
+}
+
+std::size_t irc_session::drop_lines_for(actions& out, std::string_view channel, bool for_good) {
+  const std::string folded = fold(channel);
+  std::vector<std::uint64_t> receipts;
+  const auto dropped = std::erase_if(queue_, [&](const queued_line& line) {
+    if (fold(channel_of(line.target)) != folded) return false;
+    if (line.receipt != 0) receipts.push_back(line.receipt);
+    return true;
+  });
+  for (const std::uint64_t receipt : receipts)
+    drop_message_end(out, receipt, for_good);
+  return dropped;
+}
+
+void irc_session::drop_message_end(actions& out, std::uint64_t receipt, bool for_good) {
+  // Lines of it went out already: what the server makes of them decides, as for any message.
+  if (relayed_.erase(receipt) > 0) {
+    out.push_back({irc_action::delivered{receipt}});
+    return;
+  }
+  const auto sent =
+      std::find_if(unconfirmed_.rbegin(), unconfirmed_.rend(),
+                   [&](const awaiting_echo& line) { return line.message == receipt; });
+  if (sent != unconfirmed_.rend()) {
+    sent->last = true;
+    return;
+  }
+  out.push_back({irc_action::not_sent{receipt, for_good}});
 }
 
 bool irc_session::echoes() const {
@@ -958,6 +987,8 @@ void irc_session::answer_sent(actions& out, std::string_view target,
       return to_target(l) && l.text == *echoed;
     });
   }
+  // Two lines of the same text to one target cannot be told apart: the older takes the echo,
+  // which is right as long as the server answered every line before it in a way counted here.
   // A refusal names no text, and a server may change what it relays (a censored word).
   if (answered == unconfirmed_.end())
     answered = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), to_target);
@@ -1009,9 +1040,16 @@ void irc_session::handle_invite(actions& out, const irc_message& message, time_p
   }
   if (in_channel(channel)) return;
   // Anyone in a channel without +i may invite: repeated invitations get one JOIN per
-  // rejoin_delay, not one each.
+  // rejoin_delay, not one each; one that comes sooner moves the JOIN to the end of that wait.
   const auto last = invited_join_at_.find(fold(channel));
-  if (last != invited_join_at_.end() && now < last->second + config_.rejoin_delay) return;
+  if (last != invited_join_at_.end() && now < last->second + config_.rejoin_delay) {
+    const time_point at = last->second + config_.rejoin_delay;
+    const auto planned = std::find_if(rejoin_at_.begin(), rejoin_at_.end(), [&](const auto& e) {
+      return fold(e.first) == fold(channel);
+    });
+    if (planned == rejoin_at_.end() || planned->second > at) plan_rejoin(channel, at);
+    return;
+  }
   invited_join_at_[fold(channel)] = now;
   out.push_back({irc_action::report{"invited to " + channel + " by " + by + "; joining"}});
   plan_rejoin(channel, std::nullopt);

@@ -143,6 +143,12 @@ class irc_session {
   void handle_privmsg(actions& out, const irc_message& message);
   void handle_mode(const irc_message& message);
   void handle_join_refused(actions& out, const irc_message& message, time_point now);
+  // Drops the queued lines for `channel` (it will not have us), settling their messages;
+  // returns how many.
+  std::size_t drop_lines_for(actions& out, std::string_view channel, bool for_good);
+  // A message whose last line will not be sent: delivered when a line of it was relayed, left
+  // to the answer of its newest line still unanswered, else not sent.
+  void drop_message_end(actions& out, std::uint64_t receipt, bool for_good);
   // Whether the server echoes our PRIVMSGs, so that a receipt waits for the echo.
   bool echoes() const;
   // The server's answer to one of our PRIVMSGs to `target`: its echo (with the `echoed` text,

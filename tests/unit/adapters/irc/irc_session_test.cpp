@@ -565,11 +565,15 @@ TEST_CASE("a full or invite-only channel is tried again, and its notices may go 
             ":irc.test.local 473 tweetbot #tweetup :Cannot join channel (invite only)",
             t1 + 25s)) == t1 + 65s);
   CHECK(lines(session.on_timer(t1 + 40s, 0.5)).empty());
-  // Invitations again and again get one JOIN per rejoin_delay.
+  // Invitations again and again get one JOIN per rejoin_delay: one that comes sooner moves the
+  // JOIN to the end of that wait.
+  const actions soon =
+      session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 30s);
+  CHECK(lines(soon).empty());
+  CHECK(wake(soon) == t1 + 35s);
   CHECK(
-      lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 30s)).empty());
-  CHECK(lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 41s)) ==
-        std::vector<std::string>{"JOIN #tweetup"});
+      lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#tweetup", t1 + 31s)).empty());
+  CHECK(lines(session.on_timer(t1 + 35s, 0.5)) == std::vector<std::string>{"JOIN #tweetup"});
   session.on_line(":" + self_prefix + " JOIN :#tweetup", t1 + 41s);
   CHECK(lines(session.on_timer(t1 + 65s, 0.5)).empty());
   CHECK(lines(session.say("#tweetup", "back", t1 + 66s, 9)) ==
@@ -1281,6 +1285,40 @@ TEST_CASE("with echo-message, a message of several lines counts as sent once any
       ":irc.test.local 936 tweetbot #tweetup x :Your message contained a filtered word", now);
   CHECK(not_sent(last) == std::vector<std::pair<std::uint64_t, bool>>{{6, true}});
   CHECK(session.unconfirmed() == 0);
+}
+
+TEST_CASE("a message cut short by a channel that will not have us counts by what went out") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point now = t0 + 60s;
+  // Three of the four lines of the burst, then a message of three lines: its first goes, the
+  // other two wait for the throttle.
+  for (const char* text : {"a", "b", "c"})
+    session.say("#meetups", text, now);
+  const auto first = lines(session.say("#tweetup", std::string(1200, 'x'), now, 5));
+  REQUIRE(first.size() == 1);
+  REQUIRE(session.queued() == 2);
+  for (const char* text : {"a", "b", "c"})
+    session.on_line(echo("#meetups", text), now);
+  // Kicked before the rest went, and kept out: the first line was relayed, so the message counts
+  // as sent (sending it again would repeat that line).
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", now);
+  CHECK(delivered(session.on_line(echo("#tweetup", first[0].substr(first[0].find(" :") + 2)), now))
+            .empty());
+  session.on_timer(now + 10s, 0.5);  // JOIN #tweetup
+  const actions full = session.on_line(
+      ":irc.test.local 471 tweetbot #tweetup :Cannot join channel (channel is full)", now + 10s);
+  CHECK(delivered(full) == std::vector<std::uint64_t>{5});
+  CHECK(not_sent(full).empty());
+
+  // Kicked from a channel we were only put in: what waits for it is refused for good at once.
+  session.on_line(":" + self_prefix + " JOIN :#elsewhere", now + 20s);
+  for (const char* text : {"d", "e", "f", "g"})
+    session.say("#meetups", text, now + 20s);
+  session.say("#elsewhere", "notice", now + 20s, 6);
+  REQUIRE(session.queued() > 0);
+  CHECK(not_sent(session.on_line(":op!op@127.0.0.1 KICK #elsewhere tweetbot :out", now + 20s)) ==
+        std::vector<std::pair<std::uint64_t, bool>>{{6, true}});
 }
 
 TEST_CASE("a message's receipt rides on its last line, after the prefix grew too") {
