@@ -362,6 +362,18 @@ class silent_listener {
   silent_listener& operator=(const silent_listener&) = delete;
 
   int port() const { return port_; }
+  std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+  // Accepts the client's connection and completes its WebSocket upgrade: what comes next is
+  // IRC. False when no upgrade request came within 15 s.
+  bool accept_websocket() {
+    const std::string request = accept_and_read(
+        [](const std::string& bytes) { return bytes.find("\r\n\r\n") != std::string::npos; },
+        std::chrono::seconds(15));
+    if (request.empty()) return false;
+    accept_upgrade(request);
+    return true;
+  }
   // Closes the accepted connection, as a server that goes away does.
   void drop_client() {
     if (client_ >= 0) ::close(client_);
@@ -503,6 +515,12 @@ struct server_with_alice {
   scratch_dir dir;
   irc_peer alice;
 };
+
+// What a server says to register the bot and let it into #tweetup.
+void welcome_bot(silent_listener& listener) {
+  listener.send_text(":irc.test.local 001 tweetbot :Welcome tweetbot!tweetup@127.0.0.1");
+  listener.send_text(":tweetbot!tweetup@127.0.0.1 JOIN :#tweetup");
+}
 
 }  // namespace
 
@@ -1079,13 +1097,8 @@ TEST_CASE("SIGTERM during a connect that hangs ends the bot cleanly within 5 s")
 TEST_CASE("SIGTERM while the server ignores the closing handshake ends the bot within 5 s") {
   silent_listener listener;
   scratch_dir dir;
-  child_process bot = start_bot(
-      dir, "tweetup",
-      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "tweetbot", "#tweetup"));
-  const std::string request = listener.accept_and_read(
-      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
-  REQUIRE_FALSE(request.empty());
-  listener.accept_upgrade(request);
+  child_process bot = start_bot(dir, "tweetup", bot_env(listener.ws_url(), "tweetbot", "#tweetup"));
+  REQUIRE(listener.accept_websocket());
   // Registration starts at once (I1); the server says nothing back.
   const auto opening = listener.read_messages(
       [](const std::vector<std::string>& m) {
@@ -1113,21 +1126,16 @@ TEST_CASE("SIGTERM while the server ignores the closing handshake ends the bot w
 TEST_CASE("SIGTERM while the server has stopped reading ends the bot within 5 s, cleanly") {
   silent_listener listener(4096);
   scratch_dir dir;
-  auto env =
-      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "tweetbot", "#tweetup");
+  auto env = bot_env(listener.ws_url(), "tweetbot", "#tweetup");
   env["TWEETUP_IRC_SEND_RATE"] = "0";  // every reply goes to the socket at once
   child_process bot = start_bot(dir, "tweetup", env);
-  const std::string request = listener.accept_and_read(
-      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
-  REQUIRE_FALSE(request.empty());
-  listener.accept_upgrade(request);
+  REQUIRE(listener.accept_websocket());
   listener.read_messages(
       [](const std::vector<std::string>& m) {
         return std::find(m.begin(), m.end(), "NICK tweetbot") != m.end();
       },
       10s);
-  listener.send_text(":irc.test.local 001 tweetbot :Welcome tweetbot!tweetup@127.0.0.1");
-  listener.send_text(":tweetbot!tweetup@127.0.0.1 JOIN :#tweetup");
+  welcome_bot(listener);
   // 4,000 answers of about 1.3 KB each: 5 MB, more than any socket buffer holds (Linux's
   // tcp_wmem allows 4 MiB at most), while the server reads none of it. The bot's write waits
   // for good.
@@ -1158,15 +1166,9 @@ TEST_CASE("SIGTERM while the server has stopped reading ends the bot within 5 s,
 TEST_CASE("SIGTERM while waiting to reconnect ends the bot at once, whatever it wrote before") {
   silent_listener listener;
   scratch_dir dir;
-  child_process bot = start_bot(
-      dir, "tweetup",
-      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "tweetbot", "#tweetup"));
-  const std::string request = listener.accept_and_read(
-      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
-  REQUIRE_FALSE(request.empty());
-  listener.accept_upgrade(request);
-  listener.send_text(":irc.test.local 001 tweetbot :Welcome tweetbot!tweetup@127.0.0.1");
-  listener.send_text(":tweetbot!tweetup@127.0.0.1 JOIN :#tweetup");
+  child_process bot = start_bot(dir, "tweetup", bot_env(listener.ws_url(), "tweetbot", "#tweetup"));
+  REQUIRE(listener.accept_websocket());
+  welcome_bot(listener);
   listener.send_text(":alice!alice@127.0.0.1 PRIVMSG #tweetup :!tweetups");
   const auto answer = listener.read_messages(
       [](const std::vector<std::string>& m) {
@@ -1194,15 +1196,11 @@ TEST_CASE("SIGTERM while waiting to reconnect ends the bot at once, whatever it 
 TEST_CASE("Twitch mode: PASS oauth: from TWEETUP_IRC_PASSWORD, Twitch capabilities, badges") {
   silent_listener listener;
   scratch_dir dir;
-  auto env =
-      bot_env("ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "TweetBot", "#Streamer");
+  auto env = bot_env(listener.ws_url(), "TweetBot", "#Streamer");
   env["TWEETUP_IRC_TWITCH"] = "true";
   env["TWEETUP_IRC_PASSWORD"] = "s3cr3t-t0ken";
   child_process bot = start_bot(dir, "tweetup", env);
-  const std::string request = listener.accept_and_read(
-      [](const std::string& bytes) { return contains(bytes, "\r\n\r\n"); }, 15s);
-  REQUIRE_FALSE(request.empty());
-  listener.accept_upgrade(request);
+  REQUIRE(listener.accept_websocket());
 
   const auto count_reached = [](std::size_t n) {
     return [n](const std::vector<std::string>& m) { return m.size() >= n; };
