@@ -589,6 +589,28 @@ TEST_CASE("a full or invite-only channel is tried again, and its notices may go 
       lines(session.on_line(":alice!alice@127.0.0.1 INVITE tweetbot :#TWEETUP", t1 + 43s)).empty());
 }
 
+TEST_CASE("477 answers a JOIN (a channel for registered nicks) or a line, and is told apart") {
+  irc_session session(irc_settings());
+  register_plain(session, t0);
+  const time_point t1 = t0 + 60s;
+  // To a JOIN, while we are not in the channel: a refused JOIN, tried again; notices wait.
+  session.on_line(":alice!alice@127.0.0.1 KICK #tweetup tweetbot :behave", t1);
+  session.on_timer(t1 + 10s, 0.5);  // JOIN #tweetup
+  const actions join = session.on_line(
+      ":irc.test.local 477 tweetbot #tweetup :You need to be identified to join", t1 + 10s);
+  CHECK(wake(join) == t1 + 20s);
+  auto later = all<irc_action::not_sent>(session.say("#tweetup", "reminder", t1 + 11s, 3));
+  REQUIRE(later.size() == 1);
+  CHECK_FALSE(later[0].for_good);
+  // To a line, in a channel we are in: that line is refused for now.
+  session.say("#meetups", "hello", t1 + 12s, 4);
+  auto line = all<irc_action::not_sent>(session.on_line(
+      ":irc.test.local 477 tweetbot #meetups :You need to be identified to speak", t1 + 12s));
+  REQUIRE(line.size() == 1);
+  CHECK(line[0].receipt == 4);
+  CHECK_FALSE(line[0].for_good);
+}
+
 TEST_CASE("a refused JOIN is tried ever more rarely, up to join_retry_cap, until it works") {
   irc_session::settings settings = irc_settings();
   settings.join_retry_cap = 40s;
