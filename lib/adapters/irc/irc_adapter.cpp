@@ -353,6 +353,11 @@ async::task<void> irc_adapter::writer() {
       const auto state = co_await asio::this_coro::cancellation_state;
       if (state.cancelled() != asio::cancellation_type::none) co_return;
     }
+    // `||` may have cancelled this coroutine while the last write's completion waited its turn:
+    // a write begun now would throw, and the line taken for it would never settle its receipt.
+    // Left in the outbox, clear_outbox() settles it.
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
     auto item = std::move(outbox_.front());
     outbox_.pop_front();
     if (!item) {
@@ -362,7 +367,6 @@ async::task<void> irc_adapter::writer() {
         // them (InspIRCd does so with lines its flood control holds back). So it closes first,
         // given a moment; the reader then ends, and `||` cuts this wait short (or skips it, when
         // the reader ended first: a wait begun after that would throw).
-        const auto state = co_await asio::this_coro::cancellation_state;
         if (state.cancelled() == asio::cancellation_type::none) {
           boost::asio::steady_timer wait(ex_, after_quit_wait);
           auto [ec] = co_await wait.async_wait(async::nothrow);
