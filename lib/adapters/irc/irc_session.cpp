@@ -954,19 +954,26 @@ std::size_t irc_session::drop_lines_for(actions& out, std::string_view channel, 
 }
 
 void irc_session::drop_message_end(actions& out, std::uint64_t receipt, bool for_good) {
-  // Lines of it went out already: what the server makes of them decides, as for any message.
+  // Lines of it went out and wait for their answer: the newest one's settles it, as for any
+  // message.
+  if (!relayed_.contains(receipt)) {
+    const auto sent =
+        std::find_if(unconfirmed_.rbegin(), unconfirmed_.rend(),
+                     [&](const awaiting_echo& line) { return line.message == receipt; });
+    if (sent != unconfirmed_.rend()) {
+      sent->last = true;
+      return;
+    }
+  }
+  settle_message(out, receipt, for_good);
+}
+
+void irc_session::settle_message(actions& out, std::uint64_t receipt, bool for_good) {
   if (relayed_.erase(receipt) > 0) {
     out.push_back({irc_action::delivered{receipt}});
-    return;
+  } else {
+    out.push_back({irc_action::not_sent{receipt, for_good}});
   }
-  const auto sent =
-      std::find_if(unconfirmed_.rbegin(), unconfirmed_.rend(),
-                   [&](const awaiting_echo& line) { return line.message == receipt; });
-  if (sent != unconfirmed_.rend()) {
-    sent->last = true;
-    return;
-  }
-  out.push_back({irc_action::not_sent{receipt, for_good}});
 }
 
 bool irc_session::echoes() const {
@@ -1019,12 +1026,7 @@ void irc_session::settle_unconfirmed(actions& out, std::size_t count, std::strin
 void irc_session::settle_line(actions& out, const awaiting_echo& line, answer how) {
   if (line.message == 0) return;
   if (how == answer::relayed) relayed_.insert(line.message);
-  if (!line.last) return;
-  if (relayed_.erase(line.message) > 0) {
-    out.push_back({irc_action::delivered{line.message}});
-  } else {
-    out.push_back({irc_action::not_sent{line.message, how == answer::refused_for_good}});
-  }
+  if (line.last) settle_message(out, line.message, how == answer::refused_for_good);
 }
 
 void irc_session::handle_invite(actions& out, const irc_message& message, time_point now) {

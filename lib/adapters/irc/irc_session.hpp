@@ -149,6 +149,8 @@ class irc_session {
   // A message whose last line will not be sent: delivered when a line of it was relayed, left
   // to the answer of its newest line still unanswered, else not sent.
   void drop_message_end(actions& out, std::uint64_t receipt, bool for_good);
+  // The message of `receipt` is done: delivered when a line of it was relayed, else not sent.
+  void settle_message(actions& out, std::uint64_t receipt, bool for_good);
   // Whether the server echoes our PRIVMSGs, so that a receipt waits for the echo.
   bool echoes() const;
   // The server's answer to one of our PRIVMSGs to `target`: its echo (with the `echoed` text,
