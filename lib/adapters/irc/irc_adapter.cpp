@@ -282,6 +282,9 @@ async::task<void> irc_adapter::run(message_handler on_message) {
     o.subprotocols = {"text.ircv3.net", "binary.ircv3.net"};
     o.origin = options_.origin;
     o.max_message_size = 16 * 1024;
+    // InspIRCd writes with Nagle's algorithm on: with echo-message, every reply's echo left the
+    // server's next line waiting 40 ms for our delayed ACK (bench/README.md, IRC).
+    o.ack_at_once = true;
     const auto ec = co_await ws_.connect(options_.url, o);
     connecting_ = false;
     // W1: with binary.ircv3.net, our lines go out as binary messages too.

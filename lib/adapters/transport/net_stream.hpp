@@ -21,6 +21,10 @@
 #include <string>
 #include <utility>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
@@ -126,6 +130,14 @@ class net_stream {
   // The TLS session, or null on a plain stream.
   tls_session* tls() noexcept { return tls_.get(); }
 
+  // Acknowledge what was received at the start of each read rather than after Linux's delayed
+  // ACK (TCP_QUICKACK, which the kernel clears again as it pleases, hence every read). For a
+  // peer that writes small messages with Nagle's algorithm on, such as an IRC server: once we
+  // answer on the socket, Linux delays its ACKs to ride on our next write, and when no write
+  // comes (we answered, the server echoed our line), the server holds its next line until the
+  // ACK, 40 ms later.
+  void set_ack_at_once(bool on) noexcept { ack_at_once_ = on; }
+
   // Sends close_notify when this is an open TLS stream and the socket takes it at once.
   void send_close_notify() {
     if (tls_ && socket_.is_open()) tls_->send_close_notify();
@@ -158,6 +170,10 @@ class net_stream {
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const MutableBuffers& into) {
+          if (ack_at_once_ && socket_.is_open()) {
+            const int one = 1;  // a failure only leaves the ACK delayed
+            ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+          }
           if (!tls_) {
             socket_.async_read_some(into, std::move(handler));
             return;
@@ -229,6 +245,7 @@ class net_stream {
   socket_type socket_;
   std::unique_ptr<tls_session> tls_;
   std::string scratch_;  // gathered(): the bytes of a write in flight
+  bool ack_at_once_ = false;
 };
 
 }  // namespace tweetup::transport_detail

@@ -131,6 +131,7 @@ struct websocket_client::impl {
     const std::string host_header = u.authority();
     resolver = std::make_shared<tcp::resolver>(ex);
     ws.emplace(ex);
+    ws->next_layer().set_ack_at_once(o.ack_at_once);
     error_code open_ec;
     if (u.secure()) {
       const auto tls_ec = co_await transport_detail::open_tls(resolver, &ws->next_layer(), &tls, u,

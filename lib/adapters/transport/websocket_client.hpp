@@ -40,6 +40,10 @@ struct connect_options {
   std::chrono::seconds timeout{10};
   // A larger incoming message fails read() with beast's message_too_big and ends the connection.
   std::size_t max_message_size = std::size_t{1} << 20;
+  // Acknowledges what arrives at once rather than after the kernel's delayed ACK: for a
+  // server that writes small messages with Nagle's algorithm on and a client that answers on
+  // the same connection (IRC; net_stream::set_ack_at_once says why). One system call per read.
+  bool ack_at_once = false;
 };
 
 class websocket_client {
