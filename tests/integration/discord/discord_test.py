@@ -685,6 +685,27 @@ class Interactions(unittest.IsolatedAsyncioTestCase):
                     what="each card to show 3 going")
             self.assertEqual(sc.emu.violations, [])
 
+    async def test_a_join_waiting_on_two_cards_goes_to_the_second_when_the_first_fails(self):
+        async with Scenario(emulator=FAST) as sc:
+            await sc.emu.wait_for_ready()
+            # Discord takes its time to refuse the announcement (Missing Permissions), so the
+            # card `info` shows is being made too when Bob joins. The change must wait for the
+            # second card, not be dropped with the first that never came.
+            sc.emu.inject_fault("POST", r"^/channels/\d+/messages$", "status", status=403,
+                                code=50013, message="Missing Permissions", seconds=0.5)
+            await sc.emu.message_create("!tweetup Starbucks Alabaster tomorrow 3pm")
+            await sc.emu.message_create("!tweetup info 1")
+            await sc.emu.message_create("!join 1 +1", author=BOB)
+            card = await sc.emu.wait_for_bot_message(predicate=lambda m: buttons(m))
+            await sc.emu.wait_for(lambda: "3 going" in embed_text(sc.emu.find_message(card.id)),
+                                  what="the card to show 3 going")
+            posts = sc.emu.requests_to("POST", r"^/channels/\d+/messages$")
+            self.assertEqual([p.status for p in posts[:2]], [403, 200])
+            # The card was made before Bob's join was seen; the change came after it.
+            self.assertIn("1 going", str(posts[1].body["embeds"]))
+            self.assertTrue(sc.emu.requests_to("PATCH", rf"/messages/{card.id}$"))
+            self.assertEqual(len([m for m in sc.emu.bot_messages() if buttons(m)]), 1)
+
     async def test_a_burst_of_joins_refreshes_the_card_once_a_second_with_the_last_counts(self):
         async with Scenario(emulator=FAST, config=QUIET) as sc:
             await sc.emu.wait_for_ready()

@@ -1879,7 +1879,8 @@ class DiscordEmulator:
           kind="429": params retry_after (float s), scope "user" | "shared" | "global";
           kind="cloudflare_429": an HTML 429 without Via (params retry_after);
           kind="status": answer params status (500, 502, 503, 401, 403...) before doing
-              anything; params code/message shape the JSON body;
+              anything, after params seconds (0 unless given); params code/message shape
+              the JSON body;
           kind="after": do the work (create the message...) then answer params status (502);
           kind="delay": wait params seconds, then handle normally."""
         if kind not in ("429", "cloudflare_429", "status", "after", "delay"):
@@ -1906,6 +1907,8 @@ class DiscordEmulator:
         if fault.kind == "after":
             return None
         if fault.kind == "status":
+            if "seconds" in params:  # Discord, too, may take its time to refuse
+                await asyncio.sleep(float(params["seconds"]))
             status = int(params.get("status", 500))
             if status == 401:
                 self.unauthorized_seen = True
