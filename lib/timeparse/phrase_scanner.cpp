@@ -801,7 +801,9 @@ class scanner {
         p.clock.twenty_four = val(j) >= 13 || val(j) == 0 || (t_[j].digits == 2 && val(j) < 10);
         return push(p);
       }
-      if (t_[j].digits == 4 && val(j) / 100 <= 23 && val(j) % 100 <= 59) {
+      // "at 2026-12-01 18:00": a year that starts a date, not 20:26.
+      const bool dated = punct_is(j + 1, '-') && tight(j + 1) && is_num(j + 2) && tight(j + 2);
+      if (t_[j].digits == 4 && !dated && val(j) / 100 <= 23 && val(j) % 100 <= 59) {
         piece p = make(piece_kind::clock, i, j + 1);
         p.clock.hour = val(j) / 100;
         p.clock.minute = val(j) % 100;
@@ -1575,7 +1577,7 @@ class scanner {
       weak = false;
     } else if (word_is(k, "at") && (word_is(k + 1, "night") || word_is(k + 1, "nite"))) {
       ++k;
-      weak = false;
+      weak = t_[k].capitalized;  // "7pm at Night Owl Cafe": perhaps a name
     }
     auto part = part_at(k);
     if (!part) return 0;

@@ -41,6 +41,7 @@ struct cluster {
   int score = 0;
   bool weak_only = true;  // every piece could be part of a name ("Sunday", "Noon", "4/12")
   bool marginal = true;   // only an abbreviation like "sat" or "sun", which are common words
+  bool has_clock = false;
 };
 
 int piece_score(const piece& p) {
@@ -85,11 +86,20 @@ bool is_plain_word(const token& t) {
   return t.entry == nullptr || (!t.entry->joins && t.lower != "this" && t.lower != "next");
 }
 
+bool is_at(const token& t);
+
 // A capitalized weak piece followed by a plain word starts a name even right after a time:
-// in "tomorrow 7:30pm Mon Ami Gabi", "Mon" opens the place rather than ending the time.
+// in "tomorrow 7:30pm Mon Ami Gabi", "Mon" opens the place rather than ending the time, and so
+// does "Noon" in "7pm at Noon Cafe".
 bool starts_name(const token_list& tokens, const piece& p) {
-  return p.weak && tokens[p.first].capitalized && p.last < tokens.size() &&
+  std::size_t word = p.first;
+  if (is_at(tokens[word]) && word + 1 < p.last) ++word;
+  return p.weak && tokens[word].capitalized && p.last < tokens.size() &&
          tokens[p.last].kind == token_kind::word && is_plain_word(tokens[p.last]);
+}
+
+bool is_clock(const piece& p) {
+  return p.kind == piece_kind::clock || p.kind == piece_kind::span;
 }
 
 cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {
@@ -98,14 +108,18 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
   out.reserve(pieces.size());
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
+    // A second clock is not more of the same time: in "3pm at 10 Downing St" or "7pm at
+    // Seven Eleven" it is the start of the place.
     if (out.empty() || starts_name(tokens, p) ||
-        !gap_joins(tokens, out.back().last_token, p.first)) {
+        !gap_joins(tokens, out.back().last_token, p.first) ||
+        (is_clock(p) && out.back().has_clock)) {
       cluster c;
       c.first_piece = i;
       c.first_token = p.first;
       out.push_back(c);
     }
     auto& c = out.back();
+    if (is_clock(p)) c.has_clock = true;
     c.last_piece = i + 1;
     c.last_token = p.last;
     c.score += piece_score(p);
@@ -117,15 +131,41 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
   return out;
 }
 
+// A cluster of day words alone: "Friday", "Tuesday Morning", "monday night".
+bool day_words_only(const piece_list& pieces, const cluster& c) {
+  for (std::size_t i = c.first_piece; i < c.last_piece; ++i) {
+    const piece_kind kind = pieces[i].kind;
+    if (kind != piece_kind::weekday && kind != piece_kind::part_of_day) return false;
+  }
+  return true;
+}
+
+// A day word belongs to a name only when the words around it are written as one: "Sunday
+// Bakery", "Tuesday Morning parking lot" (whose "Morning" follows a capitalized day word). In
+// "Friday drinks 6pm" or "sunday brunch 11am" the word after it is an ordinary word, and the
+// day is the date.
+bool named_like_a_name(const token_list& tokens, const cluster& c, const token* before,
+                       const token& after) {
+  int capitals = 0;
+  for (std::size_t k = c.first_token; k < c.last_token; ++k)
+    capitals += tokens[k].capitalized ? 1 : 0;
+  if (capitals == 0) return false;
+  const bool day_word_before = before != nullptr && before->kind == token_kind::word &&
+                               before->capitalized && before->entry != nullptr &&
+                               is_plain_word(*before);
+  return capitals >= 2 || after.capitalized || day_word_before;
+}
+
 // Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
 // "Shop 4/12 Market St" hold time-like words that belong to the name.
-bool inside_name(const token_list& tokens, const cluster& c) {
+bool inside_name(const token_list& tokens, const piece_list& pieces, const cluster& c) {
   if (!c.weak_only) return false;
   const token* before = c.first_token > 0 ? &tokens[c.first_token - 1] : nullptr;
   const token* after = c.last_token < tokens.size() ? &tokens[c.last_token] : nullptr;
   if (after == nullptr || after->kind != token_kind::word || !is_plain_word(*after)) {
     return false;
   }
+  if (day_words_only(pieces, c)) return named_like_a_name(tokens, c, before, *after);
   if (before != nullptr && is_plain_word(*before)) return true;
   if (before != nullptr && before->kind == token_kind::word && !is_plain_word(*before)) {
     return false;
@@ -146,7 +186,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
   scratch_arena::vector<const cluster*> candidates(arena.make<const cluster*>());
   candidates.reserve(clusters.size());
   for (const auto& c : clusters) {
-    if (c.score > 0 && !inside_name(tokens, c)) candidates.push_back(&c);
+    if (c.score > 0 && !inside_name(tokens, pieces, c)) candidates.push_back(&c);
   }
   if (candidates.empty()) return std::nullopt;
   // Strongest first; on a tie the earlier one, so "3pm ... 5pm" reads the first time given.
@@ -166,7 +206,11 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
       s.chosen.push_back(c);
       continue;
     }
-    if (c->score < 2 && (c->marginal || c->weak_only)) continue;
+    // A weak piece that is not the main one joins it only when it is a day written in full:
+    // "Friday drinks 6pm". "Noon", "4/12" or "sat" there more likely belong to something else.
+    if (c->score < 2 && (c->marginal || (c->weak_only && !day_words_only(pieces, *c)))) {
+      continue;
+    }
     phrase trial = s.merged;
     bool fits = true;
     for (std::size_t i = c->first_piece; i < c->last_piece; ++i) {

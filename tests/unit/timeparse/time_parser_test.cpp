@@ -636,6 +636,18 @@ struct command_row {
   const char* where;
 };
 
+void check_commands(const tp::parse_context& ctx, const std::vector<command_row>& rows) {
+  for (const auto& r : rows) {
+    const std::string text{r.text};
+    CAPTURE(text);
+    const auto result = tp::parse_place_and_time(r.text, ctx);
+    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
+    const auto& c = std::get<tp::parsed_command>(result);
+    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == r.when);
+    CHECK(c.place == r.where);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("place and time of a command (rule 14)") {
@@ -680,15 +692,7 @@ TEST_CASE("place and time of a command (rule 14)") {
       {"Pizza Hut @ 6:30pm", "2026-11-28T18:30:00-06:00", "Pizza Hut"},
       {"Sunday Bakery on sunday 10am", "2026-11-29T10:00:00-06:00", "Sunday Bakery"},
   };
-  for (const auto& r : rows) {
-    const std::string text{r.text};
-    CAPTURE(text);
-    const auto result = tp::parse_place_and_time(r.text, ctx);
-    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
-    const auto& c = std::get<tp::parsed_command>(result);
-    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == r.when);
-    CHECK(c.place == r.where);
-  }
+  check_commands(ctx, rows);
   auto error_of = [&](std::string_view text) {
     const auto result = tp::parse_place_and_time(text, ctx);
     REQUIRE(std::holds_alternative<tp::parse_error>(result));
@@ -1010,13 +1014,58 @@ TEST_CASE("place and time of chat commands (rule 14)") {
       {"Tuesday Morning parking lot UTC+02:00 3pm", "2026-11-29T07:00:00-06:00",
        "Tuesday Morning parking lot"},
   };
-  for (const auto& r : rows) {
-    const std::string text{r.text};
-    CAPTURE(text);
-    const auto result = tp::parse_place_and_time(r.text, ctx);
-    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
-    const auto& c = std::get<tp::parsed_command>(result);
-    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == r.when);
-    CHECK(c.place == r.where);
-  }
+  check_commands(ctx, rows);
+}
+
+// Found by probing the parser with several hundred phrasings of the kind people type.
+TEST_CASE("a weekday before an ordinary word is the date (rules 2, 14)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"Friday drinks 6pm", "2026-12-04T18:00:00-06:00"},
+                  {"friday drinks at 6pm", "2026-12-04T18:00:00-06:00"},
+                  {"sunday brunch 11am", "2026-11-29T11:00:00-06:00"},
+                  {"Monday night football 7pm", "2026-11-30T19:00:00-06:00"},
+                  {"Saturday morning coffee 9am", "2026-12-05T09:00:00-06:00"},
+                  {"Friday 4th at 6pm", "2026-12-04T18:00:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks friday drinks 6pm", "2026-12-04T18:00:00-06:00", "Starbucks drinks"},
+      // Written as one name, the day stays in it.
+      {"Sunday Bakery 3pm", "2026-11-28T15:00:00-06:00", "Sunday Bakery"},
+      {"Tuesday Morning parking lot 3pm", "2026-11-28T15:00:00-06:00",
+       "Tuesday Morning parking lot"},
+  };
+  check_commands(ctx, rows);
+}
+
+TEST_CASE("after the time, the place keeps its time-like first word (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"7pm at Noon Cafe", "2026-11-28T19:00:00-06:00", "Noon Cafe"},
+      {"7pm @ Noon Cafe", "2026-11-28T19:00:00-06:00", "Noon Cafe"},
+      {"tomorrow 7pm at Midnight Diner", "2026-11-29T19:00:00-06:00", "Midnight Diner"},
+      {"7pm at 5 O'Clock Somewhere Bar", "2026-11-28T19:00:00-06:00", "5 O'Clock Somewhere Bar"},
+      {"7 o'clock, 5 O'Clock Somewhere Bar", "2026-11-28T19:00:00-06:00",
+       "5 O'Clock Somewhere Bar"},
+      {"3pm at 10 Downing St", "2026-11-28T15:00:00-06:00", "10 Downing St"},
+      {"tomorrow at 3pm at 5 Guys Burgers", "2026-11-29T15:00:00-06:00", "5 Guys Burgers"},
+      {"7pm at 7-Eleven", "2026-11-28T19:00:00-06:00", "7-Eleven"},
+      {"7pm at Seven Eleven", "2026-11-28T19:00:00-06:00", "Seven Eleven"},
+      {"7pm at Night Owl Cafe", "2026-11-28T19:00:00-06:00", "Night Owl Cafe"},
+  };
+  check_commands(ctx, rows);
+}
+
+TEST_CASE("an ISO date after \"at\" is a date, not a four-digit time (rules 3, 9)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks at 2026-12-01 18:00", "2026-12-01T18:00:00-06:00", "Starbucks"},
+      {"Starbucks at 2026-12-24T19:00", "2026-12-24T19:00:00-06:00", "Starbucks"},
+      {"Starbucks @ 2026-12-24", "2026-12-24T12:00:00-06:00", "Starbucks"},
+      {"Studio 2026 at 2026-12-01 18:00", "2026-12-01T18:00:00-06:00", "Studio 2026"},
+  };
+  check_commands(ctx, rows);
+  check_table(sat, "America/Chicago",
+              {{"at 2020-01-01 10:00", "past"}, {"at 1930", "2026-11-28T19:30:00-06:00"}});
 }
