@@ -211,15 +211,16 @@ class scanner {
       i = next;
       if (out_.size() == before) continue;
       auto& last = out_.back();
-      if ((last.kind == piece_kind::clock || last.kind == piece_kind::span) &&
-          last.clock.midnight == false) {
+      if (last.kind == piece_kind::clock || last.kind == piece_kind::span) {
         // "7ish", "7pm-ish": the hedge belongs to the time.
-        if (word_is(i, "ish") && tight(i)) {
+        const bool hedged = !last.clock.midnight && tight(i);
+        if (hedged && word_is(i, "ish")) {
           last.last = ++i;
-        } else if (punct_is(i, '-') && tight(i) && word_is(i + 1, "ish") && tight(i + 1)) {
+        } else if (hedged && punct_is(i, '-') && word_is(i + 1, "ish") && tight(i + 1)) {
           i += 2;
           last.last = i;
         }
+        // "7pm EST", "midnight UTC".
         if (auto z = zone_at(i)) i = *z;
       }
     }
@@ -479,13 +480,20 @@ class scanner {
       if (punct_is(next, '.') && tight(next) && is_num(next + 1) && tight(next + 1)) next += 2;
     }
     auto mer = meridiem_at(next);
-    if (dot && !mer && !lead) return 0;
+    // A dotted reading alone is a time only where nothing else fits: "15.30", "19.45" (an
+    // hour of 13 or more), or next to a day ("11.30 tonight", "tomorrow 7.30"). "1.5", "2.50"
+    // or "19.99" stay numbers.
+    const bool dot_alone = dot && !mer && !lead;
+    if (dot_alone && !(val(i) >= 13 || part_follows(next) || after_day(i))) return 0;
     if (mer) next = mer->next;
     const bool leading_zero = t_[i].digits == 2 && val(i) < 10;
     auto c = validate(val(i), val(i + 2), second, mer ? mer->value : meridiem::none, leading_zero);
+    if (!c && dot_alone) return 0;
     if (!c) return push_invalid(i, next, clock_text(i, next));
     piece p = make(piece_kind::clock, i, next);
     p.clock = *c;
+    // Weaker than a time written as one: in "Bar 15.50 pints 7pm" the time is 7pm.
+    p.weak = dot_alone;
     return push(p);
   }
 
@@ -757,6 +765,15 @@ class scanner {
       p.last = mer->next;
     }
     return push(p);
+  }
+
+  // Token i comes right after a day or a part of one: "tomorrow", "fri", "tonight", "this
+  // evening".
+  bool after_day(std::size_t i) const {
+    if (out_.empty() || out_.back().last != i) return false;
+    const piece_kind kind = out_.back().kind;
+    return kind == piece_kind::day_offset || kind == piece_kind::weekday ||
+           kind == piece_kind::part_of_day;
   }
 
   // A bare hour right after a day: "tomorrow 6", "fri 7", "tonite 8". The hour must stand
@@ -1392,6 +1409,12 @@ class scanner {
     return month_day_piece(i, k, *month, day, year);
   }
 
+  // What may follow an ordinal day written without "the" or a month: "at", "@", a comma or a
+  // clock time. Not the end of the text: "Starbucks on 5th" is more likely the avenue.
+  bool ordinal_alone(std::size_t k) const {
+    return word_is(k, "at") || punct_is(k, '@') || punct_is(k, ',') || clock_follows(k);
+  }
+
   // "3 dec", "3rd of december", "the 5th", "the 3rd of December 2026".
   std::size_t day_first(std::size_t i) {
     std::size_t k = i;
@@ -1416,7 +1439,9 @@ class scanner {
       after = year_after(after, year);
       return month_day_piece(i, after, *month, day, year);
     }
-    if (!the || !suffix) return 0;
+    // Without "the", an ordinal is a day only where a time comes next: "5th at 3pm", "on 22nd,
+    // 8pm"; "42nd Street" and "4th Ave" are names.
+    if (!suffix || (!the && !ordinal_alone(k))) return 0;
     if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
     piece p = make(piece_kind::day_of_month, i, k);
     p.day = day;

@@ -507,7 +507,9 @@ TEST_CASE("other channel zones") {
               {
                   {"3pm", "2026-07-01T15:00:00+02:00"},
                   {"at 11", "2026-07-01T23:00:00+02:00"},
-                  {"15.30", "no_time"},
+                  {"15.30", "2026-07-01T15:30:00+02:00"},
+                  {"2.50", "no_time"},
+                  {"19.99", "no_time"},
                   {"at 15.30", "2026-07-01T15:30:00+02:00"},
               });
 }
@@ -1068,4 +1070,30 @@ TEST_CASE("an ISO date after \"at\" is a date, not a four-digit time (rules 3, 9
   check_commands(ctx, rows);
   check_table(sat, "America/Chicago",
               {{"at 2020-01-01 10:00", "past"}, {"at 1930", "2026-11-28T19:30:00-06:00"}});
+}
+
+TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight in a zone") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"5th at 3pm", "2026-12-05T15:00:00-06:00"},
+                  {"on 22nd, 8pm", "2026-12-22T20:00:00-06:00"},
+                  {"Wed 2nd 7pm", "2026-12-02T19:00:00-06:00"},
+                  {"11.30 tonight", "2026-11-28T23:30:00-06:00"},
+                  {"tonight 11.30", "2026-11-28T23:30:00-06:00"},
+                  {"this evening 7.30", "2026-11-28T19:30:00-06:00"},
+                  {"tomorrow 15.30", "2026-11-29T15:30:00-06:00"},
+                  {"19.30", "2026-11-28T19:30:00-06:00"},
+                  // Rule 10: the zone sets how midnight is read, as it does for any clock.
+                  {"midnight UTC", "2026-11-28T18:00:00-06:00"},
+                  {"midnight EST", "2026-11-28T23:00:00-06:00"},
+                  {"at midnight PT", "2026-11-29T02:00:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks 5th at 3pm", "2026-12-05T15:00:00-06:00", "Starbucks"},
+      {"42nd Street Deli 7pm", "2026-11-28T19:00:00-06:00", "42nd Street Deli"},
+      {"4th Ave Pub 7pm", "2026-11-28T19:00:00-06:00", "4th Ave Pub"},
+      {"Bar 15.50 pints 7pm", "2026-11-28T19:00:00-06:00", "Bar 15.50 pints"},
+  };
+  check_commands(ctx, rows);
 }
