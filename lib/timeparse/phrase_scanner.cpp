@@ -28,6 +28,15 @@ constexpr std::array<std::string_view, 4> weekend_words{"weekend", "wknd", "wken
 constexpr std::array<std::string_view, 9> count_words{"people",  "ppl",    "of",      "guys", "pax",
                                                       "persons", "person", "players", "x"};
 
+// Words that number a place: the number after them is part of its name ("Gate 12 - 7pm",
+// "Room 9 tonight at 8", "Terminal 4 Dec 3"), never a time or a day.
+constexpr std::array<std::string_view, 44> numbered_places{
+    "gate",     "terminal", "room",     "rm",      "table", "level", "lvl",     "floor",    "bay",
+    "platform", "pier",     "studio",   "suite",   "ste",   "unit",  "hall",    "booth",    "court",
+    "building", "bldg",     "stage",    "dock",    "track", "lot",   "section", "aisle",    "exit",
+    "door",     "entrance", "pavilion", "shelter", "field", "ward",  "block",   "apt",      "no",
+    "nr",       "route",    "rte",      "highway", "hwy",   "pitch", "wing",    "classroom"};
+
 constexpr std::array<std::string_view, 16> iana_areas{
     "africa", "america", "antarctica", "arctic", "asia",   "atlantic", "australia", "europe",
     "indian", "pacific", "etc",        "us",     "canada", "brazil",   "mexico",    "chile"};
@@ -334,6 +343,21 @@ class scanner {
     piece p = make(piece_kind::invalid, first, last);
     p.what = keep(what);
     return push(p);
+  }
+
+  // Number i is part of a name rather than a time or a day: it numbers a place ("Gate 12",
+  // "#7") or ends a fraction or a date ("3/4" in "Platform 9 3/4").
+  bool numbers_a_place(std::size_t i) const {
+    if (i == 0 || !is_num(i)) return false;
+    if ((punct_is(i - 1, '/') || punct_is(i - 1, '#')) && tight(i)) return true;
+    return is_word(i - 1) && one_of(numbered_places, low(i - 1));
+  }
+
+  // "9 3/4", "5 1/2": a fraction as it follows a whole number, not a date.
+  static bool is_fraction(int numerator, int denominator) {
+    const bool usual = denominator == 2 || denominator == 3 || denominator == 4 ||
+                       denominator == 8 || denominator == 16;
+    return usual && numerator >= 1 && numerator < denominator;
   }
 
   // A token that ends a clock reading, so "7" in "7/12" or "7.5" is no bare hour.
@@ -833,7 +857,7 @@ class scanner {
 
   // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon".
   std::size_t hour_before_part(std::size_t i) {
-    if (!small_num(i) || val(i) < 1 || val(i) > 12) return 0;
+    if (!small_num(i) || val(i) < 1 || val(i) > 12 || numbers_a_place(i)) return 0;
     if (!part_follows(i + 1)) return 0;
     piece p = make(piece_kind::clock, i, i + 1);
     p.clock.hour = val(i);
@@ -885,6 +909,7 @@ class scanner {
       ++j;
     }
     if (digit_to_clock(j) && !between && w != "from") return 0;
+    if (j == i && numbers_a_place(i)) return 0;
     const std::size_t before = out_.size();
     auto start = span_clock(j, lead);
     if (!start) return 0;
@@ -1420,7 +1445,7 @@ class scanner {
     std::size_t k = i;
     const bool the = word_is(k, "the");
     if (the) ++k;
-    if (!day_number(k)) return 0;
+    if (!day_number(k) || (!the && numbers_a_place(k))) return 0;
     const int day = val(k);
     ++k;
     bool suffix = false;
@@ -1430,6 +1455,8 @@ class scanner {
     }
     std::size_t m = k;
     if (word_is(m, "of")) ++m;
+    // "Pier 39 Dec 3": the month has a day of its own after it, so this number is not one.
+    if (!the && !suffix && m == k && month_at(m) && day_number(m + 1)) return 0;
     if (auto month = month_at(m)) {
       std::size_t after = m + 1;
       if (punct_is(after, '.') && tight(after) && month_at(m)) {
@@ -1492,8 +1519,9 @@ class scanner {
     // "12-12 7pm": a dashed month-day only right before a clock time, since "7-9" alone is a
     // span and "4-12" alone a shop number.
     if (sep == '-' && !(clock_follows(i + 3) && !meridiem_at(i + 3))) return 0;
-    // "Platform 9 3/4": a fraction after a number is no date.
-    if (i >= 1 && (is_num(i - 1) || (punct_is(i - 1, '/') && tight(i)))) return 0;
+    // "Platform 9 3/4": a fraction after a number is no date; "Pier 39 12/3" is.
+    if (i >= 1 && is_num(i - 1) && is_fraction(val(i), val(i + 2))) return 0;
+    if (i >= 1 && punct_is(i - 1, '/') && tight(i)) return 0;
     std::size_t next = i + 3;
     int year = 0;
     if (punct_is(next, '/') && tight(next) && is_num(next + 1) && tight(next + 1)) {

@@ -1097,3 +1097,36 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
   };
   check_commands(ctx, rows);
 }
+
+TEST_CASE("a number that numbers a place stays in its name (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      // A fraction after a whole number is no date; other numbers after one are.
+      {"Pier 39 12/3 7pm", "2026-12-03T19:00:00-06:00", "Pier 39"},
+      {"Room 8 1/15 6pm", "2027-01-15T18:00:00-06:00", "Room 8"},
+      {"Studio 54 13/12 at 7pm", "2026-12-13T19:00:00-06:00", "Studio 54"},
+      {"Platform 9 3/4 12/3 7pm", "2026-12-03T19:00:00-06:00", "Platform 9 3/4"},
+      {"Pier 39 12/3", "2026-12-03T12:00:00-06:00", "Pier 39"},
+      // The month has its own day after it.
+      {"Pier 39 Dec 3 7pm", "2026-12-03T19:00:00-06:00", "Pier 39"},
+      {"Terminal 4 Dec 3 7pm", "2026-12-03T19:00:00-06:00", "Terminal 4"},
+      {"Room 8 December 3 at 7pm", "2026-12-03T19:00:00-06:00", "Room 8"},
+      {"Platform 9 3/4 Dec 3 7pm", "2026-12-03T19:00:00-06:00", "Platform 9 3/4"},
+      {"Starbucks 3 Dec 7pm", "2026-12-03T19:00:00-06:00", "Starbucks"},
+      // Gate, Room, Table...: the number after them is no hour.
+      {"Gate 12 - 7pm", "2026-11-28T19:00:00-06:00", "Gate 12"},
+      {"Terminal 2 - 3pm", "2026-11-28T15:00:00-06:00", "Terminal 2"},
+      {"Table 4 \xE2\x80\x94 8pm", "2026-11-28T20:00:00-06:00", "Table 4"},
+      {"Platform 9 3/4 - 7pm", "2026-11-28T19:00:00-06:00", "Platform 9 3/4"},
+      {"Room 9 tonight at 8", "2026-11-28T20:00:00-06:00", "Room 9"},
+      {"Gate 4 tonight 8pm", "2026-11-28T20:00:00-06:00", "Gate 4"},
+      {"Room 9 this afternoon at 3", "2026-11-28T15:00:00-06:00", "Room 9"},
+      // Elsewhere the same forms are times.
+      {"Starbucks 6 - 8pm", "2026-11-28T18:00:00-06:00", "Starbucks"},
+      {"Starbucks 8 tonight", "2026-11-28T20:00:00-06:00", "Starbucks"},
+  };
+  check_commands(ctx, rows);
+  const auto result = tp::parse_place_and_time("Gate 7 feb 30 7pm", ctx);
+  REQUIRE(std::holds_alternative<tp::parse_error>(result));
+  CHECK(std::get<tp::parse_error>(result).kind == tp::error_kind::invalid);
+}
