@@ -439,13 +439,20 @@ class scanner {
     return c;
   }
 
-  std::string clock_text(std::size_t first, std::size_t last) const {
+  // Tokens [first, last) in lower case, for messages. A clock's words join its number ("7 pm"
+  // reads "7pm"); with `spaced`, every space the text has is kept ("5 minutes ago").
+  std::string joined_text(std::size_t first, std::size_t last, bool spaced) const {
     std::string s;
     for (std::size_t k = first; k < last; ++k) {
-      if (k > first && t_[k].space_before && t_[k].kind != token_kind::word) s.push_back(' ');
+      if (k > first && t_[k].space_before && (spaced || t_[k].kind != token_kind::word)) {
+        s.push_back(' ');
+      }
       s += t_[k].lower;
     }
     return s;
+  }
+  std::string clock_text(std::size_t first, std::size_t last) const {
+    return joined_text(first, last, false);
   }
 
   // Clock readings that stand on their own: 15:00, 3:30pm, 7.30pm, 3pm, 19h30, 7 o'clock,
@@ -645,7 +652,9 @@ class scanner {
         next = mer2->next;
       }
     } else if (!lead && !part_follows(next)) {
-      return 0;
+      // "twelve thirty" alone is a time, but a weak one: "Seven Eleven 5pm" is at 5pm.
+      if (next == i + 1) return 0;
+      weak = true;
     }
     piece p = make(piece_kind::clock, i, next);
     p.clock = c;
@@ -1082,7 +1091,18 @@ class scanner {
   }
 
   // --- durations -------------------------------------------------------------------------------
+  // "2 and a half hours", "two and a half days": a whole quantity and a half.
   std::optional<quantity_match> quantity_at(std::size_t i) const {
+    auto q = whole_quantity_at(i);
+    if (q && word_is(q->next, "and") && word_is(q->next + 1, "a") && word_is(q->next + 2, "half") &&
+        unit_at(q->next + 3)) {
+      q->value += 0.5;
+      q->next += 3;
+    }
+    return q;
+  }
+
+  std::optional<quantity_match> whole_quantity_at(std::size_t i) const {
     if (is_num(i)) {
       double v = static_cast<double>(t_[i].value);
       std::size_t next = i + 1;
@@ -1097,6 +1117,9 @@ class scanner {
     if (w == "a" && word_is(i + 1, "couple")) {
       return quantity_match{2, word_is(i + 2, "of") ? i + 3 : i + 2};
     }
+    // "in a few minutes": three, as chrono reads it; "in a half hour".
+    if (w == "a" && word_is(i + 1, "few")) return quantity_match{3, i + 2};
+    if (w == "a" && word_is(i + 1, "half")) return quantity_match{0.5, i + 2};
     if (w == "a" || w == "an" || w == "one") return quantity_match{1, i + 1};
     if (w == "half") {
       std::size_t next = i + 1;
@@ -1230,8 +1253,9 @@ class scanner {
     std::size_t next = d->next;
     if (word_is(next, "ago") || word_is(next, "before") || word_is(next, "earlier")) {
       if (word_is(next, "before") && !word_is(next + 1, "now")) return 0;
-      piece p = make(piece_kind::past, i, next + 1);
-      p.what = "ago";
+      const std::size_t end = word_is(next, "before") ? next + 2 : next + 1;
+      piece p = make(piece_kind::past, i, end);
+      p.what = keep(joined_text(i, end, true));  // "(5 minutes ago)", as typed
       return push(p);
     }
     bool relative = false;

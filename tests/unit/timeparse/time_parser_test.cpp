@@ -1130,3 +1130,22 @@ TEST_CASE("a number that numbers a place stays in its name (rule 14)") {
   REQUIRE(std::holds_alternative<tp::parse_error>(result));
   CHECK(std::get<tp::parse_error>(result).kind == tp::error_kind::invalid);
 }
+
+TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"in 2 and a half hours", "2026-11-28T12:45:00-06:00"},
+                  {"in two and a half hours", "2026-11-28T12:45:00-06:00"},
+                  {"in a half hour", "2026-11-28T10:45:00-06:00"},
+                  {"in a few minutes", "2026-11-28T10:18:00-06:00"},
+                  {"in an hour and a half", "2026-11-28T11:45:00-06:00"},
+                  {"a few minutes ago", "past"},
+                  {"twelve thirty", "2026-11-28T12:30:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  check_commands(ctx, {{"Seven Eleven 5pm", "2026-11-28T17:00:00-06:00", "Seven Eleven"},
+                       {"Nine Elms 7pm", "2026-11-28T19:00:00-06:00", "Nine Elms"}});
+  const auto past = tp::parse_time("5 minutes ago", ctx);
+  REQUIRE(std::holds_alternative<tp::parse_error>(past));
+  CHECK(std::get<tp::parse_error>(past).message.find("(5 minutes ago)") != std::string::npos);
+}
