@@ -604,7 +604,8 @@ class scanner {
     p.clock.hour = noon ? 12 : 0;
     p.clock.twenty_four = true;
     p.clock.midnight = midnight;
-    p.weak = at == i;
+    // "Noon Cafe", "Midnight Diner": written as a name, perhaps one. "noon" is the time.
+    p.weak = at == i && t_[at].capitalized;
     return push(p);
   }
 
@@ -652,8 +653,9 @@ class scanner {
         next = mer2->next;
       }
     } else if (!lead && !part_follows(next)) {
-      // "twelve thirty" alone is a time, but a weak one: "Seven Eleven 5pm" is at 5pm.
-      if (next == i + 1) return 0;
+      // "twelve thirty" alone is a time, but a weak one. Capitalized it is more likely a name
+      // ("Seven Eleven").
+      if (next == i + 1 || t_[i].capitalized) return 0;
       weak = true;
     }
     piece p = make(piece_kind::clock, i, next);
@@ -1458,11 +1460,9 @@ class scanner {
     return month_day_piece(i, k, *month, day, year);
   }
 
-  // What may follow an ordinal day written without "the" or a month: "at", "@", a comma or a
-  // clock time. Not the end of the text: "Starbucks on 5th" is more likely the avenue.
-  bool ordinal_alone(std::size_t k) const {
-    return word_is(k, "at") || punct_is(k, '@') || punct_is(k, ',') || clock_follows(k);
-  }
+  // What may follow an ordinal day written without "the" or a month: a comma or a clock time
+  // ("at 3pm" included). Not the end of the text: "Starbucks on 5th" is more likely the avenue.
+  bool ordinal_alone(std::size_t k) const { return punct_is(k, ',') || clock_follows(k); }
 
   // "3 dec", "3rd of december", "the 5th", "the 3rd of December 2026".
   std::size_t day_first(std::size_t i) {
@@ -1492,7 +1492,9 @@ class scanner {
     }
     // Without "the", an ordinal is a day only where a time comes next: "5th at 3pm", "on 22nd,
     // 8pm"; "42nd Street" and "4th Ave" are names.
-    if (!suffix || (!the && !ordinal_alone(k))) return 0;
+    // After a name and "on" it is a street: "Cafe on 3rd at 7pm".
+    const bool street = i >= 2 && word_is(i - 1, "on") && is_word(i - 2);
+    if (!suffix || (!the && (street || !ordinal_alone(k)))) return 0;
     if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
     piece p = make(piece_kind::day_of_month, i, k);
     p.day = day;

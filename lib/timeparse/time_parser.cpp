@@ -140,6 +140,11 @@ bool day_words_only(const piece_list& pieces, const cluster& c) {
   return true;
 }
 
+// Day words that stand apart, not glued into a longer token ("menu?day=friday").
+bool day_word_apart(const token_list& tokens, const piece_list& pieces, const cluster& c) {
+  return day_words_only(pieces, c) && (c.first_token == 0 || tokens[c.first_token].space_before);
+}
+
 // A day word belongs to a name only when the words around it are written as one: "Sunday
 // Bakery", "Tuesday Morning parking lot" (whose "Morning" follows a capitalized day word). In
 // "Friday drinks 6pm" or "sunday brunch 11am" the word after it is an ordinary word, and the
@@ -208,7 +213,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     }
     // A weak piece that is not the main one joins it only when it is a day written in full:
     // "Friday drinks 6pm". "Noon", "4/12" or "sat" there more likely belong to something else.
-    if (c->score < 2 && (c->marginal || (c->weak_only && !day_words_only(pieces, *c)))) {
+    if (c->score < 2 && (c->marginal || (c->weak_only && !day_word_apart(tokens, pieces, *c)))) {
       continue;
     }
     phrase trial = s.merged;

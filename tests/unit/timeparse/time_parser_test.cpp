@@ -1149,3 +1149,21 @@ TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   REQUIRE(std::holds_alternative<tp::parse_error>(past));
   CHECK(std::get<tp::parse_error>(past).message.find("(5 minutes ago)") != std::string::npos);
 }
+
+// Each of these changed answer under one of the rules above before it was narrowed; they read
+// as they did before those rules.
+TEST_CASE("the rules for names and days keep their limits (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  check_commands(
+      ctx,
+      {
+          {"Seven Eleven tomorrow 3pm", "2026-11-29T15:00:00-06:00", "Seven Eleven"},
+          {"Seven Eleven - 9am", "2026-11-29T09:00:00-06:00", "Seven Eleven"},
+          {"noon @ 8 Mile Road", "2026-11-28T12:00:00-06:00", "8 Mile Road"},
+          {"noon at 3 Sisters Cafe", "2026-11-28T12:00:00-06:00", "3 Sisters Cafe"},
+          {"Cafe on 3rd at 7pm", "2026-11-28T19:00:00-06:00", "Cafe on 3rd"},
+          {"Starbucks on 5th @ tomorrow at 3pm", "2026-11-29T15:00:00-06:00", "Starbucks on 5th"},
+          {"https://cafe.example/menu?day=friday&t=10 7pm", "2026-11-28T19:00:00-06:00",
+           "https://cafe.example/menu?day=friday&t=10"},
+      });
+}
