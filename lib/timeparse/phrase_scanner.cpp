@@ -28,15 +28,6 @@ constexpr std::array<std::string_view, 4> weekend_words{"weekend", "wknd", "wken
 constexpr std::array<std::string_view, 9> count_words{"people",  "ppl",    "of",      "guys", "pax",
                                                       "persons", "person", "players", "x"};
 
-// Words that number a place: the number after them is part of its name ("Gate 12 - 7pm",
-// "Room 9 tonight at 8", "Terminal 4 Dec 3"), never a time or a day.
-constexpr std::array<std::string_view, 44> numbered_places{
-    "gate",     "terminal", "room",     "rm",      "table", "level", "lvl",     "floor",    "bay",
-    "platform", "pier",     "studio",   "suite",   "ste",   "unit",  "hall",    "booth",    "court",
-    "building", "bldg",     "stage",    "dock",    "track", "lot",   "section", "aisle",    "exit",
-    "door",     "entrance", "pavilion", "shelter", "field", "ward",  "block",   "apt",      "no",
-    "nr",       "route",    "rte",      "highway", "hwy",   "pitch", "wing",    "classroom"};
-
 constexpr std::array<std::string_view, 16> iana_areas{
     "africa", "america", "antarctica", "arctic", "asia",   "atlantic", "australia", "europe",
     "indian", "pacific", "etc",        "us",     "canada", "brazil",   "mexico",    "chile"};
@@ -350,7 +341,8 @@ class scanner {
   bool numbers_a_place(std::size_t i) const {
     if (i == 0 || !is_num(i)) return false;
     if ((punct_is(i - 1, '/') || punct_is(i - 1, '#')) && tight(i)) return true;
-    return is_word(i - 1) && one_of(numbered_places, low(i - 1));
+    const word_entry* before = is_word(i - 1) ? t_[i - 1].entry : nullptr;
+    return before != nullptr && before->numbers_place;
   }
 
   // "9 3/4", "5 1/2": a fraction as it follows a whole number, not a date.

@@ -155,9 +155,10 @@ bool named_like_a_name(const token_list& tokens, const cluster& c, const token* 
   for (std::size_t k = c.first_token; k < c.last_token; ++k)
     capitals += tokens[k].capitalized ? 1 : 0;
   if (capitals == 0) return false;
-  const bool day_word_before = before != nullptr && before->kind == token_kind::word &&
-                               before->capitalized && before->entry != nullptr &&
-                               is_plain_word(*before);
+  const bool day_word_before =
+      before != nullptr && before->kind == token_kind::word && before->capitalized &&
+      before->entry != nullptr &&
+      (before->entry->weekday >= 0 || before->entry->part != day_part::none);
   return capitals >= 2 || after.capitalized || day_word_before;
 }
 

@@ -124,6 +124,15 @@ constexpr std::array<std::string_view, 97> phrase_words{
     "midday",    "mid-day",   "midnight",   "quarter", "@",        "ago",       "later",
     "hence",     "o'clock",   "oclock",     "o",       "clock",    "time"};
 
+// Words that number a place: the number after them is part of its name ("Gate 12 - 7pm",
+// "Room 9 tonight at 8", "Terminal 4 Dec 3"), never a time or a day (phrase_scanner.cpp).
+constexpr std::array<std::string_view, 44> numbered_places{
+    "gate",     "terminal", "room",     "rm",      "table", "level", "lvl",     "floor",    "bay",
+    "platform", "pier",     "studio",   "suite",   "ste",   "unit",  "hall",    "booth",    "court",
+    "building", "bldg",     "stage",    "dock",    "track", "lot",   "section", "aisle",    "exit",
+    "door",     "entrance", "pavilion", "shelter", "field", "ward",  "block",   "apt",      "no",
+    "nr",       "route",    "rte",      "highway", "hwy",   "pitch", "wing",    "classroom"};
+
 // The words among time_parser.cpp's joining and connecting words (its marks, such as "," and
 // "-", are not words and stay there).
 constexpr std::array<std::string_view, 11> joining_words{
@@ -164,7 +173,8 @@ const date::time_zone* locate(std::string_view name) {
 
 constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() + parts.size() +
                                    units.size() + fixed_zones.size() + generic_zones.size() +
-                                   phrase_words.size() + joining_words.size() + meals.size();
+                                   phrase_words.size() + joining_words.size() + meals.size() +
+                                   numbered_places.size();
 
 // An open-addressing table over every word above, built once on first use. A lookup costs one
 // hash of the word and usually one comparison, where a scan of the arrays cost dozens.
@@ -195,6 +205,8 @@ class word_table {
       entry(name).connects = true;
     for (const auto& [name, value] : meals)
       entry(name).meal = value;
+    for (const auto& name : numbered_places)
+      entry(name).numbers_place = true;
   }
 
   std::span<const word_entry> all() const { return {entries_.data(), size_}; }
