@@ -29,8 +29,11 @@ std::string dependency_of(const std::string& target, bool angle) {
   for (const char* library : {"date", "fmt", "spdlog", "boost", "nlohmann", "CLI", "openssl"}) {
     if (target.starts_with(std::string(library) + "/")) return library;
   }
-  // The C++ and POSIX headers (POSIX puts some in sys/).
-  if (target.find('/') == std::string::npos || target.starts_with("sys/")) return "std";
+  // The C++ and POSIX headers (POSIX puts some in sys/ and netinet/).
+  if (target.find('/') == std::string::npos || target.starts_with("sys/") ||
+      target.starts_with("netinet/")) {
+    return "std";
+  }
   return "unknown:" + target;
 }
 
