@@ -17,15 +17,20 @@ bool phrase::add(const piece& p, bool refine) {
     case piece_kind::day_of_month:
     case piece_kind::weekday:
     case piece_kind::day_offset:
-      // "Sat, Dec 5" names the day twice: the date is the more exact name. Otherwise
+      // "Sat, Dec 5" and "Sunday 13th" name the day twice: the date is the more exact name.
+      // Otherwise
       // ("Friday the 4th" aside) the first name wins.
+      // "Sunday roast tonight": tonight is today, whatever day is named.
+      if (p.kind == piece_kind::weekday && (tonight || this_day)) return false;
       if (date && !duration && refine && date->kind == piece_kind::weekday &&
-          date->mode == weekday_mode::plain && p.kind == piece_kind::month_day) {
+          date->mode == weekday_mode::plain &&
+          (p.kind == piece_kind::month_day || p.kind == piece_kind::day_of_month)) {
         date = &p;
         if (p.date_order) date_order = p.date_order;
         return true;
       }
-      if (date && refine && p.kind == piece_kind::weekday && date->kind == piece_kind::month_day) {
+      if (date && refine && p.kind == piece_kind::weekday &&
+          (date->kind == piece_kind::month_day || date->kind == piece_kind::day_of_month)) {
         return true;
       }
       if (date || duration) return false;

@@ -336,13 +336,27 @@ class scanner {
     return push(p);
   }
 
+  // "15.30", "11.30 tonight", "tomorrow 7.30": a dotted reading [i, next) without am/pm or a
+  // leading "at" is a time only on the quarter hours, with an hour of 13 or more or next to a
+  // day, and not as a price ("$18.50", "2.50 pints").
+  bool dotted_time_alone(std::size_t i, std::size_t next) const {
+    const int minute = val(i + 2);
+    if (minute % 15 != 0) return false;
+    if (i > 0 && tight(i) && t_[i - 1].kind == token_kind::punct) {
+      const auto mark = low(i - 1);
+      if (mark == "$" || mark == "\xC2\xA3" || mark == "\xE2\x82\xAC") return false;
+    }
+    return val(i) >= 13 || part_follows(next) || after_day(i);
+  }
+
   // Number i is part of a name rather than a time or a day: it numbers a place ("Gate 12",
   // "#7") or ends a fraction or a date ("3/4" in "Platform 9 3/4").
   bool numbers_a_place(std::size_t i) const {
     if (i == 0 || !is_num(i)) return false;
     if ((punct_is(i - 1, '/') || punct_is(i - 1, '#')) && tight(i)) return true;
+    // Written as a name ("Gate 12") or opening the text ("room 9 tonight"), not "dance floor 9".
     const word_entry* before = is_word(i - 1) ? t_[i - 1].entry : nullptr;
-    return before != nullptr && before->numbers_place;
+    return before != nullptr && before->numbers_place && (t_[i - 1].capitalized || i == 1);
   }
 
   // "9 3/4", "5 1/2": a fraction as it follows a whole number, not a date.
@@ -507,7 +521,7 @@ class scanner {
     // hour of 13 or more), or next to a day ("11.30 tonight", "tomorrow 7.30"). "1.5", "2.50"
     // or "19.99" stay numbers.
     const bool dot_alone = dot && !mer && !lead;
-    if (dot_alone && !(val(i) >= 13 || part_follows(next) || after_day(i))) return 0;
+    if (dot_alone && !dotted_time_alone(i, next)) return 0;
     if (mer) next = mer->next;
     const bool leading_zero = t_[i].digits == 2 && val(i) < 10;
     auto c = validate(val(i), val(i + 2), second, mer ? mer->value : meridiem::none, leading_zero);
@@ -596,8 +610,7 @@ class scanner {
     p.clock.hour = noon ? 12 : 0;
     p.clock.twenty_four = true;
     p.clock.midnight = midnight;
-    // "Noon Cafe", "Midnight Diner": written as a name, perhaps one. "noon" is the time.
-    p.weak = at == i && t_[at].capitalized;
+    p.weak = at == i;
     return push(p);
   }
 
@@ -836,6 +849,7 @@ class scanner {
     const std::size_t before = out_.size();
     if (std::size_t n = clock_at(j, true)) {
       out_[before].first = i;
+      weaken_named_hour(out_[before], j);
       return n;
     }
     if (is_num(j) && !number_continues(j + 1) && !punct_is(j + 1, '/')) {
@@ -843,6 +857,8 @@ class scanner {
         piece p = make(piece_kind::clock, i, j + 1);
         p.clock.hour = val(j);
         p.clock.twenty_four = val(j) >= 13 || val(j) == 0 || (t_[j].digits == 2 && val(j) < 10);
+        // "@ 8 Mile Road", "at 10 Downing St": perhaps a number in a name.
+        p.weak = is_word(j + 1) && t_[j + 1].capitalized;
         return push(p);
       }
       // "at 2026-12-01 18:00": a year that starts a date, not 20:26.
@@ -856,6 +872,15 @@ class scanner {
       }
     }
     return 0;
+  }
+
+  // "at Five Guys", "at Two Bit Circus": after "at", an hour in words that is capitalized may
+  // start a name; its clock `p`, read from token j, yields to any other time.
+  void weaken_named_hour(piece& p, std::size_t j) const {
+    if (p.kind == piece_kind::clock && p.clock.mer == meridiem::none && is_word(j) &&
+        t_[j].capitalized) {
+      p.weak = true;
+    }
   }
 
   // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon".
@@ -925,6 +950,7 @@ class scanner {
         return 0;
       }
       out_[before].first = i;
+      if (j != i) weaken_named_hour(out_[before], j);
       return start->next;
     };
     std::size_t k = start->next;
@@ -1452,9 +1478,21 @@ class scanner {
     return month_day_piece(i, k, *month, day, year);
   }
 
-  // What may follow an ordinal day written without "the" or a month: a comma or a clock time
-  // ("at 3pm" included). Not the end of the text: "Starbucks on 5th" is more likely the avenue.
-  bool ordinal_alone(std::size_t k) const { return punct_is(k, ',') || clock_follows(k); }
+  // An ordinal [i, k) without "the" or a month is a day only where nothing else fits: first in
+  // the text or after a weekday ("5th at 3pm", "on 22nd, 8pm", "Wed 2nd 7pm"), and before a
+  // comma or a time. Elsewhere it is a street, a birthday or a name: "Cafe on 3rd at 7pm",
+  // "Sam's 30th at 8pm", "42nd Street", "Starbucks on 5th".
+  bool ordinal_day(std::size_t i, std::size_t k, int day) const {
+    if (day < 1 || day > 31) return false;
+    const bool first = i == 0 || (i == 1 && word_is(0, "on"));
+    const bool after_weekday =
+        !out_.empty() && out_.back().kind == piece_kind::weekday && out_.back().last == i;
+    if (!first && !after_weekday) return false;
+    if (punct_is(k, ',') || clock_follows(k)) return true;
+    std::size_t n = k;
+    if (word_is(n, "at") || punct_is(n, '@')) ++n;
+    return word_is(n, "noon") || word_is(n, "midnight");
+  }
 
   // "3 dec", "3rd of december", "the 5th", "the 3rd of December 2026".
   std::size_t day_first(std::size_t i) {
@@ -1484,9 +1522,7 @@ class scanner {
     }
     // Without "the", an ordinal is a day only where a time comes next: "5th at 3pm", "on 22nd,
     // 8pm"; "42nd Street" and "4th Ave" are names.
-    // After a name and "on" it is a street: "Cafe on 3rd at 7pm".
-    const bool street = i >= 2 && word_is(i - 1, "on") && is_word(i - 2);
-    if (!suffix || (!the && (street || !ordinal_alone(k)))) return 0;
+    if (!suffix || (!the && !ordinal_day(i, k, day))) return 0;
     if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
     piece p = make(piece_kind::day_of_month, i, k);
     p.day = day;

@@ -98,6 +98,15 @@ bool starts_name(const token_list& tokens, const piece& p) {
          tokens[p.last].kind == token_kind::word && is_plain_word(tokens[p.last]);
 }
 
+// A capital in the piece or right after it: "at 10 Downing St", "at Seven Eleven", "at
+// 7-Eleven", "5 O'Clock Somewhere Bar".
+bool looks_like_a_name(const token_list& tokens, const piece& p) {
+  for (std::size_t k = p.first; k < p.last; ++k) {
+    if (tokens[k].capitalized) return true;
+  }
+  return p.last < tokens.size() && tokens[p.last].capitalized;
+}
+
 bool is_clock(const piece& p) {
   return p.kind == piece_kind::clock || p.kind == piece_kind::span;
 }
@@ -108,11 +117,11 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
   out.reserve(pieces.size());
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
-    // A second clock is not more of the same time: in "3pm at 10 Downing St" or "7pm at
-    // Seven Eleven" it is the start of the place.
+    // A second clock written like a name is not more of the same time: in "3pm at 10
+    // Downing St" or "7pm at Seven Eleven" it is the start of the place.
     if (out.empty() || starts_name(tokens, p) ||
         !gap_joins(tokens, out.back().last_token, p.first) ||
-        (is_clock(p) && out.back().has_clock)) {
+        (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
       c.first_piece = i;
       c.first_token = p.first;
@@ -155,11 +164,15 @@ bool named_like_a_name(const token_list& tokens, const cluster& c, const token* 
   for (std::size_t k = c.first_token; k < c.last_token; ++k)
     capitals += tokens[k].capitalized ? 1 : 0;
   if (capitals == 0) return false;
+  // "Black Friday sale", "Cyber Monday party", "the Sunday market".
+  const bool name_before = before != nullptr && before->kind == token_kind::word &&
+                           (before->capitalized || before->lower == "the") &&
+                           tokens[c.first_token].capitalized;
   const bool day_word_before =
       before != nullptr && before->kind == token_kind::word && before->capitalized &&
       before->entry != nullptr &&
       (before->entry->weekday >= 0 || before->entry->part != day_part::none);
-  return capitals >= 2 || after.capitalized || day_word_before;
+  return capitals >= 2 || after.capitalized || day_word_before || name_before;
 }
 
 // Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
@@ -214,7 +227,10 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     }
     // A weak piece that is not the main one joins it only when it is a day written in full:
     // "Friday drinks 6pm". "Noon", "4/12" or "sat" there more likely belong to something else.
-    if (c->score < 2 && (c->marginal || (c->weak_only && !day_word_apart(tokens, pieces, *c)))) {
+    // So does a weak clock when the phrase has no time of day yet: "Sunday lunch at Joe's noon".
+    const bool wanted_clock = !s.merged.clock && pieces[c->first_piece].kind == piece_kind::clock;
+    if (c->score < 2 &&
+        (c->marginal || (c->weak_only && !day_word_apart(tokens, pieces, *c) && !wanted_clock))) {
       continue;
     }
     phrase trial = s.merged;

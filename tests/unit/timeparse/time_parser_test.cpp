@@ -1090,7 +1090,10 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
               });
   const auto ctx = context(sat, "America/Chicago");
   const std::vector<command_row> rows{
-      {"Starbucks 5th at 3pm", "2026-12-05T15:00:00-06:00", "Starbucks"},
+      // After a name, an ordinal may be the name's: a street, a birthday.
+      {"Starbucks 5th at 3pm", "2026-11-28T15:00:00-06:00", "Starbucks 5th"},
+      {"Sam's 30th at 8pm", "2026-11-28T20:00:00-06:00", "Sam's 30th"},
+      {"Sam's 40th 8pm", "2026-11-28T20:00:00-06:00", "Sam's 40th"},
       {"42nd Street Deli 7pm", "2026-11-28T19:00:00-06:00", "42nd Street Deli"},
       {"4th Ave Pub 7pm", "2026-11-28T19:00:00-06:00", "4th Ave Pub"},
       {"Bar 15.50 pints 7pm", "2026-11-28T19:00:00-06:00", "Bar 15.50 pints"},
@@ -1165,5 +1168,34 @@ TEST_CASE("the rules for names and days keep their limits (rule 14)") {
           {"Starbucks on 5th @ tomorrow at 3pm", "2026-11-29T15:00:00-06:00", "Starbucks on 5th"},
           {"https://cafe.example/menu?day=friday&t=10 7pm", "2026-11-28T19:00:00-06:00",
            "https://cafe.example/menu?day=friday&t=10"},
+      });
+}
+
+// From a second probe, of the new rules' edges, against the parser before them.
+TEST_CASE("the new rules' edges: prices, names around days, ordinals, tonight") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"Sunday 13th 7pm", "2026-12-13T19:00:00-06:00"},
+                  {"Wed 9th 7pm", "2026-12-09T19:00:00-06:00"},
+                  {"12th at noon", "2026-12-12T12:00:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  check_commands(
+      ctx,
+      {
+          {"noon cafe 7pm", "2026-11-28T19:00:00-06:00", "noon cafe"},
+          {"midnight diner 8pm", "2026-11-28T20:00:00-06:00", "midnight diner"},
+          {"noon @ 8 Mile Road", "2026-11-28T12:00:00-06:00", "8 Mile Road"},
+          {"Joe's tonight 2.50 pints at 8", "2026-11-28T20:00:00-06:00", "Joe's 2.50 pints"},
+          {"Cafe tomorrow 3.50 coffee at 9am", "2026-11-29T09:00:00-06:00", "Cafe 3.50 coffee"},
+          {"Joe's $18.50 wine Friday", "2026-12-04T12:00:00-06:00", "Joe's $18.50 wine"},
+          {"Joe's near 10th at 7pm", "2026-11-28T19:00:00-06:00", "Joe's near 10th"},
+          {"Black Friday sale 6am", "2026-11-29T06:00:00-06:00", "Black Friday sale"},
+          {"the Sunday market 9am", "2026-11-29T09:00:00-06:00", "the Sunday market"},
+          {"Sunday roast tonight", "2026-11-28T22:00:00-06:00", "Sunday roast"},
+          {"dance floor 9 tonight", "2026-11-28T21:00:00-06:00", "dance floor"},
+          {"noon at Five Guys", "2026-11-28T12:00:00-06:00", "Five Guys"},
+          {"midnight at Two Bit Circus", "2026-11-29T00:00:00-06:00", "Two Bit Circus"},
+          {"Sunday lunch at Joe's noon", "2026-11-29T12:00:00-06:00", "lunch at Joe's"},
       });
 }
