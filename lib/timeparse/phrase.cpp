@@ -17,10 +17,9 @@ bool phrase::add(const piece& p, bool refine) {
     case piece_kind::day_of_month:
     case piece_kind::weekday:
     case piece_kind::day_offset:
-      // "Sat, Dec 5" and "Sunday 13th" name the day twice: the date is the more exact name.
-      // Otherwise
-      // ("Friday the 4th" aside) the first name wins.
-      // "Sunday roast tonight": tonight is today, whatever day is named.
+      // "Sat, Dec 5" and "Sunday 13th" name the day twice: the date is the more exact name,
+      // even where the two disagree. Otherwise the first name wins. And "Sunday roast
+      // tonight": tonight is today, whatever day is named.
       if (p.kind == piece_kind::weekday && (tonight || this_day)) return false;
       if (date && !duration && refine && date->kind == piece_kind::weekday &&
           date->mode == weekday_mode::plain &&

@@ -342,7 +342,8 @@ class scanner {
   bool dotted_time_alone(std::size_t i, std::size_t next) const {
     const int minute = val(i + 2);
     if (minute % 15 != 0) return false;
-    if (i > 0 && tight(i) && t_[i - 1].kind == token_kind::punct) {
+    // "£" and "€" are words to the tokenizer (bytes from 0x80 up are letters), "$" a mark.
+    if (i > 0 && tight(i)) {
       const auto mark = low(i - 1);
       if (mark == "$" || mark == "\xC2\xA3" || mark == "\xE2\x82\xAC") return false;
     }
@@ -463,9 +464,11 @@ class scanner {
 
   // Clock readings that stand on their own: 15:00, 3:30pm, 7.30pm, 3pm, 19h30, 7 o'clock,
   // six pm, noon, half past 7. Pushes a clock or an invalid piece; returns the next index.
-  // The answer depends on the tokens alone, and where there is none the same question comes
-  // again: a bare "7" is asked as the start of a span, then as a clock; in "1-2" the "2" is asked
-  // as the end of a span, then as the start of the next. The last two such places are kept.
+  // The answer depends on the tokens and on whether a day piece ends right before i (a dotted
+  // time, dotted_time_alone), which stays so while i is asked about; where there is none the
+  // same question comes again: a bare "7" is asked as the start of a span, then as a clock; in
+  // "1-2" the "2" is asked as the end of a span, then as the start of the next. The last two such
+  // places are kept.
   std::size_t clock_at(std::size_t i, bool lead) {
     for (const auto& miss : no_clock_) {
       if (miss.at == i && miss.lead == lead) return 0;
@@ -659,8 +662,11 @@ class scanner {
       }
     } else if (!lead && !part_follows(next)) {
       // "twelve thirty" alone is a time, but a weak one. Capitalized it is more likely a name
-      // ("Seven Eleven").
-      if (next == i + 1 || t_[i].capitalized) return 0;
+      // ("Seven Eleven"), and before a unit a count ("two thirty-minute talks").
+      if (next == i + 1 || t_[i].capitalized || unit_at(next) ||
+          (punct_is(next, '-') && unit_at(next + 1))) {
+        return 0;
+      }
       weak = true;
     }
     piece p = make(piece_kind::clock, i, next);
@@ -1275,7 +1281,7 @@ class scanner {
       if (word_is(next, "before") && !word_is(next + 1, "now")) return 0;
       const std::size_t end = word_is(next, "before") ? next + 2 : next + 1;
       piece p = make(piece_kind::past, i, end);
-      p.what = keep(joined_text(i, end, true));  // "(5 minutes ago)", as typed
+      p.what = keep(joined_text(i, end, true));  // "(5 minutes ago)", in lower case
       return push(p);
     }
     bool relative = false;
@@ -1478,6 +1484,13 @@ class scanner {
     return month_day_piece(i, k, *month, day, year);
   }
 
+  // Number i begins a span or an o'clock: "7-9pm", "7 to 9", "8 o'clock".
+  bool starts_a_time(std::size_t i) const {
+    std::size_t next = 0;
+    return punct_is(i + 1, '-') || word_is(i + 1, "to") || word_is(i + 1, "till") ||
+           word_is(i + 1, "until") || is_oclock(i + 1, next);
+  }
+
   // An ordinal [i, k) without "the" or a month is a day only where nothing else fits: first in
   // the text or after a weekday ("5th at 3pm", "on 22nd, 8pm", "Wed 2nd 7pm"), and before a
   // comma or a time. Elsewhere it is a street, a birthday or a name: "Cafe on 3rd at 7pm",
@@ -1509,8 +1522,11 @@ class scanner {
     }
     std::size_t m = k;
     if (word_is(m, "of")) ++m;
-    // "Pier 39 Dec 3": the month has a day of its own after it, so this number is not one.
-    if (!the && !suffix && m == k && month_at(m) && day_number(m + 1)) return 0;
+    // "Pier 39 Dec 3": the month has a day of its own after it, so this number is not one. Not
+    // where that number starts a time: "3 Dec 7-9pm", "5 dec 8 o'clock".
+    if (!the && !suffix && m == k && month_at(m) && day_number(m + 1) && !starts_a_time(m + 1)) {
+      return 0;
+    }
     if (auto month = month_at(m)) {
       std::size_t after = m + 1;
       if (punct_is(after, '.') && tight(after) && month_at(m)) {
@@ -1520,8 +1536,8 @@ class scanner {
       after = year_after(after, year);
       return month_day_piece(i, after, *month, day, year);
     }
-    // Without "the", an ordinal is a day only where a time comes next: "5th at 3pm", "on 22nd,
-    // 8pm"; "42nd Street" and "4th Ave" are names.
+    // Without "the", an ordinal is a day only where ordinal_day() says so; "42nd Street",
+    // "4th Ave" and "Sam's 30th" are names.
     if (!suffix || (!the && !ordinal_day(i, k, day))) return 0;
     if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
     piece p = make(piece_kind::day_of_month, i, k);

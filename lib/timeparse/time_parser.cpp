@@ -1,8 +1,10 @@
 #include "timeparse/time_parser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "timeparse/phrase.hpp"
@@ -104,7 +106,10 @@ bool looks_like_a_name(const token_list& tokens, const piece& p) {
   for (std::size_t k = p.first; k < p.last; ++k) {
     if (tokens[k].capitalized) return true;
   }
-  return p.last < tokens.size() && tokens[p.last].capitalized;
+  if (p.last >= tokens.size() || !tokens[p.last].capitalized) return false;
+  // "6pm and 8pm Sunday": a day, month or zone after the clock is more of the time.
+  const word_entry* e = tokens[p.last].entry;
+  return e == nullptr || (e->weekday < 0 && e->month == 0 && e->zone < 0);
 }
 
 bool is_clock(const piece& p) {
@@ -149,9 +154,19 @@ bool day_words_only(const piece_list& pieces, const cluster& c) {
   return true;
 }
 
-// Day words that stand apart, not glued into a longer token ("menu?day=friday").
-bool day_word_apart(const token_list& tokens, const piece_list& pieces, const cluster& c) {
-  return day_words_only(pieces, c) && (c.first_token == 0 || tokens[c.first_token].space_before);
+// A weekday (with perhaps its part of the day) standing apart, not glued into a longer token
+// ("menu?day=friday"). A part of the day alone ("Quiz night at the Crown", "Good morning")
+// is too common a word to join a time from elsewhere.
+bool weekday_apart(const token_list& tokens, const piece_list& pieces, const cluster& c) {
+  return day_words_only(pieces, c) && pieces[c.first_piece].kind == piece_kind::weekday &&
+         (c.first_token == 0 || tokens[c.first_token].space_before);
+}
+
+// Words that make the day after them a name when they open the text: "Black Friday sale".
+bool one_of_day_names(std::string_view word) {
+  static constexpr std::array<std::string_view, 10> day_name_words{
+      "black", "cyber", "good", "holy", "ash", "palm", "super", "first", "wine", "ruby"};
+  return std::find(day_name_words.begin(), day_name_words.end(), word) != day_name_words.end();
 }
 
 // A day word belongs to a name only when the words around it are written as one: "Sunday
@@ -164,10 +179,13 @@ bool named_like_a_name(const token_list& tokens, const cluster& c, const token* 
   for (std::size_t k = c.first_token; k < c.last_token; ++k)
     capitals += tokens[k].capitalized ? 1 : 0;
   if (capitals == 0) return false;
-  // "Black Friday sale", "Cyber Monday party", "the Sunday market".
-  const bool name_before = before != nullptr && before->kind == token_kind::word &&
-                           (before->capitalized || before->lower == "the") &&
-                           tokens[c.first_token].capitalized;
+  // "the Sunday market", "Joe's Black Friday sale", "Black Friday sale": a capitalized word
+  // before the day, unless it only opens the text ("Drinks Friday after work"), where any word
+  // is capitalized, and is not one that makes a day a name (one_of_day_names).
+  const bool name_before =
+      before != nullptr && before->kind == token_kind::word && tokens[c.first_token].capitalized &&
+      (before->lower == "the" ||
+       (before->capitalized && (c.first_token >= 2 || one_of_day_names(before->lower))));
   const bool day_word_before =
       before != nullptr && before->kind == token_kind::word && before->capitalized &&
       before->entry != nullptr &&
@@ -230,7 +248,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     // So does a weak clock when the phrase has no time of day yet: "Sunday lunch at Joe's noon".
     const bool wanted_clock = !s.merged.clock && pieces[c->first_piece].kind == piece_kind::clock;
     if (c->score < 2 &&
-        (c->marginal || (c->weak_only && !day_word_apart(tokens, pieces, *c) && !wanted_clock))) {
+        (c->marginal || (c->weak_only && !weekday_apart(tokens, pieces, *c) && !wanted_clock))) {
       continue;
     }
     phrase trial = s.merged;

@@ -170,10 +170,12 @@ class net_stream {
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const MutableBuffers& into) {
+#ifdef TCP_QUICKACK  // Linux's; elsewhere the ACK stays delayed
           if (ack_at_once_ && socket_.is_open()) {
             const int one = 1;  // a failure only leaves the ACK delayed
             ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
           }
+#endif
           if (!tls_) {
             socket_.async_read_some(into, std::move(handler));
             return;

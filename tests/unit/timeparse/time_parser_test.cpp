@@ -1199,3 +1199,27 @@ TEST_CASE("the new rules' edges: prices, names around days, ordinals, tonight") 
           {"Sunday lunch at Joe's noon", "2026-11-29T12:00:00-06:00", "lunch at Joe's"},
       });
 }
+
+// From a read-only review of the rules above.
+TEST_CASE("the review's cases: currency words, spans after a month, parts of the day alone") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"3 Dec 7-9pm", "2026-12-03T19:00:00-06:00 .. 2026-12-03T21:00:00-06:00"},
+                  {"Good morning, drinks at 7", "2026-11-28T19:00:00-06:00"},
+                  {"6pm and 8pm Sunday", "2026-11-29T18:00:00-06:00"},
+                  {"tomorrow, two thirty-minute talks", "2026-11-29T10:15:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  check_commands(
+      ctx,
+      {
+          {"Gig tonight, tickets \xC2\xA3"
+           "15.00",
+           "2026-11-28T22:00:00-06:00",
+           "Gig tickets \xC2\xA3"
+           "15.00"},
+          {"Quiz night at the Crown 8pm", "2026-11-28T20:00:00-06:00", "Quiz night at the Crown"},
+          {"Drinks Friday after work 6pm", "2026-12-04T18:00:00-06:00", "Drinks after work"},
+          {"Black Friday sale 6am", "2026-11-29T06:00:00-06:00", "Black Friday sale"},
+      });
+}
