@@ -825,11 +825,10 @@ class scanner {
   // A bare hour right after a day: "tomorrow 6", "fri 7", "tonite 8". The hour must stand
   // alone ("tomorrow 6 people" is a count).
   std::size_t hour_after_day(std::size_t i) {
-    if (out_.empty() || out_.back().last != i || !small_num(i)) return 0;
+    if (!small_num(i) || !after_day(i)) return 0;
+    // Of the parts of the day only "tonight" takes a bare hour after it ("tonite 8").
     const auto& day = out_.back();
-    const bool day_like = day.kind == piece_kind::day_offset || day.kind == piece_kind::weekday ||
-                          (day.kind == piece_kind::part_of_day && day.tonight);
-    if (!day_like) return 0;
+    if (day.kind == piece_kind::part_of_day && !day.tonight) return 0;
     const int hour = val(i);
     // "fri 7-9": the day leads a span as "at" would.
     if (punct_is(i + 1, '-')) return span_at(i, true);

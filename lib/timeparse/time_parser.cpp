@@ -182,15 +182,16 @@ bool named_like_a_name(const token_list& tokens, const cluster& c, const token* 
   // "the Sunday market", "Joe's Black Friday sale", "Black Friday sale": a capitalized word
   // before the day, unless it only opens the text ("Drinks Friday after work"), where any word
   // is capitalized, and is not one that makes a day a name (one_of_day_names).
+  if (capitals >= 2 || after.capitalized) return true;
+  if (before == nullptr || before->kind != token_kind::word) return false;
   const bool name_before =
-      before != nullptr && before->kind == token_kind::word && tokens[c.first_token].capitalized &&
+      tokens[c.first_token].capitalized &&
       (before->lower == "the" ||
        (before->capitalized && (c.first_token >= 2 || one_of_day_names(before->lower))));
   const bool day_word_before =
-      before != nullptr && before->kind == token_kind::word && before->capitalized &&
-      before->entry != nullptr &&
+      before->capitalized && before->entry != nullptr &&
       (before->entry->weekday >= 0 || before->entry->part != day_part::none);
-  return capitals >= 2 || after.capitalized || day_word_before || name_before;
+  return name_before || day_word_before;
 }
 
 // Rule 14: "Noon Cafe", "Sunday Bakery", "Mon Ami Gabi", "5 O'Clock Somewhere Bar" and
