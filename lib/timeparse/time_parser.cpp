@@ -214,6 +214,17 @@ bool inside_name(const token_list& tokens, const piece_list& pieces, const clust
   return false;
 }
 
+// An abbreviated day ("sat", "wed") is a common word, so it joins a time from elsewhere only
+// where a day is expected: opening the command or after "on", and not written as a name ("Sun
+// Valley Diner", "Mon Ami Gabi"). "wed lunch 12:30pm Panera", "sat coffee @ 10am Blue Bottle".
+bool leading_day(const token_list& tokens, const piece_list& pieces, const cluster& c) {
+  if (!weekday_apart(tokens, pieces, c)) return false;
+  const token* before = c.first_token > 0 ? &tokens[c.first_token - 1] : nullptr;
+  if (before != nullptr && before->lower != "on") return false;
+  if (c.last_token >= tokens.size()) return true;
+  return !named_like_a_name(tokens, c, before, tokens[c.last_token]);
+}
+
 struct selection {
   phrase merged;
   scratch_arena::vector<const cluster*> chosen;
@@ -245,11 +256,13 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
       continue;
     }
     // A weak piece that is not the main one joins it only when it is a day written in full:
-    // "Friday drinks 6pm". "Noon", "4/12" or "sat" there more likely belong to something else.
+    // "Friday drinks 6pm". "Noon" or "4/12" there more likely belong to something else, and so
+    // does "sat" unless it leads (leading_day).
     // So does a weak clock when the phrase has no time of day yet: "Sunday lunch at Joe's noon".
     const bool wanted_clock = !s.merged.clock && pieces[c->first_piece].kind == piece_kind::clock;
     if (c->score < 2 &&
-        (c->marginal || (c->weak_only && !weekday_apart(tokens, pieces, *c) && !wanted_clock))) {
+        (c->marginal ? !leading_day(tokens, pieces, *c)
+                     : c->weak_only && !weekday_apart(tokens, pieces, *c) && !wanted_clock)) {
       continue;
     }
     phrase trial = s.merged;

@@ -1033,6 +1033,15 @@ TEST_CASE("a weekday before an ordinary word is the date (rules 2, 14)") {
   const auto ctx = context(sat, "America/Chicago");
   const std::vector<command_row> rows{
       {"Starbucks friday drinks 6pm", "2026-12-04T18:00:00-06:00", "Starbucks drinks"},
+      // An abbreviated day is the date where a day is expected: opening the command, or after
+      // "on". Today is Saturday, so "sat" at 10:00 (past) is next week's.
+      {"wed lunch 12:30pm Panera", "2026-12-02T12:30:00-06:00", "lunch Panera"},
+      {"sat coffee @ 10am Blue Bottle", "2026-12-05T10:00:00-06:00", "coffee Blue Bottle"},
+      {"Sat coffee 10am Blue Bottle", "2026-12-05T10:00:00-06:00", "coffee Blue Bottle"},
+      {"lunch on wed, Panera 12:30pm", "2026-12-02T12:30:00-06:00", "lunch Panera"},
+      // Elsewhere, or written as a name, it is a word.
+      {"Sun Valley Diner 7pm", "2026-11-28T19:00:00-06:00", "Sun Valley Diner"},
+      {"where the sun sets bar 7pm", "2026-11-28T19:00:00-06:00", "where the sun sets bar"},
       // Written as one name, the day stays in it.
       {"Sunday Bakery 3pm", "2026-11-28T15:00:00-06:00", "Sunday Bakery"},
       {"Tuesday Morning parking lot 3pm", "2026-11-28T15:00:00-06:00",
