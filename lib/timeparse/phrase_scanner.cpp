@@ -347,7 +347,19 @@ class scanner {
       const auto mark = low(i - 1);
       if (mark == "$" || mark == "\xC2\xA3" || mark == "\xE2\x82\xAC") return false;
     }
-    return val(i) >= 13 || part_follows(next) || after_day(i);
+    return val(i) >= 13 || part_follows(next) || after_day(i) || day_follows(next);
+  }
+
+  // "today", "tomorrow" or a day written in full, perhaps after "on", right after a reading:
+  // "7.30 tomorrow", "8.15 on Friday". Not when the day has its own time: in "Pints 3.00 today
+  // 7pm" the reading is a price.
+  bool day_follows(std::size_t i) const {
+    if (word_is(i, "on")) ++i;
+    if (!is_word(i)) return false;
+    const auto w = low(i);
+    const bool day = w == "today" || one_of(tomorrow_words, w) ||
+                     (weekday_at(i) && w.find("day") != std::string_view::npos);
+    return day && !clock_follows(i + 1);
   }
 
   // Number i is part of a name rather than a time or a day: it numbers a place ("Gate 12",
@@ -486,6 +498,7 @@ class scanner {
       if (std::size_t n = colon_clock(i, lead)) return n;
       if (std::size_t n = meridiem_clock(i)) return n;
       if (std::size_t n = h_clock(i)) return n;
+      if (std::size_t n = hours_clock(i)) return n;
       if (std::size_t n = oclock_clock(i)) return n;
       if (std::size_t n = past_to_clock(i)) return n;
       if (std::size_t n = noon_clock(i)) return n;
@@ -565,6 +578,19 @@ class scanner {
     auto c = validate(val(i), minute, 0, meridiem::none, true);
     if (!c) return push_invalid(i, next, clock_text(i, next));
     piece p = make(piece_kind::clock, i, next);
+    p.clock = *c;
+    return push(p);
+  }
+
+  // Military time: "1500 hrs", "0730 hours", "1900h". Four digits alone stay a number ("Cafe
+  // 1900", "Studio 2026"); the word after them makes them a clock reading.
+  std::size_t hours_clock(std::size_t i) {
+    if (t_[i].digits != 4 || !is_word(i + 1)) return 0;
+    const auto w = low(i + 1);
+    if (w != "hrs" && w != "hours" && w != "hr" && !(w == "h" && tight(i + 1))) return 0;
+    auto c = validate(val(i) / 100, val(i) % 100, 0, meridiem::none, true);
+    if (!c) return push_invalid(i, i + 2, joined_text(i, i + 2, true));
+    piece p = make(piece_kind::clock, i, i + 2);
     p.clock = *c;
     return push(p);
   }

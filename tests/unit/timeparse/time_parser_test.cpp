@@ -123,6 +123,10 @@ TEST_CASE("clock times (rules 1, 2, 6)") {
                   {"07:00", "2026-11-29T07:00:00-06:00"},
                   {"09:00", "2026-11-29T09:00:00-06:00"},
                   {"at 1930", "2026-11-28T19:30:00-06:00"},
+                  // Military time: the word after four digits makes them a reading.
+                  {"1500 hrs", "2026-11-28T15:00:00-06:00"},
+                  {"0730 hours", "2026-11-29T07:30:00-06:00"},
+                  {"1900h", "2026-11-28T19:00:00-06:00"},
                   {"7am", "2026-11-29T07:00:00-06:00"},
                   {"10am", "2026-11-29T10:00:00-06:00"},
                   {"let's meet at 3pm", "2026-11-28T15:00:00-06:00"},
@@ -541,6 +545,8 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   {"24:30", "invalid"},
                   {"25:12", "invalid"},
                   {"12:60", "invalid"},
+                  {"2500 hrs", "invalid"},
+                  {"1275 hours", "invalid"},
                   {"feb 30", "invalid"},
                   {"june 31", "invalid"},
                   {"32nd of december", "invalid"},
@@ -683,6 +689,7 @@ TEST_CASE("place and time of a command (rule 14)") {
        "Stra\xC3\x9F"
        "e des 17. Juni"},
       {"Cafe 1900 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 1900"},
+      {"Blue Bottle 1500 hrs", "2026-11-28T15:00:00-06:00", "Blue Bottle"},
       {"Studio 2026 friday 6pm", "2026-12-04T18:00:00-06:00", "Studio 2026"},
       {"7-Eleven at 5pm", "2026-11-28T17:00:00-06:00", "7-Eleven"},
       {"Cafe 101 tomorrow 9am", "2026-11-29T09:00:00-06:00", "Cafe 101"},
@@ -1092,6 +1099,9 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
                   {"this evening 7.30", "2026-11-28T19:30:00-06:00"},
                   {"tomorrow 15.30", "2026-11-29T15:30:00-06:00"},
                   {"19.30", "2026-11-28T19:30:00-06:00"},
+                  // The day may follow the reading too (rule 6: the first 7:30 of that day).
+                  {"7.30 tomorrow", "2026-11-29T07:30:00-06:00"},
+                  {"8.15 on Friday", "2026-12-04T08:15:00-06:00"},
                   // Rule 10: the zone sets how midnight is read, as it does for any clock.
                   {"midnight UTC", "2026-11-28T18:00:00-06:00"},
                   {"midnight EST", "2026-11-28T23:00:00-06:00"},
@@ -1106,6 +1116,10 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
       {"42nd Street Deli 7pm", "2026-11-28T19:00:00-06:00", "42nd Street Deli"},
       {"4th Ave Pub 7pm", "2026-11-28T19:00:00-06:00", "4th Ave Pub"},
       {"Bar 15.50 pints 7pm", "2026-11-28T19:00:00-06:00", "Bar 15.50 pints"},
+      {"Starbucks 7.30 tomorrow", "2026-11-29T07:30:00-06:00", "Starbucks"},
+      // A day with a time of its own leaves the reading a price.
+      {"Pints 3.00 today 7pm", "2026-11-28T19:00:00-06:00", "Pints 3.00"},
+      {"Pints 3.00 tomorrow at 7pm", "2026-11-29T19:00:00-06:00", "Pints 3.00"},
   };
   check_commands(ctx, rows);
 }
