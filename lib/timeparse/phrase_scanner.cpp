@@ -688,9 +688,15 @@ class scanner {
       }
     } else if (!lead && !part_follows(next)) {
       // "twelve thirty" alone is a time, but a weak one. Capitalized it is more likely a name
-      // ("Seven Eleven"), and before a unit a count ("two thirty-minute talks").
-      if (next == i + 1 || t_[i].capitalized || unit_at(next) ||
-          (punct_is(next, '-') && unit_at(next + 1))) {
+      // ("Seven Eleven"), unless only its first word is, opening the text ("Twelve thirty at
+      // Starbucks"); before a unit it is a count ("two thirty-minute talks").
+      bool name = false;
+      if (t_[i].capitalized) {
+        name = i > 0;
+        for (std::size_t k = i + 1; k < next; ++k)
+          name = name || t_[k].capitalized;
+      }
+      if (next == i + 1 || name || unit_at(next) || (punct_is(next, '-') && unit_at(next + 1))) {
         return 0;
       }
       weak = true;

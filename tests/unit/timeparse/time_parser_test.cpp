@@ -690,6 +690,9 @@ TEST_CASE("place and time of a command (rule 14)") {
        "e des 17. Juni"},
       {"Cafe 1900 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 1900"},
       {"Blue Bottle 1500 hrs", "2026-11-28T15:00:00-06:00", "Blue Bottle"},
+      // A capital only where the text opens is no name; "Seven Eleven" is one.
+      {"Twelve thirty at Starbucks", "2026-11-28T12:30:00-06:00", "Starbucks"},
+      {"Seven Eleven 7pm", "2026-11-28T19:00:00-06:00", "Seven Eleven"},
       {"Studio 2026 friday 6pm", "2026-12-04T18:00:00-06:00", "Studio 2026"},
       {"7-Eleven at 5pm", "2026-11-28T17:00:00-06:00", "7-Eleven"},
       {"Cafe 101 tomorrow 9am", "2026-11-29T09:00:00-06:00", "Cafe 101"},
