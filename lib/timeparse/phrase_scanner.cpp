@@ -44,6 +44,12 @@ class lowered : public std::string_view {
   }
 };
 
+// A piece that names a day.
+bool is_day(piece_kind kind) {
+  return kind == piece_kind::weekday || kind == piece_kind::day_offset ||
+         kind == piece_kind::month_day || kind == piece_kind::day_of_month;
+}
+
 template <std::size_t n>
 bool one_of(const std::array<std::string_view, n>& words, std::string_view w) {
   for (auto x : words) {
@@ -221,6 +227,10 @@ class scanner {
           last.last = i;
         }
         // "7pm EST", "midnight UTC".
+        if (auto z = zone_at(i)) i = *z;
+      } else if (is_day(last.kind) && is_word(i)) {
+        // "noon on Friday UTC", "Dec 5 CET": a zone named after the day, away from its clock,
+        // which would otherwise read as a name with the day ("Friday UTC").
         if (auto z = zone_at(i)) i = *z;
       }
     }

@@ -124,7 +124,9 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     const auto& p = pieces[i];
     // A second clock written like a name is not more of the same time: in "3pm at 10
     // Downing St" or "7pm at Seven Eleven" it is the start of the place.
-    if (out.empty() || starts_name(tokens, p) ||
+    // A piece right after it ("Friday UTC") is more of the time, not the rest of a name.
+    const bool piece_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last;
+    if (out.empty() || (starts_name(tokens, p) && !piece_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
@@ -145,11 +147,15 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
   return out;
 }
 
-// A cluster of day words alone: "Friday", "Tuesday Morning", "monday night".
+// A cluster of day words alone, perhaps with a zone: "Friday", "Tuesday Morning", "monday
+// night", "Friday UTC".
 bool day_words_only(const piece_list& pieces, const cluster& c) {
   for (std::size_t i = c.first_piece; i < c.last_piece; ++i) {
     const piece_kind kind = pieces[i].kind;
-    if (kind != piece_kind::weekday && kind != piece_kind::part_of_day) return false;
+    if (kind != piece_kind::weekday && kind != piece_kind::part_of_day &&
+        kind != piece_kind::zone) {
+      return false;
+    }
   }
   return true;
 }

@@ -1109,6 +1109,12 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
                   {"midnight UTC", "2026-11-28T18:00:00-06:00"},
                   {"midnight EST", "2026-11-28T23:00:00-06:00"},
                   {"at midnight PT", "2026-11-29T02:00:00-06:00"},
+                  // A zone may follow the day rather than the clock.
+                  {"noon on Friday UTC", "2026-12-04T06:00:00-06:00"},
+                  {"3pm Friday UTC", "2026-12-04T09:00:00-06:00"},
+                  {"Friday UTC", "2026-12-04T06:00:00-06:00"},
+                  {"Dec 5 CET 3pm", "2026-12-05T08:00:00-06:00"},
+                  {"tomorrow ET at 9am", "2026-11-29T08:00:00-06:00"},
               });
   const auto ctx = context(sat, "America/Chicago");
   const std::vector<command_row> rows{
@@ -1120,6 +1126,8 @@ TEST_CASE("an ordinal day without \"the\", dotted times next to a day, midnight 
       {"4th Ave Pub 7pm", "2026-11-28T19:00:00-06:00", "4th Ave Pub"},
       {"Bar 15.50 pints 7pm", "2026-11-28T19:00:00-06:00", "Bar 15.50 pints"},
       {"Starbucks 7.30 tomorrow", "2026-11-29T07:30:00-06:00", "Starbucks"},
+      {"Starbucks noon on Friday UTC", "2026-12-04T06:00:00-06:00", "Starbucks"},
+      {"friday mountain hike 9am", "2026-12-04T09:00:00-06:00", "mountain hike"},
       // A day with a time of its own leaves the reading a price.
       {"Pints 3.00 today 7pm", "2026-11-28T19:00:00-06:00", "Pints 3.00"},
       {"Pints 3.00 tomorrow at 7pm", "2026-11-29T19:00:00-06:00", "Pints 3.00"},
