@@ -1644,6 +1644,10 @@ class scanner {
     if (punct_is(next, '/') && tight(next)) return 0;
     const int a = val(i);
     const int b = val(i + 2);
+    // "Cafe 24/7" is open around the clock; "on 24/7" is the 24th of July.
+    if (a == 24 && b == 7 && year == 0 && sep == '/' && !(i > 0 && word_is(i - 1, "on"))) {
+      return 0;
+    }
     const bool us = a >= 1 && a <= 12 && b >= 1 && b <= days_in_month(a, year);
     const bool eu = b >= 1 && b <= 12 && a >= 1 && a <= days_in_month(b, year);
     if (!us && !eu) return push_invalid(i, next, clock_text(i, next));

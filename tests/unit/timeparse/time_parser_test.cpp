@@ -341,6 +341,7 @@ TEST_CASE("a dashed month-day counts right before a clock time") {
                   {"7-9 pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
                   {"12-12", "no_time"},
                   {"7-Eleven", "no_time"},
+                  {"Cafe 24/7", "no_time"},
               });
 }
 
@@ -690,6 +691,10 @@ TEST_CASE("place and time of a command (rule 14)") {
        "e des 17. Juni"},
       {"Cafe 1900 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 1900"},
       {"Blue Bottle 1500 hrs", "2026-11-28T15:00:00-06:00", "Blue Bottle"},
+      // "24/7" is around the clock, unless "on" makes it a date.
+      {"Cafe 24/7 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 24/7"},
+      {"24/7 Diner tomorrow 3pm", "2026-11-29T15:00:00-06:00", "24/7 Diner"},
+      {"Bar on 24/7 at 7pm", "2027-07-24T19:00:00-05:00", "Bar"},
       // A capital only where the text opens is no name; "Seven Eleven" is one.
       {"Twelve thirty at Starbucks", "2026-11-28T12:30:00-06:00", "Starbucks"},
       {"Seven Eleven 7pm", "2026-11-28T19:00:00-06:00", "Seven Eleven"},
