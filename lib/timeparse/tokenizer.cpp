@@ -140,6 +140,33 @@ std::size_t digit_word(std::string_view text, std::size_t at) {
   return 0;
 }
 
+// A web address starting at `at` ("https://...", "www..."): its length, up to the first space
+// or angle bracket, less the marks that end a sentence after it; 0 when there is none. It is one
+// token, so nothing inside it ("/2026/12/05/") is read as a time, and the place keeps it whole.
+std::size_t url_length(std::string_view text, std::size_t at) {
+  static constexpr std::string_view starts[] = {"https://", "http://", "www."};
+  std::size_t prefix = 0;
+  for (auto start : starts) {
+    if (text.size() - at <= start.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < start.size() && same; ++k)
+      same = lower_ascii(static_cast<unsigned char>(text[at + k])) == start[k];
+    if (same) {
+      prefix = start.size();
+      break;
+    }
+  }
+  if (prefix == 0) return 0;
+  std::size_t end = at + prefix;
+  while (end < text.size() && !is_space(static_cast<unsigned char>(text[end])) &&
+         text[end] != '<' && text[end] != '>')
+    ++end;
+  while (end > at + prefix &&
+         std::string_view(".,;:!?)'\"").find(text[end - 1]) != std::string_view::npos)
+    --end;
+  return end == at + prefix ? 0 : end - at;
+}
+
 }  // namespace
 
 token_list tokenize(std::string_view text, scratch_arena& arena) {
@@ -175,12 +202,20 @@ token_list tokenize(std::string_view text, scratch_arena& arena) {
     t.begin = i;
     t.space_before = space;
     space = false;
+    const std::size_t url =
+        (c | 0x20) == 'h' || (c | 0x20) == 'w' ? url_length(text, i) : std::size_t{0};
     std::size_t spelled = 0;
-    if (c == '2' && i + 1 < n && is_ascii_letter(static_cast<unsigned char>(text[i + 1])) &&
+    if (url == 0 && c == '2' && i + 1 < n &&
+        is_ascii_letter(static_cast<unsigned char>(text[i + 1])) &&
         (i == 0 || !is_digit(static_cast<unsigned char>(text[i - 1])))) {
       spelled = digit_word(text, i);
     }
-    if (spelled != 0) {
+    if (url != 0) {
+      // A word no matcher knows, kept as typed.
+      t.kind = token_kind::word;
+      t.lower = text.substr(i, url);
+      i += url;
+    } else if (spelled != 0) {
       t.kind = token_kind::word;
       char* out = fold_space(spelled);
       for (std::size_t k = 0; k < spelled; ++k)

@@ -1262,3 +1262,22 @@ TEST_CASE("the review's cases: currency words, spans after a month, parts of the
           {"Black Friday sale 6am", "2026-11-29T06:00:00-06:00", "Black Friday sale"},
       });
 }
+
+// Links are pasted into commands whole; the numbers in their paths are no dates or times.
+TEST_CASE("a web address is one word of the place") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"https://example.com/2026/12/05/party 7pm Joe's", "2026-11-28T19:00:00-06:00",
+       "https://example.com/2026/12/05/party Joe's"},
+      {"Joe's 7pm (map: https://maps.app/x?t=3pm).", "2026-11-28T19:00:00-06:00",
+       "Joe's (map: https://maps.app/x?t=3pm)."},
+      {"Joe's 7pm <https://www.joes.com/events/12-05>", "2026-11-28T19:00:00-06:00",
+       "Joe's <https://www.joes.com/events/12-05>"},
+      {"HTTP://JOES.COM/at/9pm, 7pm", "2026-11-28T19:00:00-06:00", "HTTP://JOES.COM/at/9pm"},
+      {"www.joes.com/1-2 tomorrow 3pm", "2026-11-29T15:00:00-06:00", "www.joes.com/1-2"},
+      // No address after the scheme: the words are read as ever.
+      {"Whataburger 3pm", "2026-11-28T15:00:00-06:00", "Whataburger"},
+  };
+  check_commands(ctx, rows);
+  check_table(sat, "America/Chicago", {{"https://example.com/2026/12/05/7pm", "no_time"}});
+}
