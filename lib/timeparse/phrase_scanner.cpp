@@ -441,12 +441,18 @@ class scanner {
     return false;
   }
 
-  // "tonight", "in the morning", "this evening", "at night" right after a bare hour.
+  // "tonight", "in the morning", "this evening", "at night", "tomorrow morning" right after a
+  // bare hour.
   bool part_follows(std::size_t i) const {
     if (word_is(i, "tonight") || word_is(i, "tonite")) return true;
     if (word_is(i, "in") && word_is(i + 1, "the") && part_at(i + 2)) return true;
     if (word_is(i, "this") && part_at(i + 1)) return true;
     if (word_is(i, "at") && (word_is(i + 1, "night") || word_is(i + 1, "nite"))) return true;
+    // "9 tomorrow morning", "10 sunday morning".
+    if (is_word(i) && part_at(i + 1)) {
+      const auto w = low(i);
+      return w == "today" || one_of(tomorrow_words, w) || weekday_at(i).has_value();
+    }
     return false;
   }
 
@@ -868,9 +874,14 @@ class scanner {
   // alone ("tomorrow 6 people" is a count).
   std::size_t hour_after_day(std::size_t i) {
     if (!small_num(i) || !after_day(i)) return 0;
-    // Of the parts of the day only "tonight" takes a bare hour after it ("tonite 8").
+    // A part of the day takes a bare hour after it when it is a day's: "tonite 8", "this
+    // afternoon 4", "tomorrow morning 9". Alone it is too common a word ("morning 9 people").
     const auto& day = out_.back();
-    if (day.kind == piece_kind::part_of_day && !day.tonight) return 0;
+    if (day.kind == piece_kind::part_of_day && !day.tonight && !day.this_day &&
+        !(out_.size() >= 2 && out_[out_.size() - 2].last == day.first &&
+          is_day(out_[out_.size() - 2].kind))) {
+      return 0;
+    }
     const int hour = val(i);
     // "fri 7-9": the day leads a span as "at" would.
     if (punct_is(i + 1, '-')) return span_at(i, true);

@@ -286,6 +286,17 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"10 at night", "2026-11-28T22:00:00-06:00"},
                   {"this evening", "2026-11-28T20:00:00-06:00"},
                   {"tonight", "2026-11-28T22:00:00-06:00"},
+                  // A day's part takes a bare hour without "at", on either side.
+                  {"tomorrow morning 9", "2026-11-29T09:00:00-06:00"},
+                  {"9 tomorrow morning", "2026-11-29T09:00:00-06:00"},
+                  {"friday evening 7", "2026-12-04T19:00:00-06:00"},
+                  {"tomorrow night 11", "2026-11-29T23:00:00-06:00"},
+                  {"this afternoon 4", "2026-11-28T16:00:00-06:00"},
+                  {"2 tomorrow afternoon", "2026-11-29T14:00:00-06:00"},
+                  {"10 sunday morning", "2026-11-29T10:00:00-06:00"},
+                  // Alone, or before a count, the part keeps its default hour.
+                  {"morning 9", "2026-11-29T06:00:00-06:00"},
+                  {"tomorrow morning 9 people", "2026-11-29T06:00:00-06:00"},
               });
 }
 
@@ -1280,4 +1291,13 @@ TEST_CASE("a web address is one word of the place") {
   };
   check_commands(ctx, rows);
   check_table(sat, "America/Chicago", {{"https://example.com/2026/12/05/7pm", "no_time"}});
+}
+
+TEST_CASE("a bare hour next to a day's part leaves the place (rules 8, 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks tomorrow morning 9", "2026-11-29T09:00:00-06:00", "Starbucks"},
+      {"Olive Garden 8 tomorrow morning", "2026-11-29T08:00:00-06:00", "Olive Garden"},
+  };
+  check_commands(ctx, rows);
 }
