@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <date/date.h>
@@ -108,6 +110,8 @@ std::vector<std::uint16_t> build_word_openers() {
     if (e.number > 0) b |= opens_duration;  // "six hours ago"
     // "ten to nine", "six thirty", "half past": the clocks a span may also start with.
     if (e.number >= 0) b |= opens_clock | opens_span;
+    // "fifth of December", "twenty-first of June".
+    if (e.ordinal > 0 || e.number == 20 || e.number == 30) b |= opens_day_first;
     if (e.part != day_part::none) b |= opens_part;
   }
   for (auto w : iana_areas)
@@ -1520,17 +1524,36 @@ class scanner {
     return push(p);
   }
 
-  // "dec 3", "December 3rd, 2026", "december the 3rd".
+  // A day written as a word at k: "fifth", "twenty-first", "thirty first". The day and the
+  // token after it.
+  std::optional<std::pair<int, std::size_t>> ordinal_word(std::size_t k) const {
+    const auto* e = entry(k);
+    if (e == nullptr) return std::nullopt;
+    if (e->ordinal > 0) return std::pair{int{e->ordinal}, k + 1};
+    if (e->number != 20 && e->number != 30) return std::nullopt;
+    std::size_t n = k + 1;
+    if (punct_is(n, '-') && tight(n)) ++n;
+    const auto* units = entry(n);
+    if (units == nullptr || units->ordinal < 1 || units->ordinal > 9) return std::nullopt;
+    return std::pair{e->number + units->ordinal, n + 1};
+  }
+
+  // "dec 3", "December 3rd, 2026", "december the 3rd", "December fifth".
   std::size_t month_first(std::size_t i) {
     auto month = month_at(i);
     if (!month) return 0;
     std::size_t k = i + 1;
     if (punct_is(k, '.') && tight(k)) ++k;
     if (word_is(k, "the")) ++k;
-    if (!day_number(k)) return 0;
-    const int day = val(k);
-    ++k;
-    if (is_word(k) && tight(k) && is_ordinal_suffix(low(k))) ++k;
+    int day = 0;
+    if (auto word = ordinal_word(k)) {
+      std::tie(day, k) = *word;
+    } else {
+      if (!day_number(k)) return 0;
+      day = val(k);
+      ++k;
+      if (is_word(k) && tight(k) && is_ordinal_suffix(low(k))) ++k;
+    }
     int year = 0;
     k = year_after(k, year);
     return month_day_piece(i, k, *month, day, year);
@@ -1559,11 +1582,44 @@ class scanner {
     return word_is(n, "noon") || word_is(n, "midnight");
   }
 
+  // "the fifth", "fifth of December", "the twenty-first of June". Without a month, only after
+  // "the" and where a day fits: at the end, or before a comma or a time ("the first at 7pm");
+  // "the second floor" is no date.
+  std::size_t word_day_first(std::size_t i, std::size_t k, bool the) {
+    auto word = ordinal_word(k);
+    if (!word) return 0;
+    const auto [day, next] = *word;
+    std::size_t m = next;
+    if (word_is(m, "of")) ++m;
+    if (auto month = month_at(m)) {
+      int year = 0;
+      return month_day_piece(i, year_after(m + 1, year), *month, day, year);
+    }
+    if (!the) return 0;
+    std::size_t after = next;
+    if (word_is(after, "at")) ++after;
+    const bool words_follow = is_word(next) || is_num(next);
+    if (words_follow && !clock_follows(next) && !word_is(after, "noon") &&
+        !word_is(after, "midnight")) {
+      return 0;
+    }
+    return day_of_month_piece(i, next, day);
+  }
+
+  std::size_t day_of_month_piece(std::size_t first, std::size_t next, int day) {
+    if (day < 1 || day > 31) return push_invalid(first, next, ordinal(day) + " day of a month");
+    piece p = make(piece_kind::day_of_month, first, next);
+    p.day = day;
+    p.weak = true;  // "The 5th Element Bar"
+    return push(p);
+  }
+
   // "3 dec", "3rd of december", "the 5th", "the 3rd of December 2026".
   std::size_t day_first(std::size_t i) {
     std::size_t k = i;
     const bool the = word_is(k, "the");
     if (the) ++k;
+    if (is_word(k)) return word_day_first(i, k, the);
     if (!day_number(k) || (!the && numbers_a_place(k))) return 0;
     const int day = val(k);
     ++k;
@@ -1591,11 +1647,7 @@ class scanner {
     // Without "the", an ordinal is a day only where ordinal_day() says so; "42nd Street",
     // "4th Ave" and "Sam's 30th" are names.
     if (!suffix || (!the && !ordinal_day(i, k, day))) return 0;
-    if (day < 1 || day > 31) return push_invalid(i, k, "the " + ordinal(day));
-    piece p = make(piece_kind::day_of_month, i, k);
-    p.day = day;
-    p.weak = true;  // "The 5th Element Bar"
-    return push(p);
+    return day_of_month_piece(i, k, day);
   }
 
   // European "3.12.", "3.12.2026", "03.12.2026": day first. The trailing dot or a four-digit

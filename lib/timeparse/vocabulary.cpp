@@ -54,6 +54,17 @@ constexpr std::array<std::pair<std::string_view, int>, 26> numbers{{
     {"oh", 0},
 }};
 
+// Days written as words: "the fifth", "December twenty-first" (tens and units, as "twenty" and
+// "first").
+constexpr std::array<std::pair<std::string_view, int>, 21> ordinals{{
+    {"first", 1},        {"second", 2},      {"third", 3},       {"fourth", 4},
+    {"fifth", 5},        {"sixth", 6},       {"seventh", 7},     {"eighth", 8},
+    {"ninth", 9},        {"tenth", 10},      {"eleventh", 11},   {"twelfth", 12},
+    {"thirteenth", 13},  {"fourteenth", 14}, {"fifteenth", 15},  {"sixteenth", 16},
+    {"seventeenth", 17}, {"eighteenth", 18}, {"nineteenth", 19}, {"twentieth", 20},
+    {"thirtieth", 30},
+}};
+
 constexpr std::array<std::pair<std::string_view, day_part>, 8> parts{{
     {"aft", day_part::afternoon},
     {"morning", day_part::morning},
@@ -171,10 +182,10 @@ const date::time_zone* locate(std::string_view name) {
 #endif
 }
 
-constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() + parts.size() +
-                                   units.size() + fixed_zones.size() + generic_zones.size() +
-                                   phrase_words.size() + joining_words.size() + meals.size() +
-                                   numbered_places.size();
+constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() +
+                                   ordinals.size() + parts.size() + units.size() +
+                                   fixed_zones.size() + generic_zones.size() + phrase_words.size() +
+                                   joining_words.size() + meals.size() + numbered_places.size();
 
 // An open-addressing table over every word above, built once on first use. A lookup costs one
 // hash of the word and usually one comparison, where a scan of the arrays cost dozens.
@@ -188,6 +199,8 @@ class word_table {
       entry(name).month = static_cast<std::int8_t>(value);
     for (const auto& [name, value] : numbers)
       entry(name).number = static_cast<std::int8_t>(value);
+    for (const auto& [name, value] : ordinals)
+      entry(name).ordinal = static_cast<std::int8_t>(value);
     for (const auto& [name, value] : parts)
       entry(name).part = value;
     for (const auto& [name, value] : units)

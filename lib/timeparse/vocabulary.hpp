@@ -32,8 +32,9 @@ struct word_entry {
   std::int8_t weekday = -1;  // 0 = Sunday
   std::int8_t month = 0;     // 1 = January
   std::int8_t number = -1;
-  std::int8_t unit = -1;  // a duration_unit
-  std::int8_t zone = -1;  // an index for zone_abbreviation
+  std::int8_t ordinal = 0;  // "fifth" = 5
+  std::int8_t unit = -1;    // a duration_unit
+  std::int8_t zone = -1;    // an index for zone_abbreviation
   day_part part = day_part::none;
   // How the word sits next to the pieces of a phrase (time_parser.cpp).
   bool joins = false;     // may stand between two pieces of one phrase: "friday, dec 3 at 7pm"

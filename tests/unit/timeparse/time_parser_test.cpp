@@ -220,6 +220,19 @@ TEST_CASE("dates (rules 2, 9)") {
                   {"2026-12-03T18:00-08:00", "2026-12-03T20:00:00-06:00"},
                   {"feb 29", "2028-02-29T12:00:00-06:00"},
                   {"at midnight on 12th December", "2026-12-12T00:00:00-06:00"},
+                  // The day written as a word.
+                  {"the fifth at 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"December fifth at 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"the first at 7pm", "2026-12-01T19:00:00-06:00"},
+                  {"saturday the fifth at 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"fifth of december 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"the twenty-first of June at 8pm", "2027-06-21T20:00:00-05:00"},
+                  {"dec twenty first 7pm", "2026-12-21T19:00:00-06:00"},
+                  {"on the fifth, 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"the fifth", "2026-12-05T12:00:00-06:00"},
+                  // Without a month, only where a day fits.
+                  {"the second floor 7pm", "2026-11-28T19:00:00-06:00"},
+                  {"first thing tomorrow 9am", "2026-11-29T09:00:00-06:00"},
               });
 }
 
@@ -562,6 +575,8 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   {"feb 30", "invalid"},
                   {"june 31", "invalid"},
                   {"32nd of december", "invalid"},
+                  {"the thirty-second at 7pm", "invalid"},
+                  {"February thirtieth 7pm", "invalid"},
                   {"13/13", "invalid"},
                   {"2026-13-01", "invalid"},
                   {"february 29, 2027", "invalid"},
@@ -1298,6 +1313,16 @@ TEST_CASE("a bare hour next to a day's part leaves the place (rules 8, 14)") {
   const std::vector<command_row> rows{
       {"Starbucks tomorrow morning 9", "2026-11-29T09:00:00-06:00", "Starbucks"},
       {"Olive Garden 8 tomorrow morning", "2026-11-29T08:00:00-06:00", "Olive Garden"},
+  };
+  check_commands(ctx, rows);
+}
+
+TEST_CASE("a day written as a word leaves the place; ordinals of a name stay (rules 9, 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks on the fifth at 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
+      {"Second Cup the third at 9am", "2026-12-03T09:00:00-06:00", "Second Cup"},
+      {"First Watch tomorrow 9am", "2026-11-29T09:00:00-06:00", "First Watch"},
   };
   check_commands(ctx, rows);
 }
