@@ -1354,6 +1354,13 @@ class scanner {
     } else if (word_is(next, "later") || word_is(next, "hence")) {
       ++next;
       relative = true;
+    } else if (word_is(next, "from") && d->exact.count() == 0 && d->months == 0 &&
+               weekday_at(next + 1)) {
+      // "a week from friday", "two weeks from sunday": calendar days on from that day.
+      piece p = make(piece_kind::weekday, i, next + 2);
+      p.weekday = *weekday_at(next + 1);
+      p.days = d->days;
+      return push(p);
     }
     if (!relative) return 0;
     piece p = make(piece_kind::duration, i, next);
@@ -1465,13 +1472,18 @@ class scanner {
     } else if (word_is(k, "next") && word_is(k + 1, "week")) {
       mode = weekday_mode::of_next_week;
       k += 2;
-    } else if (word_is(k, "after") && word_is(k + 1, "next")) {
-      mode = weekday_mode::of_next_week;
+    }
+    int later = 0;
+    if (mode == weekday_mode::plain && word_is(k, "after") && word_is(k + 1, "next")) {
+      // "friday after next": a week after the coming one.
+      mode = weekday_mode::next;
+      later = 7;
       k += 2;
     }
     piece p = make(piece_kind::weekday, i, k);
     p.weekday = *day;
     p.mode = mode;
+    p.days = later;
     p.weak = mode == weekday_mode::plain;
     p.abbreviation = abbreviation && mode == weekday_mode::plain;
     return push(p);

@@ -333,17 +333,20 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
       case piece_kind::weekday: {
         const int ahead = (d.weekday - weekday_of(today) + 7) % 7;
         date_only_noon = true;
+        // d.days counts on from that day: "friday after next", "a week from friday".
+        const auto later = days{d.days};
         if (d.mode == weekday_mode::of_next_week) {
           const int from_monday = (weekday_of(today) + 6) % 7;
           const auto next_monday = today - days{from_monday} + days{7};
-          days_list.push_back({next_monday + days{(d.weekday + 6) % 7}, {}});
+          days_list.push_back({next_monday + days{(d.weekday + 6) % 7} + later, {}});
           fixed_day = true;
         } else if (d.mode == weekday_mode::next) {
-          days_list.push_back({today + days{ahead == 0 ? 7 : ahead}, {}});
+          days_list.push_back({today + days{ahead == 0 ? 7 : ahead} + later, {}});
           fixed_day = true;
         } else {
-          days_list.push_back({today + days{ahead}, {}});
-          days_list.push_back({today + days{ahead + 7}, assumption::next_week_because_passed});
+          days_list.push_back({today + days{ahead} + later, {}});
+          days_list.push_back(
+              {today + days{ahead + 7} + later, assumption::next_week_because_passed});
         }
         break;
       }

@@ -76,7 +76,8 @@ constexpr std::array<std::pair<std::string_view, day_part>, 8> parts{{
     {"nite", day_part::night},
 }};
 
-constexpr std::array<std::pair<std::string_view, duration_unit>, 29> units{{
+// With the possessive ones of "in an hour's time", "in a week's time".
+constexpr std::array<std::pair<std::string_view, duration_unit>, 34> units{{
     {"s", duration_unit::second},       {"sec", duration_unit::second},
     {"secs", duration_unit::second},    {"second", duration_unit::second},
     {"seconds", duration_unit::second}, {"m", duration_unit::minute},
@@ -91,7 +92,9 @@ constexpr std::array<std::pair<std::string_view, duration_unit>, 29> units{{
     {"week", duration_unit::week},      {"weeks", duration_unit::week},
     {"month", duration_unit::month},    {"months", duration_unit::month},
     {"mo", duration_unit::month},       {"mos", duration_unit::month},
-    {"hs", duration_unit::hour},
+    {"hs", duration_unit::hour},        {"minute's", duration_unit::minute},
+    {"hour's", duration_unit::hour},    {"day's", duration_unit::day},
+    {"week's", duration_unit::week},    {"month's", duration_unit::month},
 }};
 
 // Fixed offsets in minutes. CST is the US one, IST the Indian one: the common readings in chat.

@@ -170,6 +170,13 @@ TEST_CASE("days and weekdays (rules 2, 12, 13)") {
                   {"next week", "2026-12-05T10:15:00-06:00"},
                   {"friday at midnight", "2026-12-04T00:00:00-06:00"},
                   {"on sunday at 10am", "2026-11-29T10:00:00-06:00"},
+                  // A week on from the coming one.
+                  {"friday after next", "2026-12-11T12:00:00-06:00"},
+                  {"friday after next 7pm", "2026-12-11T19:00:00-06:00"},
+                  {"a week from friday 7pm", "2026-12-11T19:00:00-06:00"},
+                  {"two weeks from friday", "2026-12-18T12:00:00-06:00"},
+                  {"2 weeks from sat 7pm", "2026-12-12T19:00:00-06:00"},
+                  {"a week from saturday 9am", "2026-12-05T09:00:00-06:00"},
               });
   // Rule 12: "next monday" said on a Monday is a week later.
   check_table("2026-11-30T09:00:00", "America/Chicago",
@@ -260,6 +267,10 @@ TEST_CASE("durations are elapsed time, days are calendar days (rule 7)") {
                   {"in a week", "2026-12-05T10:15:37-06:00"},
                   {"in 3 days", "2026-12-01T10:15:37-06:00"},
                   {"in 3 days at 6pm", "2026-12-01T18:00:00-06:00"},
+                  {"in an hour's time", "2026-11-28T11:15:37-06:00"},
+                  {"in half an hour\xE2\x80\x99s time", "2026-11-28T10:45:37-06:00"},
+                  {"in 3 hours' time", "2026-11-28T13:15:37-06:00"},
+                  {"in a week's time at 7pm", "2026-12-05T19:00:00-06:00"},
                   {"tomorrow", "2026-11-29T10:15:37-06:00"},
                   {"3pm", "2026-11-28T15:00:00-06:00"},
               });
