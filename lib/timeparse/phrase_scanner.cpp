@@ -1018,6 +1018,7 @@ class scanner {
     std::size_t k = start->next;
     bool word_sep = false;
     if (punct_is(k, '-')) {
+      if (spaced_offset(k)) return no_span();  // "19:00 -08:00"
       ++k;
     } else if (word_is(k, "to") || word_is(k, "till") || word_is(k, "til") || word_is(k, "until") ||
                word_is(k, "thru") || word_is(k, "through") || (between && word_is(k, "and"))) {
@@ -1072,8 +1073,18 @@ class scanner {
     return std::chrono::minutes{sign * (hours * 60 + minutes)};
   }
 
+  // A UTC offset written apart from the clock before it and whole: "19:00 -0800", "7pm
+  // -08:00" (RFC 5322 dates end so). A dash with a space after it, or none before it ("7-9pm",
+  // "10:00-12:00"), joins the two ends of a span instead.
+  bool spaced_offset(std::size_t k) const {
+    if (!in_range(k) || !t_[k].space_before || !is_num(k + 1) || !tight(k + 1)) return false;
+    const int digits = t_[k + 1].digits;
+    return digits == 4 ||
+           (digits == 2 && punct_is(k + 2, ':') && tight(k + 2) && is_num(k + 3) && tight(k + 3));
+  }
+
   std::optional<std::size_t> zone_at(std::size_t i) {
-    const bool allow_minus = iso_clock_;
+    const bool allow_minus = iso_clock_ || spaced_offset(i);
     iso_clock_ = false;
     std::size_t k = i;
     if (word_is(k, "in") && is_word(k + 1)) ++k;
@@ -1752,16 +1763,22 @@ class scanner {
         out_.back().kind == piece_kind::invalid) {
       return next;
     }
-    // "2026-12-03T18:00", with an optional "Z" or offset after it.
-    if (is_word(next) && tight(next) && low(next) == "t" && is_num(next + 1) && tight(next + 1)) {
-      const std::size_t n = colon_clock(next + 1, true);
-      if (n == 0) return next;
-      out_.back().first = next;
-      out_.back().clock.twenty_four = true;
-      iso_clock_ = true;
-      return n;
-    }
-    return next;
+    // "2026-12-03T18:00", with an optional "Z" or offset after it; so too with a space for
+    // the "T" when the seconds are written ("2026-12-03 19:00:00-08:00"), as RFC 3339 allows.
+    // Without them "2026-12-03 10:00-12:00" is a span.
+    const bool t =
+        is_word(next) && tight(next) && low(next) == "t" && is_num(next + 1) && tight(next + 1);
+    const bool spaced = !t && is_num(next) && t_[next].digits == 2 && punct_is(next + 1, ':') &&
+                        punct_is(next + 3, ':') && tight(next + 3) && is_num(next + 4) &&
+                        tight(next + 4);
+    if (!t && !spaced) return next;
+    const std::size_t clock = t ? next + 1 : next;
+    const std::size_t n = colon_clock(clock, true);
+    if (n == 0) return next;
+    out_.back().first = next;
+    out_.back().clock.twenty_four = true;
+    iso_clock_ = true;
+    return n;
   }
 
   // "christmas eve", "xmas", "new year's eve", "nye", "halloween": fixed dates.
