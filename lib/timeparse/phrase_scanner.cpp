@@ -1525,6 +1525,12 @@ class scanner {
   std::size_t year_after(std::size_t k, int& year) const {
     std::size_t j = k;
     if (punct_is(j, ',')) ++j;
+    // "12-Dec-2026", "Dec/12/2026".
+    const bool joined = (punct_is(j, '-') || punct_is(j, '/')) && tight(j) && tight(j + 1);
+    if (joined && is_num(j + 1) && t_[j + 1].digits == 4) {
+      year = val(j + 1);
+      return j + 2;
+    }
     if (is_num(j) && t_[j].digits == 4 && !(punct_is(j + 1, ':') && tight(j + 1))) {
       year = val(j);
       return j + 1;
@@ -1568,6 +1574,7 @@ class scanner {
     std::size_t k = i + 1;
     if (punct_is(k, '.') && tight(k)) ++k;
     if (word_is(k, "the")) ++k;
+    if (punct_is(k, '-') && tight(k) && is_num(k + 1) && tight(k + 1)) ++k;  // "Dec-12-2026"
     int day = 0;
     if (auto word = ordinal_word(k)) {
       std::tie(day, k) = *word;
@@ -1653,6 +1660,7 @@ class scanner {
     }
     std::size_t m = k;
     if (word_is(m, "of")) ++m;
+    if (punct_is(m, '-') && tight(m) && month_at(m + 1) && tight(m + 1)) ++m;  // "5-Dec"
     // "Pier 39 Dec 3": the month has a day of its own after it, so this number is not one. Not
     // where that number starts a time: "3 Dec 7-9pm", "5 dec 8 o'clock".
     if (!the && !suffix && m == k && month_at(m) && day_number(m + 1) && !starts_a_time(m + 1)) {
@@ -1713,21 +1721,23 @@ class scanner {
     if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
     if (t_[i].digits == 4) return iso_date(i, sep);
     if (!small_num(i) || !small_num(i + 2)) return 0;
-    // "12-12 7pm": a dashed month-day only right before a clock time, since "7-9" alone is a
-    // span and "4-12" alone a shop number.
-    if (sep == '-' && !(clock_follows(i + 3) && !meridiem_at(i + 3))) return 0;
+    // "12-12 7pm": a dashed month-day only with its year or right before a clock time, since
+    // "7-9" alone is a span and "4-12" alone a shop number.
+    const bool dashed_year = sep == '-' && punct_is(i + 3, '-') && tight(i + 3) && is_num(i + 4) &&
+                             tight(i + 4) && t_[i + 4].digits == 4;
+    if (sep == '-' && !dashed_year && !(clock_follows(i + 3) && !meridiem_at(i + 3))) return 0;
     // "Platform 9 3/4": a fraction after a number is no date; "Pier 39 12/3" is.
     if (i >= 1 && is_num(i - 1) && is_fraction(val(i), val(i + 2))) return 0;
-    if (i >= 1 && punct_is(i - 1, '/') && tight(i)) return 0;
+    if (i >= 1 && (punct_is(i - 1, '/') || punct_is(i - 1, '-')) && tight(i)) return 0;
     std::size_t next = i + 3;
     int year = 0;
-    if (punct_is(next, '/') && tight(next) && is_num(next + 1) && tight(next + 1)) {
+    if (punct_is(next, sep) && tight(next) && is_num(next + 1) && tight(next + 1)) {
       const int digits = t_[next + 1].digits;
-      if (digits != 2 && digits != 4) return 0;
+      if (digits != 4 && (digits != 2 || sep == '-')) return 0;
       year = digits == 2 ? 2000 + val(next + 1) : val(next + 1);
       next += 2;
     }
-    if (punct_is(next, '/') && tight(next)) return 0;
+    if (punct_is(next, sep) && tight(next)) return 0;
     const int a = val(i);
     const int b = val(i + 2);
     // "Cafe 24/7" is open around the clock; "on 24/7" is the 24th of July.

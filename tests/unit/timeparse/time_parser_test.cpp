@@ -375,6 +375,13 @@ TEST_CASE("a dashed month-day counts right before a clock time") {
                   {"7-9pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
                   {"7-9 pm", "2026-11-28T19:00:00-06:00 .. 2026-11-28T21:00:00-06:00"},
                   {"12-12", "no_time"},
+                  // With its year, or the month in words, the dashes join a date.
+                  {"12-03-2026 19:00", "2026-12-03T19:00:00-06:00"},
+                  {"1-15-2027", "2027-01-15T12:00:00-06:00"},
+                  {"05-12-2026 7pm", "past"},
+                  {"12-Dec-2026 7pm", "2026-12-12T19:00:00-06:00"},
+                  {"Dec-12-2026 7pm", "2026-12-12T19:00:00-06:00"},
+                  {"5-Dec 7pm", "2026-12-05T19:00:00-06:00"},
                   {"7-Eleven", "no_time"},
                   {"Cafe 24/7", "no_time"},
               });
@@ -741,6 +748,9 @@ TEST_CASE("place and time of a command (rule 14)") {
       // "24/7" is around the clock, unless "on" makes it a date.
       {"Cafe 24/7 at 7pm", "2026-11-28T19:00:00-06:00", "Cafe 24/7"},
       {"24/7 Diner tomorrow 3pm", "2026-11-29T15:00:00-06:00", "24/7 Diner"},
+      {"Starbucks 12-05-2026 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
+      {"Starbucks 5-Dec 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
+      {"Hotel 1-2-3 at 6pm", "2026-11-28T18:00:00-06:00", "Hotel 1-2-3"},
       {"Bar on 24/7 at 7pm", "2027-07-24T19:00:00-05:00", "Bar"},
       // A capital only where the text opens is no name; "Seven Eleven" is one.
       {"Twelve thirty at Starbucks", "2026-11-28T12:30:00-06:00", "Starbucks"},
