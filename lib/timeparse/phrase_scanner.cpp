@@ -959,6 +959,7 @@ class scanner {
     clock_time clock;
     std::size_t next = 0;
     bool strong = false;  // has am/pm, minutes or a 24-hour form
+    bool bare = false;    // a number alone: "12" and "14" of "12-14"
     bool invalid = false;
     std::string_view what;  // in the arena
     bool pushed = false;    // clock_at read it, and its piece is still the last one pushed
@@ -968,19 +969,19 @@ class scanner {
   std::optional<span_end> span_clock(std::size_t i, bool allow_words) {
     if (std::size_t n = clock_at(i, allow_words)) {
       const piece& p = out_.back();
-      if (p.kind == piece_kind::invalid) return span_end{{}, n, true, true, p.what, true};
+      if (p.kind == piece_kind::invalid) return span_end{{}, n, true, false, true, p.what, true};
       if (p.clock.midnight) {
         out_.pop_back();
         return std::nullopt;
       }
       // Anything written as a clock ("10:00", "9pm", "19h") marks a span on its own.
-      return span_end{p.clock, n, !p.weak, false, {}, true};
+      return span_end{p.clock, n, !p.weak, false, false, {}, true};
     }
     if (small_num(i) && !number_continues(i + 1) && val(i) <= 23) {
       clock_time c;
       c.hour = val(i);
       c.twenty_four = val(i) >= 13 || val(i) == 0 || (t_[i].digits == 2 && val(i) < 10);
-      return span_end{c, i + 1, c.twenty_four, false, {}, false};
+      return span_end{c, i + 1, c.twenty_four, true, false, {}, false};
     }
     return std::nullopt;
   }
@@ -1043,6 +1044,9 @@ class scanner {
     piece p = make(piece_kind::span, i, end->next);
     p.clock = start->clock;
     p.end_clock = end->clock;
+    // Two numbers alone ("12-14") are as often house numbers or a score as hours: a time
+    // written elsewhere wins ("12-14 Main St at 3pm").
+    p.weak = !lead && !word_sep && start->bare && end->bare;
     return push(p);
   }
 
@@ -1746,7 +1750,13 @@ class scanner {
     }
     const bool us = a >= 1 && a <= 12 && b >= 1 && b <= days_in_month(a, year);
     const bool eu = b >= 1 && b <= 12 && a >= 1 && a <= days_in_month(b, year);
-    if (!us && !eu) return push_invalid(i, next, clock_text(i, next));
+    if (!us && !eu) {
+      push_invalid(i, next, clock_text(i, next));
+      // Where neither number can be a month it is more likely a name ("50/50 Bar", "20/20
+      // Eyewear"), so a time elsewhere wins; alone ("13/13") it is still refused.
+      out_.back().weak = a > 12 && b > 12;
+      return next;
+    }
     piece p = make(piece_kind::month_day, i, next);
     p.numeric_date = true;
     p.year = year;

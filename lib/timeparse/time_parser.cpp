@@ -51,9 +51,11 @@ int piece_score(const piece& p) {
     case piece_kind::clock:
       return p.weak ? 1 : 3;
     case piece_kind::span:
+      return p.weak ? 1 : 3;
+    case piece_kind::invalid:
+      return p.weak ? 1 : 3;
     case piece_kind::duration:
     case piece_kind::past:
-    case piece_kind::invalid:
       return 3;
     case piece_kind::month_day:
       return p.numeric_date ? 2 : 3;

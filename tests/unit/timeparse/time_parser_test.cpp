@@ -751,6 +751,12 @@ TEST_CASE("place and time of a command (rule 14)") {
       {"Starbucks 12-05-2026 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
       {"Starbucks 5-Dec 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
       {"Hotel 1-2-3 at 6pm", "2026-11-28T18:00:00-06:00", "Hotel 1-2-3"},
+      // Two bare numbers are a house number, a pair that is no date a name.
+      {"12-14 Main St at 3pm", "2026-11-28T15:00:00-06:00", "12-14 Main St"},
+      {"16-18 Church Rd, 7pm", "2026-11-28T19:00:00-06:00", "16-18 Church Rd"},
+      {"Bar 18-20", "2026-11-28T18:00:00-06:00", "Bar"},
+      {"50/50 Bar at 9pm", "2026-11-28T21:00:00-06:00", "50/50 Bar"},
+      {"20/20 Eyewear 3pm", "2026-11-28T15:00:00-06:00", "20/20 Eyewear"},
       {"Bar on 24/7 at 7pm", "2027-07-24T19:00:00-05:00", "Bar"},
       // A capital only where the text opens is no name; "Seven Eleven" is one.
       {"Twelve thirty at Starbucks", "2026-11-28T12:30:00-06:00", "Starbucks"},
