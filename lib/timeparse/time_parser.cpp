@@ -27,9 +27,10 @@ bool joining(const token& t) {
 }
 
 // Rule 14: the connecting words ("at", "on", marked in the vocabulary) and marks next to the
-// time that go with it.
+// time that go with it, a bullet ("Joe's • 3pm") among them.
 bool connecting(const token& t) {
   if (t.kind == token_kind::word) return t.entry != nullptr && t.entry->connects;
+  if (t.kind == token_kind::punct && t.lower == "\xE2\x80\xA2") return true;
   if (t.kind != token_kind::punct || t.lower.size() != 1) return false;
   const char c = t.lower[0];
   return c == '@' || c == ',' || c == '-' || c == ';' || c == ':';
@@ -162,12 +163,27 @@ bool day_words_only(const piece_list& pieces, const cluster& c) {
   return true;
 }
 
+// Marks that open a word written apart: "(friday)", "*friday*", "[fri]", "\"friday\"".
+bool opening_mark(const token& t) {
+  if (t.kind != token_kind::punct) return false;
+  const auto m = t.lower;
+  return m == "(" || m == "[" || m == "*" || m == "_" || m == "\"" || m == "'" ||
+         m == "\xE2\x80\x9C" || m == "\xE2\x80\x98";
+}
+
+// Token k begins a word of its own: first, after a space, or after opening marks that are.
+bool stands_apart(const token_list& tokens, std::size_t k) {
+  while (k > 0 && !tokens[k].space_before && opening_mark(tokens[k - 1]))
+    --k;
+  return k == 0 || tokens[k].space_before;
+}
+
 // A weekday (with perhaps its part of the day) standing apart, not glued into a longer token
 // ("menu?day=friday"). A part of the day alone ("Quiz night at the Crown", "Good morning")
 // is too common a word to join a time from elsewhere.
 bool weekday_apart(const token_list& tokens, const piece_list& pieces, const cluster& c) {
   return day_words_only(pieces, c) && pieces[c.first_piece].kind == piece_kind::weekday &&
-         (c.first_token == 0 || tokens[c.first_token].space_before);
+         stands_apart(tokens, c.first_token);
 }
 
 // Words that make the day after them a name when they open the text: "Black Friday sale".
@@ -375,9 +391,25 @@ std::string build_place(std::string_view text, const token_list& token_vector,
     for (std::size_t k = r.begin; k > 0 && connecting(tokens[k - 1]); --k) {
       removed[k - 1] = 1;
     }
-    for (std::size_t k = r.end; k < count && connecting(tokens[k]); ++k) {
+    std::size_t k = r.end;
+    // "3pm!", "3pm?!": marks written onto the time go with it.
+    while (k < count && !tokens[k].space_before &&
+           (tokens[k].lower == "!" || tokens[k].lower == "?"))
+      removed[k++] = 1;
+    for (; k < count && connecting(tokens[k]); ++k) {
       removed[k] = 1;
     }
+  }
+  // Brackets left holding nothing: "Olive Garden (friday 7pm)".
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto open = tokens[k].lower;
+    if (removed[k] || tokens[k].kind != token_kind::punct || (open != "(" && open != "[")) continue;
+    std::size_t j = k + 1;
+    while (j < count && removed[j])
+      ++j;
+    if (j == k + 1 || j == count || tokens[j].lower != (open == "(" ? ")" : "]")) continue;
+    removed[k] = 1;
+    removed[j] = 1;
   }
   for (std::size_t k = 0; k < count; ++k) {
     const bool introduces = is_at(tokens[k]) && k + 1 < count && tokens[k + 1].space_before;

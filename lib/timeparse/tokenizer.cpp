@@ -29,6 +29,7 @@ constexpr std::string_view right_quote = "\xE2\x80\x99";
 constexpr std::string_view en_dash = "\xE2\x80\x93";
 constexpr std::string_view em_dash = "\xE2\x80\x94";
 constexpr std::string_view no_break_space = "\xC2\xA0";
+constexpr std::string_view ellipsis = "\xE2\x80\xA6";
 
 // What a byte is to the tokenizer, from one table lookup. Only 0xE2 and 0xC2 may begin one of
 // the folded sequences above, so only they need a look at the bytes after them.
@@ -62,12 +63,25 @@ byte_kind kind_of(char c) {
   return byte_kinds[static_cast<unsigned char>(c)];
 }
 
-// 0xE2 or 0xC2 at `at` is a letter unless it begins a folded sequence.
+// U+2000 to U+206F, General Punctuation: E2 80 xx and E2 81 xx. Spaces, quotes, dashes, the
+// ellipsis and bullets, which phones and pasted text bring; none of them is a letter.
+bool general_punctuation(std::string_view text, std::size_t at) {
+  return text.size() - at >= 3 && (text[at + 1] == '\x80' || text[at + 1] == '\x81') &&
+         static_cast<unsigned char>(text[at + 2]) >= 0x80;
+}
+
+// The spaces among them: U+2000 to U+200B (en quad to zero width space), U+202F (narrow
+// no-break space), U+205F and U+2060 (word joiner).
+bool unicode_space(std::string_view text, std::size_t at) {
+  if (!general_punctuation(text, at)) return false;
+  const auto last = static_cast<unsigned char>(text[at + 2]);
+  if (text[at + 1] == '\x80') return last <= 0x8B || last == 0xAF;
+  return last == 0x9F || last == 0xA0;
+}
+
+// 0xE2 or 0xC2 at `at` is a letter unless it begins a folded sequence or a mark.
 bool lead_is_letter(std::string_view text, std::size_t at) {
-  if (text[at] == '\xE2') {
-    return !starts_with(text, at, right_quote) && !starts_with(text, at, en_dash) &&
-           !starts_with(text, at, em_dash);
-  }
+  if (text[at] == '\xE2') return !general_punctuation(text, at);
   return !starts_with(text, at, no_break_space);
 }
 
@@ -198,6 +212,11 @@ token_list tokenize(std::string_view text, scratch_arena& arena) {
       i += no_break_space.size();
       continue;
     }
+    if (c == 0xE2 && unicode_space(text, i)) {
+      space = true;
+      i += 3;
+      continue;
+    }
     token& t = tokens.emplace_back();
     t.begin = i;
     t.space_before = space;
@@ -305,6 +324,12 @@ token_list tokenize(std::string_view text, scratch_arena& arena) {
       } else if (starts_with(text, i, en_dash) || starts_with(text, i, em_dash)) {
         t.lower = "-";
         i += en_dash.size();
+      } else if (starts_with(text, i, ellipsis)) {
+        t.lower = ".";  // "friday… 7pm" as "friday. 7pm"
+        i += ellipsis.size();
+      } else if (general_punctuation(text, i)) {
+        t.lower = text.substr(i, 3);  // a quote or a bullet, whole
+        i += 3;
       } else {
         t.lower = text.substr(i, 1);
         ++i;

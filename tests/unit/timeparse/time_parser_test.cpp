@@ -1363,3 +1363,38 @@ TEST_CASE("a day written as a word leaves the place; ordinals of a name stay (ru
   };
   check_commands(ctx, rows);
 }
+
+// Markdown, brackets and the typographic marks of phones and pasted text.
+TEST_CASE("a day in brackets, quotes or emphasis is still the day; empty brackets leave") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"(friday) 7pm", "2026-12-04T19:00:00-06:00"},
+                  {"7pm (friday)", "2026-12-04T19:00:00-06:00"},
+                  {"*friday* 7pm", "2026-12-04T19:00:00-06:00"},
+                  {"**friday** at **7pm**", "2026-12-04T19:00:00-06:00"},
+                  {"\"friday\" 7pm", "2026-12-04T19:00:00-06:00"},
+                  {"\xE2\x80\x98"
+                   "friday\xE2\x80\x99 7pm",
+                   "2026-12-04T19:00:00-06:00"},
+                  {"\xE2\x80\x9C"
+                   "friday\xE2\x80\x9D 7pm",
+                   "2026-12-04T19:00:00-06:00"},
+                  {"friday\xE2\x80\xA6 7pm", "2026-12-04T19:00:00-06:00"},
+                  // A thin space and a narrow no-break space are spaces.
+                  {"friday\xE2\x80\x89"
+                   "7\xE2\x80\xAFpm",
+                   "2026-12-04T19:00:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Olive Garden 7pm (friday)", "2026-12-04T19:00:00-06:00", "Olive Garden"},
+      {"Olive Garden (friday 7pm)", "2026-12-04T19:00:00-06:00", "Olive Garden"},
+      {"Starbucks (downtown) 3pm", "2026-11-28T15:00:00-06:00", "Starbucks (downtown)"},
+      {"Starbucks 3pm!", "2026-11-28T15:00:00-06:00", "Starbucks"},
+      {"Starbucks tomorrow 3pm?!", "2026-11-29T15:00:00-06:00", "Starbucks"},
+      {"Yahoo! HQ 3pm", "2026-11-28T15:00:00-06:00", "Yahoo! HQ"},
+      {"\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D \xE2\x80\xA2 tomorrow 3pm",
+       "2026-11-29T15:00:00-06:00", "\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D"},
+  };
+  check_commands(ctx, rows);
+}
