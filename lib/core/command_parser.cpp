@@ -235,7 +235,11 @@ std::optional<command> parse_command(std::string_view text, std::string_view pre
   if (prefix.empty() || !rest.starts_with(prefix)) return std::nullopt;
   rest.remove_prefix(prefix.size());
   if (rest.empty() || is_space(rest.front())) return std::nullopt;  // "! tweetup" is prose
-  const std::string name = lower(next_word(rest));
+  std::string_view word = next_word(rest);
+  // "!tweetup: Starbucks 3pm", "!join, 3": a mark written onto the name is not part of it.
+  while (word.size() > 1 && (word.back() == ':' || word.back() == ','))
+    word.remove_suffix(1);
+  const std::string name = lower(word);
   static const std::vector<std::string> names{"tweetup", "tweetups", "join",
                                               "maybe",   "leave",    "help"};
   if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;

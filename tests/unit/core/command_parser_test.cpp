@@ -171,6 +171,13 @@ TEST_CASE("command_parser: names are case-insensitive") {
   CHECK(parse_as<move_command>("!Tweetup Move 2 5pm").when == "5pm");
 }
 
+TEST_CASE("command_parser: a colon or comma after the name") {
+  CHECK(parse_as<create_command>("!tweetup: Starbucks 3pm").arguments == "Starbucks 3pm");
+  CHECK(parse_as<create_command>("!tweetup, Starbucks 3pm").arguments == "Starbucks 3pm");
+  CHECK(parse_as<join_command>("!join: 2").number == 2);
+  CHECK_FALSE(parse_command("!: 3", "!").has_value());
+}
+
 TEST_CASE("command_parser: lines not for us are nullopt") {
   CHECK_FALSE(parse_command("!foo 3", "!").has_value());
   CHECK_FALSE(parse_command("!joinx 3", "!").has_value());
