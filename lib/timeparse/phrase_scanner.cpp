@@ -1391,6 +1391,8 @@ class scanner {
     if (w == "yesterday" || w == "yday") {
       piece p = make(piece_kind::past, i, i + 1);
       p.what = "yesterday";
+      // "Yesterday Cafe at 8pm": written as a name, it is one.
+      p.weak = t_[i].capitalized && is_word(i + 1) && t_[i + 1].capitalized;
       return push(p);
     }
     if (w == "last" || w == "past" || w == "previous") {

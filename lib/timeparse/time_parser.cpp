@@ -54,9 +54,9 @@ int piece_score(const piece& p) {
     case piece_kind::span:
       return p.weak ? 1 : 3;
     case piece_kind::invalid:
+    case piece_kind::past:
       return p.weak ? 1 : 3;
     case piece_kind::duration:
-    case piece_kind::past:
       return 3;
     case piece_kind::month_day:
       return p.numeric_date ? 2 : 3;

@@ -575,6 +575,7 @@ TEST_CASE("explicit past is rejected (rule 3)") {
   check_table(sat, "America/Chicago",
               {
                   {"yesterday at 3pm", "past"},
+                  {"Yesterday 3pm", "past"},
                   {"yesterday", "past"},
                   {"last friday 6pm", "past"},
                   {"last week", "past"},
@@ -1360,6 +1361,7 @@ TEST_CASE("a day written as a word leaves the place; ordinals of a name stay (ru
       {"Starbucks on the fifth at 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
       {"Second Cup the third at 9am", "2026-12-03T09:00:00-06:00", "Second Cup"},
       {"First Watch tomorrow 9am", "2026-11-29T09:00:00-06:00", "First Watch"},
+      {"Yesterday Cafe at 8pm", "2026-11-28T20:00:00-06:00", "Yesterday Cafe"},
   };
   check_commands(ctx, rows);
 }
