@@ -1355,7 +1355,7 @@ TEST_CASE("a bare hour next to a day's part leaves the place (rules 8, 14)") {
   check_commands(ctx, rows);
 }
 
-TEST_CASE("a day written as a word leaves the place; ordinals of a name stay (rules 9, 14)") {
+TEST_CASE("a day written as a word leaves the place, ordinals of a name stay (rules 9, 14)") {
   const auto ctx = context(sat, "America/Chicago");
   const std::vector<command_row> rows{
       {"Starbucks on the fifth at 7pm", "2026-12-05T19:00:00-06:00", "Starbucks"},
@@ -1367,7 +1367,7 @@ TEST_CASE("a day written as a word leaves the place; ordinals of a name stay (ru
 }
 
 // Markdown, brackets and the typographic marks of phones and pasted text.
-TEST_CASE("a day in brackets, quotes or emphasis is still the day; empty brackets leave") {
+TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty brackets leave") {
   check_table(sat, "America/Chicago",
               {
                   {"(friday) 7pm", "2026-12-04T19:00:00-06:00"},
