@@ -122,6 +122,9 @@ std::vector<std::uint16_t> build_word_openers() {
     add({w}, opens_weekday);
   add({"yesterday", "yday", "last", "past", "previous"}, opens_past);
   add({"in", "within", "half", "for", "a", "an", "one", "couple"}, opens_duration);
+  // past_hedge(): "about 20 mins from now".
+  add({"about", "around", "approx", "approximately", "roughly", "like", "abt", "maybe", "just"},
+      opens_duration);
   add({"today", "tday", "tdy", "2day", "tonight", "tonite", "tonght", "2nite", "2night",
        "overmorrow", "the", "day", "next"},
       opens_day_word);
@@ -269,6 +272,7 @@ class scanner {
         if (t.lower.size() != 1) return 0;
         if (t.lower[0] == '+') return opens_duration;
         if (t.lower[0] == '@') return opens_span | opens_at_clock;
+        if (t.lower[0] == '~') return opens_at_clock | opens_duration;
         return 0;
     }
     return 0;
@@ -905,7 +909,7 @@ class scanner {
     const auto w = low(i);
     const bool lead = w == "at" || w == "@" || w == "around" || w == "by" || w == "from" ||
                       w == "about" || w == "after" || w == "before" || w == "until" ||
-                      w == "till" || w == "til";
+                      w == "till" || w == "til" || w == "~";
     if (!lead) return 0;
     const std::size_t j = i + 1;
     const std::size_t before = out_.size();
@@ -1266,6 +1270,7 @@ class scanner {
       if (any && (word_is(k, "and") || punct_is(k, ','))) q_at = k + 1;
       auto q = quantity_at(q_at);
       if (!q) break;
+      if (word_is(q->next, "ish") && tight(q->next)) ++q->next;  // "in 20ish minutes"
       auto unit = unit_at(q->next);
       if (!unit && any && last_unit == duration_unit::hour && is_num(q_at) && tight(q_at) &&
           t_[q_at].digits == 2) {
@@ -1310,6 +1315,16 @@ class scanner {
     return d;
   }
 
+  // Past a word that hedges a quantity: "in about 20 mins", "in ~2 hours", "in like an hour".
+  std::size_t past_hedge(std::size_t k) const {
+    if (punct_is(k, '~')) return k + 1;
+    if (!is_word(k)) return k;
+    const auto w = low(k);
+    const bool hedge = w == "about" || w == "around" || w == "approx" || w == "approximately" ||
+                       w == "roughly" || w == "like" || w == "abt" || w == "maybe" || w == "just";
+    return hedge ? k + 1 : k;
+  }
+
   std::size_t duration_piece(std::size_t i) {
     const auto w = low(i);
     if (w == "in" || w == "within" || punct_is(i, '+')) {
@@ -1321,7 +1336,7 @@ class scanner {
         p.exact = std::chrono::minutes{val(i + 1)};
         return push(p);
       }
-      auto d = duration_at(i + 1);
+      auto d = duration_at(past_hedge(i + 1));
       if (!d) return 0;
       std::size_t next = d->next;
       if (word_is(next, "from") && word_is(next + 1, "now")) next += 2;
@@ -1345,7 +1360,7 @@ class scanner {
       p.exact = d->exact + std::chrono::hours{24} * d->days;
       return push(p);
     }
-    auto d = duration_at(i);
+    auto d = duration_at(past_hedge(i));
     if (!d) return 0;
     std::size_t next = d->next;
     if (word_is(next, "ago") || word_is(next, "before") || word_is(next, "earlier")) {

@@ -370,6 +370,12 @@ bool trimmed_char(char c) {
   return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-';
 }
 
+// "@alice", "@everyone": an "@" written onto a word names someone.
+bool mention_at(const token* tokens, std::size_t count, std::size_t k) {
+  return tokens[k].lower == "@" && k + 1 < count && !tokens[k + 1].space_before &&
+         tokens[k + 1].kind == token_kind::word;
+}
+
 // "at" or "@", which may introduce the place: "!tweetup at Starbucks 7pm".
 bool is_at(const token& t) {
   const auto w = t.lower;
@@ -387,16 +393,33 @@ std::string build_place(std::string_view text, const token_list& token_vector,
     for (std::size_t k = r.begin; k < r.end; ++k)
       removed[k] = 1;
   }
+  // Emphasis wrapped around the time: "**3pm**", "*tomorrow*", "_friday_".
+  auto emphasis = [&](std::size_t k) {
+    const auto m = tokens[k].lower;
+    return tokens[k].kind == token_kind::punct && (m == "*" || m == "_" || m == "~");
+  };
+  for (const auto& r : token_ranges) {
+    std::size_t b = r.begin;
+    while (b > 0 && !tokens[b].space_before && emphasis(b - 1))
+      --b;
+    std::size_t e = r.end;
+    while (e < count && !tokens[e].space_before && emphasis(e))
+      ++e;
+    if (b == r.begin || e == r.end) continue;
+    std::fill(removed + b, removed + r.begin, 1);
+    std::fill(removed + r.end, removed + e, 1);
+  }
   for (const auto& r : token_ranges) {
     for (std::size_t k = r.begin; k > 0 && connecting(tokens[k - 1]); --k) {
       removed[k - 1] = 1;
     }
     std::size_t k = r.end;
     // "3pm!", "3pm?!": marks written onto the time go with it.
+    // A mention after the time ("3pm @everyone") keeps its "@": only a lone one connects.
     while (k < count && !tokens[k].space_before &&
            (tokens[k].lower == "!" || tokens[k].lower == "?"))
       removed[k++] = 1;
-    for (; k < count && connecting(tokens[k]); ++k) {
+    for (; k < count && connecting(tokens[k]) && !mention_at(tokens, count, k); ++k) {
       removed[k] = 1;
     }
   }

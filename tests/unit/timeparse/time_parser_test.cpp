@@ -271,6 +271,16 @@ TEST_CASE("durations are elapsed time, days are calendar days (rule 7)") {
                   {"in half an hour\xE2\x80\x99s time", "2026-11-28T10:45:37-06:00"},
                   {"in 3 hours' time", "2026-11-28T13:15:37-06:00"},
                   {"in a week's time at 7pm", "2026-12-05T19:00:00-06:00"},
+                  // A hedge before the quantity is still a duration, never a clock.
+                  {"in about 20 mins", "2026-11-28T10:35:37-06:00"},
+                  {"in about 2 hours", "2026-11-28T12:15:37-06:00"},
+                  {"in about an hour", "2026-11-28T11:15:37-06:00"},
+                  {"in approx 15 min", "2026-11-28T10:30:37-06:00"},
+                  {"in ~20 mins", "2026-11-28T10:35:37-06:00"},
+                  {"in like 2 hours", "2026-11-28T12:15:37-06:00"},
+                  {"in 20ish minutes", "2026-11-28T10:35:37-06:00"},
+                  {"about 20 mins from now", "2026-11-28T10:35:37-06:00"},
+                  {"about 2 hours ago", "past"},
                   {"tomorrow", "2026-11-29T10:15:37-06:00"},
                   {"3pm", "2026-11-28T15:00:00-06:00"},
               });
@@ -320,6 +330,11 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"10 sunday morning", "2026-11-29T10:00:00-06:00"},
                   // Alone, or before a count, the part keeps its default hour.
                   {"morning 9", "2026-11-29T06:00:00-06:00"},
+                  // "~" hedges a bare hour as "around" does.
+                  {"tonight ~8", "2026-11-28T20:00:00-06:00"},
+                  {"tomorrow ~7", "2026-11-29T07:00:00-06:00"},
+                  {"sat ~3", "2026-11-28T15:00:00-06:00"},
+                  {"~6", "2026-11-28T18:00:00-06:00"},
                   {"tomorrow morning 9 people", "2026-11-29T06:00:00-06:00"},
               });
 }
@@ -1395,6 +1410,15 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"Starbucks 3pm!", "2026-11-28T15:00:00-06:00", "Starbucks"},
       {"Starbucks tomorrow 3pm?!", "2026-11-29T15:00:00-06:00", "Starbucks"},
       {"Yahoo! HQ 3pm", "2026-11-28T15:00:00-06:00", "Yahoo! HQ"},
+      {"Blue Bottle **3pm**", "2026-11-28T15:00:00-06:00", "Blue Bottle"},
+      {"Blue Bottle *tomorrow* at 3pm", "2026-11-29T15:00:00-06:00", "Blue Bottle"},
+      {"**Blue Bottle** 3pm", "2026-11-28T15:00:00-06:00", "**Blue Bottle**"},
+      {"Starbucks ~3pm", "2026-11-28T15:00:00-06:00", "Starbucks"},
+      {"Starbucks in about 20 mins", "2026-11-28T10:35:00-06:00", "Starbucks"},
+      // A mention keeps its "@"; a lone "@" connects.
+      {"Starbucks 3pm @everyone", "2026-11-28T15:00:00-06:00", "Starbucks @everyone"},
+      {"Starbucks 3pm @alice @bob", "2026-11-28T15:00:00-06:00", "Starbucks @alice @bob"},
+      {"Starbucks 3pm @", "2026-11-28T15:00:00-06:00", "Starbucks"},
       {"\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D \xE2\x80\xA2 tomorrow 3pm",
        "2026-11-29T15:00:00-06:00", "\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D"},
   };
