@@ -272,6 +272,15 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
   const auto now_local = zone.to_local(ctx.now);
   const auto today = date::floor<days>(now_local);
   const seconds now_time_of_day = now_local - local_seconds{today};
+  // "today", "tomorrow", "tonight" and "in 2 days" count from the channel's calendar day, even
+  // when the text names another zone for the clock: "tomorrow 9am EST" said in Kolkata on the
+  // 28th is 9am EST on the 29th, whatever day it is in New York.
+  date::local_days channel_today = today;
+  if (ph.zone) {
+    reading_zone channel;
+    channel.set(ctx.zone, {}, ctx.now);
+    channel_today = date::floor<days>(channel.to_local(ctx.now));
+  }
 
   auto finish = [&](sys_seconds at, const small_list<assumption>& notes) -> time_result {
     if (at <= ctx.now) return past_error(describe_local(zone.to_local(at)));
@@ -305,7 +314,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
       }
       return result;
     }
-    const auto ymd = date::year_month_day{today} + date::months{d.months};
+    const auto ymd = date::year_month_day{channel_today} + date::months{d.months};
     duration_day = (ymd.ok() ? local_days{ymd}
                              : local_days{date::year_month_day_last{
                                    ymd.year(), date::month_day_last{ymd.month()}}}) +
@@ -325,7 +334,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
     const auto& d = *ph.date;
     switch (d.kind) {
       case piece_kind::day_offset:
-        days_list.push_back({today + days{d.days}, {}});
+        days_list.push_back({channel_today + days{d.days}, {}});
         fixed_day = true;
         today_only = d.days == 0;
         date_only_now = d.days != 0;
@@ -390,7 +399,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
         break;
     }
   } else if (ph.tonight || ph.this_day) {
-    days_list.push_back({today, {}});
+    days_list.push_back({channel_today, {}});
     fixed_day = true;
     today_only = true;
   } else {

@@ -477,6 +477,21 @@ TEST_CASE("zones named in the text (rule 10)") {
                   {"3pm Europe/Berlin", "2026-06-15T22:00:00+09:00"},
                   {"noon UTC", "2026-06-15T21:00:00+09:00"},
               });
+  // A day counted from today is the channel's, whatever day it is in the zone named.
+  check_table("2026-11-28T23:30:00", "America/Chicago",
+              {
+                  {"tomorrow 3pm EST", "2026-11-29T14:00:00-06:00"},
+                  {"tomorrow 3pm UTC", "2026-11-29T09:00:00-06:00"},
+              });
+  check_table("2026-11-28T10:15:00", "Asia/Kolkata",
+              {
+                  {"tomorrow 9am EST", "2026-11-29T19:30:00+05:30"},
+                  {"today 5pm EST", "2026-11-29T03:30:00+05:30"},
+                  {"day after tomorrow 9am EST", "2026-11-30T19:30:00+05:30"},
+                  {"in 2 days at 9am EST", "2026-11-30T19:30:00+05:30"},
+              });
+  check_table("2026-11-28T10:15:00", "Pacific/Auckland",
+              {{"tomorrow 9am UTC", "2026-11-29T22:00:00+13:00"}});
 }
 
 TEST_CASE("spans set ends_at") {
