@@ -119,12 +119,30 @@ bool is_clock(const piece& p) {
   return p.kind == piece_kind::clock || p.kind == piece_kind::span;
 }
 
+// A capitalized weekday that ends a name and has another day after it: "Ruby Tuesday friday
+// 6pm", "Man Friday on sunday", "Fat Tuesday tomorrow". It is no piece of the time. Before a
+// date it may be that date's day: "Drinks Friday Dec 4".
+bool day_in_name(const token_list& tokens, const piece_list& pieces, std::size_t i) {
+  const piece& p = pieces[i];
+  if (p.kind != piece_kind::weekday || !p.weak || p.first == 0 || i + 1 == pieces.size()) {
+    return false;
+  }
+  const token& before = tokens[p.first - 1];
+  if (!tokens[p.first].capitalized || !before.capitalized || !is_plain_word(before)) return false;
+  std::size_t next = p.last;
+  if (next < tokens.size() && tokens[next].lower == "on") ++next;
+  const piece_kind kind = pieces[i + 1].kind;
+  return pieces[i + 1].first == next &&
+         (kind == piece_kind::weekday || kind == piece_kind::day_offset);
+}
+
 cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {
   // Each list below is sized once: a regrowth in the arena is wasted room and another call.
   cluster_list out(arena.make<cluster>());
   out.reserve(pieces.size());
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
+    if (day_in_name(tokens, pieces, i)) continue;
     // A second clock written like a name is not more of the same time: in "3pm at 10
     // Downing St" or "7pm at Seven Eleven" it is the start of the place.
     // A piece right after it ("Friday UTC") is more of the time, not the rest of a name.

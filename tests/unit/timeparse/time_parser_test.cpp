@@ -1392,6 +1392,11 @@ TEST_CASE("a day written as a word leaves the place, ordinals of a name stay (ru
       {"Second Cup the third at 9am", "2026-12-03T09:00:00-06:00", "Second Cup"},
       {"First Watch tomorrow 9am", "2026-11-29T09:00:00-06:00", "First Watch"},
       {"Yesterday Cafe at 8pm", "2026-11-28T20:00:00-06:00", "Yesterday Cafe"},
+      // A day that ends a name, with the real day after it.
+      {"Ruby Tuesday friday 6pm", "2026-12-04T18:00:00-06:00", "Ruby Tuesday"},
+      {"Ruby Tuesday tomorrow 6pm", "2026-11-29T18:00:00-06:00", "Ruby Tuesday"},
+      {"Man Friday on sunday at 6pm", "2026-11-29T18:00:00-06:00", "Man Friday"},
+      {"Drinks Friday Dec 4 6pm", "2026-12-04T18:00:00-06:00", "Drinks"},
   };
   check_commands(ctx, rows);
 }
