@@ -949,10 +949,14 @@ class scanner {
     }
   }
 
-  // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon".
+  // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon"; or before
+  // "today" or "tomorrow" with no time of its own: "3 tomorrow" (not "for 3 tomorrow", a count).
   std::size_t hour_before_part(std::size_t i) {
     if (!small_num(i) || val(i) < 1 || val(i) > 12 || numbers_a_place(i)) return 0;
-    if (!part_follows(i + 1)) return 0;
+    const auto day = low(i + 1);
+    const bool before_day = is_word(i + 1) && (day == "today" || one_of(tomorrow_words, day)) &&
+                            !clock_follows(i + 2) && !(i > 0 && word_is(i - 1, "for"));
+    if (!part_follows(i + 1) && !before_day) return 0;
     piece p = make(piece_kind::clock, i, i + 1);
     p.clock.hour = val(i);
     return push(p);

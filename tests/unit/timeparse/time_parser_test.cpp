@@ -335,6 +335,11 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"tomorrow ~7", "2026-11-29T07:00:00-06:00"},
                   {"sat ~3", "2026-11-28T15:00:00-06:00"},
                   {"~6", "2026-11-28T18:00:00-06:00"},
+                  // A bare hour before "today" or "tomorrow", as "tomorrow at 3" reads.
+                  {"3 tomorrow", "2026-11-29T03:00:00-06:00"},
+                  {"11 today", "2026-11-28T11:00:00-06:00"},
+                  {"table for 3 tomorrow", "2026-11-29T10:15:00-06:00"},
+                  {"3 tomorrow 7pm", "2026-11-29T19:00:00-06:00"},
                   {"tomorrow morning 9 people", "2026-11-29T06:00:00-06:00"},
               });
 }
