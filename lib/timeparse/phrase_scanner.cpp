@@ -414,6 +414,9 @@ class scanner {
       if (punct_is(next, '.') && tight(next) && !is_num(next + 1)) ++next;
       return meridiem_match{w == "am" ? meridiem::am : meridiem::pm, next};
     }
+    if (w == "amish" || w == "pmish") {  // "3pmish"
+      return meridiem_match{w == "amish" ? meridiem::am : meridiem::pm, i + 1};
+    }
     if (w == "a" || w == "p") {
       const auto m = w == "a" ? meridiem::am : meridiem::pm;
       if (punct_is(i + 1, '.') && tight(i + 1) && word_is(i + 2, "m") && tight(i + 2)) {
@@ -646,8 +649,8 @@ class scanner {
 
   std::size_t noon_clock(std::size_t i) {
     std::size_t at = i;
-    if (is_num(i) && val(i) == 12 && t_[i].digits == 2) {
-      at = i + 1;
+    if ((is_num(i) && val(i) == 12 && t_[i].digits == 2) || word_is(i, "twelve")) {
+      at = i + 1;  // "12 noon", "twelve midnight"
       if (auto mer = meridiem_at(at)) at = mer->next;
     }
     const auto w = low(at);

@@ -340,6 +340,10 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"11 today", "2026-11-28T11:00:00-06:00"},
                   {"table for 3 tomorrow", "2026-11-29T10:15:00-06:00"},
                   {"3 tomorrow 7pm", "2026-11-29T19:00:00-06:00"},
+                  {"3pmish", "2026-11-28T15:00:00-06:00"},
+                  {"1pmish tomorrow", "2026-11-29T13:00:00-06:00"},
+                  {"twelve noon", "2026-11-28T12:00:00-06:00"},
+                  {"twelve midnight", "2026-11-29T00:00:00-06:00"},
                   {"tomorrow morning 9 people", "2026-11-29T06:00:00-06:00"},
               });
 }
@@ -1439,6 +1443,7 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"Blue Bottle *tomorrow* at 3pm", "2026-11-29T15:00:00-06:00", "Blue Bottle"},
       {"**Blue Bottle** 3pm", "2026-11-28T15:00:00-06:00", "**Blue Bottle**"},
       {"Starbucks ~3pm", "2026-11-28T15:00:00-06:00", "Starbucks"},
+      {"Peet's twelve noon", "2026-11-28T12:00:00-06:00", "Peet's"},
       {"Starbucks in about 20 mins", "2026-11-28T10:35:00-06:00", "Starbucks"},
       // A mention keeps its "@"; a lone "@" connects.
       {"Starbucks 3pm @everyone", "2026-11-28T15:00:00-06:00", "Starbucks @everyone"},
