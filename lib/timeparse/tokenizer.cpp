@@ -158,6 +158,10 @@ std::size_t digit_word(std::string_view text, std::size_t at) {
 // or angle bracket, less the marks that end a sentence after it; 0 when there is none. It is one
 // token, so nothing inside it ("/2026/12/05/") is read as a time, and the place keeps it whole.
 std::size_t url_length(std::string_view text, std::size_t at) {
+  // Most words that begin with h or w are no address: two bytes tell.
+  if (text.size() - at < 5) return 0;
+  const char second = lower_ascii(static_cast<unsigned char>(text[at + 1]));
+  if (second != 't' && second != 'w') return 0;
   static constexpr std::string_view starts[] = {"https://", "http://", "www."};
   std::size_t prefix = 0;
   for (auto start : starts) {
