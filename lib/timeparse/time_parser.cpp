@@ -45,6 +45,9 @@ struct cluster {
   bool weak_only = true;  // every piece could be part of a name ("Sunday", "Noon", "4/12")
   bool marginal = true;   // only an abbreviation like "sat" or "sun", which are common words
   bool has_clock = false;
+  // A span of bare numbers ("18-20"), perhaps a house number: a cluster of its own, so that a
+  // time or a day after it ("18-20 tomorrow 9pm") is read apart from it.
+  bool weak_clock = false;
 };
 
 int piece_score(const piece& p) {
@@ -148,7 +151,8 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     // A piece right after it ("Friday UTC") is more of the time, not the rest of a name.
     const bool piece_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last;
     if (out.empty() || (starts_name(tokens, p) && !piece_follows) ||
-        !gap_joins(tokens, out.back().last_token, p.first) ||
+        !gap_joins(tokens, out.back().last_token, p.first) || out.back().weak_clock ||
+        (p.kind == piece_kind::span && p.weak) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
       c.first_piece = i;
@@ -156,7 +160,10 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
       out.push_back(c);
     }
     auto& c = out.back();
-    if (is_clock(p)) c.has_clock = true;
+    if (is_clock(p)) {
+      c.has_clock = true;
+      c.weak_clock = p.kind == piece_kind::span && p.weak;
+    }
     c.last_piece = i + 1;
     c.last_token = p.last;
     c.score += piece_score(p);
@@ -301,7 +308,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     // "Friday drinks 6pm". "Noon" or "4/12" there more likely belong to something else, and so
     // does "sat" unless it leads (leading_day).
     // So does a weak clock when the phrase has no time of day yet: "Sunday lunch at Joe's noon".
-    const bool wanted_clock = !s.merged.clock && pieces[c->first_piece].kind == piece_kind::clock;
+    const bool wanted_clock = !s.merged.clock && is_clock(pieces[c->first_piece]);
     if (c->score < 2 &&
         (c->marginal ? !leading_day(tokens, pieces, *c)
                      : c->weak_only && !weekday_apart(tokens, pieces, *c) && !wanted_clock)) {
@@ -411,10 +418,10 @@ std::string build_place(std::string_view text, const token_list& token_vector,
     for (std::size_t k = r.begin; k < r.end; ++k)
       removed[k] = 1;
   }
-  // Emphasis wrapped around the time: "**3pm**", "*tomorrow*", "_friday_".
+  // Emphasis or code marks wrapped around the time: "**3pm**", "*tomorrow*", "`3pm`".
   auto emphasis = [&](std::size_t k) {
     const auto m = tokens[k].lower;
-    return tokens[k].kind == token_kind::punct && (m == "*" || m == "_" || m == "~");
+    return tokens[k].kind == token_kind::punct && (m == "*" || m == "_" || m == "~" || m == "`");
   };
   for (const auto& r : token_ranges) {
     std::size_t b = r.begin;
