@@ -378,15 +378,22 @@ class scanner {
     return val(i) >= 13 || part_follows(next) || after_day(i) || day_follows(next);
   }
 
+  // "today" or "tomorrow" (in any of its chat spellings) at token i. Only words with a
+  // vocabulary entry that opens a day word need comparing.
+  bool today_or_tomorrow(std::size_t i) const {
+    const auto* e = entry(i);
+    if (e == nullptr || (word_openers_[e->id] & opens_day_word) == 0) return false;
+    const auto w = low(i);
+    return w == "today" || one_of(tomorrow_words, w);
+  }
+
   // "today", "tomorrow" or a day written in full, perhaps after "on", right after a reading:
   // "7.30 tomorrow", "8.15 on Friday". Not when the day has its own time: in "Pints 3.00 today
   // 7pm" the reading is a price.
   bool day_follows(std::size_t i) const {
     if (word_is(i, "on")) ++i;
-    if (!is_word(i)) return false;
-    const auto w = low(i);
-    const bool day = w == "today" || one_of(tomorrow_words, w) ||
-                     (weekday_at(i) && w.find("day") != std::string_view::npos);
+    const bool day =
+        today_or_tomorrow(i) || (weekday_at(i) && low(i).find("day") != std::string_view::npos);
     return day && !clock_follows(i + 1);
   }
 
@@ -470,11 +477,7 @@ class scanner {
     if (word_is(i, "this") && part_at(i + 1)) return true;
     if (word_is(i, "at") && (word_is(i + 1, "night") || word_is(i + 1, "nite"))) return true;
     // "9 tomorrow morning", "10 sunday morning".
-    if (is_word(i) && part_at(i + 1)) {
-      const auto w = low(i);
-      return w == "today" || one_of(tomorrow_words, w) || weekday_at(i).has_value();
-    }
-    return false;
+    return part_at(i + 1) && (today_or_tomorrow(i) || weekday_at(i));
   }
 
   // --- clocks ----------------------------------------------------------------------------------
@@ -964,11 +967,7 @@ class scanner {
 
   // "today" or "tomorrow" after number i, with no clock after it and no "for" before i.
   bool day_without_clock(std::size_t i) const {
-    const auto* e = entry(i + 1);
-    if (e == nullptr || (opens_day_word & word_openers_[e->id]) == 0) return false;
-    const auto day = low(i + 1);
-    return (day == "today" || one_of(tomorrow_words, day)) && !clock_follows(i + 2) &&
-           !(i > 0 && word_is(i - 1, "for"));
+    return today_or_tomorrow(i + 1) && !clock_follows(i + 2) && !(i > 0 && word_is(i - 1, "for"));
   }
 
   // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon"; or before
@@ -1406,8 +1405,7 @@ class scanner {
     if (word_is(next, "from") && word_is(next + 1, "now")) {
       next += 2;
       relative = true;
-    } else if (word_is(next, "from") &&
-               (word_is(next + 1, "today") || one_of(tomorrow_words, low(next + 1)))) {
+    } else if (word_is(next, "from") && today_or_tomorrow(next + 1)) {
       // "a week from today", "2 days from tomorrow": calendar days.
       extra_days = word_is(next + 1, "today") ? 0 : 1;
       next += 2;
@@ -1577,8 +1575,8 @@ class scanner {
   std::size_t year_after(std::size_t k, int& year) const {
     std::size_t j = k;
     if (punct_is(j, ',')) ++j;
-    // "12-Dec-2026", "Dec/12/2026".
-    const bool joined = (punct_is(j, '-') || punct_is(j, '/')) && tight(j) && tight(j + 1);
+    // "12-Dec-2026", "Dec-12-2026".
+    const bool joined = punct_is(j, '-') && tight(j) && tight(j + 1);
     if (joined && is_num(j + 1) && t_[j + 1].digits == 4) {
       year = val(j + 1);
       return j + 2;

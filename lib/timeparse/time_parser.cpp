@@ -53,9 +53,7 @@ struct cluster {
 int piece_score(const piece& p) {
   switch (p.kind) {
     case piece_kind::clock:
-      return p.weak ? 1 : 3;
     case piece_kind::span:
-      return p.weak ? 1 : 3;
     case piece_kind::invalid:
     case piece_kind::past:
       return p.weak ? 1 : 3;
