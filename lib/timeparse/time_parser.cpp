@@ -146,9 +146,11 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     if (day_in_name(tokens, pieces, i)) continue;
     // A second clock written like a name is not more of the same time: in "3pm at 10
     // Downing St" or "7pm at Seven Eleven" it is the start of the place.
-    // A piece right after it ("Friday UTC") is more of the time, not the rest of a name.
-    const bool piece_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last;
-    if (out.empty() || (starts_name(tokens, p) && !piece_follows) ||
+    // A zone right after it ("Friday UTC") is more of the time, not the rest of a name; a
+    // weak piece there may be ("Tuesday Morning parking lot").
+    const bool zone_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last &&
+                              pieces[i + 1].kind == piece_kind::zone;
+    if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) || out.back().weak_clock ||
         (p.kind == piece_kind::span && p.weak) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {

@@ -1186,6 +1186,12 @@ TEST_CASE("after the time, the place keeps its time-like first word (rule 14)") 
       {"7pm at 7-Eleven", "2026-11-28T19:00:00-06:00", "7-Eleven"},
       {"7pm at Seven Eleven", "2026-11-28T19:00:00-06:00", "Seven Eleven"},
       {"7pm at Night Owl Cafe", "2026-11-28T19:00:00-06:00", "Night Owl Cafe"},
+      // After the time, a capitalized day and the word after it stay one name; only a zone
+      // right after a day joins it to the time ("Friday UTC").
+      {"tomorrow 7pm at Tuesday Morning parking lot", "2026-11-29T19:00:00-06:00",
+       "Tuesday Morning parking lot"},
+      {"at 7 at Tuesday Morning parking lot", "2026-11-28T19:00:00-06:00",
+       "Tuesday Morning parking lot"},
   };
   check_commands(ctx, rows);
 }
