@@ -726,6 +726,8 @@ class scanner {
         c.mer = mer2->value;
         next = mer2->next;
       }
+    } else if (!lead && i > 0 && tight(i) && punct_is(i - 1, '-')) {
+      return 0;  // "7-Eleven tomorrow morning": glued to what is before it, a name
     } else if (!lead && !part_follows(next)) {
       // "twelve thirty" alone is a time, but a weak one. Capitalized it is more likely a name
       // ("Seven Eleven"), unless only its first word is, opening the text ("Twelve thirty at

@@ -1400,6 +1400,7 @@ TEST_CASE("a bare hour next to a day's part leaves the place (rules 8, 14)") {
   const std::vector<command_row> rows{
       {"Starbucks tomorrow morning 9", "2026-11-29T09:00:00-06:00", "Starbucks"},
       {"Olive Garden 8 tomorrow morning", "2026-11-29T08:00:00-06:00", "Olive Garden"},
+      {"7-Eleven tomorrow morning at 9", "2026-11-29T09:00:00-06:00", "7-Eleven"},
   };
   check_commands(ctx, rows);
 }
