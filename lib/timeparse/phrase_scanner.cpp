@@ -1798,8 +1798,9 @@ class scanner {
     }
     const bool us = a >= 1 && a <= 12 && b >= 1 && b <= days_in_month(a, year);
     const bool eu = b >= 1 && b <= 12 && a >= 1 && a <= days_in_month(b, year);
-    // "Bar 18-20 at 9pm": dashed, a pair that is no date is left to be read as a span.
-    if (!us && !eu && sep == '-') return 0;
+    // "Bar 18-20 at 9pm": dashed, a pair where neither number can be a month is left to be
+    // read as a span; "31-11-2026" is still no such date.
+    if (a > 12 && b > 12 && sep == '-') return 0;
     if (!us && !eu) {
       push_invalid(i, next, clock_text(i, next));
       // Where neither number can be a month it is more likely a name ("50/50 Bar", "20/20

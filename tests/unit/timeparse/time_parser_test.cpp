@@ -639,6 +639,7 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   {"25:12", "invalid"},
                   {"12:60", "invalid"},
                   {"2500 hrs", "invalid"},
+                  {"31-11-2026 6pm", "invalid"},
                   {"1275 hours", "invalid"},
                   {"feb 30", "invalid"},
                   {"june 31", "invalid"},
