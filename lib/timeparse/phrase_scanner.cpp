@@ -113,6 +113,7 @@ std::vector<std::uint16_t> build_word_openers() {
     // "fifth of December", "twenty-first of June".
     if (e.ordinal > 0 || e.number == 20 || e.number == 30) b |= opens_day_first;
     if (e.part != day_part::none) b |= opens_part;
+    if (e.hedges) b |= opens_duration;  // past_hedge(): "about 20 mins from now"
   }
   for (auto w : iana_areas)
     add({w}, opens_iana);
@@ -122,9 +123,6 @@ std::vector<std::uint16_t> build_word_openers() {
     add({w}, opens_weekday);
   add({"yesterday", "yday", "last", "past", "previous"}, opens_past);
   add({"in", "within", "half", "for", "a", "an", "one", "couple"}, opens_duration);
-  // past_hedge(): "about 20 mins from now".
-  add({"about", "around", "approx", "approximately", "roughly", "like", "abt", "maybe", "just"},
-      opens_duration);
   add({"today", "tday", "tdy", "2day", "tonight", "tonite", "tonght", "2nite", "2night",
        "overmorrow", "the", "day", "next"},
       opens_day_word);
@@ -1350,11 +1348,8 @@ class scanner {
   // Past a word that hedges a quantity: "in about 20 mins", "in ~2 hours", "in like an hour".
   std::size_t past_hedge(std::size_t k) const {
     if (punct_is(k, '~')) return k + 1;
-    if (!is_word(k) || t_[k].entry == nullptr) return k;  // every hedge is in the vocabulary
-    const auto w = low(k);
-    const bool hedge = w == "about" || w == "around" || w == "approx" || w == "approximately" ||
-                       w == "roughly" || w == "like" || w == "abt" || w == "maybe" || w == "just";
-    return hedge ? k + 1 : k;
+    const auto* e = entry(k);
+    return e != nullptr && e->hedges ? k + 1 : k;
   }
 
   std::size_t duration_piece(std::size_t i) {

@@ -122,41 +122,26 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_z
 // The other words a piece of a time phrase can begin with (phrase_scanner.cpp's matchers test
 // these at their first token). The scanner skips words the table does not know, so a matcher
 // that learns a new first word must add it here, and to its list in build_word_openers().
-constexpr std::array<std::string_view, 104> phrase_words{"nye",       "halloween", "new",
-                                                         "2morrow",   "2morow",    "2mrw",
-                                                         "2mrow",     "tmrow",     "2nite",
-                                                         "2night",    "2day",      "mid",
-                                                         "noonish",   "middayish", "midnite",
-                                                         "weekend",   "wknd",      "wkend",
-                                                         "weekends",  "christmas", "xmas",
-                                                         "africa",    "america",   "antarctica",
-                                                         "arctic",    "asia",      "atlantic",
-                                                         "australia", "europe",    "indian",
-                                                         "pacific",   "etc",       "us",
-                                                         "canada",    "brazil",    "mexico",
-                                                         "chile",     "yesterday", "yday",
-                                                         "last",      "past",      "previous",
-                                                         "in",        "within",    "half",
-                                                         "for",       "a",         "an",
-                                                         "one",       "couple",    "today",
-                                                         "tday",      "tdy",       "tonight",
-                                                         "tonite",    "tonght",    "tomorrow",
-                                                         "tmrw",      "tmr",       "tmw",
-                                                         "tomorow",   "tommorow",  "tommorrow",
-                                                         "tomorroww", "2moro",     "overmorrow",
-                                                         "the",       "day",       "next",
-                                                         "this",      "coming",    "upcoming",
-                                                         "from",      "between",   "at",
-                                                         "around",    "by",        "about",
-                                                         "after",     "before",    "until",
-                                                         "till",      "til",       "noon",
-                                                         "midday",    "mid-day",   "midnight",
-                                                         "quarter",   "@",         "ago",
-                                                         "later",     "hence",     "o'clock",
-                                                         "oclock",    "o",         "clock",
-                                                         "time",      "approx",    "approximately",
-                                                         "roughly",   "like",      "abt",
-                                                         "maybe",     "just"};
+constexpr std::array<std::string_view, 97> phrase_words{
+    "nye",       "halloween", "new",        "2morrow", "2morow",   "2mrw",      "2mrow",
+    "tmrow",     "2nite",     "2night",     "2day",    "mid",      "noonish",   "middayish",
+    "midnite",   "weekend",   "wknd",       "wkend",   "weekends", "christmas", "xmas",
+    "africa",    "america",   "antarctica", "arctic",  "asia",     "atlantic",  "australia",
+    "europe",    "indian",    "pacific",    "etc",     "us",       "canada",    "brazil",
+    "mexico",    "chile",     "yesterday",  "yday",    "last",     "past",      "previous",
+    "in",        "within",    "half",       "for",     "a",        "an",        "one",
+    "couple",    "today",     "tday",       "tdy",     "tonight",  "tonite",    "tonght",
+    "tomorrow",  "tmrw",      "tmr",        "tmw",     "tomorow",  "tommorow",  "tommorrow",
+    "tomorroww", "2moro",     "overmorrow", "the",     "day",      "next",      "this",
+    "coming",    "upcoming",  "from",       "between", "at",       "around",    "by",
+    "about",     "after",     "before",     "until",   "till",     "til",       "noon",
+    "midday",    "mid-day",   "midnight",   "quarter", "@",        "ago",       "later",
+    "hence",     "o'clock",   "oclock",     "o",       "clock",    "time"};
+
+// Words that hedge a quantity: "in about 20 mins", "in like an hour" (phrase_scanner.cpp's
+// past_hedge), so a duration may begin with them.
+constexpr std::array<std::string_view, 9> hedge_words{
+    "about", "around", "approx", "approximately", "roughly", "like", "abt", "maybe", "just"};
 
 // Words that number a place: the number after them is part of its name ("Gate 12 - 7pm",
 // "Room 9 tonight at 8", "Terminal 4 Dec 3"), never a time or a day (phrase_scanner.cpp).
@@ -205,10 +190,10 @@ const date::time_zone* locate(std::string_view name) {
 #endif
 }
 
-constexpr std::size_t word_count = weekdays.size() + months.size() + numbers.size() +
-                                   ordinals.size() + parts.size() + units.size() +
-                                   fixed_zones.size() + generic_zones.size() + phrase_words.size() +
-                                   joining_words.size() + meals.size() + numbered_places.size();
+constexpr std::size_t word_count =
+    weekdays.size() + months.size() + numbers.size() + ordinals.size() + parts.size() +
+    units.size() + fixed_zones.size() + generic_zones.size() + phrase_words.size() +
+    hedge_words.size() + joining_words.size() + meals.size() + numbered_places.size();
 
 // An open-addressing table over every word above, built once on first use. A lookup costs one
 // hash of the word and usually one comparison, where a scan of the arrays cost dozens.
@@ -235,6 +220,8 @@ class word_table {
       entry(z.first).zone = static_cast<std::int8_t>(zone++);
     for (const auto& name : phrase_words)
       entry(name);
+    for (const auto& name : hedge_words)
+      entry(name).hedges = true;
     for (const auto& name : joining_words)
       entry(name).joins = true;
     for (const auto& name : connecting_words)

@@ -41,6 +41,7 @@ struct word_entry {
   bool connects = false;  // rule 14: leaves with the time when the place is cut out: "at", "on"
   day_part meal = day_part::none;  // "lunch" reads a bare hour at midday, "dinner" in the evening
   bool numbers_place = false;      // "gate", "room": the number after it is part of a name
+  bool hedges = false;             // "about", "approx": may stand before a quantity
 };
 const word_entry* find_word(std::string_view word);  // nullptr when no table knows it
 std::span<const word_entry> vocabulary();            // every entry, in the order of their ids
