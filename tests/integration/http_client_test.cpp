@@ -1158,8 +1158,10 @@ async::task<void> send_then_end(std::unique_ptr<http_client>* client, bool destr
 TEST_CASE("the watchdog times out an unanswered request on a connection used before") {
   harness h;
   auto tls = server_tls(localhost_certificate().pem);
+  // The timeout covers every exchange, the first one's resolve and TLS handshake too, and
+  // those can take a few hundred milliseconds under the sanitizers on a busy machine.
   http_client_options o;
-  o.timeout = std::chrono::milliseconds(200);
+  o.timeout = std::chrono::seconds(1);
   std::vector<exchange_result> out;
   std::size_t accepted = 0;
   SUBCASE("http://") {
@@ -1184,10 +1186,10 @@ TEST_CASE("the watchdog times out an unanswered request on a connection used bef
   CHECK(slow.ec == beast::error::timeout);
   CHECK_MESSAGE(slow.error_text.find("read response from 127.0.0.1:") != std::string::npos,
                 slow.error_text);
-  CHECK(slow.took >= std::chrono::milliseconds(200));
+  CHECK(slow.took >= o.timeout);
   // The watchdog waits for the earliest deadline itself: the slack is the scheduler's, not a
-  // polling period's.
-  CHECK(slow.took < std::chrono::milliseconds(500));
+  // polling period's (which would add up to a whole timeout).
+  CHECK(slow.took < o.timeout + std::chrono::milliseconds(500));
   CHECK(slow.open_after == 0);
 }
 
@@ -1196,12 +1198,13 @@ TEST_CASE("the watchdog leaves a busy connection alone while its exchanges keep 
   http_test_server server(h.ioc, nullptr);
   h.start(server);
   http_client_options o;
-  o.timeout = std::chrono::milliseconds(100);
+  // Each exchange must finish within it, under the sanitizers on a busy machine too.
+  o.timeout = std::chrono::milliseconds(250);
   http_client client(h.ioc.get_executor(), server.origin(), tls_options{}, o);
   std::vector<exchange_result> out;
   // Five timeouts' worth of back-to-back exchanges: the watchdog wakes several times while
   // one runs or between two.
-  h.run(send_for(&client, std::chrono::milliseconds(500), &out));
+  h.run(send_for(&client, 5 * o.timeout, &out));
   REQUIRE(out.size() > 5);
   for (const auto& r : out) {
     CHECK_MESSAGE(!r.ec, r.error_text);
