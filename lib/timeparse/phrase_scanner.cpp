@@ -973,11 +973,31 @@ class scanner {
   // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon"; or before
   // "today" or "tomorrow" with no time of its own: "3 tomorrow" (not "for 3 tomorrow", a count).
   std::size_t hour_before_part(std::size_t i) {
-    if (!small_num(i) || val(i) < 1 || val(i) > 12 || numbers_a_place(i)) return 0;
-    if (!part_follows(i + 1) && !day_without_clock(i)) return 0;
+    if (!small_num(i) || val(i) < 1 || val(i) > 12) return 0;
+    if (numbers_a_place(i) ? !evening_hour_of_place(i)
+                           : !part_follows(i + 1) && !day_without_clock(i)) {
+      return 0;
+    }
     piece p = make(piece_kind::clock, i, i + 1);
     p.clock.hour = val(i);
     return push(p);
+  }
+
+  // The number after a place word ("The Blue Door 8 tonight") is still the hour when an
+  // evening follows it, it is an evening's hour, and no other number comes after it to be the
+  // hour instead ("Room 9 tonight at 8"). Elsewhere a place's number stays a number: "Table 4
+  // tonight" is no 4 a.m., "Gate 12 tonight" no midnight.
+  bool evening_hour_of_place(std::size_t i) const {
+    if (!is_word(i - 1) || val(i) < 5 || val(i) > 11) return false;
+    const std::size_t k = i + 1;
+    const bool evening = word_is(k, "tonight") || word_is(k, "tonite") ||
+                         ((word_is(k, "this") || word_is(k, "in")) &&
+                          (word_is(k + 1, "evening") || word_is(k + 2, "evening")));
+    if (!evening || !part_follows(k)) return false;
+    for (std::size_t m = k; m < count_; ++m) {
+      if (is_num(m)) return false;
+    }
+    return true;
   }
 
   // --- spans -----------------------------------------------------------------------------------

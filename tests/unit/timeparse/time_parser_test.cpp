@@ -1280,6 +1280,16 @@ TEST_CASE("a number that numbers a place stays in its name (rule 14)") {
       // Elsewhere the same forms are times.
       {"Starbucks 6 - 8pm", "2026-11-28T18:00:00-06:00", "Starbucks"},
       {"Starbucks 8 tonight", "2026-11-28T20:00:00-06:00", "Starbucks"},
+      // Before a part of the day with no other number after it, a place's number is the hour
+      // (rule 8's "8 tonight").
+      {"The Blue Door 8 tonight", "2026-11-28T20:00:00-06:00", "The Blue Door"},
+      {"Room 9 tonight", "2026-11-28T21:00:00-06:00", "Room"},
+      {"Room 9 tonight, 7:30", "2026-11-28T19:30:00-06:00", "Room 9"},
+      {"Table 6 tomorrow morning at 9", "2026-11-29T09:00:00-06:00", "Table 6"},
+      // Only an evening's hour: no 4 a.m. at a table, no midnight at a gate.
+      {"Table 4 tonight", "2026-11-28T22:00:00-06:00", "Table 4"},
+      {"Gate 12 tonight", "2026-11-28T22:00:00-06:00", "Gate 12"},
+      {"Platform 9 3/4 tonight", "2026-11-28T22:00:00-06:00", "Platform 9 3/4"},
   };
   check_commands(ctx, rows);
   const auto result = tp::parse_place_and_time("Gate 7 feb 30 7pm", ctx);
