@@ -965,9 +965,23 @@ class scanner {
     }
   }
 
-  // "today" or "tomorrow" after number i, with no clock after it and no "for" before i.
+  // "today" or "tomorrow" after number i, with no time of its own and no "for" before i: "3
+  // tomorrow". Or a weekday in full: after "on" ("Starbucks 3 on Friday"), or right after a
+  // number that no word of a name comes before ("3 friday at Joe's", "Joe's, 3 friday"); "Cafe
+  // 3 Monday" and "Week 3 monday" are names.
   bool day_without_clock(std::size_t i) const {
-    return today_or_tomorrow(i + 1) && !clock_follows(i + 2) && !(i > 0 && word_is(i - 1, "for"));
+    if (i > 0 && word_is(i - 1, "for")) return false;
+    std::size_t k = i + 1;
+    if (today_or_tomorrow(k)) return !clock_follows(k + 1);
+    if (word_is(k, "on")) {
+      ++k;
+    } else if (i > 0 && is_word(i - 1)) {
+      return false;
+    }
+    if (!weekday_at(k) || low(k).find("day") == std::string_view::npos) return false;
+    // A number anywhere after the day may be its time: "Top 5 friday picks 7pm".
+    const std::size_t at = word_is(k + 1, "at") || punct_is(k + 1, '@') ? k + 2 : k + 1;
+    return !number_from(k + 1) && !word_is(at, "noon") && !word_is(at, "midnight");
   }
 
   // A bare hour right before a part of the day: "8 tonight", "6 in the afternoon"; or before
@@ -993,11 +1007,14 @@ class scanner {
     const bool evening = word_is(k, "tonight") || word_is(k, "tonite") ||
                          ((word_is(k, "this") || word_is(k, "in")) &&
                           (word_is(k + 1, "evening") || word_is(k + 2, "evening")));
-    if (!evening || !part_follows(k)) return false;
+    return evening && part_follows(k) && !number_from(k);
+  }
+
+  bool number_from(std::size_t k) const {
     for (std::size_t m = k; m < count_; ++m) {
-      if (is_num(m)) return false;
+      if (is_num(m)) return true;
     }
-    return true;
+    return false;
   }
 
   // --- spans -----------------------------------------------------------------------------------

@@ -1297,6 +1297,24 @@ TEST_CASE("a number that numbers a place stays in its name (rule 14)") {
   CHECK(std::get<tp::parse_error>(result).kind == tp::error_kind::invalid);
 }
 
+TEST_CASE("a bare hour before a weekday, as \"friday at 3\" reads (rule 6)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks 3 on friday", "2026-12-04T03:00:00-06:00", "Starbucks"},
+      {"3 friday at Joe's", "2026-12-04T03:00:00-06:00", "Joe's"},
+      {"Joe's, 3 friday", "2026-12-04T03:00:00-06:00", "Joe's"},
+      {"7 friday evening at Joe's", "2026-12-04T19:00:00-06:00", "Joe's"},
+      // Right after a word the number may be the name's; so may one with a time of its own.
+      {"Cafe 3 Monday", "2026-11-30T12:00:00-06:00", "Cafe 3"},
+      {"Week 3 monday 6pm", "2026-11-30T18:00:00-06:00", "Week 3"},
+      {"Table 3 on friday", "2026-12-04T12:00:00-06:00", "Table 3"},
+      {"Top 5 on friday, 7pm", "2026-12-04T19:00:00-06:00", "Top 5"},
+      {"Bar 8, friday 6", "2026-12-04T06:00:00-06:00", "Bar 8"},
+      {"for 3 on friday", "2026-12-04T12:00:00-06:00", "for 3"},
+  };
+  check_commands(ctx, rows);
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
