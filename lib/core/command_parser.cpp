@@ -235,14 +235,22 @@ std::optional<command> parse_command(std::string_view text, std::string_view pre
   if (prefix.empty() || !rest.starts_with(prefix)) return std::nullopt;
   rest.remove_prefix(prefix.size());
   if (rest.empty() || is_space(rest.front())) return std::nullopt;  // "! tweetup" is prose
+  const std::string_view line = rest;
   std::string_view word = next_word(rest);
-  // "!tweetup: Starbucks 3pm", "!join, 3": a mark written onto the name is not part of it.
-  while (word.size() > 1 && (word.back() == ':' || word.back() == ','))
-    word.remove_suffix(1);
-  const std::string name = lower(word);
   static const std::vector<std::string> names{"tweetup", "tweetups", "join",
                                               "maybe",   "leave",    "help"};
-  if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
+  const auto known = [](const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  // "!tweetup: Starbucks 3pm", "!join, 3": a mark written onto the name is not part of it, and
+  // what follows it without a space is the arguments': "!tweetup:Starbucks 3pm".
+  const std::size_t mark = word.find_first_of(":,");
+  if (mark != std::string_view::npos && mark > 0 && known(lower(word.substr(0, mark)))) {
+    rest = line.substr(static_cast<std::size_t>(word.data() - line.data()) + mark + 1);
+    word = word.substr(0, mark);
+  }
+  const std::string name = lower(word);
+  if (!known(name)) return std::nullopt;
 
   const parser p(prefix);
   if (text.size() > max_command_bytes) {

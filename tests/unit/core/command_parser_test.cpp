@@ -176,6 +176,13 @@ TEST_CASE("command_parser: a colon or comma after the name") {
   CHECK(parse_as<create_command>("!tweetup, Starbucks 3pm").arguments == "Starbucks 3pm");
   CHECK(parse_as<join_command>("!join: 2").number == 2);
   CHECK_FALSE(parse_command("!: 3", "!").has_value());
+  // With no space after the mark, what follows it is the arguments.
+  CHECK(parse_as<create_command>("!tweetup:Starbucks 3pm").arguments == "Starbucks 3pm");
+  CHECK(parse_as<create_command>("!Tweetup,Starbucks 3pm").arguments == "Starbucks 3pm");
+  CHECK(parse_as<join_command>("!join:2").number == 2);
+  CHECK(parse_as<cancel_command>("!tweetup:cancel 4").number == 4);
+  CHECK_FALSE(parse_command("!tweetupx:Starbucks 3pm", "!").has_value());
+  CHECK_FALSE(parse_command("!foo:tweetup 3pm", "!").has_value());
 }
 
 TEST_CASE("command_parser: lines not for us are nullopt") {
