@@ -253,14 +253,23 @@ bool inside_name(const token_list& tokens, const piece_list& pieces, const clust
     return false;
   }
   if (day_words_only(pieces, c)) return named_like_a_name(tokens, c, before, *after);
+  bool capitalized = false;
+  for (std::size_t k = c.first_token; k < c.last_token; ++k)
+    capitalized = capitalized || tokens[k].capitalized;
+  // After "at", a time written in lowercase is the time: "lunch at noon Chipotle".
+  if (is_at(tokens[c.first_token]) && !capitalized) return false;
   if (before != nullptr && is_plain_word(*before)) return true;
   if (before != nullptr && before->kind == token_kind::word && !is_plain_word(*before)) {
     return false;
   }
+  return capitalized;
+}
+
+bool lowercase_words(const token_list& tokens, const cluster& c) {
   for (std::size_t k = c.first_token; k < c.last_token; ++k) {
-    if (tokens[k].capitalized) return true;
+    if (tokens[k].kind != token_kind::word || tokens[k].capitalized) return false;
   }
-  return false;
+  return true;
 }
 
 // An abbreviated day ("sat", "wed") is a common word, so it joins a time from elsewhere only
@@ -283,8 +292,22 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
                                 const cluster_list& clusters, scratch_arena& arena) {
   scratch_arena::vector<const cluster*> candidates(arena.make<const cluster*>());
   candidates.reserve(clusters.size());
+  bool clock = false;
   for (const auto& c : clusters) {
-    if (c.score > 0 && !inside_name(tokens, pieces, c)) candidates.push_back(&c);
+    if (c.score > 0 && !inside_name(tokens, pieces, c)) {
+      candidates.push_back(&c);
+      clock = clock || c.has_clock;
+    }
+  }
+  // A time in lowercase words between two words may be a name's ("noon cafe 7pm"), but not when
+  // the text has no other time of day: "fri lunch noon Chipotle".
+  if (!clock) {
+    for (const auto& c : clusters) {
+      if (c.score > 0 && c.has_clock && lowercase_words(tokens, c) &&
+          inside_name(tokens, pieces, c)) {
+        candidates.insert(std::upper_bound(candidates.begin(), candidates.end(), &c), &c);
+      }
+    }
   }
   if (candidates.empty()) return std::nullopt;
   // Strongest first; on a tie the earlier one, so "3pm ... 5pm" reads the first time given.

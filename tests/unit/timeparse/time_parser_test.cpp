@@ -1315,6 +1315,26 @@ TEST_CASE("a bare hour before a weekday, as \"friday at 3\" reads (rule 6)") {
   check_commands(ctx, rows);
 }
 
+TEST_CASE("noon in lowercase is the time when the text has no other (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"lunch at noon Chipotle", "2026-11-28T12:00:00-06:00", "lunch Chipotle"},
+      {"lunch @ noon Chipotle", "2026-11-28T12:00:00-06:00", "lunch Chipotle"},
+      {"fri lunch noon Chipotle", "2026-12-04T12:00:00-06:00", "lunch Chipotle"},
+      {"brunch sunday noon Cafe Rouge", "2026-11-29T12:00:00-06:00", "brunch Cafe Rouge"},
+      {"friday lunch at noon Chipotle", "2026-12-04T12:00:00-06:00", "lunch Chipotle"},
+      // Written as a name, or with another time, it stays in the place.
+      {"noon cafe 7pm", "2026-11-28T19:00:00-06:00", "noon cafe"},
+      {"Meet at Noon Cafe tomorrow 7pm", "2026-11-29T19:00:00-06:00", "Meet at Noon Cafe"},
+      {"the midnight diner 7pm", "2026-11-28T19:00:00-06:00", "the midnight diner"},
+  };
+  check_commands(ctx, rows);
+  for (const char* name : {"Meet at Noon Cafe", "High Noon Saloon"}) {
+    CAPTURE(name);
+    CHECK(std::holds_alternative<tp::parse_error>(tp::parse_place_and_time(name, ctx)));
+  }
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
