@@ -121,8 +121,9 @@ bool is_clock(const piece& p) {
 }
 
 // A capitalized weekday that ends a name and has another day after it: "Ruby Tuesday friday
-// 6pm", "Man Friday on sunday", "Fat Tuesday tomorrow". It is no piece of the time. Before a
-// date it may be that date's day: "Drinks Friday Dec 4".
+// 6pm", "Man Friday on sunday", "Fat Tuesday tomorrow", or after a clock that goes with that
+// day: "Ruby Tuesday at 6pm tomorrow", "TGI Friday at 7 tonight". It is no piece of the time.
+// Before a date it may be that date's day: "Drinks Friday Dec 4".
 bool day_in_name(const token_list& tokens, const piece_list& pieces, std::size_t i) {
   const piece& p = pieces[i];
   if (p.kind != piece_kind::weekday || !p.weak || p.first == 0 || i + 1 == pieces.size()) {
@@ -132,9 +133,19 @@ bool day_in_name(const token_list& tokens, const piece_list& pieces, std::size_t
   if (!tokens[p.first].capitalized || !before.capitalized || !is_plain_word(before)) return false;
   std::size_t next = p.last;
   if (next < tokens.size() && tokens[next].lower == "on") ++next;
-  const piece_kind kind = pieces[i + 1].kind;
-  return pieces[i + 1].first == next &&
-         (kind == piece_kind::weekday || kind == piece_kind::day_offset);
+  std::size_t j = i + 1;
+  if (pieces[j].first == next && is_clock(pieces[j])) {
+    while (j + 1 < pieces.size() && is_clock(pieces[j]) &&
+           gap_joins(tokens, pieces[j].last, pieces[j + 1].first)) {
+      ++j;
+    }
+    next = pieces[j].first;
+  }
+  const piece_kind kind = pieces[j].kind;
+  const auto word = tokens[pieces[j].first].lower;
+  return pieces[j].first == next &&
+         (kind == piece_kind::weekday || kind == piece_kind::day_offset || word == "tonight" ||
+          word == "tonite");
 }
 
 cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {

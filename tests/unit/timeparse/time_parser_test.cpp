@@ -1466,6 +1466,13 @@ TEST_CASE("a day written as a word leaves the place, ordinals of a name stay (ru
       {"Ruby Tuesday tomorrow 6pm", "2026-11-29T18:00:00-06:00", "Ruby Tuesday"},
       {"Man Friday on sunday at 6pm", "2026-11-29T18:00:00-06:00", "Man Friday"},
       {"Drinks Friday Dec 4 6pm", "2026-12-04T18:00:00-06:00", "Drinks"},
+      // Or with the day's clock between them.
+      {"Ruby Tuesday at 6pm tomorrow", "2026-11-29T18:00:00-06:00", "Ruby Tuesday"},
+      {"Ruby Tuesday 6pm on Friday", "2026-12-04T18:00:00-06:00", "Ruby Tuesday"},
+      {"TGI Friday at 7 tonight", "2026-11-28T19:00:00-06:00", "TGI Friday"},
+      {"Ruby Tuesday at 6pm", "2026-12-01T18:00:00-06:00", "Ruby"},
+      {"Meet Friday at 6pm, RSVP by tomorrow", "2026-12-04T18:00:00-06:00",
+       "Meet RSVP by tomorrow"},
   };
   check_commands(ctx, rows);
 }
