@@ -620,16 +620,29 @@ class scanner {
     return push(p);
   }
 
-  // Military time: "1500 hrs", "0730 hours", "1900h". Four digits alone stay a number ("Cafe
-  // 1900", "Studio 2026"); the word after them makes them a clock reading.
+  // Military time: "1500 hrs", "0730 hours", "1900h", or four digits that open with a zero:
+  // "tomorrow 0830" (rule 6: a leading zero is 24-hour). Other four digits alone stay a number
+  // ("Cafe 1900", "Studio 2026"); the word after them makes them a clock reading.
   std::size_t hours_clock(std::size_t i) {
-    if (t_[i].digits != 4 || !is_word(i + 1)) return 0;
-    const auto w = low(i + 1);
-    if (w != "hrs" && w != "hours" && w != "hr" && !(w == "h" && tight(i + 1))) return 0;
+    if (t_[i].digits != 4) return 0;
+    std::size_t end = i + 1;
+    if (is_word(i + 1)) {
+      const auto w = low(i + 1);
+      if (w == "hrs" || w == "hours" || w == "hr" || (w == "h" && tight(i + 1))) end = i + 2;
+    }
+    const bool alone = end == i + 1;
+    if (alone) {
+      if (val(i) >= 1000 || number_continues(i + 1) || (i > 0 && tight(i)) || numbers_a_place(i)) {
+        return 0;
+      }
+      // An invalid one ("0975") is a code, not a time.
+      if (!validate(val(i) / 100, val(i) % 100, 0, meridiem::none, true)) return 0;
+    }
     auto c = validate(val(i) / 100, val(i) % 100, 0, meridiem::none, true);
-    if (!c) return push_invalid(i, i + 2, joined_text(i, i + 2, true));
-    piece p = make(piece_kind::clock, i, i + 2);
+    if (!c) return push_invalid(i, end, joined_text(i, end, true));
+    piece p = make(piece_kind::clock, i, end);
     p.clock = *c;
+    p.weak = alone;  // "Unit 0801 at 7pm"
     return push(p);
   }
 

@@ -127,6 +127,10 @@ TEST_CASE("clock times (rules 1, 2, 6)") {
                   {"1500 hrs", "2026-11-28T15:00:00-06:00"},
                   {"0730 hours", "2026-11-29T07:30:00-06:00"},
                   {"1900h", "2026-11-28T19:00:00-06:00"},
+                  // So does a leading zero (rule 6: 24-hour).
+                  {"tomorrow 0900", "2026-11-29T09:00:00-06:00"},
+                  {"0830 tomorrow", "2026-11-29T08:30:00-06:00"},
+                  {"0000", "2026-11-29T00:00:00-06:00"},
                   {"7am", "2026-11-29T07:00:00-06:00"},
                   {"10am", "2026-11-29T10:00:00-06:00"},
                   {"let's meet at 3pm", "2026-11-28T15:00:00-06:00"},
@@ -1333,6 +1337,19 @@ TEST_CASE("noon in lowercase is the time when the text has no other (rule 14)") 
     CAPTURE(name);
     CHECK(std::holds_alternative<tp::parse_error>(tp::parse_place_and_time(name, ctx)));
   }
+}
+
+TEST_CASE("four digits with a leading zero are a 24-hour reading, unless they number a place") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks tomorrow 0830", "2026-11-29T08:30:00-06:00", "Starbucks"},
+      {"friday 0700 Dunkin", "2026-12-04T07:00:00-06:00", "Dunkin"},
+      {"Room 0801 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "Room 0801"},
+      {"meet at Suite 0801, 7pm", "2026-11-28T19:00:00-06:00", "meet at Suite 0801"},
+      {"Starbucks 0975 tomorrow", "2026-11-29T10:15:00-06:00", "Starbucks 0975"},
+      {"zip 02139 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "zip 02139"},
+  };
+  check_commands(ctx, rows);
 }
 
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
