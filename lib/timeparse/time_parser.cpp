@@ -29,7 +29,10 @@ bool joining(const token& t) {
 // Rule 14: the connecting words ("at", "on", marked in the vocabulary) and marks next to the
 // time that go with it, a bullet ("Joe's • 3pm") among them.
 bool connecting(const token& t) {
-  if (t.kind == token_kind::word) return t.entry != nullptr && t.entry->connects;
+  // "At 3pm" connects; "Sharp" in "7pm Sharp Edge Brewery" is a name's.
+  if (t.kind == token_kind::word) {
+    return t.entry != nullptr && t.entry->connects && (!t.capitalized || t.lower.size() == 2);
+  }
   if (t.kind == token_kind::punct && t.lower == "\xE2\x80\xA2") return true;
   if (t.kind != token_kind::punct || t.lower.size() != 1) return false;
   const char c = t.lower[0];
@@ -472,13 +475,12 @@ std::string build_place(std::string_view text, const token_list& token_vector,
     for (std::size_t k = r.begin; k > 0 && connecting(tokens[k - 1]); --k) {
       removed[k - 1] = 1;
     }
-    std::size_t k = r.end;
-    // "3pm!", "3pm?!": marks written onto the time go with it.
+    // "3pm!", "3pm?!", "7pm sharp!": marks written onto the time go with it.
     // A mention after the time ("3pm @everyone") keeps its "@": only a lone one connects.
-    while (k < count && !tokens[k].space_before &&
-           (tokens[k].lower == "!" || tokens[k].lower == "?"))
-      removed[k++] = 1;
-    for (; k < count && connecting(tokens[k]) && !mention_at(tokens, count, k); ++k) {
+    for (std::size_t k = r.end; k < count; ++k) {
+      const bool mark =
+          !tokens[k].space_before && (tokens[k].lower == "!" || tokens[k].lower == "?");
+      if (!mark && !(connecting(tokens[k]) && !mention_at(tokens, count, k))) break;
       removed[k] = 1;
     }
   }

@@ -156,7 +156,10 @@ constexpr std::array<std::string_view, 44> numbered_places{
 // "-", are not words and stay there).
 constexpr std::array<std::string_view, 11> joining_words{
     "at", "on", "of", "the", "and", "around", "about", "by", "from", "starting", "in"};
-constexpr std::array<std::string_view, 2> connecting_words{"at", "on"};
+// And the words that only qualify the time next to them: "7pm sharp", "3pm onwards",
+// "starting at 3pm".
+constexpr std::array<std::string_view, 7> connecting_words{"at",     "on",       "sharp", "onwards",
+                                                           "onward", "starting", "starts"};
 
 constexpr std::array<std::pair<std::string_view, day_part>, 7> meals{{
     {"lunch", day_part::midday},

@@ -1352,6 +1352,22 @@ TEST_CASE("four digits with a leading zero are a 24-hour reading, unless they nu
   check_commands(ctx, rows);
 }
 
+TEST_CASE("words that only qualify the time leave the place with it (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"Starbucks 7pm sharp", "2026-11-28T19:00:00-06:00", "Starbucks"},
+      {"7pm sharp Room 101", "2026-11-28T19:00:00-06:00", "Room 101"},
+      {"Blue Bottle on Main St 7pm sharp!", "2026-11-28T19:00:00-06:00", "Blue Bottle on Main St"},
+      {"Starbucks starting at 3pm", "2026-11-28T15:00:00-06:00", "Starbucks"},
+      {"Starbucks starts at 3pm tomorrow", "2026-11-29T15:00:00-06:00", "Starbucks"},
+      {"Starbucks 3pm onwards", "2026-11-28T15:00:00-06:00", "Starbucks"},
+      // Capitalized, they are a name's.
+      {"7pm at Sharp Edge Brewery", "2026-11-28T19:00:00-06:00", "Sharp Edge Brewery"},
+      {"3pm Starting Line Cafe", "2026-11-28T15:00:00-06:00", "Starting Line Cafe"},
+  };
+  check_commands(ctx, rows);
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
