@@ -1110,7 +1110,8 @@ class scanner {
     const std::size_t before_end = out_.size();
     auto end = span_clock(k, lead || start->strong);
     if (!end) return no_span();
-    if (!(lead || start->strong || end->strong || word_sep)) {
+    if ((!(lead || start->strong || end->strong || word_sep)) ||
+        ((!end->strong || t_[k].capitalized) && name_after_dash(k, end->next))) {
       out_.resize(before_end);
       return no_span();
     }
@@ -1124,6 +1125,15 @@ class scanner {
     // written elsewhere wins ("12-14 Main St at 3pm").
     p.weak = !lead && !word_sep && start->bare && end->bare;
     return push(p);
+  }
+
+  // A dash written apart and a name that opens with a number: "7pm - Seven Grand", "5pm -
+  // 7-Eleven", "9am - 5 O'Clock Somewhere Bar", "7pm - 3 Floyds". The number is no span's end
+  // when the name goes on right after it, capitalized or joined by a dash.
+  bool name_after_dash(std::size_t k, std::size_t next) const {
+    if (!punct_is(k - 1, '-') || !t_[k - 1].space_before || !t_[k].space_before) return false;
+    if (is_word(next) && t_[next].capitalized) return true;
+    return punct_is(next, '-') && tight(next) && is_word(next + 1) && tight(next + 1);
   }
 
   // --- zones -----------------------------------------------------------------------------------

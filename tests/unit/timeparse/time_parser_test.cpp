@@ -1368,6 +1368,31 @@ TEST_CASE("words that only qualify the time leave the place with it (rule 14)") 
   check_commands(ctx, rows);
 }
 
+TEST_CASE("a name that opens with a number after a dash is no span's end (rule 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"7pm - Seven Grand", "2026-11-28T19:00:00-06:00", "Seven Grand"},
+      {"tues 7pm - Ten Bells", "2026-12-01T19:00:00-06:00", "Ten Bells"},
+      {"tomorrow 7pm \xE2\x80\x93 Two Brothers Pizza", "2026-11-29T19:00:00-06:00",
+       "Two Brothers Pizza"},
+      {"Sat 9am - 5 O'Clock Somewhere Bar", "2026-12-05T09:00:00-06:00", "5 O'Clock Somewhere Bar"},
+      {"5pm - 7-Eleven", "2026-11-28T17:00:00-06:00", "7-Eleven"},
+      {"7pm - 9 Muses Bar", "2026-11-28T19:00:00-06:00", "9 Muses Bar"},
+  };
+  check_commands(ctx, rows);
+  // Spans stay spans.
+  for (const char* text : {"6pm - 8 at Joe's", "6pm-8 Joe's", "6 - 8pm Joe's", "Joe's 6pm - 8"}) {
+    CAPTURE(text);
+    const auto result = tp::parse_place_and_time(text, ctx);
+    REQUIRE(std::holds_alternative<tp::parsed_command>(result));
+    const auto& c = std::get<tp::parsed_command>(result);
+    CHECK(tp::format_iso(c.time.starts_at, *ctx.zone) == "2026-11-28T18:00:00-06:00");
+    REQUIRE(c.time.ends_at.has_value());
+    CHECK(tp::format_iso(*c.time.ends_at, *ctx.zone) == "2026-11-28T20:00:00-06:00");
+    CHECK(c.place == "Joe's");
+  }
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
