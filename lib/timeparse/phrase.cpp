@@ -5,11 +5,11 @@ namespace tweetup::timeparse {
 bool phrase::add(const piece& p, bool refine) {
   switch (p.kind) {
     case piece_kind::clock:
-      if (clock) return false;
+      if (clock || counts_elapsed()) return false;
       clock = p.clock;
       return true;
     case piece_kind::span:
-      if (clock || end_clock || length) return false;
+      if (clock || end_clock || length || counts_elapsed()) return false;
       clock = p.clock;
       end_clock = p.end_clock;
       return true;

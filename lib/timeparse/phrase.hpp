@@ -99,6 +99,9 @@ struct phrase {
   // (two clocks, two dates). With `refine` (pieces of one cluster), a weekday next to a date
   // yields to the date.
   bool add(const piece& p, bool refine = false);
+  // "in 30 mins": a time that is elapsed time from now has no clock reading of its own ("in 3
+  // days" counts calendar days and may have one).
+  bool counts_elapsed() const { return duration != nullptr && duration->exact.count() != 0; }
   bool has_time() const;
 };
 

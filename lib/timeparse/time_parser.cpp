@@ -51,6 +51,8 @@ struct cluster {
   // A span of bare numbers ("18-20"), perhaps a house number: a cluster of its own, so that a
   // time or a day after it ("18-20 tomorrow 9pm") is read apart from it.
   bool weak_clock = false;
+  // Holds elapsed time ("in 30 mins"): a clock after it is no part of it ("at 10 Downing St").
+  bool elapsed = false;
 };
 
 int piece_score(const piece& p) {
@@ -166,7 +168,7 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
                               pieces[i + 1].kind == piece_kind::zone;
     if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) || out.back().weak_clock ||
-        (p.kind == piece_kind::span && p.weak) ||
+        (p.kind == piece_kind::span && p.weak) || (is_clock(p) && out.back().elapsed) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
       c.first_piece = i;
@@ -180,6 +182,7 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     }
     c.last_piece = i + 1;
     c.last_token = p.last;
+    if (p.kind == piece_kind::duration && p.exact.count() != 0) c.elapsed = true;
     c.score += piece_score(p);
     const bool name_part = p.weak || p.numeric_date || p.kind == piece_kind::zone ||
                            p.kind == piece_kind::for_duration;

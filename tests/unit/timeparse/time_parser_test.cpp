@@ -1393,6 +1393,21 @@ TEST_CASE("a name that opens with a number after a dash is no span's end (rule 1
   }
 }
 
+TEST_CASE("a number after elapsed time is the place's (rules 7, 14)") {
+  const auto ctx = context(sat, "America/Chicago");
+  const std::vector<command_row> rows{
+      {"in 30 mins at 10 Downing St", "2026-11-28T10:45:00-06:00", "10 Downing St"},
+      {"in an hour at 1000 Degrees Pizza", "2026-11-28T11:15:00-06:00", "1000 Degrees Pizza"},
+      {"+15min at 5 Guys", "2026-11-28T10:30:00-06:00", "5 Guys"},
+      {"in 24 hours 5 O'Clock Somewhere Bar", "2026-11-29T10:15:00-06:00",
+       "5 O'Clock Somewhere Bar"},
+      {"at 10 Downing St in 30 mins", "2026-11-28T10:45:00-06:00", "10 Downing St"},
+      // Calendar days take a clock.
+      {"in 3 days at 6pm Joe's", "2026-12-01T18:00:00-06:00", "Joe's"},
+  };
+  check_commands(ctx, rows);
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
