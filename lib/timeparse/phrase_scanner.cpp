@@ -1824,7 +1824,11 @@ class scanner {
     if (!is_num(i)) return 0;
     if (std::size_t n = dotted_date(i)) return n;
     if (t_[i].value == 1 && fraction_at(i) != 0) return 0;
-    const char sep = punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : '\0');
+    // "2026.12.05": dots as well, after a year (ISO 8601's order, as written in much of Europe
+    // and East Asia).
+    const bool year_dot = t_[i].digits == 4 && punct_is(i + 1, '.') && !(i > 0 && tight(i));
+    const char sep =
+        punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : (year_dot ? '.' : '\0'));
     if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
     if (t_[i].digits == 4) return iso_date(i, sep);
     if (!small_num(i) || !small_num(i + 2)) return 0;
@@ -1883,12 +1887,16 @@ class scanner {
     const int day = val(i + 4);
     std::size_t next = i + 5;
     if (month < 1 || month > 12) {
+      if (sep == '.') return 0;  // "2026.13.1" is a version
       return push_invalid(i, next, "month " + std::to_string(month));
     }
+    if (sep == '.' && (day < 1 || day > days_in_month(month, year))) return 0;  // "2026.1.0"
     if (month_day_piece(i, next, month, day, year) == 0 ||
         out_.back().kind == piece_kind::invalid) {
       return next;
     }
+    // Dotted, it may be a version ("release 2026.1.0 party friday 7pm"): another day wins.
+    if (sep == '.') out_.back().weak = true;
     // "2026-12-03T18:00", with an optional "Z" or offset after it; so too with a space for
     // the "T" when the seconds are written ("2026-12-03 19:00:00-08:00"), as RFC 3339 allows.
     // Without them "2026-12-03 10:00-12:00" is a span.

@@ -1408,6 +1408,23 @@ TEST_CASE("a number after elapsed time is the place's (rules 7, 14)") {
   check_commands(ctx, rows);
 }
 
+TEST_CASE("a year first with dots is a date, and a version when it cannot be one (rule 9)") {
+  check_table(sat, "America/Chicago",
+              {
+                  {"2026.12.05 19:00", "2026-12-05T19:00:00-06:00"},
+                  {"2026.12.5 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"2026.12.05", "2026-12-05T12:00:00-06:00"},
+                  {"2025.12.05 7pm", "past"},
+                  // No such date: a version number, and the time is elsewhere.
+                  {"2026.13.05 7pm", "2026-11-28T19:00:00-06:00"},
+                  {"release 2026.1.0 party friday 7pm", "2026-12-04T19:00:00-06:00"},
+                  // Another day wins over it; a word written onto it makes it a tag.
+                  {"v2026.1.1 tomorrow 7pm", "2026-11-29T19:00:00-06:00"},
+              });
+  const auto ctx = context(sat, "America/Chicago");
+  check_commands(ctx, {{"Starbucks 2026.12.05 19:00", "2026-12-05T19:00:00-06:00", "Starbucks"}});
+}
+
 TEST_CASE("halves and a few in durations, a time in words alone (rules 6, 7)") {
   check_table(sat, "America/Chicago",
               {
