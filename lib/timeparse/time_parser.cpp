@@ -48,8 +48,7 @@ struct cluster {
   bool weak_only = true;  // every piece could be part of a name ("Sunday", "Noon", "4/12")
   bool marginal = true;   // only an abbreviation like "sat" or "sun", which are common words
   bool has_clock = false;
-  // A span of bare numbers ("18-20"), perhaps a house number: a cluster of its own, so that a
-  // time or a day after it ("18-20 tomorrow 9pm") is read apart from it.
+  // Holds a piece that apart_when_weak() says stands alone: "18-20 tomorrow 9pm".
   bool weak_clock = false;
   // Holds elapsed time ("in 30 mins"): a clock after it is no part of it ("at 10 Downing St").
   bool elapsed = false;
@@ -153,6 +152,14 @@ bool day_in_name(const token_list& tokens, const piece_list& pieces, std::size_t
           word == "tonite");
 }
 
+// Numbers that are often no time at all, read as one when nothing else gives the time: a span of
+// bare numbers ("18-20", perhaps a house number) or four digits ("0830", perhaps a code). They
+// form a cluster of their own, so that a time or a day beside them is read apart from them.
+bool apart_when_weak(const token_list& tokens, const piece& p) {
+  if (!p.weak) return false;
+  return p.kind == piece_kind::span || (p.kind == piece_kind::clock && tokens[p.first].digits == 4);
+}
+
 cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {
   // Each list below is sized once: a regrowth in the arena is wasted room and another call.
   cluster_list out(arena.make<cluster>());
@@ -168,7 +175,7 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
                               pieces[i + 1].kind == piece_kind::zone;
     if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) || out.back().weak_clock ||
-        (p.kind == piece_kind::span && p.weak) || (is_clock(p) && out.back().elapsed) ||
+        apart_when_weak(tokens, p) || (is_clock(p) && out.back().elapsed) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
       c.first_piece = i;
@@ -178,7 +185,7 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     auto& c = out.back();
     if (is_clock(p)) {
       c.has_clock = true;
-      c.weak_clock = p.kind == piece_kind::span && p.weak;
+      c.weak_clock = apart_when_weak(tokens, p);
     }
     c.last_piece = i + 1;
     c.last_token = p.last;
@@ -270,6 +277,9 @@ bool inside_name(const token_list& tokens, const piece_list& pieces, const clust
     return false;
   }
   if (day_words_only(pieces, c)) return named_like_a_name(tokens, c, before, *after);
+  // Four digits that open with a zero are seldom a name's ("friday 0700 Dunkin"); those that
+  // number a place were never read as a time.
+  if (tokens[c.first_token].digits == 4) return false;
   bool capitalized = false;
   for (std::size_t k = c.first_token; k < c.last_token; ++k)
     capitalized = capitalized || tokens[k].capitalized;

@@ -1345,6 +1345,8 @@ TEST_CASE("four digits with a leading zero are a 24-hour reading, unless they nu
       {"Starbucks tomorrow 0830", "2026-11-29T08:30:00-06:00", "Starbucks"},
       {"friday 0700 Dunkin", "2026-12-04T07:00:00-06:00", "Dunkin"},
       {"Room 0801 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "Room 0801"},
+      {"Shutdown Cafe 0830 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "Shutdown Cafe 0830"},
+      {"0830 tomorrow Starbucks", "2026-11-29T08:30:00-06:00", "Starbucks"},
       {"meet at Suite 0801, 7pm", "2026-11-28T19:00:00-06:00", "meet at Suite 0801"},
       {"Starbucks 0975 tomorrow", "2026-11-29T10:15:00-06:00", "Starbucks 0975"},
       {"zip 02139 tomorrow 7pm", "2026-11-29T19:00:00-06:00", "zip 02139"},
