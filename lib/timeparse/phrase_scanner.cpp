@@ -631,15 +631,15 @@ class scanner {
       if (w == "hrs" || w == "hours" || w == "hr" || (w == "h" && tight(i + 1))) end = i + 2;
     }
     const bool alone = end == i + 1;
-    if (alone) {
-      if (val(i) >= 1000 || number_continues(i + 1) || (i > 0 && tight(i)) || numbers_a_place(i)) {
-        return 0;
-      }
-      // An invalid one ("0975") is a code, not a time.
-      if (!validate(val(i) / 100, val(i) % 100, 0, meridiem::none, true)) return 0;
+    if (alone &&
+        (val(i) >= 1000 || number_continues(i + 1) || (i > 0 && tight(i)) || numbers_a_place(i))) {
+      return 0;
     }
     auto c = validate(val(i) / 100, val(i) % 100, 0, meridiem::none, true);
-    if (!c) return push_invalid(i, end, joined_text(i, end, true));
+    if (!c) {
+      if (alone) return 0;  // "0975" alone is a code, not a wrong time
+      return push_invalid(i, end, joined_text(i, end, true));
+    }
     piece p = make(piece_kind::clock, i, end);
     p.clock = *c;
     p.weak = alone;  // "Unit 0801 at 7pm"

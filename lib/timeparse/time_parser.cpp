@@ -277,8 +277,8 @@ bool inside_name(const token_list& tokens, const piece_list& pieces, const clust
     return false;
   }
   if (day_words_only(pieces, c)) return named_like_a_name(tokens, c, before, *after);
-  // Four digits that open with a zero are seldom a name's ("friday 0700 Dunkin"); those that
-  // number a place were never read as a time.
+  // Four digits read as a time ("0700") or opening a dotted date are seldom a name's ("friday
+  // 0700 Dunkin"); those that number a place were never read as a time.
   if (tokens[c.first_token].digits == 4) return false;
   bool capitalized = false;
   for (std::size_t k = c.first_token; k < c.last_token; ++k)
