@@ -1831,6 +1831,9 @@ class scanner {
         punct_is(i + 1, '-') ? '-' : (punct_is(i + 1, '/') ? '/' : (year_dot ? '.' : '\0'));
     if (sep == '\0' || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
     if (t_[i].digits == 4) return iso_date(i, sep);
+    // "Shop 4/12 Market St", "Unit 3/45": after a word that numbers a place, a slashed pair is
+    // its number, even before a day ("Gate 12/14 tomorrow 6am").
+    if (sep == '/' && numbers_a_place(i)) return 0;
     if (!small_num(i) || !small_num(i + 2)) return 0;
     // "12-12 7pm": a dashed month-day only with its year or right before a clock time, since
     // "7-9" alone is a span and "4-12" alone a shop number.

@@ -49,7 +49,7 @@ struct cluster {
   bool marginal = true;   // only an abbreviation like "sat" or "sun", which are common words
   bool has_clock = false;
   // Holds a piece that apart_when_weak() says stands alone: "18-20 tomorrow 9pm".
-  bool weak_clock = false;
+  bool apart = false;
   // Holds elapsed time ("in 30 mins"): a clock after it is no part of it ("at 10 Downing St").
   bool elapsed = false;
 };
@@ -153,11 +153,13 @@ bool day_in_name(const token_list& tokens, const piece_list& pieces, std::size_t
 }
 
 // Numbers that are often no time at all, read as one when nothing else gives the time: a span of
-// bare numbers ("18-20", perhaps a house number) or four digits ("0830", perhaps a code). They
-// form a cluster of their own, so that a time or a day beside them is read apart from them.
+// bare numbers ("18-20", perhaps a house number), four digits ("0830", perhaps a code) or a pair
+// that can be no date ("50/50"). They form a cluster of their own, so that a time or a day
+// beside them is read apart from them.
 bool apart_when_weak(const token_list& tokens, const piece& p) {
   if (!p.weak) return false;
-  return p.kind == piece_kind::span || (p.kind == piece_kind::clock && tokens[p.first].digits == 4);
+  return p.kind == piece_kind::span || p.kind == piece_kind::invalid ||
+         (p.kind == piece_kind::clock && tokens[p.first].digits == 4);
 }
 
 cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_arena& arena) {
@@ -174,7 +176,7 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     const bool zone_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last &&
                               pieces[i + 1].kind == piece_kind::zone;
     if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
-        !gap_joins(tokens, out.back().last_token, p.first) || out.back().weak_clock ||
+        !gap_joins(tokens, out.back().last_token, p.first) || out.back().apart ||
         apart_when_weak(tokens, p) || (is_clock(p) && out.back().elapsed) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
       cluster c;
@@ -183,10 +185,8 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
       out.push_back(c);
     }
     auto& c = out.back();
-    if (is_clock(p)) {
-      c.has_clock = true;
-      c.weak_clock = apart_when_weak(tokens, p);
-    }
+    if (is_clock(p)) c.has_clock = true;
+    c.apart = apart_when_weak(tokens, p);
     c.last_piece = i + 1;
     c.last_token = p.last;
     if (p.kind == piece_kind::duration && p.exact.count() != 0) c.elapsed = true;

@@ -145,12 +145,13 @@ constexpr std::array<std::string_view, 9> hedge_words{
 
 // Words that number a place: the number after them is part of its name ("Gate 12 - 7pm",
 // "Room 9 tonight at 8", "Terminal 4 Dec 3"), never a time or a day (phrase_scanner.cpp).
-constexpr std::array<std::string_view, 44> numbered_places{
-    "gate",     "terminal", "room",     "rm",      "table", "level", "lvl",     "floor",    "bay",
-    "platform", "pier",     "studio",   "suite",   "ste",   "unit",  "hall",    "booth",    "court",
-    "building", "bldg",     "stage",    "dock",    "track", "lot",   "section", "aisle",    "exit",
-    "door",     "entrance", "pavilion", "shelter", "field", "ward",  "block",   "apt",      "no",
-    "nr",       "route",    "rte",      "highway", "hwy",   "pitch", "wing",    "classroom"};
+constexpr std::array<std::string_view, 45> numbered_places{
+    "gate",    "terminal", "room",     "rm",        "table",    "level",    "lvl",     "floor",
+    "bay",     "platform", "pier",     "studio",    "suite",    "ste",      "unit",    "hall",
+    "booth",   "court",    "building", "bldg",      "stage",    "dock",     "track",   "lot",
+    "section", "aisle",    "exit",     "door",      "entrance", "pavilion", "shelter", "field",
+    "ward",    "block",    "apt",      "no",        "nr",       "route",    "rte",     "highway",
+    "hwy",     "pitch",    "wing",     "classroom", "shop"};
 
 // The words among time_parser.cpp's joining and connecting words (its marks, such as "," and
 // "-", are not words and stay there).

@@ -1281,6 +1281,13 @@ TEST_CASE("a number that numbers a place stays in its name (rule 14)") {
       {"Room 9 tonight at 8", "2026-11-28T20:00:00-06:00", "Room 9"},
       {"Gate 4 tonight 8pm", "2026-11-28T20:00:00-06:00", "Gate 4"},
       {"Room 9 this afternoon at 3", "2026-11-28T15:00:00-06:00", "Room 9"},
+      // A slashed pair after such a word is its number, also right before a day.
+      {"Shop 4/12 tomorrow 1pm", "2026-11-29T13:00:00-06:00", "Shop 4/12"},
+      {"Table 4/6 friday 7pm", "2026-12-04T19:00:00-06:00", "Table 4/6"},
+      {"Unit 3/45 George St friday 6pm", "2026-12-04T18:00:00-06:00", "Unit 3/45 George St"},
+      {"the shop 12/3 7pm", "2026-12-03T19:00:00-06:00", "the shop"},
+      // A pair that can be no date stands apart from the time beside it.
+      {"Cafe 50/50 sat 3pm", "2026-11-28T15:00:00-06:00", "Cafe 50/50"},
       // Elsewhere the same forms are times.
       {"Starbucks 6 - 8pm", "2026-11-28T18:00:00-06:00", "Starbucks"},
       {"Starbucks 8 tonight", "2026-11-28T20:00:00-06:00", "Starbucks"},
