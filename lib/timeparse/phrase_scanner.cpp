@@ -251,6 +251,8 @@ class scanner {
   piece_list out_;
   const std::uint16_t* word_openers_;  // word_openers(), indexed by word_entry::id
   bool iso_clock_ = false;  // the last clock came from ISO "T18:00", so "-05:00" is an offset
+  static constexpr std::size_t unknown = static_cast<std::size_t>(-1);
+  mutable std::size_t numbers_end_ = unknown;  // one past the last number; number_from()
   struct clock_miss {
     std::size_t at = static_cast<std::size_t>(-1);  // clock_at(at, lead) found nothing
     bool lead = false;
@@ -1023,11 +1025,19 @@ class scanner {
     return evening && part_follows(k) && !number_from(k);
   }
 
+  // A number at token k or after it. Found once per scan, so that asking at every number of a
+  // long text stays linear.
   bool number_from(std::size_t k) const {
-    for (std::size_t m = k; m < count_; ++m) {
-      if (is_num(m)) return true;
+    if (numbers_end_ == unknown) {
+      numbers_end_ = 0;
+      for (std::size_t m = count_; m > 0; --m) {
+        if (is_num(m - 1)) {
+          numbers_end_ = m;
+          break;
+        }
+      }
     }
-    return false;
+    return k < numbers_end_;
   }
 
   // --- spans -----------------------------------------------------------------------------------
