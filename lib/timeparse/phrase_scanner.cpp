@@ -387,13 +387,17 @@ class scanner {
     return w == "today" || one_of(tomorrow_words, w);
   }
 
+  // "Friday", not "fri": an abbreviation is too common a word to take a bare hour.
+  bool weekday_in_full(std::size_t i) const {
+    return weekday_at(i) && low(i).find("day") != std::string_view::npos;
+  }
+
   // "today", "tomorrow" or a day written in full, perhaps after "on", right after a reading:
   // "7.30 tomorrow", "8.15 on Friday". Not when the day has its own time: in "Pints 3.00 today
   // 7pm" the reading is a price.
   bool day_follows(std::size_t i) const {
     if (word_is(i, "on")) ++i;
-    const bool day =
-        today_or_tomorrow(i) || (weekday_at(i) && low(i).find("day") != std::string_view::npos);
+    const bool day = today_or_tomorrow(i) || weekday_in_full(i);
     return day && !clock_follows(i + 1);
   }
 
@@ -993,7 +997,7 @@ class scanner {
     } else if (i > 0 && is_word(i - 1)) {
       return false;
     }
-    if (!weekday_at(k) || low(k).find("day") == std::string_view::npos) return false;
+    if (!weekday_in_full(k)) return false;
     // A number anywhere after the day may be its time: "Top 5 friday picks 7pm".
     const std::size_t at = word_is(k + 1, "at") || punct_is(k + 1, '@') ? k + 2 : k + 1;
     return !number_from(k + 1) && !word_is(at, "noon") && !word_is(at, "midnight");
