@@ -562,7 +562,12 @@ class scanner {
     const bool colon = punct_is(i + 1, ':');
     const bool dot = punct_is(i + 1, '.');
     if (!(colon || dot) || !tight(i + 1) || !is_num(i + 2) || !tight(i + 2)) return 0;
-    if (t_[i + 2].digits != 2) return 0;
+    if (t_[i + 2].digits != 2) {
+      // "12:5pm" or "7.5pm" is a slip, not 5pm: refuse it rather than read the hour after it.
+      const auto mer = meridiem_at(i + 3);
+      if (!mer || !tight(i + 3) || (i > 0 && tight(i))) return 0;
+      return push_invalid(i, mer->next, clock_text(i, mer->next));
+    }
     // "1.1.30" and "10.15.2" are versions or dates, never a time.
     if (i >= 2 && (punct_is(i - 1, '.') || punct_is(i - 1, ':')) && tight(i) && is_num(i - 2)) {
       return 0;
@@ -619,7 +624,10 @@ class scanner {
       minute = val(next);
       ++next;
     }
-    auto c = validate(val(i), minute, 0, meridiem::none, true);
+    // "7h30pm": the meridiem, when there is one, says which half of the day.
+    auto mer = meridiem_at(next);
+    if (mer) next = mer->next;
+    auto c = validate(val(i), minute, 0, mer ? mer->value : meridiem::none, !mer);
     if (!c) return push_invalid(i, next, clock_text(i, next));
     piece p = make(piece_kind::clock, i, next);
     p.clock = *c;

@@ -104,6 +104,8 @@ TEST_CASE("clock times (rules 1, 2, 6)") {
                   {"730pm", "2026-11-28T19:30:00-06:00"},
                   {"19h", "2026-11-28T19:00:00-06:00"},
                   {"19h30", "2026-11-28T19:30:00-06:00"},
+                  {"7h30pm", "2026-11-28T19:30:00-06:00"},
+                  {"7h30 am", "2026-11-29T07:30:00-06:00"},
                   {"noon", "2026-11-28T12:00:00-06:00"},
                   {"midnight", "2026-11-29T00:00:00-06:00"},
                   {"six pm", "2026-11-28T18:00:00-06:00"},
@@ -654,6 +656,10 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   {"2026-13-01", "invalid"},
                   {"february 29, 2027", "invalid"},
                   {"tomorrow at 25pm", "invalid"},
+                  // A minute of one digit is a slip, not the hour after it.
+                  {"12:5pm", "invalid"},
+                  {"7.5pm", "invalid"},
+                  {"tomorrow 3:015pm", "invalid"},
                   // A span must have some length (found by the fuzzer).
                   {"3pm for 0 hours", "invalid"},
                   {"3p0for0s", "invalid"},
