@@ -753,7 +753,7 @@ class scanner {
       }
     } else if (!lead && i > 0 && tight(i) && punct_is(i - 1, '-')) {
       return 0;  // "7-Eleven tomorrow morning": glued to what is before it, a name
-    } else if (!lead && !part_follows(next)) {
+    } else if (!lead && !part_follows(next) && !hour_word_before_day(i, next)) {
       // "twelve thirty" alone is a time, but a weak one. Capitalized it is more likely a name
       // ("Seven Eleven"), unless only its first word is, opening the text ("Twelve thirty at
       // Starbucks"); before a unit it is a count ("two thirty-minute talks").
@@ -772,6 +772,12 @@ class scanner {
     p.clock = c;
     p.weak = weak;
     return push(p);
+  }
+
+  // "five tomorrow", "eight on friday": an hour in words read as "3 tomorrow" is. Capitalized
+  // after other words it may open a name ("Joe's Seven tomorrow" is not 7 a.m.).
+  bool hour_word_before_day(std::size_t i, std::size_t next) const {
+    return next == i + 1 && !(t_[i].capitalized && i > 0) && day_without_clock(i);
   }
 
   // "half past 7", "quarter to 8", "20 past 6pm", "ten to nine".

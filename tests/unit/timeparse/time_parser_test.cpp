@@ -346,6 +346,12 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"11 today", "2026-11-28T11:00:00-06:00"},
                   {"table for 3 tomorrow", "2026-11-29T10:15:00-06:00"},
                   {"3 tomorrow 7pm", "2026-11-29T19:00:00-06:00"},
+                  // The same in words.
+                  {"five tomorrow", "2026-11-29T05:00:00-06:00"},
+                  {"eleven tomorrow", "2026-11-29T11:00:00-06:00"},
+                  {"eight on friday", "2026-12-04T08:00:00-06:00"},
+                  {"table for five tomorrow", "2026-11-29T10:15:00-06:00"},
+                  {"five tomorrow 7pm", "2026-11-29T19:00:00-06:00"},
                   {"3pmish", "2026-11-28T15:00:00-06:00"},
                   {"1pmish tomorrow", "2026-11-29T13:00:00-06:00"},
                   {"twelve noon", "2026-11-28T12:00:00-06:00"},
@@ -1419,6 +1425,11 @@ TEST_CASE("a number after elapsed time is the place's (rules 7, 14)") {
       {"at 10 Downing St in 30 mins", "2026-11-28T10:45:00-06:00", "10 Downing St"},
       // Calendar days take a clock.
       {"in 3 days at 6pm Joe's", "2026-12-01T18:00:00-06:00", "Joe's"},
+      // An hour in words before a day; capitalized after a word, it opens a name.
+      {"drinks at six tomorrow", "2026-11-29T06:00:00-06:00", "drinks"},
+      {"five friday at Joe's", "2026-12-04T05:00:00-06:00", "Joe's"},
+      {"Five Guys tomorrow", "2026-11-29T10:15:00-06:00", "Five Guys"},
+      {"Joe's Seven tomorrow", "2026-11-29T10:15:00-06:00", "Joe's Seven"},
   };
   check_commands(ctx, rows);
 }
