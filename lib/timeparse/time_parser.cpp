@@ -27,16 +27,19 @@ bool joining(const token& t) {
 }
 
 // Rule 14: the connecting words ("at", "on", marked in the vocabulary) and marks next to the
-// time that go with it, a bullet ("Joe's • 3pm") among them.
+// time that go with it: separators such as "Joe's | 3pm", "Joe's / sat 10am", "Joe's -> 3pm",
+// and bullets ("Joe's • 3pm", "Joe's · 3pm").
 bool connecting(const token& t) {
   // "At 3pm" connects; "Sharp" in "7pm Sharp Edge Brewery" is a name's.
   if (t.kind == token_kind::word) {
     return t.entry != nullptr && t.entry->connects && (!t.capitalized || t.lower.size() == 2);
   }
-  if (t.kind == token_kind::punct && t.lower == "\xE2\x80\xA2") return true;
-  if (t.kind != token_kind::punct || t.lower.size() != 1) return false;
+  if (t.kind != token_kind::punct) return false;
+  if (t.lower == "\xE2\x80\xA2" || t.lower == "\xC2\xB7") return true;
+  if (t.lower.size() != 1) return false;
   const char c = t.lower[0];
-  return c == '@' || c == ',' || c == '-' || c == ';' || c == ':';
+  return c == '@' || c == ',' || c == '-' || c == ';' || c == ':' || c == '|' || c == '/' ||
+         c == '>' || c == '=';
 }
 
 struct cluster {

@@ -29,6 +29,7 @@ constexpr std::string_view right_quote = "\xE2\x80\x99";
 constexpr std::string_view en_dash = "\xE2\x80\x93";
 constexpr std::string_view em_dash = "\xE2\x80\x94";
 constexpr std::string_view no_break_space = "\xC2\xA0";
+constexpr std::string_view middle_dot = "\xC2\xB7";  // a bullet: "Joe's · 7pm"
 constexpr std::string_view ellipsis = "\xE2\x80\xA6";
 
 // What a byte is to the tokenizer, from one table lookup. Only 0xE2 and 0xC2 may begin one of
@@ -82,7 +83,7 @@ bool unicode_space(std::string_view text, std::size_t at) {
 // 0xE2 or 0xC2 at `at` is a letter unless it begins a folded sequence or a mark.
 bool lead_is_letter(std::string_view text, std::size_t at) {
   if (text[at] == '\xE2') return !general_punctuation(text, at);
-  return !starts_with(text, at, no_break_space);
+  return !starts_with(text, at, no_break_space) && !starts_with(text, at, middle_dot);
 }
 
 bool is_word_byte(std::string_view text, std::size_t at) {
@@ -319,7 +320,10 @@ token_list tokenize(std::string_view text, scratch_arena& arena) {
       t.entry = find_word(t.lower);
     } else {
       t.kind = token_kind::punct;
-      if (c != 0xE2) {
+      if (c == 0xC2 && starts_with(text, i, middle_dot)) {
+        t.lower = middle_dot;
+        i += middle_dot.size();
+      } else if (c != 0xE2) {
         t.lower = text.substr(i, 1);
         ++i;
       } else if (starts_with(text, i, right_quote)) {

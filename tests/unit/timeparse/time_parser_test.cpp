@@ -1635,6 +1635,17 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"Starbucks 3pm @", "2026-11-28T15:00:00-06:00", "Starbucks"},
       {"\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D \xE2\x80\xA2 tomorrow 3pm",
        "2026-11-29T15:00:00-06:00", "\xE2\x80\x9CJoe\xE2\x80\x99s Bar\xE2\x80\x9D"},
+      // Other separators between the place and the time.
+      {"Blue Bottle | sat 10am", "2026-12-05T10:00:00-06:00", "Blue Bottle"},
+      {"Blue Bottle / sat 10am", "2026-12-05T10:00:00-06:00", "Blue Bottle"},
+      {"7pm // Joe's", "2026-11-28T19:00:00-06:00", "Joe's"},
+      {"Joe's -> 7pm", "2026-11-28T19:00:00-06:00", "Joe's"},
+      {"Joe's => 7pm", "2026-11-28T19:00:00-06:00", "Joe's"},
+      {"Caf\xC3\xA9 \xC2\xB7 7pm", "2026-11-28T19:00:00-06:00", "Caf\xC3\xA9"},
+      {"7pm \xC2\xB7 Joe's", "2026-11-28T19:00:00-06:00", "Joe's"},
+      // Inside the place they stay.
+      {"Shop 4/12 tomorrow 1pm", "2026-11-29T13:00:00-06:00", "Shop 4/12"},
+      {"Bar | Grill 7pm", "2026-11-28T19:00:00-06:00", "Bar | Grill"},
   };
   check_commands(ctx, rows);
 }
