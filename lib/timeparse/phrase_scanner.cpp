@@ -460,6 +460,11 @@ class scanner {
     return meridiem_at(i + 1).has_value();
   }
 
+  // The last piece read is a clock reading that ends right before token i: "5pm 13/13".
+  bool clock_ends_at(std::size_t i) const {
+    return !out_.empty() && out_.back().kind == piece_kind::clock && out_.back().last == i;
+  }
+
   bool is_oclock(std::size_t i, std::size_t& next) const {
     if (!is_word(i) || (t_[i].lower[0] != 'o' && t_[i].lower[0] != 'u')) return false;
     if (word_is(i, "o'clock") || word_is(i, "oclock") || word_is(i, "uhr")) {
@@ -1836,15 +1841,24 @@ class scanner {
         return 0;
       }
     }
-    const int day = val(i);
-    const int month = val(i + 2);
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(month, year)) return 0;
+    int day = val(i);
+    int month = val(i + 2);
+    auto order = assumption::day_month_order;
+    const auto valid = [&] {
+      return month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(month, year);
+    };
+    if (!valid()) {
+      // "1.13.2027" is month first, as a US date written with dots; "32.12.2027" is no date.
+      std::swap(day, month);
+      order = assumption::us_date_order;
+      if (!valid()) return year != 0 ? push_invalid(i, next, joined_text(i, next, true)) : 0;
+    }
     piece p = make(piece_kind::month_day, i, next);
     p.numeric_date = true;
     p.year = year;
     p.month = month;
     p.day = day;
-    p.date_order = assumption::day_month_order;
+    p.date_order = order;
     return push(p);
   }
 
@@ -1892,10 +1906,14 @@ class scanner {
     // read as a span; "31-11-2026" is still no such date.
     if (a > 12 && b > 12 && sep == '-') return 0;
     if (!us && !eu) {
-      push_invalid(i, next, clock_text(i, next));
       // Where neither number can be a month it is more likely a name ("50/50 Bar", "20/20
-      // Eyewear"), so a time elsewhere wins; alone ("13/13") it is still refused.
-      out_.back().weak = a > 12 && b > 12;
+      // Eyewear"), so a time elsewhere wins; alone ("13/13") it is still refused. Written as a
+      // date, it is a wrong one: with a year ("13/13/2027"), after "on", or two day numbers
+      // right next to the time ("13/13 at 5pm", "5pm 14/13").
+      const bool dated = year != 0 || (i > 0 && word_is(i - 1, "on")) ||
+                         (a <= 31 && b <= 31 && (clock_follows(next) || clock_ends_at(i)));
+      push_invalid(i, next, clock_text(i, next));
+      out_.back().weak = a > 12 && b > 12 && !dated;
       return next;
     }
     piece p = make(piece_kind::month_day, i, next);

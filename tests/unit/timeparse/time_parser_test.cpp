@@ -669,6 +669,14 @@ TEST_CASE("invalid values are rejected (rule 4)") {
                   // A span must have some length (found by the fuzzer).
                   {"3pm for 0 hours", "invalid"},
                   {"3p0for0s", "invalid"},
+                  // Neither number a month, yet written as a date: with a year, after "on", or
+                  // as two day numbers next to the time.
+                  {"13/13 at 5pm", "invalid"},
+                  {"14/13 at 5pm", "invalid"},
+                  {"5pm 13/25", "invalid"},
+                  {"5pm on 13/13", "invalid"},
+                  {"13/13/2027 5pm", "invalid"},
+                  {"25/25/2027 5pm", "invalid"},
               });
 }
 
@@ -1065,6 +1073,10 @@ TEST_CASE("chat phrasings") {
           {"1.1.2027", "2027-01-01T12:00:00-06:00"},
           {"7.30pm", "2026-11-28T19:30:00-06:00"},
           {"31.2.", "no_time"},
+          // With a year it is a date: month first when day first cannot be, else a wrong one.
+          {"1.13.2027 5pm", "2027-01-13T17:00:00-06:00"},
+          {"32.12.2027 5pm", "invalid"},
+          {"31.2.2027", "invalid"},
           {"v1.2.3", "no_time"},
           {"Version 2.0.1", "no_time"},
           // Chat spellings.
@@ -1646,6 +1658,10 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       // Inside the place they stay.
       {"Shop 4/12 tomorrow 1pm", "2026-11-29T13:00:00-06:00", "Shop 4/12"},
       {"Bar | Grill 7pm", "2026-11-28T19:00:00-06:00", "Bar | Grill"},
+      // A pair that cannot be a date, apart from the time, is a name's.
+      {"50/50 Bar 7pm", "2026-11-28T19:00:00-06:00", "50/50 Bar"},
+      {"20/20 Eyewear 7pm", "2026-11-28T19:00:00-06:00", "20/20 Eyewear"},
+      {"Room 13/14 at 5pm", "2026-11-28T17:00:00-06:00", "Room 13/14"},
   };
   check_commands(ctx, rows);
 }
