@@ -2,6 +2,38 @@
 
 namespace tweetup::timeparse {
 
+namespace {
+
+// A part of the day named after a clock that is already a time of day ("10am", "noon", "19:00")
+// must agree with it: "sunday at 10am at evening star" names no evening.
+bool part_fits(day_part part, const clock_time& c) {
+  int hour = c.hour;
+  if (c.mer == meridiem::am) {
+    hour = c.hour % 12;
+  } else if (c.mer == meridiem::pm) {
+    hour = c.hour % 12 + 12;
+  } else if (!c.twenty_four && !c.midnight) {
+    return true;  // a bare hour, which the part will place in the day
+  }
+  if (c.midnight) hour = 0;
+  switch (part) {
+    case day_part::morning:
+      return hour < 12;
+    case day_part::afternoon:
+    case day_part::evening:
+      return hour >= 12;
+    case day_part::midday:
+      return hour >= 11 && hour <= 14;
+    case day_part::night:
+      return hour >= 17 || hour < 6;
+    case day_part::none:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool phrase::add(const piece& p, bool refine) {
   switch (p.kind) {
     case piece_kind::clock:
@@ -37,7 +69,7 @@ bool phrase::add(const piece& p, bool refine) {
       if (p.date_order) date_order = p.date_order;
       return true;
     case piece_kind::part_of_day:
-      if (part != day_part::none) return false;
+      if (part != day_part::none || (clock && !part_fits(p.part, *clock))) return false;
       if ((p.tonight || p.this_day) && date) return false;
       part = p.part;
       tonight = p.tonight;

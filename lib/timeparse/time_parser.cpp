@@ -313,6 +313,22 @@ bool leading_day(const token_list& tokens, const piece_list& pieces, const clust
   return !named_like_a_name(tokens, c, before, tokens[c.last_token]);
 }
 
+// Pieces at the end of the main cluster that the time could not take, followed by more of a
+// name, open that name: "tomorrow at 6pm at mon ami gabi", "friday 9pm at Tonight Bar", "3pm
+// at 5 o'clock somewhere bar". They go back to the place. At the end of the text they are a
+// repetition ("Starbucks 3pm, 15:00") and stay with the time.
+const cluster* without_name_after(const token_list& tokens, const piece_list& pieces,
+                                  const cluster& c, std::size_t added_end, scratch_arena& arena) {
+  if (added_end == c.last_piece || added_end == c.first_piece || c.last_token >= tokens.size() ||
+      !is_plain_word(tokens[c.last_token]) || tokens[c.last_token].kind != token_kind::word) {
+    return &c;
+  }
+  auto* trimmed = new (arena.allocate(sizeof(cluster), alignof(cluster))) cluster(c);
+  trimmed->last_piece = added_end;
+  trimmed->last_token = pieces[added_end - 1].last;
+  return trimmed;
+}
+
 struct selection {
   phrase merged;
   scratch_arena::vector<const cluster*> chosen;
@@ -352,9 +368,11 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     const bool primary = s.chosen.empty();
     if (primary) {
       // The main cluster always joins; a repeated piece ("3pm, 15:00") is ignored.
-      for (std::size_t i = c->first_piece; i < c->last_piece; ++i)
-        s.merged.add(pieces[i], true);
-      s.chosen.push_back(c);
+      std::size_t added_end = c->first_piece;
+      for (std::size_t i = c->first_piece; i < c->last_piece; ++i) {
+        if (s.merged.add(pieces[i], true)) added_end = i + 1;
+      }
+      s.chosen.push_back(without_name_after(tokens, pieces, *c, added_end, arena));
       continue;
     }
     // A weak piece that is not the main one joins it only when it is a day written in full:

@@ -1662,6 +1662,19 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"50/50 Bar 7pm", "2026-11-28T19:00:00-06:00", "50/50 Bar"},
       {"20/20 Eyewear 7pm", "2026-11-28T19:00:00-06:00", "20/20 Eyewear"},
       {"Room 13/14 at 5pm", "2026-11-28T17:00:00-06:00", "Room 13/14"},
+      // What the time cannot take at its end, with more of a name after it, opens the place.
+      {"tomorrow at 6pm at mon ami gabi", "2026-11-29T18:00:00-06:00", "mon ami gabi"},
+      {"3pm at 5 o'clock somewhere bar", "2026-11-28T15:00:00-06:00", "5 o'clock somewhere bar"},
+      {"at noon tomorrow at two bit circus", "2026-11-29T12:00:00-06:00", "two bit circus"},
+      {"tomorrow at 6pm at seven grand", "2026-11-29T18:00:00-06:00", "seven grand"},
+      {"wed 6pm at 21 club", "2026-12-02T18:00:00-06:00", "21 club"},
+      {"in 90 minutes - sunday bakery", "2026-11-28T11:45:00-06:00", "sunday bakery"},
+      {"tomorrow 3pm at Today Cafe", "2026-11-29T15:00:00-06:00", "Today Cafe"},
+      {"friday 9pm at Tonight Bar", "2026-12-04T21:00:00-06:00", "Tonight Bar"},
+      {"sunday at 10am at evening star", "2026-11-29T10:00:00-06:00", "evening star"},
+      {"noon, morning glory cafe", "2026-11-28T12:00:00-06:00", "morning glory cafe"},
+      // At the end of the text it is said twice, and stays with the time.
+      {"Starbucks 3pm, 15:00", "2026-11-28T15:00:00-06:00", "Starbucks"},
   };
   check_commands(ctx, rows);
 }
