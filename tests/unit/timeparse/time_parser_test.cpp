@@ -317,6 +317,12 @@ TEST_CASE("parts of the day (rule 8)") {
                   {"8 tonight", "2026-11-28T20:00:00-06:00"},
                   {"tonight 8pm", "2026-11-28T20:00:00-06:00"},
                   {"11 tonight", "2026-11-28T23:00:00-06:00"},
+                  // A night's small hours come after its evening, written out or not.
+                  {"1am tonight", "2026-11-29T01:00:00-06:00"},
+                  {"tonight at 00:30", "2026-11-29T00:30:00-06:00"},
+                  {"tomorrow night at 1am", "2026-11-30T01:00:00-06:00"},
+                  {"friday night at 1am", "2026-12-05T01:00:00-06:00"},
+                  {"tonight at 11pm", "2026-11-28T23:00:00-06:00"},
                   {"at 7 tonight", "2026-11-28T19:00:00-06:00"},
                   {"this afternoon at 3", "2026-11-28T15:00:00-06:00"},
                   {"tomorrow morning at 9", "2026-11-29T09:00:00-06:00"},
