@@ -972,13 +972,13 @@ class scanner {
       weaken_named_hour(out_[before], j);
       return n;
     }
-    if (is_num(j) && !number_continues(j + 1) && !punct_is(j + 1, '/')) {
+    if (is_num(j) && !number_continues(j + 1) && !punct_is(j + 1, '/') && !glued_name(j + 1)) {
       if (t_[j].digits <= 2 && val(j) <= 23) {
         piece p = make(piece_kind::clock, i, j + 1);
         p.clock.hour = val(j);
         p.clock.twenty_four = val(j) >= 13 || val(j) == 0 || (t_[j].digits == 2 && val(j) < 10);
-        // "@ 8 Mile Road", "at 10 Downing St": perhaps a number in a name.
-        p.weak = is_word(j + 1) && t_[j + 1].capitalized;
+        // "@ 8 Mile Road", "at 10 Downing St", "at 5 guys 9pm": perhaps a number in a name.
+        p.weak = (is_word(j + 1) && t_[j + 1].capitalized) || unknown_word(j + 1);
         return push(p);
       }
       // "at 2026-12-01 18:00": a year that starts a date, not 20:26.
@@ -988,6 +988,7 @@ class scanner {
         p.clock.hour = val(j) / 100;
         p.clock.minute = val(j) % 100;
         p.clock.twenty_four = true;
+        p.weak = is_word(j + 1) && t_[j + 1].capitalized;  // "at 1920 Lounge at 9pm"
         return push(p);
       }
     }
@@ -995,12 +996,17 @@ class scanner {
   }
 
   // "at Five Guys", "at Two Bit Circus": after "at", an hour in words that is capitalized may
-  // start a name; its clock `p`, read from token j, yields to any other time.
+  // start a name; its clock `p`, read from token j, yields to any other time. So may a bare
+  // hour in lowercase before a word the vocabulary does not know: "at two bit circus 9pm".
   void weaken_named_hour(piece& p, std::size_t j) const {
-    if (p.kind == piece_kind::clock && p.clock.mer == meridiem::none && is_word(j) &&
-        t_[j].capitalized) {
-      p.weak = true;
-    }
+    if (p.kind != piece_kind::clock || p.clock.mer != meridiem::none) return;
+    if (is_word(j) && t_[j].capitalized) p.weak = true;
+    if (p.last == j + 1 && unknown_word(p.last)) p.weak = true;
+  }
+
+  // A lowercase word that no rule knows: perhaps a name's ("5 guys", "two bit circus").
+  bool unknown_word(std::size_t k) const {
+    return is_word(k) && !t_[k].capitalized && entry(k) == nullptr;
   }
 
   // "today" or "tomorrow" after number i, with no time of its own and no "for" before i: "3
@@ -1144,7 +1150,8 @@ class scanner {
     auto end = span_clock(k, lead || start->strong);
     if (!end) return no_span();
     if ((!(lead || start->strong || end->strong || word_sep)) ||
-        ((!end->strong || t_[k].capitalized) && name_after_dash(k, end->next))) {
+        ((!end->strong || t_[k].capitalized) && name_after_dash(k, end->next)) ||
+        glued_name(start->next)) {
       out_.resize(before_end);
       return no_span();
     }
@@ -1158,6 +1165,12 @@ class scanner {
     // written elsewhere wins ("12-14 Main St at 3pm").
     p.weak = !lead && !word_sep && start->bare && end->bare;
     return push(p);
+  }
+
+  // A dash at token k between a number and a capitalized word, written as one word: "7-Eleven",
+  // a name, never a span to eleven.
+  bool glued_name(std::size_t k) const {
+    return punct_is(k, '-') && tight(k) && is_word(k + 1) && tight(k + 1) && t_[k + 1].capitalized;
   }
 
   // A dash written apart and a name that opens with a number: "7pm - Seven Grand", "5pm -

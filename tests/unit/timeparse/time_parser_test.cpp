@@ -425,6 +425,7 @@ TEST_CASE("a dashed month-day counts right before a clock time") {
                   {"Dec-12-2026 7pm", "2026-12-12T19:00:00-06:00"},
                   {"5-Dec 7pm", "2026-12-05T19:00:00-06:00"},
                   {"7-Eleven", "no_time"},
+                  {"at 7-Eleven", "no_time"},
                   {"Cafe 24/7", "no_time"},
               });
 }
@@ -1679,6 +1680,17 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"friday 9pm at Tonight Bar", "2026-12-04T21:00:00-06:00", "Tonight Bar"},
       {"sunday at 10am at evening star", "2026-11-29T10:00:00-06:00", "evening star"},
       {"noon, morning glory cafe", "2026-11-28T12:00:00-06:00", "morning glory cafe"},
+      // A number glued to a capitalized word is a name's, and so, beside another time, is a
+      // number after "at" before a capitalized word or a word no rule knows.
+      {"drinks at 7-Eleven 3pm", "2026-11-28T15:00:00-06:00", "drinks at 7-Eleven"},
+      {"meet at 7-Eleven at 6pm", "2026-11-28T18:00:00-06:00", "meet at 7-Eleven"},
+      {"drinks at 1920 Lounge at 9pm", "2026-11-28T21:00:00-06:00", "drinks at 1920 Lounge"},
+      {"drinks at 1920 Lounge in 2 hours", "2026-11-28T12:15:00-06:00", "drinks at 1920 Lounge"},
+      {"drinks at two bit circus 9pm", "2026-11-28T21:00:00-06:00", "drinks at two bit circus"},
+      {"drinks at 5 guys 9pm", "2026-11-28T21:00:00-06:00", "drinks at 5 guys"},
+      // Alone they are still the time.
+      {"drinks at 8 murphy's", "2026-11-28T20:00:00-06:00", "drinks murphy's"},
+      {"Joe's at 1930", "2026-11-28T19:30:00-06:00", "Joe's"},
       // At the end of the text it is said twice, and stays with the time.
       {"Starbucks 3pm, 15:00", "2026-11-28T15:00:00-06:00", "Starbucks"},
   };
