@@ -53,7 +53,9 @@ bool phrase::add(const piece& p, bool refine) {
       // even where the two disagree. Otherwise the first name wins. And "Sunday roast
       // tonight": tonight is today, whatever day is named.
       if (p.kind == piece_kind::weekday && (tonight || this_day)) return false;
-      if (date && !duration && refine && date->kind == piece_kind::weekday &&
+      // A holiday's name alone ("halloween") is too often a name's word to override a day.
+      if (date && !duration && refine && !(p.holiday && p.weak) &&
+          date->kind == piece_kind::weekday &&
           date->mode == weekday_mode::plain &&
           (p.kind == piece_kind::month_day || p.kind == piece_kind::day_of_month)) {
         date = &p;

@@ -59,6 +59,7 @@ struct piece {
   bool weak = false;          // also common inside names: "Noon", "Sunday", "5 O'Clock"
   bool numeric_date = false;  // "4/12", which is also a shop number
   bool abbreviation = false;  // "sat", "sun", "wed": also ordinary words
+  bool holiday = false;       // "christmas", "halloween": a date by name
   clock_time clock;
   clock_time end_clock;
   int year = 0;

@@ -2014,10 +2014,15 @@ class scanner {
     } else {
       return 0;
     }
+    // "Christmas Market", "Halloween Store": written as a name with the word after it.
+    if (t_[i].capitalized && is_word(next) && t_[next].capitalized && entry(next) == nullptr) {
+      return 0;
+    }
     piece p = make(piece_kind::month_day, i, next);
     p.month = month;
     p.day = day;
     p.weak = weak;
+    p.holiday = true;
     return push(p);
   }
 

@@ -1691,6 +1691,13 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       // Alone they are still the time.
       {"drinks at 8 murphy's", "2026-11-28T20:00:00-06:00", "drinks murphy's"},
       {"Joe's at 1930", "2026-11-28T19:30:00-06:00", "Joe's"},
+      // A holiday written as a name with the word after it, or after another day, is a name's.
+      {"drinks at Halloween Store 11 tonight", "2026-11-28T23:00:00-06:00",
+       "drinks at Halloween Store"},
+      {"7pm at Christmas Market", "2026-11-28T19:00:00-06:00", "Christmas Market"},
+      {"thursday at 7:30pm at halloween store", "2026-12-03T19:30:00-06:00", "halloween store"},
+      {"christmas party at Joe's 7pm", "2026-12-25T19:00:00-06:00", "party at Joe's"},
+      {"Christmas Eve 7pm Joe's", "2026-12-24T19:00:00-06:00", "Joe's"},
       // At the end of the text it is said twice, and stays with the time.
       {"Starbucks 3pm, 15:00", "2026-11-28T15:00:00-06:00", "Starbucks"},
   };
