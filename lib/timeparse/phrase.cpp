@@ -7,15 +7,9 @@ namespace {
 // A part of the day named after a clock that is already a time of day ("10am", "noon", "19:00")
 // must agree with it: "sunday at 10am at evening star" names no evening.
 bool part_fits(day_part part, const clock_time& c) {
-  int hour = c.hour;
-  if (c.mer == meridiem::am) {
-    hour = c.hour % 12;
-  } else if (c.mer == meridiem::pm) {
-    hour = c.hour % 12 + 12;
-  } else if (!c.twenty_four && !c.midnight) {
-    return true;  // a bare hour, which the part will place in the day
-  }
-  if (c.midnight) hour = 0;
+  const auto day_hour = c.day_hour();
+  if (!day_hour) return true;  // a bare hour, which the part will place in the day
+  const int hour = *day_hour;
   switch (part) {
     case day_part::morning:
       return hour < 12;
@@ -55,8 +49,7 @@ bool phrase::add(const piece& p, bool refine) {
       if (p.kind == piece_kind::weekday && (tonight || this_day)) return false;
       // A holiday's name alone ("halloween") is too often a name's word to override a day.
       if (date && !duration && refine && !(p.holiday && p.weak) &&
-          date->kind == piece_kind::weekday &&
-          date->mode == weekday_mode::plain &&
+          date->kind == piece_kind::weekday && date->mode == weekday_mode::plain &&
           (p.kind == piece_kind::month_day || p.kind == piece_kind::day_of_month)) {
         date = &p;
         if (p.date_order) date_order = p.date_order;

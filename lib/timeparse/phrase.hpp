@@ -27,6 +27,14 @@ struct clock_time {
   meridiem mer = meridiem::none;
   bool twenty_four = false;  // written with a leading zero or an hour of 13+: read as is
   bool midnight = false;     // the word "midnight": the start or the end of a day
+
+  // The hour on a 24-hour clock when the reading says which it is (am/pm, a 24-hour form,
+  // "noon", "midnight"); none for a bare hour.
+  std::optional<int> day_hour() const {
+    if (mer != meridiem::none) return hour % 12 + (mer == meridiem::pm ? 12 : 0);
+    if (twenty_four) return hour;
+    return std::nullopt;
+  }
 };
 
 // A zone written in the text: an IANA zone (which follows DST) or a fixed UTC offset.

@@ -165,12 +165,11 @@ seconds hms(int h, int m, int s) {
 small_list<reading> clock_readings(const clock_time& c, day_part part, bool end_of_day,
                                    bool named_day) {
   if (c.midnight) return {{end_of_day ? hours{24} : seconds{0}, std::nullopt}};
-  if (c.mer != meridiem::none || c.twenty_four) {
-    const int hour = c.twenty_four ? c.hour : c.hour % 12 + (c.mer == meridiem::pm ? 12 : 0);
+  if (const auto hour = c.day_hour()) {
     // "1am tonight", "friday night at 00:30": the small hours that end that night, never the
     // ones before its evening.
-    const int past_midnight = part == day_part::night && hour <= 4 ? 24 : 0;
-    return {{hms(hour + past_midnight, c.minute, c.second), {}}};
+    const int past_midnight = part == day_part::night && *hour <= 4 ? 24 : 0;
+    return {{hms(*hour + past_midnight, c.minute, c.second), {}}};
   }
   const int h = c.hour % 12;
   switch (part) {

@@ -320,7 +320,7 @@ bool leading_day(const token_list& tokens, const piece_list& pieces, const clust
 const cluster* without_name_after(const token_list& tokens, const piece_list& pieces,
                                   const cluster& c, std::size_t added_end, scratch_arena& arena) {
   if (added_end == c.last_piece || added_end == c.first_piece || c.last_token >= tokens.size() ||
-      !is_plain_word(tokens[c.last_token]) || tokens[c.last_token].kind != token_kind::word) {
+      tokens[c.last_token].kind != token_kind::word || !is_plain_word(tokens[c.last_token])) {
     return &c;
   }
   auto* trimmed = new (arena.allocate(sizeof(cluster), alignof(cluster))) cluster(c);
