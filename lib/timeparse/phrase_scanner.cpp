@@ -1398,7 +1398,7 @@ class scanner {
                                     : *last_unit == duration_unit::minute ? 60
                                     : *last_unit == duration_unit::hour   ? 3600
                                                                           : 86400;
-        if (*last_unit == duration_unit::week || *last_unit == duration_unit::month) break;
+        if (*last_unit >= duration_unit::week) break;
         exact_seconds += unit_seconds / 2;
         k += 3;
         break;
@@ -1428,8 +1428,12 @@ class scanner {
           exact_seconds += q->value * 3600;
           break;
         case duration_unit::day:
-        case duration_unit::week: {
-          const double days = q->value * (*unit == duration_unit::week ? 7 : 1);
+        case duration_unit::week:
+        case duration_unit::fortnight: {
+          const int unit_days = *unit == duration_unit::day    ? 1
+                                : *unit == duration_unit::week ? 7
+                                                               : 14;
+          const double days = q->value * unit_days;
           if (days == std::floor(days))
             d.days += static_cast<int>(days);
           else

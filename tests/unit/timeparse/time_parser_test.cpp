@@ -277,6 +277,8 @@ TEST_CASE("durations are elapsed time, days are calendar days (rule 7)") {
                   {"in half an hour\xE2\x80\x99s time", "2026-11-28T10:45:37-06:00"},
                   {"in 3 hours' time", "2026-11-28T13:15:37-06:00"},
                   {"in a week's time at 7pm", "2026-12-05T19:00:00-06:00"},
+                  {"in a fortnight", "2026-12-12T10:15:37-06:00"},
+                  {"a fortnight from today at 7pm", "2026-12-12T19:00:00-06:00"},
                   // A hedge before the quantity is still a duration, never a clock.
                   {"in about 20 mins", "2026-11-28T10:35:37-06:00"},
                   {"in about 2 hours", "2026-11-28T12:15:37-06:00"},
