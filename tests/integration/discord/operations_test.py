@@ -39,6 +39,26 @@ def stored_places(database):
         return {row[0] for row in db.execute("SELECT place FROM events")}
 
 
+async def all_threads_waiting(pid, timeout=10.0):
+    """Until every thread of process `pid` is asleep (state S in /proc), twice in a row: the
+    bot has finished what READY set off and its io thread waits in epoll with its reads asked
+    for. Polled, as the state changes with no event to wait on."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 2:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except FileNotFoundError:
+                pass
+        quiet = quiet + 1 if all(state == "S" for state in states) else 0
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the bot's threads never all waited: {states}")
+        await asyncio.sleep(0.01)
+
+
 class Shutdown(unittest.IsolatedAsyncioTestCase):
     async def test_sigterm_during_a_burst_exits_0_within_5_s_and_keeps_every_acknowledged_command(
             self):
@@ -86,14 +106,14 @@ class Shutdown(unittest.IsolatedAsyncioTestCase):
 
     async def test_a_command_that_arrives_with_sigterm_is_committed_and_answered_before_exit(
             self):
-        # The bot is frozen while a command reaches its socket and SIGTERM is sent. On waking it
-        # usually reads the command first (epoll lists the socket before the signal's pipe), and
-        # then the command is still being committed (and synced) while the gateway closes, with
-        # nothing else queued for REST. Where the bot was frozen decides the order, though: if it
-        # had not yet asked for its next read, the signal may be handled first and the command
-        # never taken in (seen about once in ten runs under load). Each attempt checks the
-        # promise either way (what was stored was answered, once); the test needs at least one
-        # attempt in which the command was taken in, so the path is always exercised.
+        # The bot is frozen, once all its threads wait, while a command reaches its socket and
+        # SIGTERM is sent. On waking it reads the command first (epoll lists the socket before
+        # the signal's pipe), and then the command is still being committed (and synced) while
+        # the gateway closes, with nothing else queued for REST. Frozen while still busy with
+        # READY (before its next read was asked for), it may handle the signal first and never
+        # take the command in: CI under ASan did so in all of five attempts, hence the wait for
+        # every thread to sleep. Each attempt checks the promise either way (what was stored
+        # was answered, once); the test needs one attempt that took the command in.
         taken_in = 0
         for attempt in range(5):
             emu = DiscordEmulator(guilds=guild(), echo_own_messages=False,
@@ -104,6 +124,7 @@ class Shutdown(unittest.IsolatedAsyncioTestCase):
                 async with Scenario(emulator=emu, config=config) as sc:
                     await emu.wait_for_ready()
                     bot = sc.bot
+                    await all_threads_waiting(bot.process.pid)
                     bot.process.send_signal(signal.SIGSTOP)
                     try:
                         await emu.message_create("!tweetup Shutdown Cafe 1 tomorrow 7pm",
