@@ -1398,6 +1398,7 @@ class scanner {
                                     : *last_unit == duration_unit::minute ? 60
                                     : *last_unit == duration_unit::hour   ? 3600
                                                                           : 86400;
+        // Weeks and longer count calendar days, which have no half (the enum runs in order).
         if (*last_unit >= duration_unit::week) break;
         exact_seconds += unit_seconds / 2;
         k += 3;

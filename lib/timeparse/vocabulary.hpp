@@ -19,6 +19,7 @@ std::optional<int> number_word(std::string_view word);     // "six" = 6, up to "
 std::optional<day_part> day_part_word(std::string_view word);
 bool is_ordinal_suffix(std::string_view word);  // st nd rd th
 
+// Shortest first: the duration scanner compares units by this order.
 enum class duration_unit { second, minute, hour, day, week, fortnight, month };
 std::optional<duration_unit> duration_unit_word(std::string_view word);
 
