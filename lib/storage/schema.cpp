@@ -252,6 +252,14 @@ UPDATE jobs SET user_id = lower(user_id)
   WHERE user_id IS NOT NULL AND user_id != lower(user_id)
     AND event_id IN (SELECT id FROM events WHERE platform = 'irc');
 )sql"sv,
+    // 8: what adapters keep across restarts (core/adapter_memory.hpp), such as the Discord
+    // gateway session a stopping process leaves for the next one to resume.
+    R"sql(
+CREATE TABLE adapter_memory (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"sv,
 };
 
 }  // namespace

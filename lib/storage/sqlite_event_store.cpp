@@ -910,6 +910,34 @@ std::string sqlite_event_store::calendar_key(const channel_ref& channel) {
   });
 }
 
+std::optional<std::string> sqlite_event_store::recall(std::string_view key) {
+  return guarded([&]() -> std::optional<std::string> {
+    SQLite::Statement q(s_->db, "SELECT value FROM adapter_memory WHERE key = ?");
+    q.bind(1, std::string(key));
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+  });
+}
+
+void sqlite_event_store::remember(std::string_view key, std::string_view value) {
+  guarded([&] {
+    SQLite::Statement q(s_->db,
+                        "INSERT INTO adapter_memory (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    q.bind(1, std::string(key));
+    q.bind(2, std::string(value));
+    q.exec();
+  });
+}
+
+void sqlite_event_store::forget(std::string_view key) {
+  guarded([&] {
+    SQLite::Statement q(s_->db, "DELETE FROM adapter_memory WHERE key = ?");
+    q.bind(1, std::string(key));
+    q.exec();
+  });
+}
+
 std::optional<channel_ref> sqlite_event_store::channel_of_calendar_key(std::string_view key) {
   return guarded([&]() -> std::optional<channel_ref> {
     use q(s_->channel_of_calendar_key);

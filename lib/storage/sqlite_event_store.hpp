@@ -26,13 +26,14 @@
 #include <optional>
 #include <string>
 
+#include "core/adapter_memory.hpp"
 #include "core/event_store.hpp"
 #include "core/store_error.hpp"
 #include "storage/event_cache.hpp"
 
 namespace tweetup {
 
-class sqlite_event_store final : public event_store {
+class sqlite_event_store final : public event_store, public adapter_memory {
  public:
   // How a commit reaches the disk.
   enum class commit_sync {
@@ -73,6 +74,10 @@ class sqlite_event_store final : public event_store {
   std::optional<channel_ref> channel_of_calendar_key(std::string_view key) override;
   std::vector<event> calendar_events(const channel_ref& channel,
                                      std::chrono::sys_seconds ended_after, int limit) override;
+  // adapter_memory: rare (a start and a stop), so prepared on each call.
+  std::optional<std::string> recall(std::string_view key) override;
+  void remember(std::string_view key, std::string_view value) override;
+  void forget(std::string_view key) override;
 
   // Proves the database takes a write now: one transaction that bumps the counter in the
   // `health` table and commits (through fsync, unless commit_sync::by_caller). Throws store_error
