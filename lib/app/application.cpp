@@ -150,6 +150,8 @@ bool application::start() {
     discord.scheduled_events = settings_.discord.scheduled_events;
     discord.shards = settings_.discord.shards;
     discord.global_rate_limit = static_cast<std::size_t>(settings_.discord.global_rate_limit);
+    discord.memory = p->store.get();
+    discord.resume_after_restart = settings_.discord.resume_after_restart;
     p->adapter = std::make_unique<discord_adapter>(ex_, std::move(discord));
   } else {
     console_options console;

@@ -222,6 +222,10 @@ std::vector<key_rule> rules() {
        list_into([](config& c) -> std::vector<std::string>& { return c.discord.guild_ids; })},
       {"discord.scheduled_events", kind::flag, "Mirror tweetups as Discord scheduled events.",
        flag_into([](config& c) -> bool& { return c.discord.scheduled_events; })},
+      {"discord.resume_after_restart", kind::flag,
+       "On stop, leave the gateway session for the next start to resume, so that nothing said "
+       "during a restart is lost; false ends the session.",
+       flag_into([](config& c) -> bool& { return c.discord.resume_after_restart; })},
       {"discord.shards", kind::text,
        "Gateway shards: auto (as many as Discord recommends, and more when it asks for them) or "
        "a number from 1 to 4096.",

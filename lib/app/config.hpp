@@ -23,7 +23,8 @@ struct discord_config {
   std::string commands = "guild";  // guild | global | off
   std::vector<std::string> guild_ids;
   bool scheduled_events = false;
-  int shards = 0;              // gateway shards (G15); 0: auto, as Discord recommends
+  bool resume_after_restart = true;  // stop() leaves the gateway session to the next start
+  int shards = 0;                    // gateway shards (G15); 0: auto, as Discord recommends
   int global_rate_limit = 50;  // REST requests per second (R11); Discord raises it for big bots
   secret token;                // TWEETUP_DISCORD_TOKEN only
 };

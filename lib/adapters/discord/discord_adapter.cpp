@@ -17,6 +17,7 @@
 #include "adapters/discord/scheduled_event.hpp"
 #include "adapters/discord/slash_command.hpp"
 #include "async/supervise.hpp"
+#include "core/store_error.hpp"
 #include "logging/layer_log.hpp"
 
 namespace tweetup {
@@ -29,6 +30,8 @@ using json = nlohmann::json;
 constexpr std::size_t max_cards = 2000;
 // R8: flags for a message only the person who acted can see.
 constexpr int ephemeral = 1 << 6;
+// The adapter_memory key of the gateway_handover.
+constexpr std::string_view handover_key = "discord.gateway";
 
 rest_client_options rest_options(const discord_adapter_options& o) {
   rest_client_options r;
@@ -101,7 +104,8 @@ discord_adapter::discord_adapter(async::executor ex, discord_adapter_options opt
       options_(std::move(options)),
       rest_(ex, rest_options(options_)),
       backpressure_(options_.backpressure),
-      answers_wait_(ex) {
+      answers_wait_(ex),
+      token_tag_(gateway_handover::tag_of(options_.token)) {
   rest_.on_load_change([this] { apply_backpressure(); });
 }
 
@@ -124,7 +128,7 @@ std::string discord_adapter::application_id() const {
   for (const auto& shard : shards_) {
     if (!shard->application_id().empty()) return shard->application_id();
   }
-  return {};
+  return handed_application_id_;
 }
 
 void discord_adapter::set_unanswered(std::size_t count) {
@@ -158,16 +162,80 @@ void discord_adapter::stop() {
   // Cards waiting out their refresh interval get their last counts now, while REST drains.
   for (auto* wait : refresh_waits_)
     wait->cancel();
-  stop_shards();
+  stop_shards(nullptr, hand_over());
 }
 
-void discord_adapter::stop_shards(const gateway_client* except) {
+void discord_adapter::stop_shards(const gateway_client* except, bool keep_sessions) {
   for (auto* wait : start_waits_)
     wait->cancel();
   wake_identify_waits();
   for (auto& shard : shards_) {
-    if (shard.get() != except) shard->stop();
+    if (shard.get() != except) shard->stop(keep_sessions);
   }
+}
+
+void discord_adapter::take_handover() {
+  if (options_.memory == nullptr) return;
+  auto log = layer_log("discord");
+  std::optional<std::string> text;
+  try {
+    text = options_.memory->recall(handover_key);
+    // Used once: a process that resumes, then dies without handing over, must not let the one
+    // after it replay the same events again. (If the forget is lost with the machine's power,
+    // so are the commits of whatever the events replayed meanwhile: their WAL frames come after
+    // it, and the sync that makes any of them durable makes the forget durable first.)
+    if (text) options_.memory->forget(handover_key);
+  } catch (const store_error& e) {
+    log->warn("cannot read the gateway session the last process left ({}); identifying anew",
+              e.what());
+    return;
+  }
+  if (!text) return;
+  auto handover = gateway_handover::decode(*text);
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (!handover || !handover->usable(token_tag_, now)) {
+    log->info("not resuming the last process's gateway session ({}); identifying anew",
+              !handover                           ? "unreadable"
+              : handover->token_tag != token_tag_ ? "another bot token"
+                                                  : "too old");
+    return;
+  }
+  log->info("resuming the gateway session{} the last process left {} s ago",
+            handover->shards.size() > 1 ? "s" : "", (now - handover->saved_at).count());
+  roles_.restore(handover->guilds);
+  handed_application_id_ = handover->application_id;
+  handover_ = std::move(handover);
+}
+
+bool discord_adapter::hand_over() {
+  // A shard stopped for good (a refused token, intents not granted) has nothing to hand over.
+  if (options_.memory == nullptr || !options_.resume_after_restart || shards_.empty() ||
+      halting_shards_ || !shard_fatal_.empty()) {
+    return false;
+  }
+  gateway_handover h;
+  h.token_tag = token_tag_;
+  h.saved_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  h.application_id = application_id();
+  const int count = static_cast<int>(shards_.size());
+  for (int id = 0; id < count; ++id) {
+    if (auto point = shards_[static_cast<std::size_t>(id)]->resumable())
+      h.shards.push_back({id, count, std::move(*point)});
+  }
+  if (h.shards.empty() || h.token_tag.empty()) return false;
+  h.guilds = roles_.snapshot();
+  auto log = layer_log("discord");
+  try {
+    options_.memory->remember(handover_key, h.encode());
+  } catch (const store_error& e) {
+    // Nobody will resume it: end the session properly instead.
+    log->warn("cannot leave the gateway session for the next start ({}); ending it", e.what());
+    return false;
+  }
+  log->info("left {} gateway session{} for the next start to resume", h.shards.size(),
+            h.shards.size() > 1 ? "s" : "");
+  return true;
 }
 
 async::task<std::string> discord_adapter::gateway_url() {
@@ -256,6 +324,7 @@ async::task<void> discord_adapter::run(message_handler on_message) {
   auto log = layer_log("discord");
   std::string url = co_await gateway_url();
   int count = shard_count(options_.shards, recommended_shards_);
+  if (!url.empty() && !stopping_) take_handover();
   while (!url.empty() && !stopping_) {
     co_await run_shards(url, count);
     if (shard_fatal_.empty() || stopping_) break;
@@ -317,9 +386,11 @@ async::task<void> discord_adapter::run_shards(const std::string& url, int count)
       identify_gate_.abandoned(id);
       wake_identify_waits();
     };
+    if (handover_) g.resume_from = handover_->session_of(id, count);
     shards_.push_back(std::make_unique<gateway_client>(ex_, std::move(g)));
     shards_.back()->pause_reading(backpressure_.paused());
   }
+  handover_.reset();  // a later round (more shards after 4011) starts new sessions
   if (count > 1) layer_log("discord")->info("running {} gateway shards", count);
   boost::asio::steady_timer done(ex_, clock::time_point::max());
   shards_done_ = &done;
@@ -355,7 +426,10 @@ void discord_adapter::on_event(gateway_event& event) {
     on_interaction(i->raw);
   } else if (auto* other = std::get_if<gateway_event::other_dispatch>(&event.data)) {
     if (!other->raw.empty() && event.t) roles_.on_dispatch(*event.t, other->raw);
-  } else if (std::holds_alternative<gateway_event::ready>(event.data) && !commands_checked_) {
+  } else if ((std::holds_alternative<gateway_event::ready>(event.data) ||
+              std::holds_alternative<gateway_event::resumed>(event.data)) &&
+             !commands_checked_) {
+    // Once per process, after its first session is up: a resumed one has no READY.
     commands_checked_ = true;
     async::supervise(ex_, register_commands(), "discord command registration");
   }

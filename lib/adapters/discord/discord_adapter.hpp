@@ -30,7 +30,12 @@
 //   are about to be (set_unanswered), is over rest_backpressure's high marks, the gateway stops
 //   reading frames (heartbeats and sends go on) until the queue is down to the low marks, so a
 //   flood of commands waits in the socket and on Discord's side, not as replies in our heap.
-// - stop() closes the gateway with 1000 and takes no more messages in; run() then waits up to
+// - Restarts lose nothing said meanwhile (gateway_handover.hpp): stop() closes the gateway with
+//   a resumable code and leaves each shard's session, with what READY and the guild dispatches
+//   taught, in `memory`; the next run() takes it (once) and resumes those sessions, so Discord
+//   replays the events it sent since. Without `memory` or `resume_after_restart`, or when
+//   nothing is resumable, stop() closes with 1000, which ends the session for Discord too.
+// - stop() takes no more messages in; run() then waits up to
 //   `flush_timeout`, first for the app to answer the messages it already took (their replies
 //   come after their commit and its sync), then for the queued calls to leave.
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The
@@ -56,12 +61,14 @@
 
 #include "adapters/chat_adapter.hpp"
 #include "adapters/discord/gateway_client.hpp"
+#include "adapters/discord/gateway_handover.hpp"
 #include "adapters/discord/guild_roles.hpp"
 #include "adapters/discord/identify_gate.hpp"
 #include "adapters/discord/interaction.hpp"
 #include "adapters/discord/rest_backpressure.hpp"
 #include "adapters/discord/rest_client.hpp"
 #include "adapters/discord/session_start_limit.hpp"
+#include "core/adapter_memory.hpp"
 
 namespace tweetup {
 
@@ -91,6 +98,9 @@ struct discord_adapter_options {
   std::chrono::milliseconds card_refresh_interval{1000};
   // When the gateway stops and resumes reading, by the REST calls and bytes queued.
   rest_backpressure::settings backpressure;
+  // Where stop() leaves the gateway sessions for the next process; null: nowhere.
+  adapter_memory* memory = nullptr;
+  bool resume_after_restart = true;
 };
 
 class discord_adapter final : public chat_adapter {
@@ -152,7 +162,13 @@ class discord_adapter final : public chat_adapter {
   async::task<void> await_session_start();
   void wake_identify_waits();
   // Stops every shard but `except`; waits for a turn or for session starts end at once.
-  void stop_shards(const gateway_client* except = nullptr);
+  // `keep_sessions`: closes resumably (see hand_over).
+  void stop_shards(const gateway_client* except = nullptr, bool keep_sessions = false);
+  // Takes the handover the last process left (at most once: it is forgotten as it is read) and
+  // keeps it in handover_ when this bot may resume it now.
+  void take_handover();
+  // Leaves the shards' sessions for the next process; false when none was left.
+  bool hand_over();
   void on_event(gateway_event& event);
   void on_message_create(gateway_event::message_create& message);
   void on_interaction(const std::string& raw);
@@ -204,6 +220,9 @@ class discord_adapter final : public chat_adapter {
   identify_gate identify_gate_{identify_spacing};
   std::set<boost::asio::steady_timer*> identify_waits_;  // shards waiting for their turn
   guild_roles roles_;
+  std::string token_tag_;                     // gateway_handover::tag_of(token)
+  std::optional<gateway_handover> handover_;  // from the last process, until shards take it
+  std::string handed_application_id_;         // from the handover: no READY tells it
   const message_handler* handler_ = nullptr;  // while run() is active
   std::optional<pending_interaction> current_;
   // Announcement messages by event, so a change can refresh the card in place. Bounded: the

@@ -24,6 +24,7 @@ gateway_session::settings session_settings(const gateway_client_options& o) {
   s.shard = o.shard;
   s.send_limit = o.send_limit;
   s.send_window = o.send_window;
+  s.resume_from = o.resume_from;
   return s;
 }
 
@@ -90,12 +91,13 @@ void gateway_client::pause_reading(bool paused) {
   if (!paused) read_gate_.cancel();
 }
 
-void gateway_client::stop() {
+void gateway_client::stop(bool keep_session) {
   if (stopping_) return;
   stopping_ = true;
-  layer_log("discord")->info("gateway stopping");
-  execute(session_.stop(clock::now()));
-  plan_disconnect(1000, "stopping");
+  stop_close_code_ = keep_session ? 4000 : 1000;
+  layer_log("discord")->info("gateway stopping{}", keep_session ? ", its session kept" : "");
+  execute(session_.stop(clock::now(), keep_session));
+  plan_disconnect(stop_close_code_, "stopping");
   timer_.interrupt();  // ends idle()
 }
 
@@ -191,7 +193,7 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     if (stopping_ || finished_ || disconnect_planned_) {
       end_identify_turn(false);
       if (!ec) {
-        const auto ignored = co_await ws_.close(1000, "stopping");
+        const auto ignored = co_await ws_.close(stop_close_code_, "stopping");
         (void)ignored;
       }
       continue;
@@ -223,7 +225,7 @@ async::task<std::string> gateway_client::run(event_handler on_event) {
     }
   }
   if (ws_.is_open()) {
-    const auto ignored = co_await ws_.close(1000, "stopping");
+    const auto ignored = co_await ws_.close(stop_close_code_, "stopping");
     (void)ignored;
   }
   end_identify_turn(false);  // stopped while waiting for the turn or before identifying

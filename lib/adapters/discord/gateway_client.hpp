@@ -13,7 +13,9 @@
 //   meanwhile); heartbeats, sends and closes go on, and the session does not take an unread
 //   ACK for a zombie connection. pause_reading(false) reads again. The choice holds across
 //   reconnects, whose handshake is read regardless.
-// - stop() closes with 1000 (the session ends server-side too, G11) and ends run().
+// - stop() closes with 1000 (the session ends server-side too, G11) and ends run(); stop(true)
+//   closes with a resumable code instead, and resumable() then tells a later process where
+//   to resume (options.resume_from).
 // Executor: everything runs on the executor given to the constructor; not thread-safe. The token
 // is handed to the session only and never logged.
 #pragma once
@@ -62,6 +64,8 @@ struct gateway_client_options {
   std::function<async::task<void>()> before_identify;
   std::function<void()> identify_sent;
   std::function<void()> identify_abandoned;
+  // A session an earlier process stopped resumably: resume it rather than identify.
+  std::optional<gateway_session::resume_point> resume_from;
 };
 
 class gateway_client {
@@ -85,7 +89,10 @@ class gateway_client {
   async::task<std::string> run(event_handler on_event);
   // The server's close code that made run() fatal, if a close code did.
   std::optional<std::uint16_t> fatal_close_code() const { return fatal_close_code_; }
-  void stop();
+  // With `keep_session`, the session stays resumable for Discord (G11) and for resumable().
+  void stop(bool keep_session = false);
+  // Where a Resume of this session would pick up; none when there is no session to resume.
+  std::optional<gateway_session::resume_point> resumable() const { return session_.resumable(); }
   // A payload (presence update…) behind the send budget; dropped with a warning when the
   // session refuses it (too large).
   void enqueue(std::string payload);
@@ -148,6 +155,7 @@ class gateway_client {
   bool need_connect_ = false;
   bool identify_turn_ = false;  // before_identify returned; neither callback has run yet
   bool stopping_ = false;
+  std::uint16_t stop_close_code_ = 1000;  // 4000 when stop() keeps the session (G11)
   bool finished_ = false;
 };
 

@@ -42,7 +42,13 @@ bool gateway_session::connected() const {
 gateway_session::actions gateway_session::start(time_point now) {
   actions out;
   if (phase_ != phase::idle) return out;
-  plan_reconnect(out, connect_mode::identify, now, 0.0);
+  if (const auto& from = config_.resume_from;
+      from && !from->session_id.empty() && !from->resume_url.empty()) {
+    session_id_ = from->session_id;
+    resume_url_ = from->resume_url;
+    sequence_ = from->sequence;
+  }
+  plan_reconnect(out, sequence_ ? connect_mode::resume : connect_mode::identify, now, 0.0);
   finish(out, now);
   return out;
 }
@@ -141,10 +147,14 @@ gateway_session::actions gateway_session::enqueue(std::string payload, time_poin
   return out;
 }
 
-gateway_session::actions gateway_session::stop(time_point now) {
+gateway_session::actions gateway_session::stop(time_point now, bool keep_session) {
   actions out;
   if (phase_ == phase::stopped) return out;
-  if (connected()) out.push_back({gateway_action::close{normal_close, "shutting down"}});
+  if (connected()) {
+    out.push_back({gateway_action::close{keep_session ? resumable_close : normal_close,
+                                         keep_session ? "restarting" : "shutting down"}});
+  }
+  if (!keep_session) forget_session();
   reset_connection();
   connect_at_.reset();
   phase_ = phase::stopped;
@@ -402,6 +412,11 @@ std::optional<gateway_session::time_point> gateway_session::next_wakeup() const 
     consider(sent_[sent_.size() - config_.send_limit] + slot_held());
   }
   return earliest;
+}
+
+std::optional<gateway_session::resume_point> gateway_session::resumable() const {
+  if (session_id_.empty() || resume_url_.empty() || !sequence_) return std::nullopt;
+  return resume_point{session_id_, resume_url_, *sequence_};
 }
 
 void gateway_session::forget_session() {

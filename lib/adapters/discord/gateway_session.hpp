@@ -34,6 +34,14 @@ class gateway_session {
   // G7: GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT.
   static constexpr std::uint32_t default_intents = 1u | 512u | 4096u | 32768u;
 
+  // What a Resume needs (G9): kept by one process at its stop and given to the next, so that
+  // the events said while no process was connected are replayed rather than lost (G11).
+  struct resume_point {
+    std::string session_id;
+    std::string resume_url;  // without a query
+    std::int64_t sequence = 0;
+  };
+
   struct settings {
     std::string token;  // bare bot token (G6); held in memory only, never logged
     std::uint32_t intents = default_intents;
@@ -51,6 +59,9 @@ class gateway_session {
     std::chrono::milliseconds invalid_session_wait_max{5000};
     std::size_t send_limit = 110;  // G13: per send_window, all sends
     std::chrono::milliseconds send_window{60000};
+    // A session an earlier process left resumable: start() resumes it instead of identifying.
+    // When Discord no longer knows it, op 9 d:false leads to a new Identify as usual.
+    std::optional<resume_point> resume_from;
   };
 
   enum class phase {
@@ -65,7 +76,7 @@ class gateway_session {
 
   explicit gateway_session(settings config);
 
-  // Connect to the gateway URL and identify.
+  // Connect to the gateway URL and identify, or to settings::resume_from's URL and resume.
   actions start(time_point now);
   actions on_connected(time_point now);
   actions on_connect_failed(time_point now, double jitter);
@@ -77,8 +88,12 @@ class gateway_session {
   // Queue an encoded payload (presence update, member request...) behind the send budget (G13).
   // Over 4096 bytes it is refused with a report (G3). Survives reconnects.
   actions enqueue(std::string payload, time_point now);
-  // End the session on purpose: close with 1000, which also ends it server-side (G11).
-  actions stop(time_point now);
+  // Stop on purpose. Closes with 1000, which also ends the session server-side (G11); with
+  // `keep_session`, with a resumable code instead, so that another process may resume it
+  // (resumable() says from where).
+  actions stop(time_point now, bool keep_session = false);
+  // Where a Resume would pick up now; none before READY or after the session was dropped.
+  std::optional<resume_point> resumable() const;
   // The shell asks to stop (true) or go back to (false) reading frames, as backpressure. While
   // reads are held (below), a heartbeat ACK may be waiting unread, and after they resume it may
   // sit behind the backlog for longer than an interval. So from a pause until the next ACK, a

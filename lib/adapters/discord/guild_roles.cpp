@@ -1,6 +1,7 @@
 #include "adapters/discord/guild_roles.hpp"
 
 #include <charconv>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,33 @@ void guild_roles::on_dispatch(std::string_view name, std::string_view raw) {
     if (!guild_id || !role_id) return;
     if (const auto it = guilds_.find(*guild_id); it != guilds_.end())
       it->second.roles.erase(*role_id);
+  }
+}
+
+std::string guild_roles::snapshot() const {
+  // Ordered by id, so that the same knowledge always gives the same text.
+  const std::map<std::string_view, const guild*> by_id = [this] {
+    std::map<std::string_view, const guild*> m;
+    for (const auto& [id, g] : guilds_)
+      m.emplace(id, &g);
+    return m;
+  }();
+  json out = json::array();
+  for (const auto& [id, g] : by_id) {
+    json roles = json::array();
+    const std::map<std::string_view, std::uint64_t> sorted(g->roles.begin(), g->roles.end());
+    for (const auto& [role_id, bits] : sorted)
+      roles.push_back({{"id", role_id}, {"permissions", std::to_string(bits)}});
+    out.push_back({{"id", id}, {"owner_id", g->owner_id}, {"roles", std::move(roles)}});
+  }
+  return out.dump();
+}
+
+void guild_roles::restore(std::string_view snapshot) {
+  const json in = json::parse(snapshot, nullptr, false);
+  if (!in.is_array()) return;
+  for (const json& one : in) {
+    if (one.is_object()) on_dispatch("GUILD_CREATE", one.dump());
   }
 }
 

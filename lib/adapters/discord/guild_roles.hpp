@@ -37,6 +37,13 @@ class guild_roles {
 
   std::size_t guilds() const { return guilds_.size(); }
 
+  // What it knows, as a JSON array of guilds shaped as GUILD_CREATE's `d` (id, owner_id,
+  // roles with id and permissions), so that a process that resumes the gateway session of the
+  // last one, and so gets no GUILD_CREATE, starts out knowing what that one did.
+  std::string snapshot() const;
+  // Takes each guild of a snapshot as a GUILD_CREATE; anything malformed is skipped.
+  void restore(std::string_view snapshot);
+
  private:
   struct guild {
     std::string owner_id;

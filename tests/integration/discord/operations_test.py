@@ -163,8 +163,9 @@ class Secrets(unittest.IsolatedAsyncioTestCase):
     async def test_the_token_appears_in_no_log_line_of_a_full_debug_session(self):
         secret = "Tk" + secrets.token_hex(12)
         token = f"MTA5.{secret}.emulated"
-        # The second run identifies soon after the first; that spacing (G14) is not under test.
-        emu = DiscordEmulator(token=token, heartbeat_interval_ms=200, identify_spacing=0.5)
+        # The second run resumes the first's session: the token is in its Resume, and the
+        # session it hands over is in the database.
+        emu = DiscordEmulator(token=token, heartbeat_interval_ms=200)
         await emu.start()
         try:
             async with Scenario(emulator=emu, config={"log": {"level": "debug"}}) as sc:
@@ -173,7 +174,7 @@ class Secrets(unittest.IsolatedAsyncioTestCase):
                 # The same again with JSON logs, as a container would run it.
                 sc.rewrite_config({"log": {"format": "json"}})
                 await sc.start_bot()
-                await emu.wait_for_ready(count=2)
+                await emu.wait_for_resumed(count=2)  # the drop in full_session, then this
                 await emu.message_create("!tweetups")
                 await emu.wait_for(lambda: len(emu.bot_messages()) >= 6, what="a reply")
                 self.assertEqual(await sc.stop_bot(), 0)

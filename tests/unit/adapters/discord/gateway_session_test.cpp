@@ -723,11 +723,68 @@ TEST_CASE("a payload over 4096 bytes is refused by enqueue (G3)") {
 
 TEST_CASE("stop closes with 1000 and ends the session") {
   ready_session r;
+  REQUIRE(r.session.resumable());
   const auto out = r.session.stop(t0 + 1s);
   CHECK(only<gateway_action::close>(out).code == 1000);
   CHECK(all<gateway_action::wake_at>(out).empty());
   CHECK(r.session.current_phase() == phase::stopped);
   CHECK(r.session.on_closed(std::nullopt, t0 + 2s, 0.5).empty());
+  CHECK_FALSE(r.session.resumable());  // G11: 1000 ended it for Discord too
+}
+
+TEST_CASE("a stop that keeps the session closes resumably and says where to resume") {
+  ready_session r;
+  r.session.on_frame(message(2), t0 + 1s, 0.5);
+  r.session.on_frame(message(3), t0 + 1s, 0.5);
+  const auto out = r.session.stop(t0 + 2s, true);
+  const auto close = only<gateway_action::close>(out);
+  CHECK(close.code != 1000);  // G11: any other code leaves it resumable
+  CHECK(close.code != 1001);
+  CHECK(r.session.current_phase() == phase::stopped);
+  // A frame read after the stop is not taken: the next process gets it replayed.
+  CHECK(r.session.on_frame(message(4), t0 + 2s, 0.5).empty());
+  const auto point = r.session.resumable();
+  REQUIRE(point);
+  CHECK(point->session_id == "9f3c2a1b7e6d5c4b");
+  CHECK(point->resume_url == "wss://gateway-us-east1-b.discord.gg");
+  CHECK(point->sequence == 3);
+}
+
+TEST_CASE("a session handed over by an earlier process is resumed, not identified") {
+  auto settings = test_settings();
+  settings.resume_from =
+      gateway_session::resume_point{"9f3c2a1b7e6d5c4b", "wss://gateway-us-east1-b.discord.gg", 41};
+  gateway_session session(settings);
+  const auto connect = only<gateway_action::connect>(session.start(t0));
+  CHECK(connect.url == resume_full);  // G9: the resume URL, with the same query
+  CHECK(connect.mode == connect_mode::resume);
+  session.on_connected(t0);
+  auto out = session.on_frame(hello(), t0, 0.5);
+  CHECK(sends(out, send_kind::identify).empty());
+  const auto resume = sends(out, send_kind::resume);
+  REQUIRE(resume.size() == 1);
+  CHECK(body(resume[0]) ==
+        json::parse(
+            R"({"op":6,"d":{"token":"bot-token","session_id":"9f3c2a1b7e6d5c4b","seq":41}})"));
+  // The events said meanwhile are replayed, then RESUMED.
+  CHECK(all<gateway_action::deliver>(session.on_frame(message(42), t0, 0.5)).size() == 1);
+  session.on_frame(resumed, t0, 0.5);
+  CHECK(session.current_phase() == phase::established);
+  CHECK(session.last_sequence() == 42);
+
+  SUBCASE("Discord no longer knows it: op 9 false, then a new Identify at the gateway URL") {
+    gateway_session stale(settings);
+    stale.start(t0);
+    stale.on_connected(t0);
+    stale.on_frame(hello(), t0, 0.5);
+    const auto refused = stale.on_frame(invalid_false, t0 + 1s, 0.5);
+    const auto when = wake(refused);
+    REQUIRE(when);
+    const auto again = only<gateway_action::connect>(stale.on_timer(*when, 0.5));
+    CHECK(again.url == gateway_full);
+    CHECK(again.mode == connect_mode::identify);
+    CHECK_FALSE(stale.resumable());
+  }
 }
 
 TEST_CASE("an Identify too large for the gateway is fatal, not a loop") {

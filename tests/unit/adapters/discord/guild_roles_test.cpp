@@ -74,3 +74,28 @@ TEST_CASE("malformed guild dispatches change nothing") {
   CHECK_FALSE(guild_roles::parse_permissions("12a"));
   CHECK_FALSE(guild_roles::parse_permissions(""));
 }
+
+TEST_CASE("a snapshot restored elsewhere grants the same rights") {
+  guild_roles roles;
+  roles.on_dispatch("GUILD_CREATE", guild_create);
+  roles.on_dispatch("GUILD_CREATE", R"({"id":"101","owner_id":"7","roles":[]})");
+  roles.on_dispatch("GUILD_ROLE_UPDATE",
+                    R"({"guild_id":"100","role":{"id":"400","permissions":"8"}})");
+  guild_roles restored;
+  restored.restore(roles.snapshot());
+  CHECK(restored.guilds() == 2);
+  CHECK(restored.moderates("100", "1", {}));
+  CHECK(restored.moderates("100", "2", {"200"}));
+  CHECK(restored.moderates("100", "2", {"400"}));  // the update is in it
+  CHECK_FALSE(restored.moderates("100", "2", {}));
+  CHECK_FALSE(restored.moderates("100", "2", {"600"}));  // dropped as malformed, as before
+  CHECK(restored.moderates("101", "7", {}));
+  CHECK(restored.snapshot() == roles.snapshot());
+  // Nothing usable in it: nothing learned, nothing thrown.
+  guild_roles empty;
+  empty.restore("");
+  empty.restore("{\"id\":\"100\"}");
+  empty.restore("[1, \"x\", {\"owner_id\":\"1\"}]");
+  CHECK(empty.guilds() == 0);
+  CHECK(empty.snapshot() == "[]");
+}
