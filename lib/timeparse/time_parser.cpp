@@ -329,6 +329,29 @@ const cluster* without_name_after(const token_list& tokens, const piece_list& pi
   return trimmed;
 }
 
+// "9:30 Club 8pm": a bare H:MM right before a capitalized word the vocabulary does not know
+// reads as the start of a name when the text gives another time, with am/pm or in 24-hour
+// form. Alone, or said again that way ("7:30 Starbucks, 7:30pm"), it is the time.
+bool clock_opens_name(const token_list& tokens, const piece_list& pieces, const cluster& c) {
+  if (c.last_piece != c.first_piece + 1) return false;
+  const piece& p = pieces[c.first_piece];
+  if (p.kind != piece_kind::clock || p.clock.day_hour() || c.last_token >= tokens.size()) {
+    return false;
+  }
+  std::size_t k = p.first;
+  if (is_at(tokens[k]) && k + 1 < p.last) ++k;
+  const bool colon =
+      k + 1 < p.last && tokens[k].kind == token_kind::number && tokens[k + 1].lower == ":";
+  const token& after = tokens[c.last_token];
+  if (!colon || after.kind != token_kind::word || !after.capitalized || after.entry != nullptr) {
+    return false;
+  }
+  return std::any_of(pieces.begin(), pieces.end(), [&p](const piece& other) {
+    return is_clock(other) && other.clock.day_hour() &&
+           (other.clock.hour % 12 != p.clock.hour % 12 || other.clock.minute != p.clock.minute);
+  });
+}
+
 struct selection {
   phrase merged;
   scratch_arena::vector<const cluster*> chosen;
@@ -340,7 +363,7 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
   candidates.reserve(clusters.size());
   bool clock = false;
   for (const auto& c : clusters) {
-    if (c.score > 0 && !inside_name(tokens, pieces, c)) {
+    if (c.score > 0 && !inside_name(tokens, pieces, c) && !clock_opens_name(tokens, pieces, c)) {
       candidates.push_back(&c);
       clock = clock || c.has_clock;
     }

@@ -1690,9 +1690,16 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"drinks at 1920 Lounge in 2 hours", "2026-11-28T12:15:00-06:00", "drinks at 1920 Lounge"},
       {"drinks at two bit circus 9pm", "2026-11-28T21:00:00-06:00", "drinks at two bit circus"},
       {"drinks at 5 guys 9pm", "2026-11-28T21:00:00-06:00", "drinks at 5 guys"},
+      // So is a bare H:MM before a name's capitalized word, beside a time with am/pm or in
+      // 24-hour form.
+      {"9:30 Club 8pm", "2026-11-28T20:00:00-06:00", "9:30 Club"},
+      {"at 9:30 Club tomorrow at 20:00", "2026-11-29T20:00:00-06:00", "9:30 Club"},
+      {"drinks at 12:01 Lounge friday 9pm", "2026-12-04T21:00:00-06:00", "drinks at 12:01 Lounge"},
       // Alone they are still the time.
       {"drinks at 8 murphy's", "2026-11-28T20:00:00-06:00", "drinks murphy's"},
       {"Joe's at 1930", "2026-11-28T19:30:00-06:00", "Joe's"},
+      {"meet 7:30 Starbucks", "2026-11-28T19:30:00-06:00", "meet Starbucks"},
+      {"7:30 Starbucks tomorrow", "2026-11-29T07:30:00-06:00", "Starbucks"},
       // A holiday written as a name with the word after it, or after another day, is a name's.
       {"drinks at Halloween Store 11 tonight", "2026-11-28T23:00:00-06:00",
        "drinks at Halloween Store"},
