@@ -68,6 +68,11 @@ struct piece {
   bool numeric_date = false;  // "4/12", which is also a shop number
   bool abbreviation = false;  // "sat", "sun", "wed": also ordinary words
   bool holiday = false;       // "christmas", "halloween": a date by name
+  // A holiday whose date moves: month_day by rule, not `day`. The nth (-1: the last) `weekday`
+  // of `month` ("thanksgiving": the 4th Thursday of November), or Easter Sunday; either `days`
+  // later ("easter monday").
+  int nth = 0;
+  bool easter = false;
   clock_time clock;
   clock_time end_clock;
   int year = 0;

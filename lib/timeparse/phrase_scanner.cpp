@@ -127,7 +127,11 @@ std::vector<std::uint16_t> build_word_openers() {
        "overmorrow", "the", "day", "next"},
       opens_day_word);
   add({"this", "coming", "upcoming", "next", "the"}, opens_weekday);
-  add({"christmas", "xmas", "nye", "halloween", "new"}, opens_holiday);
+  add({"christmas",   "xmas",       "nye",       "halloween", "new",      "thanksgiving",
+       "valentine's", "valentines", "valentine", "st",        "saint",    "independence",
+       "boxing",      "memorial",   "labor",     "labour",    "mother's", "mothers",
+       "father's",    "fathers",    "easter"},
+      opens_holiday);
   add({"the"}, opens_day_first);
   add({"from", "between", "at"}, opens_span);
   add({"at", "around", "by", "from", "about", "after", "before", "until", "till", "til"},
@@ -1648,12 +1652,17 @@ class scanner {
       mode = weekday_mode::next;
       later = 7;
       k += 2;
+    } else if (mode == weekday_mode::plain && is_word(k) && !t_[k].capitalized &&
+               (word_is(k, "week") || word_is(k, "fortnight"))) {
+      // "sunday week", "friday fortnight" (British): a week, or two, after that day.
+      later = word_is(k, "week") ? 7 : 14;
+      ++k;
     }
     piece p = make(piece_kind::weekday, i, k);
     p.weekday = *day;
     p.mode = mode;
     p.days = later;
-    p.weak = mode == weekday_mode::plain;
+    p.weak = mode == weekday_mode::plain && later == 0;
     p.abbreviation = abbreviation && mode == weekday_mode::plain;
     return push(p);
   }
@@ -1982,14 +1991,30 @@ class scanner {
     return n;
   }
 
-  // "christmas eve", "xmas", "new year's eve", "nye", "halloween": fixed dates.
+  // Holidays by name. Fixed dates: "christmas eve", "xmas", "new year's eve", "nye",
+  // "halloween", "valentine's day", "st. patrick's day", "independence day", "boxing day". By
+  // rule (US): "thanksgiving", "memorial day", "labor day", "mother's day", "father's day",
+  // "easter" (and "easter monday"). A name alone, without "day", is weak: also a name's word.
   std::size_t holiday(std::size_t i) {
     const auto w = low(i);
-    if (w.size() < 3 || (w[0] != 'c' && w[0] != 'x' && w[0] != 'n' && w[0] != 'h')) return 0;
     int month = 0;
     int day = 0;
+    int nth = 0;
+    int weekday = 0;
+    int later = 0;
+    bool easter = false;
     std::size_t next = i + 1;
     bool weak = false;
+    // "<name> day": `day` words after it make it strong; a name that needs it fails without.
+    const auto with_day = [&](bool needed) {
+      if (word_is(next, "day")) {
+        ++next;
+        weak = false;
+        return true;
+      }
+      weak = true;
+      return !needed;
+    };
     if (w == "christmas" || w == "xmas") {
       month = 12;
       day = 25;
@@ -1998,9 +2023,8 @@ class scanner {
         day = 24;
         ++next;
         weak = false;
-      } else if (word_is(next, "day")) {
-        ++next;
-        weak = false;
+      } else {
+        with_day(false);
       }
     } else if (w == "nye") {
       month = 12;
@@ -2016,6 +2040,50 @@ class scanner {
       month = eve ? 12 : 1;
       day = eve ? 31 : 1;
       next += 2;
+    } else if (w == "valentine's" || w == "valentines" || w == "valentine") {
+      month = 2;
+      day = 14;
+      if (!with_day(w == "valentine")) return 0;
+    } else if (w == "st" || w == "saint") {
+      if (w == "st" && punct_is(next, '.') && tight(next)) ++next;
+      const auto name = is_word(next) ? low(next) : std::string_view{};
+      if (name != "patrick's" && name != "patricks" && name != "paddy's" && name != "paddys") {
+        return 0;
+      }
+      ++next;
+      month = 3;
+      day = 17;
+      if (!with_day(true)) return 0;
+    } else if (w == "independence" || w == "boxing") {
+      month = w == "boxing" ? 12 : 7;
+      day = w == "boxing" ? 26 : 4;
+      if (!with_day(true)) return 0;
+    } else if (w == "thanksgiving") {
+      month = 11;
+      nth = 4;
+      weekday = 4;
+      with_day(false);
+    } else if (w == "memorial" || w == "labor" || w == "labour") {
+      month = w == "memorial" ? 5 : 9;
+      nth = w == "memorial" ? -1 : 1;
+      weekday = 1;
+      if (!with_day(true)) return 0;
+    } else if (w == "mother's" || w == "mothers" || w == "father's" || w == "fathers") {
+      const bool mother = w[0] == 'm';
+      month = mother ? 5 : 6;
+      nth = mother ? 2 : 3;
+      if (!with_day(true)) return 0;
+    } else if (w == "easter") {
+      easter = true;
+      weak = true;
+      if (word_is(next, "sunday") || word_is(next, "day")) {
+        ++next;
+        weak = false;
+      } else if (word_is(next, "monday")) {
+        later = 1;
+        ++next;
+        weak = false;
+      }
     } else {
       return 0;
     }
@@ -2026,6 +2094,10 @@ class scanner {
     piece p = make(piece_kind::month_day, i, next);
     p.month = month;
     p.day = day;
+    p.nth = nth;
+    p.weekday = weekday;
+    p.easter = easter;
+    p.days = later;
     p.weak = weak;
     p.holiday = true;
     return push(p);

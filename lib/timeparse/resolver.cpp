@@ -220,6 +220,32 @@ std::optional<local_days> valid_day(int y, int m, int d) {
   return local_days{ymd};
 }
 
+// Easter Sunday of year y (Gregorian): the anonymous algorithm (Meeus, Astronomical
+// Algorithms, ch. 8), exact for every year of the calendar.
+local_days easter_sunday(int y) {
+  const int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+  const int f = (b + 8) / 25, g = (b - f + 1) / 3;
+  const int h = (19 * a + b - d - g + 15) % 30;
+  const int i = c / 4, k = c % 4;
+  const int l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const int m = (a + 11 * h + 22 * l) / 451;
+  const int month = (h + l - 7 * m + 114) / 31;
+  const int day = (h + l - 7 * m + 114) % 31 + 1;
+  return local_days{date::year{y} / month / day};
+}
+
+// The piece's date in year y: its month and day, or the day its holiday's rule gives.
+std::optional<local_days> day_in_year(const piece& d, int y) {
+  if (d.easter) return easter_sunday(y) + days{d.days};
+  if (d.nth != 0) {
+    const date::weekday wd{static_cast<unsigned>(d.weekday)};
+    const auto ym = date::year{y} / date::month{static_cast<unsigned>(d.month)};
+    if (d.nth < 0) return local_days{ym / date::weekday_last{wd}};
+    return local_days{ym / wd[static_cast<unsigned>(d.nth)]};
+  }
+  return valid_day(y, d.month, d.day);
+}
+
 int weekday_of(local_days d) {
   return static_cast<int>(date::weekday{d}.c_encoding());
 }
@@ -376,7 +402,7 @@ time_result resolve(const phrase& ph, const parse_context& ctx) {
           fixed_day = true;
         } else {
           for (int y = this_year; y <= this_year + 8 && days_list.size() < 2; ++y) {
-            if (auto day = valid_day(y, d.month, d.day)) {
+            if (auto day = day_in_year(d, y)) {
               std::optional<assumption> note;
               if (y != this_year) note = assumption::next_year_because_passed;
               days_list.push_back({*day, note});

@@ -142,21 +142,26 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> generic_z
 // The other words a piece of a time phrase can begin with (phrase_scanner.cpp's matchers test
 // these at their first token). The scanner skips words the table does not know, so a matcher
 // that learns a new first word must add it here, and to its list in build_word_openers().
-constexpr std::array<std::string_view, 97> phrase_words{
-    "nye",       "halloween", "new",        "2morrow", "2morow",   "2mrw",      "2mrow",
-    "tmrow",     "2nite",     "2night",     "2day",    "mid",      "noonish",   "middayish",
-    "midnite",   "weekend",   "wknd",       "wkend",   "weekends", "christmas", "xmas",
-    "africa",    "america",   "antarctica", "arctic",  "asia",     "atlantic",  "australia",
-    "europe",    "indian",    "pacific",    "etc",     "us",       "canada",    "brazil",
-    "mexico",    "chile",     "yesterday",  "yday",    "last",     "past",      "previous",
-    "in",        "within",    "half",       "for",     "a",        "an",        "one",
-    "couple",    "today",     "tday",       "tdy",     "tonight",  "tonite",    "tonght",
-    "tomorrow",  "tmrw",      "tmr",        "tmw",     "tomorow",  "tommorow",  "tommorrow",
-    "tomorroww", "2moro",     "overmorrow", "the",     "day",      "next",      "this",
-    "coming",    "upcoming",  "from",       "between", "at",       "around",    "by",
-    "about",     "after",     "before",     "until",   "till",     "til",       "noon",
-    "midday",    "mid-day",   "midnight",   "quarter", "@",        "ago",       "later",
-    "hence",     "o'clock",   "oclock",     "o",       "clock",    "time"};
+constexpr std::array<std::string_view, 113> phrase_words{
+    "nye",      "halloween",    "new",         "2morrow",    "2morow",    "2mrw",
+    "2mrow",    "tmrow",        "2nite",       "2night",     "2day",      "mid",
+    "noonish",  "middayish",    "midnite",     "weekend",    "wknd",      "wkend",
+    "weekends", "christmas",    "xmas",        "africa",     "america",   "antarctica",
+    "arctic",   "asia",         "atlantic",    "australia",  "europe",    "indian",
+    "pacific",  "etc",          "us",          "canada",     "brazil",    "mexico",
+    "chile",    "yesterday",    "yday",        "last",       "past",      "previous",
+    "in",       "within",       "half",        "for",        "a",         "an",
+    "one",      "couple",       "today",       "tday",       "tdy",       "tonight",
+    "tonite",   "tonght",       "tomorrow",    "tmrw",       "tmr",       "tmw",
+    "tomorow",  "tommorow",     "tommorrow",   "tomorroww",  "2moro",     "overmorrow",
+    "the",      "day",          "next",        "this",       "coming",    "upcoming",
+    "from",     "between",      "at",          "around",     "by",        "about",
+    "after",    "before",       "until",       "till",       "til",       "noon",
+    "midday",   "mid-day",      "midnight",    "quarter",    "@",         "ago",
+    "later",    "hence",        "o'clock",     "oclock",     "o",         "clock",
+    "time",     "thanksgiving", "valentine's", "valentines", "valentine", "st",
+    "saint",    "independence", "boxing",      "memorial",   "labor",     "labour",
+    "mother's", "mothers",      "father's",    "fathers",    "easter"};
 
 // Words that hedge a quantity: "in about 20 mins", "in like an hour" (phrase_scanner.cpp's
 // past_hedge), so a duration may begin with them.

@@ -183,6 +183,10 @@ TEST_CASE("days and weekdays (rules 2, 12, 13)") {
                   {"two weeks from friday", "2026-12-18T12:00:00-06:00"},
                   {"2 weeks from sat 7pm", "2026-12-12T19:00:00-06:00"},
                   {"a week from saturday 9am", "2026-12-05T09:00:00-06:00"},
+                  // British: "sunday week" is a week from sunday.
+                  {"sunday week 3pm", "2026-12-06T15:00:00-06:00"},
+                  {"friday week", "2026-12-11T12:00:00-06:00"},
+                  {"tues fortnight at 6pm", "2026-12-15T18:00:00-06:00"},
               });
   // Rule 12: "next monday" said on a Monday is a week later.
   check_table("2026-11-30T09:00:00", "America/Chicago",
@@ -1146,7 +1150,43 @@ TEST_CASE("chat phrasings") {
           {"new year's eve 9pm", "2026-12-31T21:00:00-06:00"},
           {"NYE 10pm", "2026-12-31T22:00:00-06:00"},
           {"new years day", "2027-01-01T12:00:00-06:00"},
+          {"valentine's day 7pm", "2027-02-14T19:00:00-06:00"},
+          {"valentines dinner at 8pm", "2027-02-14T20:00:00-06:00"},
+          {"st. patrick's day 5pm", "2027-03-17T17:00:00-05:00"},
+          {"saint paddy's day at noon", "2027-03-17T12:00:00-05:00"},
+          {"independence day 9pm", "2027-07-04T21:00:00-05:00"},
+          {"boxing day 2pm", "2026-12-26T14:00:00-06:00"},
+          // By rule: they move from year to year. Thanksgiving 2026 (Nov 26) has passed.
+          {"thanksgiving 2pm", "2027-11-25T14:00:00-06:00"},
+          {"thanksgiving day", "2027-11-25T12:00:00-06:00"},
+          {"memorial day 11am", "2027-05-31T11:00:00-05:00"},
+          {"labor day bbq 1pm", "2027-09-06T13:00:00-05:00"},
+          {"mother's day brunch 11am", "2027-05-09T11:00:00-05:00"},
+          {"fathers day 1pm", "2027-06-20T13:00:00-05:00"},
+          {"easter sunday 10am", "2027-03-28T10:00:00-05:00"},
+          {"easter monday 10am", "2027-03-29T10:00:00-05:00"},
+          // The name alone, where a word needs "day" to be one: a name, no time.
+          {"labor 1pm", "2026-11-28T13:00:00-06:00"},
+          {"valentine 7pm", "2026-11-28T19:00:00-06:00"},
       });
+  // Easter moves with the moon: some years, against the tables (Gregorian computus).
+  check_table("2026-11-28T10:15:00", "Europe/London",
+              {
+                  {"easter 2pm", "2027-03-28T14:00:00+01:00"},
+              });
+  check_table("2027-04-01T10:15:00", "Europe/London",
+              {
+                  {"easter 2pm", "2028-04-16T14:00:00+01:00"},
+              });
+  check_table("2028-05-01T10:15:00", "Europe/London",
+              {
+                  {"easter sunday", "2029-04-01T12:00:00+01:00"},
+                  {"thanksgiving 6pm", "2028-11-23T18:00:00+00:00"},
+              });
+  check_table("2038-01-01T10:15:00", "UTC",
+              {
+                  {"easter sunday 9am", "2038-04-25T09:00:00+00:00"},
+              });
   // "this weekend" on a Saturday afternoon: the next Saturday.
   check_table("2026-11-28T15:00:00", "America/Chicago",
               {{"this weekend", "2026-12-05T12:00:00-06:00"}});
@@ -1707,6 +1747,12 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"thursday at 7:30pm at halloween store", "2026-12-03T19:30:00-06:00", "halloween store"},
       {"christmas party at Joe's 7pm", "2026-12-25T19:00:00-06:00", "party at Joe's"},
       {"Christmas Eve 7pm Joe's", "2026-12-24T19:00:00-06:00", "Joe's"},
+      {"Thanksgiving Coffee 3pm", "2026-11-28T15:00:00-06:00", "Thanksgiving Coffee"},
+      {"thanksgiving potluck at Joe's 4pm", "2027-11-25T16:00:00-06:00", "potluck at Joe's"},
+      {"Easter Island Bar 8pm", "2026-11-28T20:00:00-06:00", "Easter Island Bar"},
+      {"10 Downing St 3pm", "2026-11-28T15:00:00-06:00", "10 Downing St"},
+      {"St Patrick's Cathedral 3pm", "2026-11-28T15:00:00-06:00", "St Patrick's Cathedral"},
+      {"sunday week 3pm at the Crown", "2026-12-06T15:00:00-06:00", "the Crown"},
       // At the end of the text it is said twice, and stays with the time.
       {"Starbucks 3pm, 15:00", "2026-11-28T15:00:00-06:00", "Starbucks"},
   };
