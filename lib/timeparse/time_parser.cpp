@@ -178,10 +178,14 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     // weak piece there may be ("Tuesday Morning parking lot").
     const bool zone_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last &&
                               pieces[i + 1].kind == piece_kind::zone;
+    // Nor is a clock after a weak one, which may be a name's ("at Seven Eleven 3pm").
+    const bool after_weak_clock =
+        is_clock(p) && !p.weak && i > 0 && is_clock(pieces[i - 1]) && pieces[i - 1].weak;
     if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) || out.back().apart ||
         apart_when_weak(tokens, p) || (is_clock(p) && out.back().elapsed) ||
-        (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p))) {
+        (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p)) ||
+        (after_weak_clock && out.back().has_clock)) {
       cluster c;
       c.first_piece = i;
       c.first_token = p.first;

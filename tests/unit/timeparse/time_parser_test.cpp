@@ -1729,6 +1729,9 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"drinks at 1920 Lounge at 9pm", "2026-11-28T21:00:00-06:00", "drinks at 1920 Lounge"},
       {"drinks at 1920 Lounge in 2 hours", "2026-11-28T12:15:00-06:00", "drinks at 1920 Lounge"},
       {"drinks at two bit circus 9pm", "2026-11-28T21:00:00-06:00", "drinks at two bit circus"},
+      {"drinks at Seven Eleven 3pm", "2026-11-28T15:00:00-06:00", "drinks at Seven Eleven"},
+      {"at Seven Eleven, 3pm", "2026-11-28T15:00:00-06:00", "Seven Eleven"},
+      {"at Five Guys at 7pm", "2026-11-28T19:00:00-06:00", "Five Guys"},
       {"drinks at 5 guys 9pm", "2026-11-28T21:00:00-06:00", "drinks at 5 guys"},
       // So is a bare H:MM before a name's capitalized word, beside a time with am/pm or in
       // 24-hour form.
