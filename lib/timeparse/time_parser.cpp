@@ -127,6 +127,23 @@ bool is_clock(const piece& p) {
   return p.kind == piece_kind::clock || p.kind == piece_kind::span;
 }
 
+// A weak clock written as a name: a capitalized word after it ("at 5 Guys"), or two in it ("at
+// Seven Eleven"). One capital alone may be a time said with emphasis ("tomorrow at Seven").
+bool written_as_name(const token_list& tokens, const piece& p) {
+  if (!p.weak) return false;
+  // Only a bare hour in one or two digits: "noon Blue Bottle" and "0700 Dunkin" are the time.
+  const std::size_t hour = is_at(tokens[p.first]) && p.first + 1 < p.last ? p.first + 1 : p.first;
+  if (p.last == hour + 1 && tokens[hour].kind == token_kind::number && tokens[hour].digits <= 2 &&
+      p.last < tokens.size() && tokens[p.last].kind == token_kind::word &&
+      tokens[p.last].capitalized && tokens[p.last].entry == nullptr) {
+    return true;
+  }
+  int capitals = 0;
+  for (std::size_t k = p.first; k < p.last; ++k)
+    capitals += tokens[k].capitalized ? 1 : 0;
+  return capitals >= 2;
+}
+
 // A capitalized weekday that ends a name and has another day after it: "Ruby Tuesday friday
 // 6pm", "Man Friday on sunday", "Fat Tuesday tomorrow", or after a clock that goes with that
 // day: "Ruby Tuesday at 6pm tomorrow", "TGI Friday at 7 tonight". It is no piece of the time.
@@ -178,14 +195,16 @@ cluster_list group(const token_list& tokens, const piece_list& pieces, scratch_a
     // weak piece there may be ("Tuesday Morning parking lot").
     const bool zone_follows = i + 1 < pieces.size() && pieces[i + 1].first == p.last &&
                               pieces[i + 1].kind == piece_kind::zone;
-    // Nor is a clock after a weak one, which may be a name's ("at Seven Eleven 3pm").
+    // Nor is a clock after a weak one, which may be a name's ("at Seven Eleven 3pm"), nor one
+    // written as a name after a day ("tomorrow at 5 Guys").
     const bool after_weak_clock =
         is_clock(p) && !p.weak && i > 0 && is_clock(pieces[i - 1]) && pieces[i - 1].weak;
+    const bool named_clock = is_clock(p) && written_as_name(tokens, p);
     if (out.empty() || (starts_name(tokens, p) && !zone_follows) ||
         !gap_joins(tokens, out.back().last_token, p.first) || out.back().apart ||
         apart_when_weak(tokens, p) || (is_clock(p) && out.back().elapsed) ||
         (is_clock(p) && out.back().has_clock && looks_like_a_name(tokens, p)) ||
-        (after_weak_clock && out.back().has_clock)) {
+        (after_weak_clock && out.back().has_clock) || named_clock) {
       cluster c;
       c.first_piece = i;
       c.first_token = p.first;
@@ -406,7 +425,9 @@ std::optional<selection> select(const token_list& tokens, const piece_list& piec
     // "Friday drinks 6pm". "Noon" or "4/12" there more likely belong to something else, and so
     // does "sat" unless it leads (leading_day).
     // So does a weak clock when the phrase has no time of day yet: "Sunday lunch at Joe's noon".
-    const bool wanted_clock = !s.merged.clock && is_clock(pieces[c->first_piece]);
+    // Not one written as a name, though: "tomorrow at 5 Guys", "tomorrow at Seven Eleven".
+    const bool wanted_clock = !s.merged.clock && is_clock(pieces[c->first_piece]) &&
+                              !written_as_name(tokens, pieces[c->first_piece]);
     if (c->score < 2 &&
         (c->marginal ? !leading_day(tokens, pieces, *c)
                      : c->weak_only && !weekday_apart(tokens, pieces, *c) && !wanted_clock)) {

@@ -1732,6 +1732,12 @@ TEST_CASE("a day in brackets, quotes or emphasis is still the day, and empty bra
       {"drinks at Seven Eleven 3pm", "2026-11-28T15:00:00-06:00", "drinks at Seven Eleven"},
       {"at Seven Eleven, 3pm", "2026-11-28T15:00:00-06:00", "Seven Eleven"},
       {"at Five Guys at 7pm", "2026-11-28T19:00:00-06:00", "Five Guys"},
+      // After a day, a clock written as a name is the place, and the day keeps its rule-13 time.
+      {"tomorrow at 5 Guys", "2026-11-29T10:15:00-06:00", "5 Guys"},
+      {"tomorrow at Seven Eleven", "2026-11-29T10:15:00-06:00", "Seven Eleven"},
+      {"friday at 8 Mile Road", "2026-12-04T12:00:00-06:00", "8 Mile Road"},
+      {"friday at noon Blue Bottle", "2026-12-04T12:00:00-06:00", "Blue Bottle"},
+      {"friday 0700 Dunkin", "2026-12-04T07:00:00-06:00", "Dunkin"},
       {"drinks at 5 guys 9pm", "2026-11-28T21:00:00-06:00", "drinks at 5 guys"},
       // So is a bare H:MM before a name's capitalized word, beside a time with am/pm or in
       // 24-hour form.
