@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "discord"))
 
-from emulator import DiscordEmulator  # noqa: E402
+from emulator import DiscordEmulator, RouteLimit  # noqa: E402
 from harness import Scenario  # noqa: E402
 
 
@@ -39,7 +39,12 @@ def answered(emu, place):
 
 async def one_mode(bot, mode, restarts):
     """Per restart (stop s, answer s, gap s), and the emulator's identify/resume counts."""
-    emu = DiscordEmulator(echo_own_messages=False, heartbeat_interval_ms=41250)
+    # Every start asks GET /gateway/bot and answers in the same channel, and a new process
+    # cannot know how much of those buckets the last one used; restarts a fraction of a second
+    # apart would exhaust them, which measures the emulator's limits, not the restart.
+    limits = {family: RouteLimit(1_000_000, 1.0) for family in ("gateway.bot", "messages.create")}
+    emu = DiscordEmulator(echo_own_messages=False, heartbeat_interval_ms=41250,
+                          route_limits=limits)
     await emu.start()
     config = {"log": {"level": "warn"},
               "discord": {"commands": "off", "resume_after_restart": mode == "resume"}}
