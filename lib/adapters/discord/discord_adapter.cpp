@@ -104,8 +104,7 @@ discord_adapter::discord_adapter(async::executor ex, discord_adapter_options opt
       options_(std::move(options)),
       rest_(ex, rest_options(options_)),
       backpressure_(options_.backpressure),
-      answers_wait_(ex),
-      token_tag_(gateway_handover::tag_of(options_.token)) {
+      answers_wait_(ex) {
   rest_.on_load_change([this] { apply_backpressure(); });
 }
 
@@ -194,11 +193,14 @@ void discord_adapter::take_handover() {
   auto handover = gateway_handover::decode(*text);
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  if (!handover || !handover->usable(token_tag_, now)) {
+  // Hashed only here and in hand_over: the first SHA-256 loads OpenSSL's providers, about 2 MiB
+  // a bot that talks plain HTTP to a local emulator would otherwise carry all its life.
+  const std::string tag = gateway_handover::tag_of(options_.token);
+  if (!handover || !handover->usable(tag, now)) {
     log->info("not resuming the last process's gateway session ({}); identifying anew",
-              !handover                           ? "unreadable"
-              : handover->token_tag != token_tag_ ? "another bot token"
-                                                  : "too old");
+              !handover                    ? "unreadable"
+              : handover->token_tag != tag ? "another bot token"
+                                           : "too old");
     return;
   }
   log->info("resuming the gateway session{} the last process left {} s ago",
@@ -215,7 +217,7 @@ bool discord_adapter::hand_over() {
     return false;
   }
   gateway_handover h;
-  h.token_tag = token_tag_;
+  h.token_tag = gateway_handover::tag_of(options_.token);
   h.saved_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   h.application_id = application_id();
   const int count = static_cast<int>(shards_.size());

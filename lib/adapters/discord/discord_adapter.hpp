@@ -220,7 +220,6 @@ class discord_adapter final : public chat_adapter {
   identify_gate identify_gate_{identify_spacing};
   std::set<boost::asio::steady_timer*> identify_waits_;  // shards waiting for their turn
   guild_roles roles_;
-  std::string token_tag_;                     // gateway_handover::tag_of(token)
   std::optional<gateway_handover> handover_;  // from the last process, until shards take it
   std::string handed_application_id_;         // from the handover: no READY tells it
   const message_handler* handler_ = nullptr;  // while run() is active
