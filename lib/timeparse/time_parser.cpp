@@ -101,12 +101,16 @@ bool is_plain_word(const token& t) {
 
 bool is_at(const token& t);
 
+// The piece's first token past a leading "at" ("at 5 Guys": the 5).
+std::size_t past_at(const token_list& tokens, const piece& p) {
+  return is_at(tokens[p.first]) && p.first + 1 < p.last ? p.first + 1 : p.first;
+}
+
 // A capitalized weak piece followed by a plain word starts a name even right after a time:
 // in "tomorrow 7:30pm Mon Ami Gabi", "Mon" opens the place rather than ending the time, and so
 // does "Noon" in "7pm at Noon Cafe".
 bool starts_name(const token_list& tokens, const piece& p) {
-  std::size_t word = p.first;
-  if (is_at(tokens[word]) && word + 1 < p.last) ++word;
+  const std::size_t word = past_at(tokens, p);
   return p.weak && tokens[word].capitalized && p.last < tokens.size() &&
          tokens[p.last].kind == token_kind::word && is_plain_word(tokens[p.last]);
 }
@@ -132,7 +136,7 @@ bool is_clock(const piece& p) {
 bool written_as_name(const token_list& tokens, const piece& p) {
   if (!p.weak) return false;
   // Only a bare hour in one or two digits: "noon Blue Bottle" and "0700 Dunkin" are the time.
-  const std::size_t hour = is_at(tokens[p.first]) && p.first + 1 < p.last ? p.first + 1 : p.first;
+  const std::size_t hour = past_at(tokens, p);
   if (p.last == hour + 1 && tokens[hour].kind == token_kind::number && tokens[hour].digits <= 2 &&
       p.last < tokens.size() && tokens[p.last].kind == token_kind::word &&
       tokens[p.last].capitalized && tokens[p.last].entry == nullptr) {
@@ -361,8 +365,7 @@ bool clock_opens_name(const token_list& tokens, const piece_list& pieces, const 
   if (p.kind != piece_kind::clock || p.clock.day_hour() || c.last_token >= tokens.size()) {
     return false;
   }
-  std::size_t k = p.first;
-  if (is_at(tokens[k]) && k + 1 < p.last) ++k;
+  const std::size_t k = past_at(tokens, p);
   const bool colon =
       k + 1 < p.last && tokens[k].kind == token_kind::number && tokens[k + 1].lower == ":";
   const token& after = tokens[c.last_token];
