@@ -94,7 +94,8 @@ void gateway_client::pause_reading(bool paused) {
 void gateway_client::stop(bool keep_session) {
   if (stopping_) return;
   stopping_ = true;
-  stop_close_code_ = keep_session ? 4000 : 1000;
+  stop_close_code_ =
+      keep_session ? gateway_session::resumable_close : gateway_session::normal_close;
   layer_log("discord")->info("gateway stopping{}", keep_session ? ", its session kept" : "");
   execute(session_.stop(clock::now(), keep_session));
   plan_disconnect(stop_close_code_, "stopping");

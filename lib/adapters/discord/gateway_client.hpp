@@ -155,7 +155,7 @@ class gateway_client {
   bool need_connect_ = false;
   bool identify_turn_ = false;  // before_identify returned; neither callback has run yet
   bool stopping_ = false;
-  std::uint16_t stop_close_code_ = 1000;  // 4000 when stop() keeps the session (G11)
+  std::uint16_t stop_close_code_ = gateway_session::normal_close;  // resumable_close: stop(true)
   bool finished_ = false;
 };
 

@@ -16,10 +16,6 @@ namespace {
 using send_kind = gateway_action::send_kind;
 using steady_duration = std::chrono::steady_clock::duration;
 
-// G11: any code but 1000/1001 keeps the session resumable; 4000 is what DPY uses (L3).
-constexpr std::uint16_t resumable_close = 4000;
-constexpr std::uint16_t normal_close = 1000;
-
 // G9: the resume URL gets the same query as the first connection. READY's resume_gateway_url
 // comes without one.
 std::string with_query(std::string base, const std::string& query) {

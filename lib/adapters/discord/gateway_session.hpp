@@ -31,6 +31,11 @@ class gateway_session {
   using time_point = std::chrono::steady_clock::time_point;
   using actions = std::vector<gateway_action>;
 
+  // G11: 1000 ends the session for Discord too; any other code but 1001 leaves it resumable.
+  // 4000 is what DPY uses (L3).
+  static constexpr std::uint16_t normal_close = 1000;
+  static constexpr std::uint16_t resumable_close = 4000;
+
   // G7: GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT.
   static constexpr std::uint32_t default_intents = 1u | 512u | 4096u | 32768u;
 
