@@ -35,20 +35,7 @@ void guild_roles::on_dispatch(std::string_view name, std::string_view raw) {
   const json d = json::parse(raw, nullptr, false);
   if (!d.is_object()) return;
   if (name == "GUILD_CREATE" || name == "GUILD_UPDATE") {
-    const auto id = text_of(d, "id");
-    if (!id) return;
-    guild g;
-    g.owner_id = text_of(d, "owner_id").value_or("");
-    if (const auto roles = d.find("roles"); roles != d.end() && roles->is_array()) {
-      for (const json& role : *roles) {
-        if (!role.is_object()) continue;
-        const auto role_id = text_of(role, "id");
-        const auto bits = text_of(role, "permissions");
-        if (!role_id || !bits) continue;
-        if (const auto value = parse_permissions(*bits)) g.roles[*role_id] = *value;
-      }
-    }
-    guilds_[*id] = std::move(g);
+    learn_guild(d);
   } else if (name == "GUILD_DELETE") {
     // `unavailable: true` is an outage: the guild comes back with a GUILD_CREATE. Otherwise the
     // bot left or was removed.
@@ -75,14 +62,28 @@ void guild_roles::on_dispatch(std::string_view name, std::string_view raw) {
   }
 }
 
+void guild_roles::learn_guild(const json& d) {
+  const auto id = text_of(d, "id");
+  if (!id) return;
+  guild g;
+  g.owner_id = text_of(d, "owner_id").value_or("");
+  if (const auto roles = d.find("roles"); roles != d.end() && roles->is_array()) {
+    for (const json& role : *roles) {
+      if (!role.is_object()) continue;
+      const auto role_id = text_of(role, "id");
+      const auto bits = text_of(role, "permissions");
+      if (!role_id || !bits) continue;
+      if (const auto value = parse_permissions(*bits)) g.roles[*role_id] = *value;
+    }
+  }
+  guilds_[*id] = std::move(g);
+}
+
 std::string guild_roles::snapshot() const {
   // Ordered by id, so that the same knowledge always gives the same text.
-  const std::map<std::string_view, const guild*> by_id = [this] {
-    std::map<std::string_view, const guild*> m;
-    for (const auto& [id, g] : guilds_)
-      m.emplace(id, &g);
-    return m;
-  }();
+  std::map<std::string_view, const guild*> by_id;
+  for (const auto& [id, g] : guilds_)
+    by_id.emplace(id, &g);
   json out = json::array();
   for (const auto& [id, g] : by_id) {
     json roles = json::array();
@@ -98,7 +99,7 @@ void guild_roles::restore(std::string_view snapshot) {
   const json in = json::parse(snapshot, nullptr, false);
   if (!in.is_array()) return;
   for (const json& one : in) {
-    if (one.is_object()) on_dispatch("GUILD_CREATE", one.dump());
+    if (one.is_object()) learn_guild(one);
   }
 }
 

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace tweetup {
 
 class guild_roles {
@@ -49,6 +51,9 @@ class guild_roles {
     std::string owner_id;
     std::unordered_map<std::string, std::uint64_t> roles;  // role id -> permissions
   };
+
+  // Replaces what it knew of the guild a GUILD_CREATE's or GUILD_UPDATE's `d` describes.
+  void learn_guild(const nlohmann::json& d);
 
   std::unordered_map<std::string, guild> guilds_;
 };
