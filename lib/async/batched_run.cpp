@@ -1,5 +1,7 @@
 #include "async/batched_run.hpp"
 
+#include "async/kernel_poll_throttle.hpp"
+
 #include <time.h>
 
 #include <algorithm>
@@ -12,14 +14,23 @@ namespace tweetup::async {
 batched_run_stats run_batched(boost::asio::io_context& io, std::chrono::microseconds window) {
   using clock = std::chrono::steady_clock;
   batched_run_stats stats;
+  const auto skipped_before = kernel_polls_of_this_thread().skipped;
   // When the thread last became free to wait; empty until the first batch, so that the first
   // event is never held.
   std::optional<clock::time_point> free_since;
   for (;;) {
     const std::size_t first = io.run_one();  // blocks only when nothing is ready
-    if (first == 0) return stats;            // stopped, or out of work
+    if (first == 0) {                        // stopped, or out of work
+      stats.skipped_polls = kernel_polls_of_this_thread().skipped - skipped_before;
+      return stats;
+    }
     const auto woke = clock::now();
-    stats.handlers += first + io.poll();
+    {
+      // Within a batch the kernel is asked for new events at most four times a window
+      // (kernel_poll_throttle.hpp says why). No window, no throttle: that is run().
+      const kernel_poll_throttle throttle(window / 4);
+      stats.handlers += first + io.poll();
+    }
     ++stats.batches;
     // A batch found ready right after a hold counts as a short wait too: the load goes on, and
     // so does the holding, until a hold ends with nothing to do and the thread blocks again.

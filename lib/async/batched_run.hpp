@@ -26,9 +26,10 @@
 namespace tweetup::async {
 
 struct batched_run_stats {
-  std::size_t handlers = 0;  // handlers run, as io_context::run() counts them
-  std::size_t batches = 0;   // wake-ups: each ran at least one handler
-  std::size_t holds = 0;     // batches followed by a sleep of up to one window
+  std::size_t handlers = 0;       // handlers run, as io_context::run() counts them
+  std::size_t batches = 0;        // wake-ups: each ran at least one handler
+  std::size_t holds = 0;          // batches followed by a sleep of up to one window
+  std::size_t skipped_polls = 0;  // zero-timeout epoll_waits a batch's throttle answered itself
 };
 
 // Returns when `io` is stopped or runs out of work, as run() does.
